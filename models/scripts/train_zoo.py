@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""Train the Fashion-MNIST model zoo and export each variant to ONNX.
+
+Runs on Debian's own packages only (python3-torch, python3-onnx, python3-numpy,
+dataset-fashion-mnist; add libopenblas0-pthread for a fast BLAS). CPU only.
+
+    /usr/bin/python3 models/scripts/train_zoo.py [--only linear,mlp] [--threads 2]
+
+Splits: the last 5,000 images of a fixed permutation of the 60k training set are
+the validation split (used for choosing the best epoch); the 10k test set is only
+evaluated once, for the report. Every exported model takes input "input"
+[N,1,28,28] float32 in [0,1] (normalisation lives inside the model) and returns
+"logits" [N,10], with a dynamic batch axis.
+"""
+import argparse
+import gzip
+import json
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+DATA = "/usr/share/datasets/fashion-mnist"
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.dirname(HERE)
+MEAN, STD = 0.2860, 0.3530
+VAL_SIZE = 5000
+SEED = 20261128
+
+
+def read_idx(name):
+    with gzip.open(os.path.join(DATA, name), "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_splits():
+    x = read_idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+    y = read_idx("train-labels-idx1-ubyte.gz").astype(np.int64)
+    xt = read_idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+    yt = read_idx("t10k-labels-idx1-ubyte.gz").astype(np.int64)
+    perm = np.random.RandomState(SEED).permutation(len(x))
+    tr, va = perm[:-VAL_SIZE], perm[-VAL_SIZE:]
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a))
+    return ((t(x[tr]).unsqueeze(1), t(y[tr])), (t(x[va]).unsqueeze(1), t(y[va])),
+            (t(xt).unsqueeze(1), t(yt)))
+
+
+class Normalize(nn.Module):
+    def forward(self, x):
+        return (x - MEAN) / STD
+
+
+def conv_bn(i, o):
+    return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
+
+
+def vgg(c1, c2, c3=None, fc=256, dropout=0.3):
+    layers = [Normalize(), *conv_bn(1, c1), *conv_bn(c1, c1), nn.MaxPool2d(2),
+              *conv_bn(c1, c2), *conv_bn(c2, c2), nn.MaxPool2d(2)]
+    spatial, ch = 7 * 7, c2
+    if c3:
+        layers += [*conv_bn(c2, c3), *conv_bn(c3, c3), nn.MaxPool2d(2, ceil_mode=True)]
+        spatial, ch = 4 * 4, c3
+    layers += [nn.Flatten(), nn.Dropout(dropout), nn.Linear(ch * spatial, fc),
+               nn.ReLU(inplace=True), nn.Dropout(dropout), nn.Linear(fc, 10)]
+    return nn.Sequential(*layers)
+
+
+def build(name):
+    if name == "linear":
+        return nn.Sequential(Normalize(), nn.Flatten(), nn.Linear(784, 10))
+    if name == "mlp":
+        return nn.Sequential(Normalize(), nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
+                             nn.Dropout(0.2), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    if name == "cnn-small":
+        return nn.Sequential(Normalize(), nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(32 * 49, 64), nn.ReLU(), nn.Linear(64, 10))
+    if name == "cnn-wide":
+        return vgg(32, 64, fc=128)
+    if name == "vgg-heavy":
+        return vgg(64, 128, 256, fc=256)
+    raise ValueError(name)
+
+
+# variant -> (epochs, optimizer, lr, augment, label smoothing)
+RECIPES = {
+    "linear": (8, "adam", 2e-3, False, 0.0),
+    "mlp": (12, "adam", 1e-3, False, 0.0),
+    "cnn-small": (8, "adam", 2e-3, False, 0.0),
+    "cnn-wide": (10, "sgd", 0.05, True, 0.1),
+    "vgg-heavy": (14, "sgd", 0.05, True, 0.1),
+}
+
+
+def augment(x):
+    """Random shift of up to 2 pixels and a horizontal flip, per sample."""
+    b = x.shape[0]
+    padded = F.pad(x, (2, 2, 2, 2))
+    dy = torch.randint(0, 5, (b,))
+    dx = torch.randint(0, 5, (b,))
+    ar = torch.arange(28)
+    iy = (dy[:, None] + ar)[:, :, None]
+    ix = (dx[:, None] + ar)[:, None, :]
+    out = padded[torch.arange(b)[:, None, None], 0, iy, ix].unsqueeze(1)
+    flip = torch.rand(b) < 0.5
+    out[flip] = out[flip].flip(-1)
+    return out
+
+
+@torch.no_grad()
+def accuracy(model, x, y, bs=1000):
+    model.eval()
+    correct = 0
+    for i in range(0, len(x), bs):
+        correct += (model(x[i:i + bs]).argmax(1) == y[i:i + bs]).sum().item()
+    return correct / len(x)
+
+
+def export(model, name):
+    model.eval()
+    path = os.path.join(MODELS, name + ".onnx")
+    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=17,
+                      input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    import onnx
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    return path
+
+
+def train(name, splits, threads):
+    torch.manual_seed(SEED)
+    (xtr, ytr), (xva, yva), (xte, yte) = splits
+    epochs, opt_name, lr, aug, smooth = RECIPES[name]
+    model = build(name)
+    bs = 128
+    steps = epochs * ((len(xtr) + bs - 1) // bs)
+    if opt_name == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    # the schedule spans exactly the steps that run (a schedule cut short under-trains)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.2)
+    best_val, best_state, start = -1.0, None, time.time()
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(len(xtr))
+        for i in range(0, len(xtr), bs):
+            idx = perm[i:i + bs]
+            xb = xtr[idx]
+            if aug:
+                xb = augment(xb)
+            loss = F.cross_entropy(model(xb), ytr[idx], label_smoothing=smooth)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+        val = accuracy(model, xva, yva)
+        if val >= best_val:
+            best_val = val
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            export(model, name)  # a usable model exists after every improving epoch
+        print(f"{name} epoch {epoch + 1}/{epochs} loss {loss.item():.3f} val {val:.4f} "
+              f"elapsed {time.time() - start:.0f}s", flush=True)
+    model.load_state_dict(best_state)
+    export(model, name)
+    test = accuracy(model, xte, yte)
+    report = {"variant": name, "val_accuracy": best_val, "test_accuracy": test, "epochs": epochs,
+              "train_seconds": round(time.time() - start, 1), "threads": threads,
+              "params": sum(p.numel() for p in model.parameters()), "torch": torch.__version__}
+    with open(os.path.join(MODELS, "reports", f"train-{name}.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    print(json.dumps(report), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default=",".join(RECIPES))
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    os.makedirs(os.path.join(MODELS, "reports"), exist_ok=True)
+    splits = load_splits()
+    for name in args.only.split(","):
+        train(name, splits, args.threads)
+
+
+if __name__ == "__main__":
+    main()

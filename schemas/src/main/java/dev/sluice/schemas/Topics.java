@@ -1,0 +1,28 @@
+package dev.sluice.schemas;
+
+/** Names of every topic Sluice uses. All records about one request are keyed by its id. */
+public final class Topics {
+    public static final String REQUESTS = "sluice.requests";
+    public static final String REQUESTS_JSON = "sluice.requests.json";
+    public static final String PLANS = "sluice.plans";
+    public static final String TASKS_PREFIX = "sluice.tasks.";
+    public static final String PARTIALS = "sluice.partials";
+    public static final String RESULTS = "sluice.results";
+    public static final String RESULTS_JSON = "sluice.results.json";
+    public static final String EXECUTOR_STATUS = "sluice.executor-status";
+    public static final String CATALOG = "sluice.catalog";
+    public static final String FEEDBACK = "sluice.feedback";
+    public static final String DLQ = "sluice.dlq";
+
+    /** Dead-letter headers: why a record was rejected and where it came from. */
+    public static final String DLQ_REASON_HEADER = "sluice.dlq.reason";
+    public static final String DLQ_SOURCE_TOPIC_HEADER = "sluice.dlq.source.topic";
+    public static final String DLQ_SOURCE_PARTITION_HEADER = "sluice.dlq.source.partition";
+    public static final String DLQ_SOURCE_OFFSET_HEADER = "sluice.dlq.source.offset";
+
+    private Topics() {}
+
+    public static String tasks(String variant) {
+        return TASKS_PREFIX + variant;
+    }
+}
