@@ -95,7 +95,7 @@ RECIPES = {
     "mlp": (12, "adam", 1e-3, False, 0.0),
     "cnn-small": (8, "adam", 2e-3, False, 0.0),
     "cnn-wide": (10, "sgd", 0.05, True, 0.1),
-    "vgg-heavy": (14, "sgd", 0.05, True, 0.1),
+    "vgg-heavy": (10, "sgd", 0.05, True, 0.1),
 }
 
 

@@ -1,0 +1,59 @@
+package dev.sluice.common;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Every topic Sluice needs, with explicit partition counts. Requests, plans, tasks, partials and
+ * results share one partition count so that all records of one request (keyed by its id) land
+ * on the same partition number everywhere; the aggregator relies on plans and partials being
+ * co-partitioned.
+ */
+public record TopicLayout(int partitions, short replication, Collection<String> variants) {
+    public TopicLayout {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1");
+        }
+        variants = List.copyOf(variants);
+    }
+
+    public List<NewTopic> topics() {
+        List<NewTopic> t = new ArrayList<>();
+        for (String name : List.of("sluice.requests", "sluice.requests.json", "sluice.plans", "sluice.partials",
+                "sluice.results", "sluice.results.json", "sluice.feedback", "sluice.dlq")) {
+            t.add(new NewTopic(name, partitions, replication));
+        }
+        for (String v : variants) {
+            t.add(new NewTopic("sluice.tasks." + v, partitions, replication));
+        }
+        Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.ms", "60000");
+        t.add(new NewTopic("sluice.executor-status", 1, replication).configs(compacted));
+        t.add(new NewTopic("sluice.catalog", 1, replication).configs(compacted));
+        return t;
+    }
+
+    /** Creates what is missing; existing topics are left as they are. */
+    public void create(Admin admin) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics().stream().filter(n -> !existing.contains(n.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create Sluice topics: " + e.getCause(), e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create Sluice topics: " + e, e);
+        }
+    }
+}

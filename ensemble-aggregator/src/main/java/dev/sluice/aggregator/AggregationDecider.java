@@ -1,0 +1,172 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.OutputStatus;
+import dev.sluice.avro.Plan;
+import dev.sluice.avro.PlanDecision;
+import dev.sluice.avro.ResultStatus;
+import dev.sluice.avro.StageLatency;
+import dev.sluice.avro.VoteMethod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Decides, from a request's plan and the member outputs received so far, whether to keep
+ * waiting or to answer now, and builds the terminal result. Pure: the caller passes the time.
+ */
+public final class AggregationDecider {
+    private final long graceMs;
+
+    /** @param grace how long past a plan's deadline to keep waiting for missing members */
+    public AggregationDecider(Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative: " + grace);
+        }
+        this.graceMs = grace.toMillis();
+    }
+
+    public AggregationDecider() {
+        this(Duration.ZERO);
+    }
+
+    /** When a waiting request must be answered with whatever has arrived. */
+    public long dueAtMs(Plan plan) {
+        return plan.getDeadlineMs() + graceMs;
+    }
+
+    /**
+     * @param plan the request's plan, or null when only outputs have arrived (always waits)
+     * @param outputs every output received for the request, in arrival order, duplicates allowed
+     * @return the terminal result, or empty to wait for more outputs or the deadline
+     */
+    public Optional<InferenceResult> decide(Plan plan, List<ModelOutput> outputs, long nowMs) {
+        if (plan == null) {
+            return Optional.empty();
+        }
+        if (plan.getDecision() == PlanDecision.REJECT) {
+            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.REJECTED)
+                    .setReason(orDefault(plan.getReason(), "rejected by the selector")).build());
+        }
+        if (plan.getDecision() == PlanDecision.INVALID) {
+            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID)
+                    .setReason(orDefault(plan.getReason(), "invalid request")).build());
+        }
+        String planProblem = planProblem(plan);
+        if (planProblem != null) {
+            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build());
+        }
+        List<ModelOutput> members = members(plan, outputs);
+        List<ModelOutput> ok = members.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
+        List<String> missing = missing(plan, members);
+        if (missing.isEmpty()) {
+            if (!ok.isEmpty()) {
+                return Optional.of(voted(plan, members, ok, nowMs, ResultStatus.OK, null));
+            }
+            return Optional.of(allFailed(plan, members, nowMs));
+        }
+        if (nowMs < dueAtMs(plan)) {
+            return Optional.empty();
+        }
+        String reason = "deadline passed; missing variants: " + String.join(", ", missing);
+        if (!ok.isEmpty()) {
+            return Optional.of(voted(plan, members, ok, nowMs, ResultStatus.PARTIAL, reason));
+        }
+        return Optional.of(terminal(plan, members, nowMs, ResultStatus.DEADLINE_EXCEEDED).setReason(reason).build());
+    }
+
+    /** A SERVE plan the voter cannot honour is answered INVALID rather than left to hang. */
+    private static String planProblem(Plan plan) {
+        if (plan.getVariants().isEmpty()) {
+            return "plan serves no variants";
+        }
+        if (plan.getVote() == VoteMethod.PASS_THROUGH && plan.getVariants().size() != 1) {
+            return "pass-through plan names " + plan.getVariants().size() + " variants";
+        }
+        return null;
+    }
+
+    /** The first output of each planned variant, in plan order; others are ignored. */
+    private static List<ModelOutput> members(Plan plan, List<ModelOutput> outputs) {
+        Map<String, ModelOutput> first = new LinkedHashMap<>();
+        for (ModelOutput o : outputs) {
+            first.putIfAbsent(o.getVariant(), o);
+        }
+        List<ModelOutput> members = new ArrayList<>();
+        for (String v : plan.getVariants().stream().distinct().toList()) {
+            ModelOutput o = first.get(v);
+            if (o != null) {
+                members.add(o);
+            }
+        }
+        return members;
+    }
+
+    private static List<String> missing(Plan plan, List<ModelOutput> members) {
+        List<String> reported = members.stream().map(ModelOutput::getVariant).toList();
+        return plan.getVariants().stream().distinct().filter(v -> !reported.contains(v)).toList();
+    }
+
+    private static InferenceResult allFailed(Plan plan, List<ModelOutput> members, long nowMs) {
+        boolean anyLate = members.stream().anyMatch(o -> o.getStatus() == OutputStatus.DEADLINE_EXCEEDED);
+        String details = members.stream()
+                .map(o -> o.getVariant() + ": " + o.getStatus()
+                        + (o.getReason() == null ? "" : " (" + o.getReason() + ")"))
+                .collect(Collectors.joining("; "));
+        ResultStatus status = anyLate ? ResultStatus.DEADLINE_EXCEEDED : ResultStatus.INVALID;
+        String reason = (anyLate ? "no member met the deadline: " : "every member failed: ") + details;
+        return terminal(plan, members, nowMs, status).setReason(reason).build();
+    }
+
+    private static InferenceResult voted(Plan plan, List<ModelOutput> members, List<ModelOutput> ok,
+                                         long nowMs, ResultStatus status, String reason) {
+        VoteOutcome outcome = Voters.of(plan.getVote()).vote(ok);
+        return terminal(plan, members, nowMs, status)
+                .setLabel(outcome.label())
+                .setConfidence(outcome.confidence())
+                .setVotes(outcome.votes())
+                .setReason(reason)
+                .build();
+    }
+
+    private static InferenceResult.Builder terminal(Plan plan, List<ModelOutput> members, long nowMs,
+                                                    ResultStatus status) {
+        return InferenceResult.newBuilder()
+                .setRequestId(plan.getRequestId())
+                .setStatus(status)
+                .setRevision(0)
+                .setFinal$(true)
+                .setVariants(List.copyOf(plan.getVariants()))
+                .setPolicy(plan.getPolicy())
+                .setCreatedAtMs(plan.getCreatedAtMs())
+                .setDeadlineMs(plan.getDeadlineMs())
+                .setCompletedAtMs(nowMs)
+                .setLatency(latency(plan, members, nowMs));
+    }
+
+    /**
+     * Stage breakdown. With no member output (rejected, invalid, or nothing arrived) the
+     * aggregate stage runs from the plan, so the stages still add up to about the total.
+     */
+    static StageLatency latency(Plan plan, List<ModelOutput> members, long nowMs) {
+        long lastUpstreamMs = members.stream().mapToLong(ModelOutput::getCompletedAtMs).max()
+                .orElse(plan.getPlannedAtMs());
+        return StageLatency.newBuilder()
+                .setIngestMs(plan.getReceivedAtMs() - plan.getCreatedAtMs())
+                .setSelectMs(plan.getPlannedAtMs() - plan.getReceivedAtMs())
+                .setQueueMs(members.stream().mapToDouble(ModelOutput::getQueueMs).max().orElse(0))
+                .setComputeMs(members.stream().mapToDouble(ModelOutput::getComputeMs).max().orElse(0))
+                .setAggregateMs(nowMs - lastUpstreamMs)
+                .setTotalMs(nowMs - plan.getCreatedAtMs())
+                .build();
+    }
+
+    private static String orDefault(String s, String fallback) {
+        return s == null || s.isBlank() ? fallback : s;
+    }
+}

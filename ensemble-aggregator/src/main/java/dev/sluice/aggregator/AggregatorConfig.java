@@ -1,0 +1,92 @@
+package dev.sluice.aggregator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the aggregator, validated on construction.
+ *
+ * @param punctuateInterval how often (wall clock) due deadlines and orphans are checked
+ * @param grace how long past a plan's deadline to wait for missing members before PARTIAL
+ * @param answeredRetention how long an answered request id is remembered to drop late and
+ *     redelivered records; must outlast any redelivery
+ * @param orphanTimeout how long outputs whose plan never arrived are buffered before dropping
+ * @param commitInterval Kafka Streams commit interval; under exactly-once results become
+ *     visible only at commit, so it bounds the added latency
+ * @param closeTimeout how long {@link AggregatorApp#close()} waits for Kafka Streams
+ * @param applicationId Kafka Streams application id (consumer group, changelog prefix)
+ * @param stateDir state directory, or null for a fresh temporary one
+ */
+public record AggregatorConfig(
+        Duration punctuateInterval,
+        Duration grace,
+        Duration answeredRetention,
+        Duration orphanTimeout,
+        Duration commitInterval,
+        Duration closeTimeout,
+        String applicationId,
+        Path stateDir) {
+
+    public static final String DEFAULT_APPLICATION_ID = "sluice-aggregator";
+
+    public AggregatorConfig {
+        positive("punctuateInterval", punctuateInterval);
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative: " + grace);
+        }
+        positive("answeredRetention", answeredRetention);
+        positive("orphanTimeout", orphanTimeout);
+        positive("commitInterval", commitInterval);
+        positive("closeTimeout", closeTimeout);
+        Objects.requireNonNull(applicationId, "applicationId");
+        if (applicationId.isBlank()) {
+            throw new IllegalArgumentException("applicationId is empty");
+        }
+    }
+
+    public static AggregatorConfig defaults() {
+        return new AggregatorConfig(Duration.ofMillis(10), Duration.ZERO, Duration.ofMinutes(10),
+                Duration.ofSeconds(60), Duration.ofMillis(20), Duration.ofSeconds(10), DEFAULT_APPLICATION_ID, null);
+    }
+
+    public AggregatorConfig withPunctuateInterval(Duration d) {
+        return new AggregatorConfig(d, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withGrace(Duration d) {
+        return new AggregatorConfig(punctuateInterval, d, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withAnsweredRetention(Duration d) {
+        return new AggregatorConfig(punctuateInterval, grace, d, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withOrphanTimeout(Duration d) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, d, commitInterval, closeTimeout, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withCommitInterval(Duration d) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, d, closeTimeout, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withCloseTimeout(Duration d) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, d, applicationId, stateDir);
+    }
+
+    public AggregatorConfig withApplicationId(String id) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, id, stateDir);
+    }
+
+    public AggregatorConfig withStateDir(Path dir) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, dir);
+    }
+
+    private static void positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+}

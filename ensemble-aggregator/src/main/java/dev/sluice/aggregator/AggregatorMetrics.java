@@ -1,0 +1,90 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ResultStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The aggregator's Micrometer meters. Prometheus names: {@code sluice_aggregator_results_total{status}},
+ * {@code sluice_aggregator_late_outputs_total}, {@code sluice_aggregator_duplicates_total{kind}},
+ * {@code sluice_aggregator_orphans_total}, {@code sluice_aggregator_result_latency_seconds{status}}
+ * (created to result, histogram) and {@code sluice_aggregator_pending}.
+ */
+public final class AggregatorMetrics {
+    private final Map<ResultStatus, Counter> results = new EnumMap<>(ResultStatus.class);
+    private final Map<ResultStatus, Timer> latency = new EnumMap<>(ResultStatus.class);
+    private final Counter lateOutputs;
+    private final Counter duplicatePlans;
+    private final Counter duplicateOutputs;
+    private final Counter orphans;
+    /** One count per processor instance (stream task); the gauge sums them. */
+    private final Map<Object, AtomicLong> pendingByProcessor = new ConcurrentHashMap<>();
+
+    public AggregatorMetrics(MeterRegistry registry) {
+        for (ResultStatus s : ResultStatus.values()) {
+            results.put(s, Counter.builder("sluice.aggregator.results")
+                    .description("terminal results emitted").tag("status", s.name()).register(registry));
+            latency.put(s, Timer.builder("sluice.aggregator.result.latency")
+                    .description("request created to result emitted").tag("status", s.name())
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry));
+        }
+        lateOutputs = Counter.builder("sluice.aggregator.late.outputs")
+                .description("model outputs that arrived after their request was answered").register(registry);
+        duplicatePlans = Counter.builder("sluice.aggregator.duplicates")
+                .description("redelivered records dropped").tag("kind", "plan").register(registry);
+        duplicateOutputs = Counter.builder("sluice.aggregator.duplicates")
+                .description("redelivered records dropped").tag("kind", "output").register(registry);
+        orphans = Counter.builder("sluice.aggregator.orphans")
+                .description("requests whose outputs arrived but whose plan never did").register(registry);
+        Gauge.builder("sluice.aggregator.pending", this, AggregatorMetrics::pending)
+                .description("requests waiting for outputs or their deadline").strongReference(true).register(registry);
+    }
+
+    /** Requests currently waiting, over every processor of this instance. */
+    public long pending() {
+        return pendingByProcessor.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    void result(InferenceResult r) {
+        results.get(r.getStatus()).increment();
+        double totalMs = r.getLatency().getTotalMs();
+        if (totalMs >= 0) {
+            latency.get(r.getStatus()).record((long) (totalMs * 1_000_000), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void lateOutput() {
+        lateOutputs.increment();
+    }
+
+    void duplicatePlan() {
+        duplicatePlans.increment();
+    }
+
+    void duplicateOutput() {
+        duplicateOutputs.increment();
+    }
+
+    void orphan() {
+        orphans.increment();
+    }
+
+    AtomicLong trackPending(Object processor) {
+        return pendingByProcessor.computeIfAbsent(processor, p -> new AtomicLong());
+    }
+
+    void untrackPending(Object processor) {
+        pendingByProcessor.remove(processor);
+    }
+}

@@ -1,0 +1,208 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.PendingRequest;
+import dev.sluice.avro.Plan;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Moves plans and model outputs (both keyed by request id) into the {@code pending} store,
+ * asks {@link AggregationDecider} whether to answer, and forwards each request's one result.
+ *
+ * <p>Time index stores hold "look again at" entries: a plan's due time (deadline + grace) and
+ * an orphan's drop time. {@code answered} remembers answered ids for a retention so that
+ * late, redelivered or duplicate records never produce a second result.
+ */
+public final class AggregatorProcessor implements Processor<String, SpecificRecord, String, InferenceResult> {
+    private final AggregatorConfig cfg;
+    private final InstantSource clock;
+    private final AggregatorMetrics metrics;
+    private final AggregationDecider decider;
+
+    private ProcessorContext<String, InferenceResult> context;
+    private KeyValueStore<String, PendingRequest> pending;
+    private KeyValueStore<String, String> dueIndex;
+    private KeyValueStore<String, Long> answered;
+    private KeyValueStore<String, String> answeredIndex;
+    private AtomicLong pendingCount;
+
+    public AggregatorProcessor(AggregatorConfig cfg, InstantSource clock, AggregatorMetrics metrics) {
+        this.cfg = cfg;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.decider = new AggregationDecider(cfg.grace());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, InferenceResult> context) {
+        this.context = context;
+        pending = context.getStateStore(AggregatorTopology.PENDING_STORE);
+        dueIndex = context.getStateStore(AggregatorTopology.DUE_INDEX_STORE);
+        answered = context.getStateStore(AggregatorTopology.ANSWERED_STORE);
+        answeredIndex = context.getStateStore(AggregatorTopology.ANSWERED_INDEX_STORE);
+        pendingCount = metrics.trackPending(this);
+        pendingCount.set(countPending());
+        context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, wallClockMs -> onTick());
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        String id = record.key();
+        if (id == null || id.isEmpty() || record.value() == null) {
+            return; // nothing to correlate; tombstones carry no work
+        }
+        long now = clock.millis();
+        if (record.value() instanceof Plan plan) {
+            onPlan(id, plan, now);
+        } else if (record.value() instanceof ModelOutput output) {
+            onOutput(id, output, now);
+        } else {
+            throw new IllegalArgumentException("unexpected record type " + record.value().getClass().getName());
+        }
+    }
+
+    @Override
+    public void close() {
+        metrics.untrackPending(this);
+    }
+
+    private void onPlan(String id, Plan plan, long now) {
+        if (answered.get(id) != null) {
+            metrics.duplicatePlan();
+            return;
+        }
+        PendingRequest p = pending.get(id);
+        if (p != null && p.getPlan() != null) {
+            metrics.duplicatePlan();
+            return;
+        }
+        if (p != null) {
+            dueIndex.delete(orphanKey(id, p)); // the plan came: no longer an orphan
+        }
+        List<ModelOutput> outputs = p == null ? List.of() : p.getOutputs();
+        PendingRequest updated = new PendingRequest(plan, new ArrayList<>(outputs), p == null ? now : p.getFirstSeenMs());
+        decideOrStore(id, updated, now, p == null);
+    }
+
+    private void onOutput(String id, ModelOutput output, long now) {
+        if (answered.get(id) != null) {
+            metrics.lateOutput();
+            return;
+        }
+        PendingRequest p = pending.get(id);
+        if (p == null) {
+            // arrived before its plan (no order across topics): buffer, drop if the plan never comes
+            PendingRequest orphan = new PendingRequest(null, new ArrayList<>(List.of(output)), now);
+            pending.put(id, orphan);
+            dueIndex.put(orphanKey(id, orphan), id);
+            pendingCount.incrementAndGet();
+            return;
+        }
+        if (p.getOutputs().stream().anyMatch(o -> o.getVariant().equals(output.getVariant()))) {
+            metrics.duplicateOutput();
+            return;
+        }
+        if (p.getPlan() != null && !p.getPlan().getVariants().contains(output.getVariant())) {
+            return; // not a member of this request's plan; the decider would ignore it anyway
+        }
+        List<ModelOutput> outputs = new ArrayList<>(p.getOutputs());
+        outputs.add(output);
+        PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs());
+        if (updated.getPlan() == null) {
+            pending.put(id, updated);
+        } else {
+            decideOrStore(id, updated, now, false);
+        }
+    }
+
+    private void decideOrStore(String id, PendingRequest p, long now, boolean isNew) {
+        decider.decide(p.getPlan(), p.getOutputs(), now).ifPresentOrElse(
+                result -> answer(id, result, now),
+                () -> {
+                    pending.put(id, p);
+                    if (isNew) {
+                        pendingCount.incrementAndGet();
+                    }
+                    dueIndex.put(TimeIndexKey.of(decider.dueAtMs(p.getPlan()), id), id);
+                });
+    }
+
+    private void answer(String id, InferenceResult result, long now) {
+        context.forward(new Record<>(id, result, now));
+        metrics.result(result);
+        PendingRequest stored = pending.delete(id);
+        if (stored != null) {
+            pendingCount.decrementAndGet();
+            if (stored.getPlan() != null) {
+                dueIndex.delete(TimeIndexKey.of(decider.dueAtMs(stored.getPlan()), id));
+            }
+        }
+        answered.put(id, now);
+        answeredIndex.put(TimeIndexKey.of(now, id), id);
+    }
+
+    private void onTick() {
+        long now = clock.millis();
+        for (KeyValue<String, String> due : scanDue(dueIndex, now)) {
+            dueIndex.delete(due.key);
+            onDue(due.value, now);
+        }
+        long forgetBefore = now - cfg.answeredRetention().toMillis();
+        for (KeyValue<String, String> old : scanDue(answeredIndex, forgetBefore)) {
+            answeredIndex.delete(old.key);
+            answered.delete(old.value);
+        }
+    }
+
+    private void onDue(String id, long now) {
+        PendingRequest p = pending.get(id);
+        if (p == null) {
+            return; // answered already; a stale entry
+        }
+        if (p.getPlan() == null) {
+            if (now >= p.getFirstSeenMs() + cfg.orphanTimeout().toMillis()) {
+                pending.delete(id);
+                pendingCount.decrementAndGet();
+                metrics.orphan();
+            }
+            return;
+        }
+        decider.decide(p.getPlan(), p.getOutputs(), now).ifPresent(result -> answer(id, result, now));
+    }
+
+    private String orphanKey(String id, PendingRequest p) {
+        return TimeIndexKey.of(p.getFirstSeenMs() + cfg.orphanTimeout().toMillis(), id);
+    }
+
+    /** Entries due at or before {@code now}, copied out so the store can be changed while walking them. */
+    private static List<KeyValue<String, String>> scanDue(KeyValueStore<String, String> index, long now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = index.range(TimeIndexKey.first(), TimeIndexKey.dueBy(now))) {
+            it.forEachRemaining(due::add);
+        }
+        return due;
+    }
+
+    private long countPending() {
+        long n = 0;
+        try (KeyValueIterator<String, PendingRequest> it = pending.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.PendingRequest;
+import dev.sluice.avro.Plan;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import java.time.InstantSource;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/** Wires plans and partials into one {@link AggregatorProcessor} and its result sink. */
+public final class AggregatorTopology {
+    public static final String PLANS_SOURCE = "plans";
+    public static final String PARTIALS_SOURCE = "partials";
+    public static final String PROCESSOR = "aggregator";
+    public static final String RESULTS_SINK = "results";
+
+    /** request id -> plan and outputs received so far. */
+    public static final String PENDING_STORE = "pending";
+    /** due time + request id -> request id: plan deadlines (+ grace) and orphan timeouts. */
+    public static final String DUE_INDEX_STORE = "pending-due";
+    /** request id -> answered-at ms. */
+    public static final String ANSWERED_STORE = "answered";
+    /** answered-at + request id -> request id, to purge {@link #ANSWERED_STORE} after the retention. */
+    public static final String ANSWERED_INDEX_STORE = "answered-index";
+
+    private AggregatorTopology() {}
+
+    public static Topology build(SluiceSerdes serdes, AggregatorConfig cfg, InstantSource clock,
+                                 AggregatorMetrics metrics) {
+        Topology t = new Topology();
+        // Both topics are keyed by request id and co-partitioned, so one task sees a request's every record.
+        t.addSource(PLANS_SOURCE, Serdes.String().deserializer(), serdes.<Plan>deserializer(), Topics.PLANS);
+        t.addSource(PARTIALS_SOURCE, Serdes.String().deserializer(), serdes.<ModelOutput>deserializer(), Topics.PARTIALS);
+        t.addProcessor(PROCESSOR, () -> new AggregatorProcessor(cfg, clock, metrics), PLANS_SOURCE, PARTIALS_SOURCE);
+        t.addStateStore(store(PENDING_STORE, serdes.<PendingRequest>serde()), PROCESSOR);
+        t.addStateStore(store(DUE_INDEX_STORE, Serdes.String()), PROCESSOR);
+        t.addStateStore(store(ANSWERED_STORE, Serdes.Long()), PROCESSOR);
+        t.addStateStore(store(ANSWERED_INDEX_STORE, Serdes.String()), PROCESSOR);
+        t.addSink(RESULTS_SINK, Topics.RESULTS, Serdes.String().serializer(),
+                serdes.<InferenceResult>serializer(), PROCESSOR);
+        return t;
+    }
+
+    private static <V> StoreBuilder<?> store(String name, Serde<V> valueSerde) {
+        KeyValueBytesStoreSupplier supplier = Stores.persistentKeyValueStore(name);
+        return Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde).withLoggingEnabled(Map.of());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.sluice.executor;
+
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.executor.runtime.Device;
+
+/**
+ * Settings of an executor process. {@code capacity} bounds the tasks held in memory per
+ * variant: the consumer pauses its partitions when the batcher is full.
+ */
+public record ExecutorConfig(String executorId, Device device, int intraOpThreads, DeliveryMode delivery,
+        long statusIntervalMs, int capacity) {
+    public static ExecutorConfig defaults(String executorId) {
+        return new ExecutorConfig(executorId, Device.AUTO, 2, DeliveryMode.EXACTLY_ONCE, 200, 512);
+    }
+
+    public ExecutorConfig withDelivery(DeliveryMode mode) {
+        return new ExecutorConfig(executorId, device, intraOpThreads, mode, statusIntervalMs, capacity);
+    }
+
+    public ExecutorConfig withDevice(Device d) {
+        return new ExecutorConfig(executorId, d, intraOpThreads, delivery, statusIntervalMs, capacity);
+    }
+
+    public ExecutorConfig withThreads(int n) {
+        return new ExecutorConfig(executorId, device, n, delivery, statusIntervalMs, capacity);
+    }
+}

@@ -1,0 +1,386 @@
+package dev.sluice.executor;
+
+import dev.sluice.avro.ExecutorStatus;
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.OutputStatus;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.executor.batch.Batch;
+import dev.sluice.executor.batch.DeadlineBatcher;
+import dev.sluice.executor.runtime.OnnxModel;
+import dev.sluice.executor.runtime.Softmax;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Tensors;
+import dev.sluice.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one variant: consumes its task topic, batches with the {@link DeadlineBatcher}, runs
+ * the ONNX model, and writes one {@link ModelOutput} per task to sluice.partials. In
+ * exactly-once mode the outputs and the consumed offsets commit in one transaction.
+ *
+ * <p>Offsets: the batcher is FIFO per partition, so the tasks still held form a suffix of what
+ * was consumed; the committed position of a partition is its oldest held task (or the next
+ * offset when none is held). A crash therefore re-runs only tasks without a committed output.
+ */
+public final class VariantExecutor implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VariantExecutor.class);
+    private static final int CLASSES = 10;
+
+    private final Variant variant;
+    private final ExecutorConfig config;
+    private final OnnxModel model;
+    private final KafkaConsumer<String, InferenceTask> consumer;
+    private final KafkaProducer<String, Object> producer;
+    private final KafkaProducer<String, ExecutorStatus> statusProducer;
+    private final DeadlineBatcher<PendingTask> batcher;
+    private final ExecutorMetrics metrics;
+    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    private final Set<TopicPartition> paused = new java.util.HashSet<>();
+    private final float[] inputScratch;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean ready;
+
+    // smoothed load, for the status topic
+    private double arrivalRate;
+    private double throughput;
+    private double batchMs;
+    private double meanBatch = 1;
+    private long arrivedSinceStatus;
+    private long completedSinceStatus;
+    private long completedTotal;
+    private long droppedTotal;
+    private long lastStatusMs;
+
+    @SuppressWarnings("unchecked")
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, OnnxModel model, ExecutorConfig config,
+            MeterRegistry registry) {
+        this.variant = variant;
+        this.config = config;
+        this.model = model;
+        this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
+        int maxBatch = variant.batching().maxBatch();
+        this.inputScratch = new float[maxBatch * model.sampleSize()];
+        this.batcher = new DeadlineBatcher<>(maxBatch, variant.batching().maxDelayMs(),
+                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), Math.max(config.capacity(), maxBatch));
+
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(variant.id()));
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(maxBatch * 2, 64));
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
+
+        Map<String, Object> p = kafka.clientConfig();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        if (config.delivery().transactional()) {
+            // stable per variant and instance, so a restarted instance fences its predecessor
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-executor-" + variant.id() + "-" + config.executorId());
+        }
+        var outputSerializer = serdes.<ModelOutput>serializer();
+        var raw = new ByteArraySerializer();
+        org.apache.kafka.common.serialization.Serializer<Object> values = new org.apache.kafka.common.serialization.Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, Object data) {
+                return data instanceof byte[] b ? raw.serialize(topic, b) : outputSerializer.serialize(topic, (ModelOutput) data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, org.apache.kafka.common.header.Headers headers, Object data) {
+                return data instanceof byte[] b ? b : outputSerializer.serialize(topic, headers, (ModelOutput) data);
+            }
+        };
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
+        Map<String, Object> s = kafka.clientConfig();
+        s.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.statusProducer = new KafkaProducer<>(s, new StringSerializer(), serdes.<ExecutorStatus>serializer());
+        this.thread = new Thread(this, "executor-" + variant.id());
+    }
+
+    public static String groupId(String variant) {
+        return "sluice-executor-" + variant;
+    }
+
+    public VariantExecutor start() {
+        thread.start();
+        return this;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public String device() {
+        return model.device();
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (config.delivery().transactional()) {
+                producer.initTransactions();
+            }
+            consumer.subscribe(List.of(Topics.tasks(variant.id())), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+                    // held tasks were not committed: their next owner re-reads them
+                    batcher.remove(t -> parts.contains(t.partition()));
+                    parts.forEach(nextOffset::remove);
+                    paused.removeAll(parts);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> parts) {}
+            });
+            ready = true;
+            log.info("executor for {} running on {} (group {}, delivery {})", variant.id(), model.device(),
+                    groupId(variant.id()), config.delivery());
+            while (running) {
+                loopOnce();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("executor for {} stopped: {}", variant.id(), e.toString(), e);
+        } finally {
+            closeClients();
+        }
+    }
+
+    private void loopOnce() {
+        long now = System.currentTimeMillis();
+        long wait = Math.max(0, Math.min(20, batcher.nextFlushAtMs() - now));
+        ConsumerRecords<String, InferenceTask> records;
+        try {
+            records = consumer.poll(Duration.ofMillis(wait));
+        } catch (RecordDeserializationException e) {
+            deadLetter(e);
+            return;
+        }
+        now = System.currentTimeMillis();
+        for (ConsumerRecord<String, InferenceTask> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            nextOffset.put(tp, r.offset() + 1);
+            batcher.offer(new PendingTask(r.value(), tp, r.offset(), now));
+            arrivedSinceStatus++;
+        }
+        applyBackpressure();
+
+        List<ProducerRecord<String, Object>> out = new ArrayList<>();
+        List<PendingTask> expired = batcher.takeExpired(now);
+        for (PendingTask t : expired) {
+            out.add(output(t, OutputStatus.DEADLINE_EXCEEDED, -1, null,
+                    "dropped by executor " + config.executorId() + ": deadline passed before it could run",
+                    now - t.task().getEnqueuedAtMs(), 0, 0));
+        }
+        if (!expired.isEmpty()) {
+            metrics.dropped(expired.size());
+            droppedTotal += expired.size();
+        }
+        Batch<PendingTask> batch;
+        while ((batch = batcher.poll(System.currentTimeMillis())) != null) {
+            runBatch(batch, out);
+        }
+        if (!out.isEmpty()) {
+            commit(out);
+        }
+        publishStatusIfDue();
+    }
+
+    private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {
+        int n = batch.size();
+        int sample = model.sampleSize();
+        long start = System.currentTimeMillis();
+        for (int i = 0; i < n; i++) {
+            Tensors.readFp32(batch.tasks().get(i).task().getInput(), inputScratch, i * sample, sample);
+        }
+        metrics.inFlight.set(n);
+        long t0 = System.nanoTime();
+        float[] logits;
+        try {
+            logits = model.run(inputScratch, n);
+        } catch (RuntimeException e) {
+            metrics.error(n);
+            for (PendingTask t : batch.tasks()) {
+                out.add(output(t, OutputStatus.ERROR, -1, null, "model " + variant.id() + " failed: " + e.getMessage(),
+                        start - t.task().getEnqueuedAtMs(), 0, n));
+            }
+            return;
+        } finally {
+            metrics.inFlight.set(0);
+        }
+        double computeMs = (System.nanoTime() - t0) / 1e6;
+        metrics.batch(batch.reason(), n, computeMs);
+        for (int i = 0; i < n; i++) {
+            PendingTask t = batch.tasks().get(i);
+            float[] probs = Softmax.probabilities(logits, i * CLASSES, CLASSES);
+            int label = Softmax.argmax(probs, 0, CLASSES);
+            double queueMs = start - t.task().getEnqueuedAtMs();
+            metrics.queued(queueMs);
+            out.add(output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n));
+        }
+        completedSinceStatus += n;
+        completedTotal += n;
+        batchMs = ewma(batchMs, computeMs);
+        meanBatch = ewma(meanBatch, n);
+    }
+
+    private ProducerRecord<String, Object> output(PendingTask t, OutputStatus status, int label, float[] probs, String reason,
+            double queueMs, double computeMs, int batchSize) {
+        List<Float> p = new ArrayList<>(probs == null ? 0 : probs.length);
+        if (probs != null) {
+            for (float f : probs) {
+                p.add(f);
+            }
+        }
+        ModelOutput o = ModelOutput.newBuilder().setRequestId(t.task().getRequestId()).setVariant(variant.id())
+                .setStatus(status).setLabel(label).setConfidence(probs == null ? 0f : probs[label]).setProbabilities(p)
+                .setReason(reason).setExecutorId(config.executorId()).setDevice(model.device()).setBatchSize(batchSize)
+                .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(System.currentTimeMillis()).build();
+        return new ProducerRecord<>(Topics.PARTIALS, t.task().getRequestId(), o);
+    }
+
+    private void commit(List<ProducerRecord<String, Object>> out) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committablePositions();
+        if (config.delivery().transactional()) {
+            producer.beginTransaction();
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r);
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } else {
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r);
+            }
+            producer.flush();
+            consumer.commitAsync(offsets, null);
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committablePositions() {
+        Map<TopicPartition, Long> pos = new HashMap<>(nextOffset);
+        // held tasks are not done: commit up to the oldest one held per partition
+        heldOffsets().forEach((tp, off) -> pos.merge(tp, off, Math::min));
+        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+        pos.forEach((tp, off) -> m.put(tp, new OffsetAndMetadata(off)));
+        return m;
+    }
+
+    private Map<TopicPartition, Long> heldOffsets() {
+        Map<TopicPartition, Long> held = new HashMap<>();
+        batcher.forEach(t -> held.merge(t.partition(), t.offset(), Math::min));
+        return held;
+    }
+
+    private void applyBackpressure() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (!batcher.hasRoom()) {
+            consumer.pause(assigned);
+            paused.addAll(assigned);
+        } else if (!paused.isEmpty() && batcher.size() < batcher.capacity() / 2) {
+            consumer.resume(paused);
+            paused.clear();
+        }
+    }
+
+    private void deadLetter(RecordDeserializationException e) {
+        log.warn("undecodable task at {}-{}: {}", e.topicPartition(), e.offset(), e.getMessage());
+        RecordHeaders h = new RecordHeaders();
+        h.add(Topics.DLQ_REASON_HEADER, ("undecodable task: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, e.topicPartition().topic().getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(e.topicPartition().partition()).getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(e.offset()).getBytes(StandardCharsets.UTF_8));
+        byte[] value = e.valueBuffer() == null ? new byte[0] : toArray(e.valueBuffer());
+        nextOffset.put(e.topicPartition(), e.offset() + 1);
+        consumer.seek(e.topicPartition(), e.offset() + 1);
+        commit(List.of(new ProducerRecord<>(Topics.DLQ, null, null, null, value, h)));
+    }
+
+    private static byte[] toArray(java.nio.ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
+
+    private void publishStatusIfDue() {
+        long now = System.currentTimeMillis();
+        if (now - lastStatusMs < config.statusIntervalMs()) {
+            return;
+        }
+        double secs = lastStatusMs == 0 ? 1 : (now - lastStatusMs) / 1000.0;
+        arrivalRate = ewma(arrivalRate, arrivedSinceStatus / secs);
+        throughput = ewma(throughput, completedSinceStatus / secs);
+        arrivedSinceStatus = 0;
+        completedSinceStatus = 0;
+        lastStatusMs = now;
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0L);
+        }
+        ExecutorStatus s = ExecutorStatus.newBuilder().setExecutorId(config.executorId()).setVariant(variant.id())
+                .setDevice(model.device()).setQueueDepth(lag + batcher.size()).setArrivalRate(arrivalRate)
+                .setThroughput(throughput).setBatchLatencyMs(batchMs).setMeanBatchSize(meanBatch)
+                .setCompletedTotal(completedTotal).setDroppedTotal(droppedTotal).setUpdatedAtMs(now).build();
+        statusProducer.send(new ProducerRecord<>(Topics.EXECUTOR_STATUS, config.executorId() + "/" + variant.id(), s));
+    }
+
+    private static double ewma(double prev, double x) {
+        return prev == 0 ? x : 0.7 * prev + 0.3 * x;
+    }
+
+    private void closeClients() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.debug("consumer close: {}", e.toString());
+        }
+        producer.close(Duration.ofSeconds(5));
+        statusProducer.close(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.sluice.executor.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ONNX Runtime session for one model file, on CUDA when asked for and loadable, else CPU.
+ * Not thread-safe by design: one executor thread owns it and gets throughput from batching.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OnnxModel.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final OrtSession.SessionOptions options; // must outlive the session
+    private final String inputName;
+    private final String device;
+    private final int sampleSize;
+    private final int outputSize;
+    private FloatBuffer inputBuffer;
+
+    private OnnxModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String device,
+            int sampleSize, int outputSize) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.options = options;
+        this.inputName = session.getInputNames().iterator().next();
+        this.device = device;
+        this.sampleSize = sampleSize;
+        this.outputSize = outputSize;
+    }
+
+    /**
+     * Loads {@code file}. With {@link Device#AUTO} a CUDA failure (no GPU, or CUDA 12/cuDNN 9
+     * libraries missing) is logged and the CPU provider is used; with {@link Device#CUDA} it is fatal.
+     */
+    public static OnnxModel load(Path file, Device device, int intraOpThreads, int sampleSize, int outputSize) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file not found: " + file.toAbsolutePath());
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        if (device != Device.CPU) {
+            OrtSession.SessionOptions gpu = null;
+            try {
+                gpu = baseOptions(intraOpThreads);
+                gpu.addCUDA(0);
+                OrtSession s = env.createSession(file.toString(), gpu);
+                log.info("{}: CUDA execution provider in use", file.getFileName());
+                return new OnnxModel(env, s, gpu, "cuda", sampleSize, outputSize);
+            } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+                if (gpu != null) {
+                    gpu.close();
+                }
+                if (device == Device.CUDA) {
+                    throw new IllegalStateException("CUDA requested but unavailable for " + file + ": " + e.getMessage(), e);
+                }
+                log.info("{}: CUDA unavailable ({}); using the CPU provider", file.getFileName(), firstLine(e.getMessage()));
+            }
+        }
+        try {
+            OrtSession.SessionOptions cpu = baseOptions(intraOpThreads);
+            OrtSession s = env.createSession(file.toString(), cpu);
+            return new OnnxModel(env, s, cpu, "cpu", sampleSize, outputSize);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot load ONNX model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions baseOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        o.setIntraOpNumThreads(threads);
+        o.setInterOpNumThreads(1);
+        // several sessions share two cores: idle threads must sleep, not spin
+        o.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return o;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "no message";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public int sampleSize() {
+        return sampleSize;
+    }
+
+    /**
+     * Runs {@code batch} samples laid out back to back in {@code input} and returns the outputs,
+     * {@code batch * outputSize} floats, row-major.
+     */
+    public float[] run(float[] input, int batch) {
+        int n = batch * sampleSize;
+        if (inputBuffer == null || inputBuffer.capacity() < n) {
+            inputBuffer = java.nio.ByteBuffer.allocateDirect(n * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        inputBuffer.clear();
+        inputBuffer.put(input, 0, n).flip();
+        long[] shape = {batch, 1, 28, 28};
+        if (sampleSize != 784) {
+            shape = new long[] {batch, sampleSize};
+        }
+        try (OnnxTensor t = OnnxTensor.createTensor(env, inputBuffer, shape);
+             OrtSession.Result r = session.run(Map.of(inputName, t))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] logits = new float[batch * outputSize];
+            out.get(logits);
+            return logits;
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("closing session: {}", e.getMessage());
+        }
+        options.close();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.ingest;
+
+import dev.sluice.avro.InferenceRequest;
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces requests to sluice.requests and completes a future with each request's final
+ * result from sluice.results. Results are read from the end of the topic as of
+ * {@link #connect}, committed only (read_committed).
+ *
+ * <pre>{@code
+ * try (SluiceClient client = SluiceClient.connect(KafkaSettings.of("localhost:9092"), SluiceSerdes.fingerprint())) {
+ *     InferenceResult r = client.submit(request).get();
+ * }
+ * }</pre>
+ */
+public final class SluiceClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceClient.class);
+
+    private final KafkaProducer<String, InferenceRequest> producer;
+    private final KafkaConsumer<String, InferenceResult> consumer;
+    private final Map<String, CompletableFuture<InferenceResult>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong provisional = new AtomicLong();
+    private final Thread reader;
+    private volatile boolean running = true;
+
+    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes) {
+        Map<String, Object> p = kafka.clientConfig();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer = new KafkaProducer<>(p, new StringSerializer(), serdes.<InferenceRequest>serializer());
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
+        List<TopicPartition> parts = consumer.partitionsFor(Topics.RESULTS, Duration.ofSeconds(30)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        if (parts.isEmpty()) {
+            throw new IllegalStateException("topic " + Topics.RESULTS + " does not exist on " + kafka.bootstrap());
+        }
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        parts.forEach(consumer::position); // resolve the end now, before any request is sent
+        reader = new Thread(this::readResults, "sluice-client-results");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes) {
+        return new SluiceClient(kafka, serdes);
+    }
+
+    /** Sends the request; the future completes with its final result (never twice). */
+    public CompletableFuture<InferenceResult> submit(InferenceRequest request) {
+        CompletableFuture<InferenceResult> f = new CompletableFuture<>();
+        if (pending.putIfAbsent(request.getId(), f) != null) {
+            f.completeExceptionally(new IllegalArgumentException("request id already in flight: " + request.getId()));
+            return f;
+        }
+        producer.send(new ProducerRecord<>(Topics.REQUESTS, request.getId(), request), (md, e) -> {
+            if (e != null) {
+                pending.remove(request.getId());
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Final results seen for a request that was already answered: must stay 0. */
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    public int inFlight() {
+        return pending.size();
+    }
+
+    private void readResults() {
+        try {
+            while (running) {
+                try {
+                    for (ConsumerRecord<String, InferenceResult> r : consumer.poll(Duration.ofMillis(50))) {
+                        onResult(r.value());
+                    }
+                } catch (RecordDeserializationException e) {
+                    log.warn("skipping unreadable result at {}-{}: {}", e.topicPartition(), e.offset(), e.getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void onResult(InferenceResult r) {
+        if (r == null) {
+            return;
+        }
+        if (!r.getFinal$()) {
+            provisional.incrementAndGet();
+            return;
+        }
+        if (answered.putIfAbsent(r.getRequestId(), Boolean.TRUE) != null) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        CompletableFuture<InferenceResult> f = pending.remove(r.getRequestId());
+        if (f != null) {
+            f.complete(r);
+        } else {
+            answered.remove(r.getRequestId()); // someone else's request
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("client closed")));
+    }
+}

@@ -1,0 +1,96 @@
+package dev.sluice.ingest.json;
+
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.schemas.SluiceSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link JsonBridgeTopology} as a Kafka Streams application. At-least-once: a redelivered
+ * request is deduplicated downstream by the aggregator, which answers each request id once.
+ */
+public final class JsonBridgeApp implements AutoCloseable {
+    public static final String APPLICATION_ID = "sluice-json-bridge";
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger LOG = LoggerFactory.getLogger(JsonBridgeApp.class);
+
+    private final KafkaStreams streams;
+    private final Path stateDir;
+
+    private JsonBridgeApp(KafkaStreams streams, Path stateDir) {
+        this.streams = streams;
+        this.stateDir = stateDir;
+    }
+
+    /** Starts the bridge; {@code overrides} (may be null) win over every default. */
+    public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides) {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(serdes, "serdes");
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory(APPLICATION_ID + "-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a state directory for " + APPLICATION_ID, e);
+        }
+        Properties config = config(kafka, stateDir, overrides);
+        KafkaStreams streams = new KafkaStreams(JsonBridgeTopology.build(serdes, InstantSource.system()), config);
+        LOG.info("json bridge starting: bootstrap={} application.id={} guarantee={} commit.interval.ms={} registry={}",
+                kafka.bootstrap(), config.get(StreamsConfig.APPLICATION_ID_CONFIG),
+                config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+                config.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), serdes.registry());
+        streams.start();
+        return new JsonBridgeApp(streams, stateDir);
+    }
+
+    static Properties config(KafkaSettings kafka, Path stateDir, Properties overrides) {
+        Properties p = kafka.clientProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // short commits: this hop's output is on the latency path of every JSON request
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // requests are read as bytes and never fail to deserialise; an unreadable result must not
+        // stop the bridge for everyone else
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // opt in now to the Kafka 5.0 default (silences a start-up warning; the bridge has no global
+        // stores); by name, as the constant is deprecated together with the setting
+        p.put("processing.exception.handler.global.enabled", true);
+        if (overrides != null) {
+            p.putAll(overrides);
+        }
+        return p;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            LOG.warn("json bridge did not stop within {}", CLOSE_TIMEOUT);
+        }
+        deleteQuietly(stateDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

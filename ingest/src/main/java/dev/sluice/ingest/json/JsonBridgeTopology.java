@@ -1,0 +1,47 @@
+package dev.sluice.ingest.json;
+
+import dev.sluice.avro.InferenceRequest;
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import java.time.InstantSource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The JSON bridge's wiring: {@code sluice.requests.json} to {@code sluice.requests} (Avro) or
+ * {@code sluice.dlq}, and {@code sluice.results} (Avro) to {@code sluice.results.json}.
+ */
+public final class JsonBridgeTopology {
+    static final String REQUESTS_JSON_SOURCE = "requests-json-source";
+    static final String PARSE_REQUEST = "parse-json-request";
+    static final String REQUESTS_SINK = "requests-sink";
+    static final String DLQ_SINK = "dlq-sink";
+    static final String RESULTS_SOURCE = "results-source";
+    static final String WRITE_RESULT = "write-result-json";
+    static final String RESULTS_JSON_SINK = "results-json-sink";
+
+    private JsonBridgeTopology() {}
+
+    public static Topology build(SluiceSerdes serdes, InstantSource clock) {
+        OipJsonRequestParser parser = new OipJsonRequestParser(clock);
+        ResultJsonWriter writer = new ResultJsonWriter();
+        Topology t = new Topology();
+
+        // bytes in, not String: undecodable values must still reach the DLQ unchanged
+        t.addSource(REQUESTS_JSON_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS_JSON);
+        t.addProcessor(PARSE_REQUEST,
+                () -> new JsonRequestBridgeProcessor(parser, clock, REQUESTS_SINK, DLQ_SINK), REQUESTS_JSON_SOURCE);
+        t.addSink(REQUESTS_SINK, Topics.REQUESTS,
+                new StringSerializer(), serdes.<InferenceRequest>serializer(), PARSE_REQUEST);
+        t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PARSE_REQUEST);
+
+        t.addSource(RESULTS_SOURCE, new StringDeserializer(), serdes.<InferenceResult>deserializer(), Topics.RESULTS);
+        t.addProcessor(WRITE_RESULT, () -> new ResultJsonProcessor(writer), RESULTS_SOURCE);
+        t.addSink(RESULTS_JSON_SINK, Topics.RESULTS_JSON, new StringSerializer(), new StringSerializer(), WRITE_RESULT);
+        return t;
+    }
+}

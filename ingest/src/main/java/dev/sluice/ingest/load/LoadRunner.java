@@ -1,0 +1,100 @@
+package dev.sluice.ingest.load;
+
+import dev.sluice.avro.InferenceRequest;
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.schemas.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Replays Fashion-MNIST test images as requests following a rate trace, open loop, and
+ * collects what comes back into a {@link RunSummary}.
+ */
+public final class LoadRunner {
+    /** What to send: how many, at what pace, with which deadline and accuracy floor. */
+    public record Options(int requests, RateTrace trace, long deadlineMs, double minAccuracy, String policy,
+            String task, long drainTimeoutMs) {}
+
+    private final SluiceClient client;
+    private final FashionMnist data;
+
+    public LoadRunner(SluiceClient client, FashionMnist data) {
+        this.client = client;
+        this.data = data;
+    }
+
+    public List<RequestOutcome> run(Options o, String runId, Consumer<String> progress) {
+        List<CompletableFuture<RequestOutcome>> futures = new ArrayList<>(o.requests());
+        ArrivalSchedule schedule = new ArrivalSchedule(o.trace());
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger ok = new AtomicInteger();
+        long start = System.nanoTime();
+        long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+        for (int i = 0; i < o.requests(); i++) {
+            long due = start + (long) (schedule.next() * 1e9);
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                LockSupport.parkNanos(Math.min(due - now, 1_000_000));
+            }
+            if (now >= nextReport) {
+                report(progress, start, i, o.requests(), answered.get(), ok.get());
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+            int image = i % data.size();
+            long sentAt = System.currentTimeMillis();
+            String id = runId + "-" + i;
+            InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTask(o.task()).setCreatedAtMs(sentAt)
+                    .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy()).setPolicy(o.policy())
+                    .setInputs(List.of(Tensors.fp32("input", new long[] {1, 1, 28, 28}, data.images()[image]))).build();
+            int label = data.labels()[image];
+            long deadline = sentAt + o.deadlineMs();
+            futures.add(client.submit(req).thenApply(r -> {
+                answered.incrementAndGet();
+                if (r.getStatus() == dev.sluice.avro.ResultStatus.OK) {
+                    ok.incrementAndGet();
+                }
+                return new RequestOutcome(id, label, sentAt, deadline, r, System.currentTimeMillis());
+            }));
+        }
+        client.flush();
+        long drainUntil = System.currentTimeMillis() + o.deadlineMs() + o.drainTimeoutMs();
+        while (answered.get() < o.requests() && System.currentTimeMillis() < drainUntil) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            if (System.nanoTime() >= nextReport) {
+                report(progress, start, o.requests(), o.requests(), answered.get(), ok.get());
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        report(progress, start, o.requests(), o.requests(), answered.get(), ok.get());
+        List<RequestOutcome> out = new ArrayList<>(futures.size());
+        for (int i = 0; i < futures.size(); i++) {
+            CompletableFuture<RequestOutcome> f = futures.get(i);
+            RequestOutcome r = f.getNow(null);
+            if (r == null) {
+                // never answered: keep the request in the denominators
+                out.add(new RequestOutcome(runId + "-" + i, data.labels()[i % data.size()], 0, 0, null, 0));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static void report(Consumer<String> progress, long start, int sent, int total, int answered, int ok) {
+        double t = (System.nanoTime() - start) / 1e9;
+        progress.accept(String.format("[%6.1fs] sent %6d/%d  answered %6d  ok %6d  in flight %5d", t, sent, total, answered,
+                ok, sent - answered));
+    }
+
+    /** For callers that keep the raw results. */
+    public static InferenceResult resultOf(RequestOutcome o) {
+        return o.result();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.sluice.ingest.load;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.avro.ResultStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The summary of one run, a public interface later benchmarks reuse. accuracy = correct /
+ * answered with a label; effective_accuracy = correct and on time / sent; slo_attainment = on
+ * time (OK or PARTIAL before the deadline, as the client saw it) / sent. Latency is client send
+ * to client receipt of the final result, over results that carry an answer (OK or PARTIAL).
+ */
+@JsonPropertyOrder({"policy", "delivery_mode", "requests_sent", "results_received", "duplicates", "missing",
+        "status_counts", "accuracy", "effective_accuracy", "slo_attainment", "latency_ms", "throughput_rps",
+        "offered_rps", "duration_s", "deadline_ms", "variant_mix", "stage_latency_ms_p50"})
+public record RunSummary(
+        String policy,
+        String deliveryMode,
+        long requestsSent,
+        long resultsReceived,
+        long duplicates,
+        long missing,
+        Map<String, Long> statusCounts,
+        double accuracy,
+        double effectiveAccuracy,
+        double sloAttainment,
+        @JsonProperty("latency_ms") Map<String, Double> latencyMs,
+        double throughputRps,
+        double offeredRps,
+        double durationS,
+        long deadlineMs,
+        Map<String, Long> variantMix,
+        @JsonProperty("stage_latency_ms_p50") Map<String, Double> stageLatencyMsP50) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static RunSummary of(List<RequestOutcome> outcomes, long duplicates, String policy, String deliveryMode,
+            long deadlineMs) {
+        long sent = outcomes.size();
+        Map<String, Long> status = new LinkedHashMap<>();
+        for (ResultStatus s : ResultStatus.values()) {
+            status.put(s.name(), 0L);
+        }
+        Map<String, Long> mix = new TreeMap<>();
+        long received = 0, labelled = 0, correct = 0, onTime = 0, correctOnTime = 0;
+        long firstSent = Long.MAX_VALUE, lastSent = 0, lastReceived = 0;
+        double[] lat = new double[outcomes.size()];
+        int nl = 0;
+        double[][] stages = new double[4][outcomes.size()];
+        int ns = 0;
+        for (RequestOutcome o : outcomes) {
+            firstSent = Math.min(firstSent, o.sentAtMs());
+            lastSent = Math.max(lastSent, o.sentAtMs());
+            if (!o.answered()) {
+                continue;
+            }
+            received++;
+            lastReceived = Math.max(lastReceived, o.receivedAtMs());
+            status.merge(o.result().getStatus().name(), 1L, Long::sum);
+            for (String v : o.result().getVariants()) {
+                mix.merge(v, 1L, Long::sum);
+            }
+            if (o.hasLabel()) {
+                labelled++;
+                lat[nl++] = o.latencyMs();
+                var l = o.result().getLatency();
+                stages[0][ns] = l.getSelectMs() + l.getIngestMs();
+                stages[1][ns] = l.getQueueMs();
+                stages[2][ns] = l.getComputeMs();
+                stages[3][ns++] = l.getAggregateMs();
+            }
+            if (o.correct()) {
+                correct++;
+            }
+            if (o.onTime()) {
+                onTime++;
+                if (o.correct()) {
+                    correctOnTime++;
+                }
+            }
+        }
+        double[] sorted = Arrays.copyOf(lat, nl);
+        Arrays.sort(sorted);
+        Map<String, Double> latency = new LinkedHashMap<>();
+        latency.put("p50", round(pct(sorted, 0.50)));
+        latency.put("p95", round(pct(sorted, 0.95)));
+        latency.put("p99", round(pct(sorted, 0.99)));
+        Map<String, Double> stageP50 = new LinkedHashMap<>();
+        String[] names = {"ingest_and_select", "queue", "compute", "aggregate"};
+        for (int i = 0; i < names.length; i++) {
+            double[] s = Arrays.copyOf(stages[i], ns);
+            Arrays.sort(s);
+            stageP50.put(names[i], round(pct(s, 0.5)));
+        }
+        double durationS = received == 0 ? 0 : Math.max(1, lastReceived - firstSent) / 1000.0;
+        double sendSpanS = Math.max(1, lastSent - firstSent) / 1000.0;
+        return new RunSummary(policy, deliveryMode, sent, received, duplicates, sent - received, status,
+                ratio(correct, labelled), ratio(correctOnTime, sent), ratio(onTime, sent), latency,
+                round(durationS == 0 ? 0 : received / durationS), round(sent / sendSpanS), round(durationS), deadlineMs, mix,
+                stageP50);
+    }
+
+    static double pct(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? 0 : Math.round(a * 1e6 / b) / 1e6;
+    }
+
+    private static double round(double x) {
+        return Double.isNaN(x) ? x : Math.round(x * 100) / 100.0;
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, toJson() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A human-readable table of the summary. */
+    public String table() {
+        StringBuilder b = new StringBuilder();
+        row(b, "policy", policy);
+        row(b, "delivery mode", deliveryMode);
+        row(b, "requests sent", Long.toString(requestsSent));
+        row(b, "results received", Long.toString(resultsReceived));
+        row(b, "duplicates", Long.toString(duplicates));
+        row(b, "missing", Long.toString(missing));
+        statusCounts.forEach((k, v) -> row(b, "  " + k, Long.toString(v)));
+        row(b, "accuracy", String.format("%.4f", accuracy));
+        row(b, "effective accuracy", String.format("%.4f", effectiveAccuracy));
+        row(b, "SLO attainment", String.format("%.4f  (deadline %d ms)", sloAttainment, deadlineMs));
+        row(b, "latency p50/p95/p99", String.format("%.1f / %.1f / %.1f ms", latencyMs.get("p50"), latencyMs.get("p95"),
+                latencyMs.get("p99")));
+        row(b, "stage p50 (select/queue/compute/aggregate)", String.format("%.1f / %.1f / %.1f / %.1f ms",
+                stageLatencyMsP50.get("ingest_and_select"), stageLatencyMsP50.get("queue"), stageLatencyMsP50.get("compute"),
+                stageLatencyMsP50.get("aggregate")));
+        row(b, "throughput", String.format("%.1f rps (offered %.1f rps)", throughputRps, offeredRps));
+        row(b, "variant mix", variantMix.toString());
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String k, String v) {
+        b.append(String.format("  %-44s %s%n", k, v));
+    }
+}

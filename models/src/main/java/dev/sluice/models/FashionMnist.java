@@ -1,0 +1,80 @@
+package dev.sluice.models;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The Fashion-MNIST test and training sets from Debian's dataset-fashion-mnist package
+ * (gzipped IDX files). Pixels are scaled to [0,1], row-major 28x28.
+ */
+public record FashionMnist(float[][] images, int[] labels) {
+    public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
+    public static final String[] CLASS_NAMES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+
+    public int size() {
+        return labels.length;
+    }
+
+    /** The directory from SLUICE_FASHION_MNIST, else Debian's. */
+    public static Path defaultDir() {
+        String env = System.getenv("SLUICE_FASHION_MNIST");
+        return Path.of(env != null && !env.isBlank() ? env : DEFAULT_DIR);
+    }
+
+    public static FashionMnist test() {
+        return load(defaultDir(), "t10k");
+    }
+
+    public static FashionMnist train() {
+        return load(defaultDir(), "train");
+    }
+
+    public static FashionMnist load(Path dir, String prefix) {
+        Path images = dir.resolve(prefix + "-images-idx3-ubyte.gz");
+        Path labels = dir.resolve(prefix + "-labels-idx1-ubyte.gz");
+        if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
+            throw new IllegalStateException("Fashion-MNIST not found in " + dir
+                    + ": install it with 'sudo apt-get install dataset-fashion-mnist'"
+                    + " or point SLUICE_FASHION_MNIST at a directory holding " + prefix + "-*-ubyte.gz");
+        }
+        try {
+            byte[] lab = readIdx(labels, 0x801);
+            byte[] img = readIdx(images, 0x803);
+            int n = lab.length;
+            float[][] out = new float[n][784];
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = lab[i];
+                for (int p = 0; p < 784; p++) {
+                    out[i][p] = (img[i * 784 + p] & 0xff) / 255f;
+                }
+            }
+            return new FashionMnist(out, y);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read Fashion-MNIST from " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readIdx(Path file, int magic) throws IOException {
+        try (InputStream raw = Files.newInputStream(file);
+             DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+            int m = in.readInt();
+            if (m != magic) {
+                throw new IOException(file + ": bad IDX magic " + Integer.toHexString(m));
+            }
+            int dims = m & 0xff;
+            long n = 1;
+            for (int i = 0; i < dims; i++) {
+                n *= in.readInt();
+            }
+            byte[] data = new byte[Math.toIntExact(n)];
+            in.readFully(data);
+            return data;
+        }
+    }
+}

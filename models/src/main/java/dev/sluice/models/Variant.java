@@ -1,0 +1,45 @@
+package dev.sluice.models;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One model variant of the catalog. {@code accuracy} is measured by the Java runtime on the
+ * labelled test set and {@code profile} by {@code sluice profile}; neither is typed in.
+ */
+public record Variant(
+        String id,
+        String task,
+        List<String> modalities,
+        String file,
+        TensorSpec input,
+        TensorSpec output,
+        String preprocessing,
+        Double accuracy,
+        Double pythonAccuracy,
+        LatencyProfile profile,
+        BatchingConfig batching) {
+
+    public Variant {
+        modalities = List.copyOf(modalities);
+        if (batching == null) {
+            batching = BatchingConfig.DEFAULT;
+        }
+        if (profile == null) {
+            profile = new LatencyProfile("none", 0, "", List.of());
+        }
+    }
+
+    public boolean isProfiled() {
+        return accuracy != null && !profile.isEmpty();
+    }
+
+    public Path resolve(Path catalogDir) {
+        Path p = Path.of(file);
+        return p.isAbsolute() ? p : catalogDir.resolve(p);
+    }
+
+    public Variant withMeasurements(double accuracy, LatencyProfile profile) {
+        return new Variant(id, task, modalities, file, input, output, preprocessing, accuracy, pythonAccuracy, profile, batching);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sluice.selector;
+
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.models.Catalog;
+import dev.sluice.schemas.SluiceSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The selector as a running Kafka Streams application plus its executor-status listener. */
+public final class SelectorApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SelectorApp.class);
+    private final KafkaStreams streams;
+    private final ExecutorStatusListener listener;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private SelectorApp(KafkaStreams streams, ExecutorStatusListener listener, KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.listener = listener;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, SelectorConfig config,
+            DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
+        LiveLoadView load = new LiveLoadView(config.statusStaleMs());
+        ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
+        Properties p = kafka.clientProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-selector");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 5);
+        KafkaStreams streams = new KafkaStreams(
+                SelectorTopology.build(serdes, catalog, config, load, InstantSource.system(), new SelectorMetrics(registry)), p);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("selector stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
+        m.bindTo(registry);
+        streams.start();
+        log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms", config.defaultPolicy(),
+                config.overheadMs(), mode, commitIntervalMs);
+        return new SelectorApp(streams, listener, m);
+    }
+
+    static String tempStateDir() {
+        try {
+            return Files.createTempDirectory("sluice-streams").toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+        streamsMetrics.close();
+        listener.close();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.sluice.selector;
+
+import dev.sluice.avro.InferenceRequest;
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.Plan;
+import dev.sluice.models.Catalog;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import dev.sluice.selector.policy.Policies;
+import java.time.InstantSource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+
+/** Wiring of the selector: requests in; plans, per-variant tasks and dead letters out. */
+public final class SelectorTopology {
+    private SelectorTopology() {}
+
+    @SuppressWarnings("unchecked")
+    public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, LiveLoadView load,
+            InstantSource clock, SelectorMetrics metrics) {
+        Policies policies = new Policies(config.overheadMs());
+        policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
+        Topology t = new Topology();
+        t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);
+        t.addProcessor("select", () -> new SelectorProcessor(serdes.<InferenceRequest>deserializer(), catalog, policies,
+                config, load, clock, metrics), "requests");
+        Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();
+        Serializer<Object> tasks = (Serializer<Object>) (Serializer<?>) serdes.<InferenceTask>serializer();
+        Serializer<Object> raw = (topic, data) -> new ByteArraySerializer().serialize(topic, (byte[]) data);
+        t.addSink(SelectorProcessor.PLANS_SINK, Topics.PLANS, new StringSerializer(), plans, "select");
+        t.addSink(SelectorProcessor.TASKS_SINK, (key, value, ctx) -> Topics.tasks(((InferenceTask) value).getVariant()),
+                new StringSerializer(), tasks, "select");
+        t.addSink(SelectorProcessor.DLQ_SINK, Topics.DLQ, new StringSerializer(), raw, "select");
+        return t;
+    }
+}
