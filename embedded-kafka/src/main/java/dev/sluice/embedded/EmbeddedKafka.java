@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                    // the release's production metadata version (the kit defaults to the newest, unreleased one);
+                    // Strimzi 1.2 runs Kafka 4.3.1 at 4.3-IV0 too
+                    .setBootstrapMetadataVersion(MetadataVersion.IBP_4_3_IV0).build())
                     // one broker: internal topics must fit on it, or groups and transactions stall
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "4")

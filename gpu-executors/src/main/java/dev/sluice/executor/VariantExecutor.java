@@ -146,6 +146,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         return model.device();
     }
 
+    public String variantId() {
+        return variant.id();
+    }
+
     @Override
     public void run() {
         try {
@@ -178,6 +182,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             log.error("executor for {} stopped: {}", variant.id(), e.toString(), e);
         } finally {
             closeClients();
+            model.close();
         }
     }
 

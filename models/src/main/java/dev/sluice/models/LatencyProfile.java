@@ -9,6 +9,7 @@ public record LatencyProfile(String device, int threads, String measuredAt, List
         points = points.stream().sorted(Comparator.comparingInt(LatencyPoint::batch)).toList();
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return points.isEmpty();
     }

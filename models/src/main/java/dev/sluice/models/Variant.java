@@ -30,6 +30,7 @@ public record Variant(
         }
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isProfiled() {
         return accuracy != null && !profile.isEmpty();
     }

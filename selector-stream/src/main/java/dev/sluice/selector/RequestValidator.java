@@ -50,6 +50,10 @@ public final class RequestValidator {
     }
 
     private Optional<String> validateTensor(Tensor t, TensorSpec spec) {
+        int bytes = t.getData().remaining();
+        if (bytes > maxInputBytes) {
+            return Optional.of("input '" + t.getName() + "' is oversized: " + bytes + " bytes, limit " + maxInputBytes);
+        }
         if (!spec.datatype().equals(t.getDatatype())) {
             return Optional.of("input '" + t.getName() + "' has datatype " + t.getDatatype() + ", expected " + spec.datatype());
         }
@@ -61,10 +65,6 @@ public final class RequestValidator {
             if (!shape.get(i).equals(spec.shape().get(i))) {
                 return Optional.of("input '" + t.getName() + "' has shape " + shape + ", expected " + withBatchOne(spec.shape()));
             }
-        }
-        int bytes = t.getData().remaining();
-        if (bytes > maxInputBytes) {
-            return Optional.of("input '" + t.getName() + "' is oversized: " + bytes + " bytes, limit " + maxInputBytes);
         }
         long expected = Tensors.elements(shape) * Tensors.elementSize(t.getDatatype());
         if (bytes != expected) {

@@ -8,7 +8,7 @@ import dev.sluice.selector.policy.Policies;
  */
 public record SelectorConfig(String defaultPolicy, double overheadMs, long maxInputBytes, long statusStaleMs) {
     public static SelectorConfig defaults() {
-        return new SelectorConfig(Policies.DEFAULT, 40.0, 1 << 20, 2_000);
+        return new SelectorConfig(Policies.DEFAULT, 40.0, 256 * 1024, 2_000);
     }
 
     public SelectorConfig withPolicy(String policy) {

@@ -19,8 +19,12 @@ import java.util.function.Consumer;
  */
 public final class LoadRunner {
     /** What to send: how many, at what pace, with which deadline and accuracy floor. */
-    public record Options(int requests, RateTrace trace, long deadlineMs, double minAccuracy, String policy,
-            String task, long drainTimeoutMs) {}
+    public record Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy,
+            String task, long drainTimeoutMs) {
+        public Options {
+            minAccuracy = minAccuracy.isEmpty() ? List.of(0.0) : List.copyOf(minAccuracy);
+        }
+    }
 
     private final SluiceClient client;
     private final FashionMnist data;
@@ -51,7 +55,7 @@ public final class LoadRunner {
             long sentAt = System.currentTimeMillis();
             String id = runId + "-" + i;
             InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTask(o.task()).setCreatedAtMs(sentAt)
-                    .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy()).setPolicy(o.policy())
+                    .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy().get(i % o.minAccuracy().size())).setPolicy(o.policy())
                     .setInputs(List.of(Tensors.fp32("input", new long[] {1, 1, 28, 28}, data.images()[image]))).build();
             int label = data.labels()[image];
             long deadline = sentAt + o.deadlineMs();

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 @JsonPropertyOrder({"policy", "delivery_mode", "requests_sent", "results_received", "duplicates", "missing",
         "status_counts", "accuracy", "effective_accuracy", "slo_attainment", "latency_ms", "throughput_rps",
-        "offered_rps", "duration_s", "deadline_ms", "variant_mix", "stage_latency_ms_p50"})
+        "offered_rps", "duration_s", "deadline_ms", "variant_mix", "stage_latency_ms_p50", "top_reasons"})
 public record RunSummary(
         String policy,
         String deliveryMode,
@@ -42,7 +42,8 @@ public record RunSummary(
         double durationS,
         long deadlineMs,
         Map<String, Long> variantMix,
-        @JsonProperty("stage_latency_ms_p50") Map<String, Double> stageLatencyMsP50) {
+        @JsonProperty("stage_latency_ms_p50") Map<String, Double> stageLatencyMsP50,
+        Map<String, Long> topReasons) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
@@ -55,6 +56,7 @@ public record RunSummary(
             status.put(s.name(), 0L);
         }
         Map<String, Long> mix = new TreeMap<>();
+        Map<String, Long> reasons = new java.util.HashMap<>();
         long received = 0, labelled = 0, correct = 0, onTime = 0, correctOnTime = 0;
         long firstSent = Long.MAX_VALUE, lastSent = 0, lastReceived = 0;
         double[] lat = new double[outcomes.size()];
@@ -70,6 +72,10 @@ public record RunSummary(
             received++;
             lastReceived = Math.max(lastReceived, o.receivedAtMs());
             status.merge(o.result().getStatus().name(), 1L, Long::sum);
+            if (o.result().getReason() != null) {
+                // group reasons that differ only in numbers
+                reasons.merge(o.result().getStatus() + ": " + o.result().getReason().replaceAll("[0-9]+(\\.[0-9]+)?", "N"), 1L, Long::sum);
+            }
             for (String v : o.result().getVariants()) {
                 mix.merge(v, 1L, Long::sum);
             }
@@ -110,7 +116,14 @@ public record RunSummary(
         return new RunSummary(policy, deliveryMode, sent, received, duplicates, sent - received, status,
                 ratio(correct, labelled), ratio(correctOnTime, sent), ratio(onTime, sent), latency,
                 round(durationS == 0 ? 0 : received / durationS), round(sent / sendSpanS), round(durationS), deadlineMs, mix,
-                stageP50);
+                stageP50, top(reasons, 5));
+    }
+
+    private static Map<String, Long> top(Map<String, Long> counts, int n) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     static double pct(double[] sorted, double q) {
@@ -165,6 +178,7 @@ public record RunSummary(
                 stageLatencyMsP50.get("aggregate")));
         row(b, "throughput", String.format("%.1f rps (offered %.1f rps)", throughputRps, offeredRps));
         row(b, "variant mix", variantMix.toString());
+        topReasons.forEach((r, c) -> row(b, "  " + c + " x", r));
         return b.toString();
     }
 

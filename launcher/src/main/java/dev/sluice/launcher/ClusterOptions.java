@@ -1,0 +1,54 @@
+package dev.sluice.launcher;
+
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.models.Catalog;
+import dev.sluice.schemas.SluiceSerdes;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every component shares: where Kafka and the registry are, the catalog, delivery, metrics. */
+final class ClusterOptions {
+    @Option(names = "--registry", defaultValue = "fingerprint",
+            description = "'fingerprint' (no registry server; ids derived from the schemas) or an Apicurio Registry 3 URL, "
+                    + "e.g. http://registry:8080/apis/registry/v3 (default: ${DEFAULT-VALUE})")
+    String registry;
+
+    @Option(names = "--kafka-config", description = "Kafka client properties file (security.protocol, sasl.*, ssl.*)")
+    Path kafkaConfig;
+
+    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "model catalog (default: ${DEFAULT-VALUE})")
+    Path catalog;
+
+    @Option(names = "--delivery", defaultValue = "exactly-once",
+            description = "exactly-once (transactions on every hop) or at-least-once (default: ${DEFAULT-VALUE})")
+    String delivery;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "20",
+            description = "Kafka Streams commit interval; under exactly-once, output becomes visible at commit (default: ${DEFAULT-VALUE})")
+    int commitIntervalMs;
+
+    @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics port, 0 for any (default: ${DEFAULT-VALUE})")
+    int metricsPort;
+
+    SluiceSerdes serdes() {
+        return SluiceSerdes.of(registry);
+    }
+
+    DeliveryMode deliveryMode() {
+        return DeliveryMode.parse(delivery);
+    }
+
+    KafkaSettings kafka(String bootstrap) {
+        return KafkaSettings.of(bootstrap, kafkaConfig);
+    }
+
+    Catalog loadCatalog() {
+        return Catalog.load(catalog);
+    }
+
+    Path catalogDir() {
+        Path parent = catalog.toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+}

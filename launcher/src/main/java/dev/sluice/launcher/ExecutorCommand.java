@@ -1,0 +1,52 @@
+package dev.sluice.launcher;
+
+import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.ExecutorHost;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "executor", mixinStandardHelpOptions = true,
+        description = "Run executors for some (default all) catalog variants against a Kafka cluster.")
+final class ExecutorCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
+    String bootstrap;
+
+    @Option(names = "--variants", split = ",", description = "variants to serve (default: all in the catalog)")
+    List<String> variants;
+
+    @Option(names = "--id", defaultValue = "${env:HOSTNAME:-executor-0}",
+            description = "executor id, stable across restarts (transactional ids derive from it) (default: ${DEFAULT-VALUE})")
+    String id;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Catalog catalog = cluster.loadCatalog();
+        List<String> serve = variants != null ? variants : catalog.variants().stream().map(Variant::id).toList();
+        ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
+                .withDevice(Device.parse(device)).withThreads(threads);
+        try (Metrics metrics = new Metrics();
+             ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),
+                     serve, cfg, metrics.registry)) {
+            metrics.serve(cluster.metricsPort, host::ready);
+            System.out.printf("executor %s serving %s against %s, metrics on :%d%n", id, host.devices(), bootstrap,
+                    metrics.port());
+            Shutdown.await(() -> System.out.println("stopping executor"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.sluice.launcher;
+
+import dev.sluice.aggregator.AggregatorApp;
+import dev.sluice.aggregator.AggregatorConfig;
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicLayout;
+import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.executor.ExecutorConfig;
+import dev.sluice.executor.ExecutorHost;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.ingest.json.JsonBridgeApp;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.selector.SelectorApp;
+import dev.sluice.selector.SelectorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one JVM: an embedded broker (unless a bootstrap address is given), the
+ * topics, the JSON bridge, the aggregator, one executor per catalog variant, and the selector.
+ */
+public final class SluiceStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceStack.class);
+
+    /** How to run the stack. */
+    public record Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
+            int intraOpThreads, int partitions) {
+        public static Options defaults() {
+            return new Options(DeliveryMode.EXACTLY_ONCE, 20, "infaas", -1, Device.AUTO, 2, 4);
+        }
+
+        /** The overhead the selector budgets for the Kafka hops; measured defaults per delivery mode. */
+        double effectiveOverheadMs() {
+            return overheadMs >= 0 ? overheadMs : delivery == DeliveryMode.EXACTLY_ONCE ? 60 : 25;
+        }
+    }
+
+    private final EmbeddedKafka broker;
+    private final KafkaSettings kafka;
+    private final List<AutoCloseable> components = new ArrayList<>();
+    private final SelectorApp selector;
+    private final AggregatorApp aggregator;
+    private final JsonBridgeApp bridge;
+    private final ExecutorHost executors;
+
+    private SluiceStack(EmbeddedKafka broker, KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
+            Options o, MeterRegistry registry) {
+        this.broker = broker;
+        this.kafka = kafka;
+        List<String> variants = catalog.variants().stream().map(Variant::id).toList();
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            new TopicLayout(o.partitions(), (short) 1, variants).create(admin);
+        }
+        bridge = JsonBridgeApp.start(kafka, serdes, new Properties());
+        components.add(bridge);
+        aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
+                AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs())), registry);
+        components.add(aggregator);
+        executors = ExecutorHost.start(kafka, serdes, catalog, catalogDir, variants,
+                ExecutorConfig.defaults("embedded-0").withDelivery(o.delivery()).withDevice(o.device())
+                        .withThreads(o.intraOpThreads()), registry);
+        components.add(executors);
+        selector = SelectorApp.start(kafka, serdes, catalog,
+                SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()),
+                o.delivery(), o.commitIntervalMs(), registry);
+        components.add(selector);
+    }
+
+    /** Starts everything; {@code bootstrap} null means an embedded broker. */
+    public static SluiceStack start(String bootstrap, Path kafkaConfig, SluiceSerdes serdes, Catalog catalog,
+            Path catalogDir, Options o, MeterRegistry registry) {
+        EmbeddedKafka broker = bootstrap == null ? EmbeddedKafka.start() : null;
+        KafkaSettings kafka = broker != null ? KafkaSettings.of(broker.bootstrap()) : KafkaSettings.of(bootstrap, kafkaConfig);
+        try {
+            SluiceStack s = new SluiceStack(broker, kafka, serdes, catalog, catalogDir, o, registry);
+            s.awaitRunning(Duration.ofSeconds(90));
+            return s;
+        } catch (RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    private void awaitRunning(Duration timeout) {
+        long until = System.currentTimeMillis() + timeout.toMillis();
+        while (System.currentTimeMillis() < until) {
+            if (selector.state() == KafkaStreams.State.RUNNING && aggregator.state() == KafkaStreams.State.RUNNING
+                    && bridge.state() == KafkaStreams.State.RUNNING && executors.ready()) {
+                log.info("stack running on {}", kafka.bootstrap());
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting");
+            }
+        }
+        throw new IllegalStateException("pipeline did not reach RUNNING within " + timeout.toSeconds() + " s: selector "
+                + selector.state() + ", aggregator " + aggregator.state() + ", bridge " + bridge.state());
+    }
+
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public Map<String, String> devices() {
+        return executors.devices();
+    }
+
+    public boolean healthy() {
+        return selector.state().isRunningOrRebalancing() && aggregator.state().isRunningOrRebalancing();
+    }
+
+    /** Stops the aggregator only (for restart tests); returns a function that starts a new one. */
+    AggregatorApp aggregator() {
+        return aggregator;
+    }
+
+    @Override
+    public void close() {
+        // stop the producers of work first, the broker last
+        for (int i = components.size() - 1; i >= 0; i--) {
+            try {
+                components.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", components.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

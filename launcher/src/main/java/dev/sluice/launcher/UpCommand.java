@@ -1,0 +1,179 @@
+package dev.sluice.launcher;
+
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.LoadRunner;
+import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.ingest.load.RequestOutcome;
+import dev.sluice.ingest.load.RunSummary;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Boots the whole pipeline in one JVM and replays the Fashion-MNIST test set through it. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Start an embedded Kafka broker and every component in one JVM, replay the Fashion-MNIST test "
+                + "images as requests following a steady trace with a burst, and print a summary.")
+final class UpCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--requests", defaultValue = "10000", description = "requests to send (default: ${DEFAULT-VALUE})")
+    int requests;
+
+    @Option(names = "--rate", defaultValue = "100", description = "steady offered load, requests/s (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--burst-factor", defaultValue = "2.5",
+            description = "load multiplier during the burst, from 40% to 55% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
+    double burstFactor;
+
+    @Option(names = "--deadline-ms", defaultValue = "300", description = "deadline of every request after it is sent (default: ${DEFAULT-VALUE})")
+    long deadlineMs;
+
+    @Option(names = "--min-accuracy", defaultValue = "0,0.89,0.91,0.93", split = ",",
+            description = "accuracy floors, assigned to requests in turn (default: ${DEFAULT-VALUE})")
+    List<Double> minAccuracy;
+
+    @Option(names = "--policy", defaultValue = "infaas", description = "selection policy: infaas, fixed-high, fixed-low (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--overhead-ms", defaultValue = "-1",
+            description = "pipeline overhead the selector budgets for the Kafka hops; -1 = the default of the delivery mode")
+    double overheadMs;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA if it loads, else CPU), cpu or cuda (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads per model (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "partitions per topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--summary-json", description = "write the run summary JSON here")
+    Path summaryJson;
+
+    @Option(names = "--serve", description = "do not replay: keep the stack up for outside producers until Ctrl-C")
+    boolean serve;
+
+    @Option(names = "--bootstrap", description = "use this Kafka cluster instead of starting an embedded broker")
+    String bootstrap;
+
+    @Override
+    public Integer call() {
+        Catalog catalog = cluster.loadCatalog();
+        List<String> unprofiled = catalog.variants().stream().filter(v -> !v.isProfiled()).map(Variant::id).toList();
+        if (!unprofiled.isEmpty()) {
+            throw new IllegalStateException("variants without measured accuracy/latency: " + unprofiled + "; run ./sluice profile");
+        }
+        FashionMnist test = serve ? null : FashionMnist.test();
+        DeliveryMode mode = cluster.deliveryMode();
+        SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
+                Device.parse(device), threads, partitions);
+        System.out.printf("starting Sluice: %s broker, delivery %s, policy %s, %d variants%n",
+                bootstrap == null ? "embedded" : bootstrap, mode, policy, catalog.variants().size());
+        try (Metrics metrics = new Metrics();
+             SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.serdes(), catalog,
+                     cluster.catalogDir(), o, metrics.registry)) {
+            metrics.serve(cluster.metricsPort, stack::healthy);
+            System.out.printf("pipeline up: bootstrap %s, metrics http://localhost:%d/metrics, devices %s%n",
+                    stack.kafka().bootstrap(), metrics.port(), stack.devices());
+            if (serve) {
+                printServeHelp(stack, metrics);
+                Shutdown.await(() -> System.out.println("stopping"));
+                return 0;
+            }
+            return replay(stack, metrics, test, mode);
+        }
+    }
+
+    private int replay(SluiceStack stack, Metrics metrics, FashionMnist test, DeliveryMode mode) {
+        double duration = requests / rate; // approximate; the burst shortens it
+        RateTrace trace = RateTrace.steadyWithBurst(rate, burstFactor, 0.40 * duration, 0.55 * duration);
+        List<RequestOutcome> outcomes;
+        long duplicates;
+        try (SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+            LoadRunner runner = new LoadRunner(client, test);
+            System.out.printf("replaying %d test images at %.0f rps (burst x%.1f), deadline %d ms, accuracy floors %s%n",
+                    requests, rate, burstFactor, deadlineMs, minAccuracy);
+            outcomes = runner.run(new LoadRunner.Options(requests, trace, deadlineMs, minAccuracy, policy, "fashion-mnist",
+                    15_000), "run" + Long.toString(System.currentTimeMillis(), 36), System.out::println);
+            // late duplicates would arrive after the last first answer: give them a moment
+            sleep(1000);
+            duplicates = client.duplicates();
+        }
+        RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.name().toLowerCase().replace('_', '-'), deadlineMs);
+        System.out.println();
+        System.out.println("Sluice run summary");
+        System.out.print(summary.table());
+        System.out.println();
+        System.out.print(executorDigest(metrics, stack));
+        if (summaryJson != null) {
+            summary.write(summaryJson);
+            System.out.println("summary written to " + summaryJson.toAbsolutePath());
+        }
+        return summary.missing() == 0 && summary.duplicates() == 0 ? 0 : 2;
+    }
+
+    private static String executorDigest(Metrics metrics, SluiceStack stack) {
+        StringBuilder b = new StringBuilder("executors (from /metrics)\n");
+        b.append(String.format("  %-10s %-6s %9s %10s %9s %9s %9s %8s%n", "variant", "device", "tasks", "mean batch",
+                "full", "max-delay", "deadline", "dropped"));
+        Map<String, String> devices = stack.devices();
+        for (String v : new TreeMap<>(devices).keySet()) {
+            DistributionSummary batch = metrics.registry.find("sluice.executor.batch.size").tag("variant", v).summary();
+            double tasks = batch == null ? 0 : batch.totalAmount();
+            double mean = batch == null || batch.count() == 0 ? 0 : batch.mean();
+            b.append(String.format("  %-10s %-6s %9.0f %10.2f %9.0f %9.0f %9.0f %8.0f%n", v, devices.get(v), tasks, mean,
+                    count(metrics, "sluice.executor.flushes", v, "full"), count(metrics, "sluice.executor.flushes", v, "max_delay"),
+                    count(metrics, "sluice.executor.flushes", v, "deadline"), count(metrics, "sluice.executor.dropped", v, null)));
+        }
+        return b.toString();
+    }
+
+    private static double count(Metrics m, String name, String variant, String reason) {
+        var search = m.registry.find(name).tag("variant", variant);
+        if (reason != null) {
+            search = search.tag("reason", reason);
+        }
+        Counter c = search.counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static void printServeHelp(SluiceStack stack, Metrics metrics) {
+        String bs = stack.kafka().bootstrap();
+        System.out.println();
+        System.out.println("Sluice is serving. Bootstrap: " + bs);
+        System.out.println("  Avro requests  -> " + Topics.REQUESTS + "   (Confluent wire format, registry 'fingerprint')");
+        System.out.println("  JSON requests  -> " + Topics.REQUESTS_JSON + "   (Open Inference Protocol JSON + envelope)");
+        System.out.println("  results        <- " + Topics.RESULTS + " (Avro), " + Topics.RESULTS_JSON + " (JSON)");
+        System.out.println("  dead letters   <- " + Topics.DLQ);
+        System.out.println("  metrics        http://localhost:" + metrics.port() + "/metrics");
+        System.out.println("Example (kcat):");
+        System.out.println("  kcat -b " + bs + " -t " + Topics.REQUESTS_JSON + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
+                + "\"timeout_ms\":1000,\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[...784 numbers...]}]}'");
+        System.out.println("  kcat -b " + bs + " -t " + Topics.RESULTS_JSON + " -C -o end");
+        System.out.println("Ctrl-C stops.");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

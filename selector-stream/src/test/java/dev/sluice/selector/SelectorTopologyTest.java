@@ -1,0 +1,257 @@
+package dev.sluice.selector;
+
+import static dev.sluice.selector.CatalogFixtures.T0;
+import static dev.sluice.selector.CatalogFixtures.catalog;
+import static dev.sluice.selector.CatalogFixtures.request;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.avro.InferenceRequest;
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.Plan;
+import dev.sluice.avro.PlanDecision;
+import dev.sluice.avro.VoteMethod;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The selector end to end on a TopologyTestDriver, with the default config (infaas, 40 ms
+ * overhead): idle estimates are linear 43, mlp 45, cnn 52 ms.
+ */
+class SelectorTopologyTest {
+    @TempDir
+    Path stateDir;
+
+    private final SluiceSerdes serdes = SluiceSerdes.fingerprint();
+    private final MutableClock clock = new MutableClock(T0);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final LiveLoadView load = new LiveLoadView(2_000);
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> requests;
+    private TestOutputTopic<String, Plan> plans;
+    private TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(SelectorTopology.build(serdes, catalog(), SelectorConfig.defaults(), load, clock,
+                new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
+        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
+        plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private TestOutputTopic<String, InferenceTask> tasks(String variant) {
+        return driver.createOutputTopic(Topics.tasks(variant), new StringDeserializer(),
+                serdes.<InferenceTask>deserializer());
+    }
+
+    private void send(InferenceRequest r) {
+        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+    }
+
+    private Set<String> taskTopics() {
+        return driver.producedTopicNames().stream().filter(t -> t.startsWith(Topics.TASKS_PREFIX))
+                .collect(Collectors.toSet());
+    }
+
+    private static String header(Headers h, String key) {
+        Header last = h.lastHeader(key);
+        assertNotNull(last, "missing header " + key);
+        return new String(last.value(), StandardCharsets.UTF_8);
+    }
+
+    private double counter(String outcome, String policy, String variant) {
+        var c = registry.find("sluice.selector.decisions").tag("outcome", outcome).tag("policy", policy)
+                .tag("variant", variant).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void validRequestIsServedWithOnePlanAndOneTask() {
+        InferenceRequest r = request("req-1", 200).setTraceparent("00-abc-def-01").build();
+        send(r);
+
+        var planRecord = plans.readRecord();
+        assertEquals("req-1", planRecord.key());
+        Plan plan = planRecord.value();
+        assertEquals(PlanDecision.SERVE, plan.getDecision());
+        assertEquals(java.util.List.of("linear"), plan.getVariants());
+        assertEquals(VoteMethod.PASS_THROUGH, plan.getVote());
+        assertEquals("infaas", plan.getPolicy());
+        assertNull(plan.getReason());
+        assertEquals(T0 - 5, plan.getCreatedAtMs());
+        assertEquals(T0 + 200, plan.getDeadlineMs());
+        assertEquals(T0, plan.getReceivedAtMs());
+        assertEquals(T0, plan.getPlannedAtMs());
+        assertEquals("00-abc-def-01", plan.getTraceparent());
+        assertTrue(plans.isEmpty(), "exactly one plan");
+
+        TestOutputTopic<String, InferenceTask> linear = tasks("linear");
+        TestRecord<String, InferenceTask> taskRecord = linear.readRecord();
+        assertEquals("req-1", taskRecord.key());
+        InferenceTask task = taskRecord.value();
+        assertEquals("req-1", task.getRequestId());
+        assertEquals("linear", task.getVariant());
+        assertEquals("fashion-mnist", task.getTask());
+        assertEquals(r.getInputs().get(0), task.getInput());
+        assertEquals(T0 + 200, task.getDeadlineMs());
+        assertEquals(T0, task.getEnqueuedAtMs());
+        assertEquals("00-abc-def-01", task.getTraceparent());
+        assertTrue(linear.isEmpty(), "exactly one task");
+        assertEquals(Set.of(Topics.tasks("linear")), taskTopics());
+        assertTrue(dlq.isEmpty());
+
+        assertEquals(1, load.snapshot(T0).of("linear").queueDepth(), "the dispatch counts as load");
+        assertEquals(1.0, counter("serve", "infaas", "linear"));
+    }
+
+    @Test
+    void accuracyFloorPicksACostlierVariant() {
+        send(request("req-2", 200).setMinAccuracy(0.9).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.SERVE, plan.getDecision());
+        assertEquals(java.util.List.of("cnn"), plan.getVariants());
+        assertEquals("req-2", tasks("cnn").readValue().getRequestId());
+        assertEquals(Set.of(Topics.tasks("cnn")), taskTopics());
+    }
+
+    @Test
+    void invalidRequestGetsAnInvalidPlanAndNoTask() {
+        float[] px = CatalogFixtures.image(0.5f);
+        px[3] = Float.NaN;
+        send(request("bad-1", 200).setInputs(java.util.List.of(
+                dev.sluice.schemas.Tensors.fp32("input", new long[] {1, 1, 28, 28}, px))).build());
+
+        var record = plans.readRecord();
+        assertEquals("bad-1", record.key());
+        Plan plan = record.value();
+        assertEquals(PlanDecision.INVALID, plan.getDecision());
+        assertTrue(plan.getReason().contains("NaN or Infinity at element 3"), plan.getReason());
+        assertTrue(plan.getVariants().isEmpty());
+        assertTrue(plans.isEmpty());
+        assertTrue(taskTopics().isEmpty(), "no task for an invalid request");
+        assertTrue(dlq.isEmpty());
+        assertEquals(1.0, counter("invalid", "infaas", ""));
+    }
+
+    @Test
+    void pastDeadlineIsInvalid() {
+        clock.advance(java.time.Duration.ofMillis(500));
+        send(request("late-1", 200).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.INVALID, plan.getDecision());
+        assertTrue(plan.getReason().contains("deadline already past"), plan.getReason());
+        assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
+    void tooStrictAccuracyFloorIsRejected() {
+        send(request("strict-1", 200).setMinAccuracy(0.95).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.REJECT, plan.getDecision());
+        assertTrue(plan.getReason().contains("reaches min_accuracy 0.9500"), plan.getReason());
+        assertTrue(plan.getVariants().isEmpty());
+        assertTrue(taskTopics().isEmpty());
+        assertEquals(1.0, counter("reject", "infaas", ""));
+    }
+
+    @Test
+    void tooTightDeadlineIsRejected() {
+        send(request("tight-1", 42).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.REJECT, plan.getDecision());
+        assertTrue(plan.getReason().contains("finishes in time"), plan.getReason());
+        assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
+    void garbageBytesGoToTheDeadLetterTopicUntouched() {
+        byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
+        requests.pipeInput("junk-1", garbage);
+
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertEquals("junk-1", dead.key());
+        assertArrayEquals(garbage, dead.value());
+        assertTrue(header(dead.headers(), Topics.DLQ_REASON_HEADER).startsWith("undecodable request"),
+                header(dead.headers(), Topics.DLQ_REASON_HEADER));
+        assertEquals(Topics.REQUESTS, header(dead.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
+        assertEquals("0", header(dead.headers(), Topics.DLQ_SOURCE_PARTITION_HEADER));
+        assertEquals("0", header(dead.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
+        assertTrue(dlq.isEmpty());
+        assertTrue(plans.isEmpty(), "no plan for an undecodable request");
+        assertTrue(taskTopics().isEmpty());
+        assertEquals(1.0, registry.get("sluice.selector.dead.letters").counter().count());
+    }
+
+    @Test
+    void deadLetterOffsetIsTheOffsetOfTheBadRecord() {
+        send(request("ok-1", 200).build());
+        requests.pipeInput("junk-2", new byte[0]);
+        TestRecord<String, byte[]> dead = dlq.readRecord();
+        assertEquals("junk-2", dead.key());
+        assertEquals("1", header(dead.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
+        assertTrue(header(dead.headers(), Topics.DLQ_REASON_HEADER).contains("empty record value"));
+        assertEquals(1, plans.readValuesToList().size(), "only the good request is planned");
+    }
+
+    @Test
+    void perRequestFixedHighPicksTheMostAccurateVariant() {
+        send(request("hi-1", 10_000).setPolicy("fixed-high").build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.SERVE, plan.getDecision());
+        assertEquals(java.util.List.of("cnn"), plan.getVariants());
+        assertEquals("fixed-high", plan.getPolicy());
+        assertEquals("hi-1", tasks("cnn").readValue().getRequestId());
+        assertEquals(Set.of(Topics.tasks("cnn")), taskTopics());
+    }
+
+    @Test
+    void unknownPolicyOverrideIsInvalid() {
+        send(request("pol-1", 200).setPolicy("random").build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.INVALID, plan.getDecision());
+        assertTrue(plan.getReason().contains("unknown policy 'random'"), plan.getReason());
+        assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
+    void unknownDefaultPolicyFailsAtBuild() {
+        assertThrows(IllegalArgumentException.class, () -> SelectorTopology.build(serdes, catalog(),
+                SelectorConfig.defaults().withPolicy("random"), load, clock, new SelectorMetrics(registry)));
+    }
+}
