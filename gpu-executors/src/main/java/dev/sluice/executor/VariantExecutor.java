@@ -217,7 +217,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             droppedTotal += expired.size();
         }
         Batch<PendingTask> batch;
-        while ((batch = batcher.poll(System.currentTimeMillis())) != null) {
+        while ((batch = batcher.poll(now)) != null) {
             runBatch(batch, out);
         }
         if (!out.isEmpty()) {

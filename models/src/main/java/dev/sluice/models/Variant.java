@@ -21,12 +21,24 @@ public record Variant(
         BatchingConfig batching) {
 
     public Variant {
-        modalities = List.copyOf(modalities);
+        require(id, "id", id);
+        require(task, "task", id);
+        require(file, "file", id);
+        require(input, "input", id);
+        require(output, "output", id);
+        modalities = modalities == null ? List.of("image") : List.copyOf(modalities);
         if (batching == null) {
             batching = BatchingConfig.DEFAULT;
         }
         if (profile == null) {
             profile = new LatencyProfile("none", 0, "", List.of());
+        }
+    }
+
+    private static void require(Object value, String field, String id) {
+        if (value == null) {
+            throw new IllegalArgumentException("catalog variant " + (id == null ? "(no id)" : "'" + id + "'")
+                    + " lacks '" + field + "'");
         }
     }
 

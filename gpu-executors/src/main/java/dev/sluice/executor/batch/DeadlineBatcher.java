@@ -107,7 +107,8 @@ public final class DeadlineBatcher<T extends Batchable> {
         if (nowMs - oldest.arrivalMs() >= maxDelayMs) {
             return FlushReason.MAX_DELAY;
         }
-        if (nowMs + latency.latencyMs(queue.size()) >= earliestDeadline()) {
+        // same rounding as nextFlushAtMs: time moves in whole ms, latencies are fractional
+        if (nowMs >= earliestDeadline() - (long) Math.ceil(latency.latencyMs(queue.size()))) {
             return FlushReason.DEADLINE;
         }
         return null;

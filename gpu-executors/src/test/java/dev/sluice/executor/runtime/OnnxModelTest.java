@@ -1,0 +1,118 @@
+package dev.sluice.executor.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The committed models/linear.onnx (Fashion-MNIST, [N,1,28,28] -> [N,10]) on ONNX Runtime. */
+class OnnxModelTest {
+    static final Path LINEAR = Path.of("../models/linear.onnx");
+
+    /** A stripe pattern in [0,1]; different seeds give different images. */
+    static float[] image(int seed) {
+        float[] px = new float[784];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = ((i * (seed + 3) + seed * 31) % 256) / 255f;
+        }
+        return px;
+    }
+
+    private static float[] row(float[] out, int i) {
+        return Arrays.copyOfRange(out, i * 10, (i + 1) * 10);
+    }
+
+    private static float[] concat(float[]... images) {
+        float[] all = new float[images.length * 784];
+        for (int i = 0; i < images.length; i++) {
+            System.arraycopy(images[i], 0, all, i * 784, 784);
+        }
+        return all;
+    }
+
+    @Test
+    void runsABatchOfZeroImages() {
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.CPU, 1, 784, 10)) {
+            assertEquals("cpu", m.device());
+            assertEquals(784, m.sampleSize());
+            float[] out = m.run(new float[3 * 784], 3);
+            assertEquals(30, out.length);
+            assertArrayEquals(row(out, 0), row(out, 1));
+            assertArrayEquals(row(out, 0), row(out, 2));
+            for (float x : out) {
+                assertTrue(Float.isFinite(x));
+            }
+        }
+    }
+
+    @Test
+    void rowsFollowTheirOwnInputs() {
+        float[] a = image(1);
+        float[] b = image(2);
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.CPU, 1, 784, 10)) {
+            float[] out = m.run(concat(a, b, a), 3);
+            assertEquals(30, out.length);
+            assertArrayEquals(row(out, 0), row(out, 2), "identical inputs, identical rows");
+            assertFalse(Arrays.equals(row(out, 0), row(out, 1)), "different inputs, different rows");
+            assertFalse(Arrays.equals(row(out, 0), row(m.run(new float[784], 1), 0)), "not the zero-image logits");
+            // batching does not change a sample's answer
+            float[] alone = m.run(b, 1);
+            assertEquals(10, alone.length);
+            assertArrayEquals(alone, row(m.run(concat(a, b, a), 3), 1), 1e-4f);
+        }
+    }
+
+    @Test
+    void reusesItsInputBufferAcrossBatchSizes() {
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.CPU, 1, 784, 10)) {
+            float[] big = m.run(concat(image(5), image(6), image(7), image(8)), 4);
+            float[] small = m.run(image(7), 1);
+            assertArrayEquals(row(big, 2), small, 1e-4f);
+        }
+    }
+
+    @Test
+    void autoFallsBackToCpuWithoutCuda() {
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.AUTO, 1, 784, 10)) {
+            assumeTrue(m.device().equals("cpu"), "CUDA is available here; nothing falls back");
+            assertEquals("cpu", m.device());
+            assertEquals(20, m.run(new float[2 * 784], 2).length);
+        }
+    }
+
+    @Test
+    void cudaIsFatalWhereItIsUnavailable() {
+        String auto;
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.AUTO, 1, 784, 10)) {
+            auto = m.device();
+        }
+        assumeTrue(auto.equals("cpu"), "CUDA is available here");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> OnnxModel.load(LINEAR, Device.CUDA, 1, 784, 10));
+        assertTrue(e.getMessage().contains("CUDA requested but unavailable"), e.getMessage());
+    }
+
+    @Test
+    void missingFileIsAnErrorNamingThePath() {
+        Path missing = Path.of("../models/no-such-model.onnx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxModel.load(missing, Device.CPU, 1, 784, 10));
+        assertTrue(e.getMessage().contains("no-such-model.onnx"), e.getMessage());
+        assertTrue(e.getMessage().contains(missing.toAbsolutePath().toString()), e.getMessage());
+    }
+
+    @Test
+    void deviceParsesCaseInsensitively() {
+        assertEquals(Device.AUTO, Device.parse("auto"));
+        assertEquals(Device.CPU, Device.parse("CPU"));
+        assertEquals(Device.CUDA, Device.parse("Cuda"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("tpu"));
+        assertTrue(e.getMessage().contains("tpu"), e.getMessage());
+    }
+}

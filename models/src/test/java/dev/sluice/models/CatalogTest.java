@@ -1,0 +1,78 @@
+package dev.sluice.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTest {
+    static Variant variant(String id, double accuracy, double p50AtOne) {
+        TensorSpec in = new TensorSpec("input", "FP32", List.of(-1L, 1L, 28L, 28L));
+        TensorSpec out = new TensorSpec("logits", "FP32", List.of(-1L, 10L));
+        LatencyProfile p = new LatencyProfile("cpu", 2, "t", List.of(new LatencyPoint(8, p50AtOne * 4, p50AtOne * 5, p50AtOne * 6),
+                new LatencyPoint(1, p50AtOne, p50AtOne * 1.5, p50AtOne * 2)));
+        return new Variant(id, "fashion-mnist", List.of("image"), id + ".onnx", in, out, "pixels", accuracy, accuracy, p, null);
+    }
+
+    @Test
+    void roundTripsThroughYamlAndOrdersByCost(@TempDir Path dir) {
+        Catalog c = new Catalog(List.of(variant("big", 0.93, 1.0), variant("small", 0.85, 0.01)));
+        Path file = dir.resolve("catalog.yaml");
+        c.save(file, "# header\n");
+        Catalog back = Catalog.load(file);
+        assertEquals(c, back);
+        assertEquals(List.of("small", "big"), back.forTask("fashion-mnist").stream().map(Variant::id).toList());
+        assertEquals(BatchingConfig.DEFAULT, back.variants().get(0).batching());
+        assertEquals(784, back.variants().get(0).input().sampleSize());
+    }
+
+    @Test
+    void rejectsUnknownFieldsAndDuplicates(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "variants:\n- id: a\n  task: t\n  file: a.onnx\n  tsak: x\n"
+                + "  input: {name: i, datatype: FP32, shape: [-1, 4]}\n  output: {name: o, datatype: FP32, shape: [-1, 2]}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Catalog.load(file));
+        assertTrue(e.getMessage().contains("tsak"), e.getMessage());
+        Files.writeString(file, "variants:\n- id: a\n  task: t\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Catalog.load(file));
+        assertTrue(e.getMessage().contains("lacks 'file'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Catalog(List.of(variant("a", 0.9, 1), variant("a", 0.8, 1))));
+        assertThrows(IllegalArgumentException.class, () -> Catalog.load(dir.resolve("missing.yaml")));
+    }
+
+    @Test
+    void latencyProfileInterpolatesAndExtrapolatesPerSample() {
+        LatencyProfile p = variant("v", 0.9, 1.0).profile();
+        assertEquals(2.0, p.p99Ms(1), 1e-9);
+        assertEquals(6.0, p.p99Ms(8), 1e-9);
+        assertEquals(2.0 + (4.0 / 7.0) * 4.0, p.p99Ms(5), 1e-9);
+        assertEquals(12.0, p.p99Ms(16), 1e-9);
+        assertEquals(2000.0, p.peakThroughput(), 1e-6);
+        assertThrows(IllegalStateException.class, () -> new LatencyProfile("cpu", 1, "", List.of()).p99Ms(1));
+    }
+
+    @Test
+    void theCommittedCatalogIsProfiledAndItsFilesExist() throws Exception {
+        Path file = Path.of("catalog.yaml");
+        Catalog c = Catalog.load(file);
+        assertTrue(c.variants().size() >= 5, "at least five variants");
+        for (Variant v : c.variants()) {
+            assertTrue(v.isProfiled(), v.id() + " has no measured accuracy and latency: run ./sluice profile");
+            assertTrue(Files.isRegularFile(v.resolve(Path.of("."))), v.file() + " missing");
+            assertTrue(sizeOf(v) <= 50L * 1024 * 1024, v.file() + " is over 50 MB");
+        }
+    }
+
+    private static long sizeOf(Variant v) {
+        try {
+            return Files.size(v.resolve(Path.of(".")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
