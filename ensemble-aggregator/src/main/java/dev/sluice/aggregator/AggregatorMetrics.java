@@ -26,6 +26,8 @@ public final class AggregatorMetrics {
     private final Counter duplicatePlans;
     private final Counter duplicateOutputs;
     private final Counter orphans;
+    private final Counter sloMet;
+    private final Counter sloMissed;
     /** One count per processor instance (stream task); the gauge sums them. */
     private final Map<Object, AtomicLong> pendingByProcessor = new ConcurrentHashMap<>();
 
@@ -45,6 +47,10 @@ public final class AggregatorMetrics {
                 .description("redelivered records dropped").tag("kind", "plan").register(registry);
         duplicateOutputs = Counter.builder("sluice.aggregator.duplicates")
                 .description("redelivered records dropped").tag("kind", "output").register(registry);
+        sloMet = Counter.builder("sluice.aggregator.slo").description("results answered (OK or PARTIAL) by their deadline")
+                .tag("outcome", "met").register(registry);
+        sloMissed = Counter.builder("sluice.aggregator.slo").description("results late, failed or without an answer")
+                .tag("outcome", "missed").register(registry);
         orphans = Counter.builder("sluice.aggregator.orphans")
                 .description("requests whose outputs arrived but whose plan never did").register(registry);
         Gauge.builder("sluice.aggregator.pending", this, AggregatorMetrics::pending)
@@ -58,6 +64,8 @@ public final class AggregatorMetrics {
 
     void result(InferenceResult r) {
         results.get(r.getStatus()).increment();
+        boolean answered = r.getStatus() == ResultStatus.OK || r.getStatus() == ResultStatus.PARTIAL;
+        (answered && r.getCompletedAtMs() <= r.getDeadlineMs() ? sloMet : sloMissed).increment();
         double totalMs = r.getLatency().getTotalMs();
         if (totalMs >= 0) {
             latency.get(r.getStatus()).record((long) (totalMs * 1_000_000), TimeUnit.NANOSECONDS);
