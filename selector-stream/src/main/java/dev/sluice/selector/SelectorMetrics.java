@@ -11,13 +11,11 @@ import java.util.concurrent.TimeUnit;
 public final class SelectorMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
-    private final Timer decisionTime;
+    private final Map<String, Timer> decisionTime = new ConcurrentHashMap<>();
     private final Counter deadLetters;
 
     public SelectorMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.decisionTime = Timer.builder("sluice.selector.decision").description("policy decision time")
-                .publishPercentiles(0.5, 0.99).register(registry);
         this.deadLetters = Counter.builder("sluice.selector.dead.letters").description("undecodable requests sent to the DLQ")
                 .register(registry);
     }
@@ -25,7 +23,22 @@ public final class SelectorMetrics {
     public void decided(String policy, String outcome, String variant, long nanos) {
         decisions.computeIfAbsent(policy + '|' + outcome + '|' + variant, k -> Counter.builder("sluice.selector.decisions")
                 .tag("policy", policy).tag("outcome", outcome).tag("variant", variant).register(registry)).increment();
-        decisionTime.record(nanos, TimeUnit.NANOSECONDS);
+        decisionTime.computeIfAbsent(policy, p -> Timer.builder("sluice.selector.decision").description("policy decision time")
+                .tag("policy", p).publishPercentiles(0.5, 0.99).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** p99 decision time of {@code policy} over the recent window, microseconds (NaN if none). */
+    public static double decisionP99Us(MeterRegistry registry, String policy) {
+        Timer t = registry.find("sluice.selector.decision").tag("policy", policy).timer();
+        if (t == null) {
+            return Double.NaN;
+        }
+        for (var v : t.takeSnapshot().percentileValues()) {
+            if (Math.abs(v.percentile() - 0.99) < 1e-9) {
+                return v.value(TimeUnit.MICROSECONDS);
+            }
+        }
+        return Double.NaN;
     }
 
     public void deadLetter() {

@@ -4,7 +4,7 @@ package dev.sluice.ingest.load;
  * Turns a rate trace into send times: the i-th request is due when the integral of the rate
  * reaches i (an open-loop, evenly paced schedule; the trace, not the pipeline, sets the pace).
  */
-public final class ArrivalSchedule {
+public final class ArrivalSchedule implements Schedule {
     private final RateTrace trace;
     private final double stepSeconds;
     private double t;
@@ -20,6 +20,7 @@ public final class ArrivalSchedule {
     }
 
     /** Seconds from the start at which the next request is due. */
+    @Override
     public double next() {
         while (accumulated < 1.0) {
             double r = Math.max(0, trace.rateAt(t));

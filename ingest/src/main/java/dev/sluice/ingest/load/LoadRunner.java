@@ -20,9 +20,20 @@ import java.util.function.Consumer;
 public final class LoadRunner {
     /** What to send: how many, at what pace, with which deadline and accuracy floor. */
     public record Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy,
-            String task, long drainTimeoutMs) {
+            String task, long drainTimeoutMs, Long poissonSeed, double peakRate) {
         public Options {
             minAccuracy = minAccuracy.isEmpty() ? List.of(0.0) : List.copyOf(minAccuracy);
+        }
+
+        /** Evenly paced arrivals. */
+        public Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy, String task,
+                long drainTimeoutMs) {
+            this(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, null, 0);
+        }
+
+        Schedule schedule() {
+            return poissonSeed == null ? new ArrivalSchedule(trace)
+                    : new PoissonSchedule(trace, peakRate, new java.util.SplittableRandom(poissonSeed));
         }
     }
 
@@ -36,7 +47,7 @@ public final class LoadRunner {
 
     public List<RequestOutcome> run(Options o, String runId, Consumer<String> progress) {
         List<CompletableFuture<RequestOutcome>> futures = new ArrayList<>(o.requests());
-        ArrivalSchedule schedule = new ArrivalSchedule(o.trace());
+        Schedule schedule = o.schedule();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         long start = System.nanoTime();

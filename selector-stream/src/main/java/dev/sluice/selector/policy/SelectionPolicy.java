@@ -11,4 +11,10 @@ public interface SelectionPolicy {
     String name();
 
     Selection decide(SelectionRequest request, Catalog catalog, LoadSnapshot load, long nowMs);
+
+    /**
+     * Ground truth for a task this policy sent to {@code variant}: whether its answer was
+     * correct. Only learning policies use it; the default ignores it.
+     */
+    default void onFeedback(String variant, boolean correct, long nowMs) {}
 }

@@ -1,0 +1,88 @@
+package dev.sluice.bench;
+
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.LoadRunner;
+import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.ingest.load.RequestOutcome;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.selector.SelectorMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Replays one trace against each policy in turn on a running pipeline (the policy is chosen per
+ * request, so one stack serves every run), and collects each policy's result and time series.
+ */
+public final class PolicyBenchmark {
+    /** The trace, its length, and what every request asks for. */
+    public record Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
+            long deadlineMs, List<Double> floors, long seed, double pauseS) {}
+
+    /** What every policy did. */
+    public record Report(Map<String, PolicyResult> policies, Map<String, TimeSeries> series) {}
+
+    private final SluiceClient client;
+    private final FashionMnist data;
+    private final MeterRegistry registry;
+
+    public PolicyBenchmark(SluiceClient client, FashionMnist data, MeterRegistry registry) {
+        this.client = client;
+        this.data = data;
+        this.registry = registry;
+    }
+
+    public Report run(Config c, Consumer<String> progress) {
+        int requests = countArrivals(c);
+        Map<String, PolicyResult> results = new LinkedHashMap<>();
+        Map<String, TimeSeries> series = new LinkedHashMap<>();
+        for (String policy : c.policies()) {
+            progress.accept(String.format("policy %s: %d requests over %.0f s (%s), deadline %d ms", policy, requests,
+                    c.durationS(), c.traceName(), c.deadlineMs()));
+            long start = System.currentTimeMillis();
+            List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
+                    c.deadlineMs(), c.floors(), policy, "fashion-mnist", 10_000, c.seed(), c.peakRate()),
+                    "bench-" + policy + "-" + Long.toString(start, 36), progress);
+            PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
+            results.put(policy, r);
+            series.put(policy, TimeSeries.of(outcomes, start, (int) Math.ceil(c.durationS()) + 1));
+            progress.accept(String.format("policy %s: slo %.4f, effective accuracy %.4f, violations %d (dropped %d, late %d)",
+                    policy, r.sloAttainment(), r.effectiveAccuracy(), r.violations(), r.dropped(), r.late()));
+            sleep((long) (c.pauseS() * 1000)); // let queues drain between policies
+        }
+        return new Report(results, series);
+    }
+
+    /** Requests the seeded Poisson schedule places inside the duration (the same for every policy). */
+    static int countArrivals(Config c) {
+        var s = new dev.sluice.ingest.load.PoissonSchedule(c.trace(), c.peakRate(), new SplittableRandom(c.seed()));
+        int n = 0;
+        while (s.next() < c.durationS()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The comparison as a text table. */
+    public static String table(Map<String, PolicyResult> results) {
+        StringBuilder b = new StringBuilder(String.format("%-15s %8s %8s %6s %6s %8s %8s %8s %8s %8s %8s %9s  %s%n",
+                "policy", "slo", "viol", "drop", "late", "eff.acc", "acc", "tput", "offered", "p50 ms", "p99 ms",
+                "dec.us99", "variant mix"));
+        results.forEach((name, r) -> b.append(String.format("%-15s %8.4f %8d %6d %6d %8.4f %8.4f %8.1f %8.1f %8.1f %8.1f %9.1f  %s%n",
+                name, r.sloAttainment(), r.violations(), r.dropped(), r.late(), r.effectiveAccuracy(), r.accuracy(),
+                r.throughputRps(), r.offeredRps(), r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.decisionUsP99(),
+                r.variantMix())));
+        return b.toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

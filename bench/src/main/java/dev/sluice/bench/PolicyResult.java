@@ -1,0 +1,85 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sluice.avro.ResultStatus;
+import dev.sluice.ingest.load.RequestOutcome;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One policy's outcome on a trace. A violation is a request not answered by its deadline:
+ * {@code dropped} when it never got an answer (rejected, dropped at the deadline, missing),
+ * {@code late} when the answer came after the deadline.
+ */
+public record PolicyResult(
+        long sent,
+        double sloAttainment,
+        long dropped,
+        long late,
+        long violations,
+        double effectiveAccuracy,
+        double accuracy,
+        double throughputRps,
+        double offeredRps,
+        @JsonProperty("latency_ms") Map<String, Double> latencyMs,
+        Map<String, Long> variantMix,
+        double decisionUsP99) {
+
+    public static PolicyResult of(List<RequestOutcome> outcomes, double durationS, double decisionUsP99) {
+        long sent = outcomes.size(), onTime = 0, dropped = 0, late = 0, labelled = 0, correct = 0, correctOnTime = 0;
+        Map<String, Long> mix = new TreeMap<>();
+        double[] lat = new double[outcomes.size()];
+        int n = 0;
+        for (RequestOutcome o : outcomes) {
+            boolean answered = o.answered() && (o.result().getStatus() == ResultStatus.OK
+                    || o.result().getStatus() == ResultStatus.PARTIAL);
+            if (!answered) {
+                dropped++;
+            } else if (!o.onTime()) {
+                late++;
+            } else {
+                onTime++;
+            }
+            if (o.answered()) {
+                o.result().getVariants().forEach(v -> mix.merge(v, 1L, Long::sum));
+            }
+            if (o.hasLabel()) {
+                labelled++;
+                lat[n++] = o.latencyMs();
+                if (o.correct()) {
+                    correct++;
+                    if (o.onTime()) {
+                        correctOnTime++;
+                    }
+                }
+            }
+        }
+        double[] sorted = Arrays.copyOf(lat, n);
+        Arrays.sort(sorted);
+        Map<String, Double> latency = new LinkedHashMap<>();
+        latency.put("p50", round(pct(sorted, 0.5)));
+        latency.put("p99", round(pct(sorted, 0.99)));
+        return new PolicyResult(sent, ratio(onTime, sent), dropped, late, dropped + late, ratio(correctOnTime, sent),
+                ratio(correct, labelled), round(onTime / durationS), round(sent / durationS), latency, mix,
+                round(decisionUsP99));
+    }
+
+    static double pct(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? 0 : Math.round(a * 1e6 / b) / 1e6;
+    }
+
+    private static double round(double x) {
+        return Double.isNaN(x) ? x : Math.round(x * 100) / 100.0;
+    }
+}

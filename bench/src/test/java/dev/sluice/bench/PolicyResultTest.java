@@ -1,0 +1,61 @@
+package dev.sluice.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ResultStatus;
+import dev.sluice.avro.StageLatency;
+import dev.sluice.ingest.load.RequestOutcome;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PolicyResultTest {
+    static RequestOutcome outcome(String id, int truth, long sent, long deadline, ResultStatus status, int label, long received,
+            String variant) {
+        InferenceResult r = InferenceResult.newBuilder().setRequestId(id).setStatus(status).setLabel(label)
+                .setVariants(List.of(variant)).setLatency(new StageLatency()).setCreatedAtMs(sent).setDeadlineMs(deadline)
+                .setCompletedAtMs(received).build();
+        return new RequestOutcome(id, truth, sent, deadline, r, received);
+    }
+
+    @Test
+    void splitsViolationsIntoDroppedAndLate() {
+        List<RequestOutcome> o = List.of(
+                outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "big"),          // on time, correct
+                outcome("b", 2, 1000, 1100, ResultStatus.OK, 3, 1090, "small"),        // on time, wrong
+                outcome("c", 1, 1000, 1100, ResultStatus.OK, 1, 1200, "big"),          // late, correct
+                outcome("d", 1, 1000, 1100, ResultStatus.REJECTED, -1, 1010, "none"),  // dropped
+                outcome("e", 1, 1000, 1100, ResultStatus.DEADLINE_EXCEEDED, -1, 1100, "big"),
+                new RequestOutcome("f", 0, 1000, 1100, null, 0));                       // never answered
+        PolicyResult r = PolicyResult.of(o, 2.0, 12.5);
+        assertEquals(6, r.sent());
+        assertEquals(3, r.dropped());
+        assertEquals(1, r.late());
+        assertEquals(4, r.violations());
+        assertEquals(2 / 6.0, r.sloAttainment(), 1e-6);
+        assertEquals(1 / 6.0, r.effectiveAccuracy(), 1e-6);
+        assertEquals(2 / 3.0, r.accuracy(), 1e-6);
+        assertEquals(1.0, r.throughputRps(), 1e-9);
+        assertEquals(3.0, r.offeredRps(), 1e-9);
+        assertEquals(Map.of("big", 3L, "small", 1L, "none", 1L), r.variantMix());
+        assertEquals(12.5, r.decisionUsP99());
+    }
+
+    @Test
+    void timeSeriesBucketsBySendSecondAndChartsRender() {
+        List<RequestOutcome> o = List.of(outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v"),
+                outcome("b", 1, 2500, 2600, ResultStatus.OK, 0, 2700, "v"));
+        TimeSeries s = TimeSeries.of(o, 1000, 3);
+        assertEquals(1, s.offered()[0]);
+        assertEquals(1, s.offered()[1]);
+        assertEquals(1, s.servedOnTime()[0]);
+        assertEquals(1, s.violations()[1]);
+        assertEquals(1.0, s.accuracy()[0]);
+        assertEquals(0.0, s.accuracy()[1]);
+        assertTrue(Double.isNaN(s.accuracy()[2]));
+        String html = HtmlReport.render("t <x>", "table", Map.of("infaas", s));
+        assertTrue(html.contains("<svg") && html.contains("polyline") && html.contains("t &lt;x&gt;"));
+    }
+}

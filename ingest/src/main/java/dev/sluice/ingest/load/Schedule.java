@@ -1,0 +1,6 @@
+package dev.sluice.ingest.load;
+
+/** Send times of successive requests, seconds from the start of the run. */
+public interface Schedule {
+    double next();
+}

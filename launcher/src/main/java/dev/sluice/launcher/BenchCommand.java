@@ -1,0 +1,131 @@
+package dev.sluice.launcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.bench.HtmlReport;
+import dev.sluice.bench.PolicyBenchmark;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.ingest.load.Traces;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.Variant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Benchmarks on the real pipeline. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the real pipeline.",
+        subcommands = {BenchCommand.Policies.class})
+final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "policies", mixinStandardHelpOptions = true,
+            description = "Replay one trace against every selection policy, one after another, on one embedded pipeline.")
+    static final class Policies implements Callable<Integer> {
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--trace", defaultValue = "burst",
+                description = "burst, step, diurnal, steady, or a spec (burst:BASE:PEAK:FROM:TO, file:PATH, ...) (default: ${DEFAULT-VALUE})")
+        String trace;
+
+        @Option(names = "--policies", split = ",", description = "policies to compare (default: all)")
+        List<String> policies;
+
+        @Option(names = "--duration-s", defaultValue = "30", description = "trace length (default: ${DEFAULT-VALUE})")
+        double durationS;
+
+        @Option(names = "--deadline-ms", defaultValue = "150", description = "deadline of every request (default: ${DEFAULT-VALUE})")
+        long deadlineMs;
+
+        @Option(names = "--min-accuracy", split = ",", defaultValue = "0,0.85,0.89,0.91",
+                description = "accuracy floors, assigned in turn (default: ${DEFAULT-VALUE})")
+        List<Double> floors;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Poisson arrivals seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--summary-json", description = "write the comparison JSON here")
+        Path summaryJson;
+
+        @Option(names = "--html", defaultValue = "policies.html", description = "time-series charts (default: ${DEFAULT-VALUE})")
+        Path html;
+
+        @Override
+        public Integer call() throws Exception {
+            Catalog catalog = cluster.loadCatalog();
+            Variant heaviest = catalog.variants().stream().filter(Variant::isProfiled)
+                    .max(Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
+            double capacity = heaviest.profile().peakThroughput();
+            RateTrace t = traceFor(trace, capacity, durationS);
+            double peak = peakOf(t, durationS);
+            dev.sluice.selector.policy.Policies registry = new dev.sluice.selector.policy.Policies(0);
+            List<String> names = policies != null ? policies : registry.names();
+            System.out.printf("heaviest variant %s serves about %.0f rps alone (profile); trace %s peaks at %.0f rps%n",
+                    heaviest.id(), capacity, trace, peak);
+            FashionMnist test = FashionMnist.test();
+            SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
+                    Device.AUTO, 2, 4);
+            try (Metrics metrics = new Metrics();
+                 SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
+                         metrics.registry);
+                 SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+                PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
+                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, 3),
+                        System.out::println);
+                String table = PolicyBenchmark.table(report.policies());
+                System.out.println();
+                System.out.print(table);
+                Files.writeString(html, HtmlReport.render("Sluice policies on the " + trace + " trace", table, report.series()));
+                System.out.println("charts written to " + html.toAbsolutePath());
+                if (summaryJson != null) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("trace", trace);
+                    json.put("duration_s", durationS);
+                    json.put("deadline_ms", deadlineMs);
+                    json.put("heaviest_variant", heaviest.id());
+                    json.put("heaviest_capacity_rps", capacity);
+                    json.put("peak_offered_rps", peak);
+                    json.put("delivery_mode", cluster.deliveryMode().name().toLowerCase());
+                    json.put("policies", report.policies());
+                    new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                            .enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), json);
+                    System.out.println("summary written to " + summaryJson.toAbsolutePath());
+                }
+            }
+            return 0;
+        }
+
+        /** Named traces scale with what the heaviest variant alone can serve: the burst reaches twice that. */
+        static RateTrace traceFor(String name, double capacity, double duration) {
+            return switch (name) {
+                case "burst" -> Traces.burst(0.3 * capacity, 2.0 * capacity, duration / 3, 2 * duration / 3);
+                case "step" -> Traces.step(0.3 * capacity, 1.5 * capacity, duration / 2);
+                case "diurnal" -> Traces.diurnal(0.1 * capacity, 1.5 * capacity, duration);
+                case "steady" -> RateTrace.steady(0.5 * capacity);
+                default -> Traces.parse(name);
+            };
+        }
+
+        static double peakOf(RateTrace t, double duration) {
+            double peak = 0;
+            for (double s = 0; s <= duration; s += 0.05) {
+                peak = Math.max(peak, t.rateAt(s));
+            }
+            return Math.max(peak, 1);
+        }
+    }
+}

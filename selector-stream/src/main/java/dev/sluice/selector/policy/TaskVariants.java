@@ -1,0 +1,57 @@
+package dev.sluice.selector.policy;
+
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The profiled variants of one task (measured accuracy and latency both present), cheapest
+ * first as the catalog orders them. Unprofiled variants never serve: nothing could be promised.
+ */
+record TaskVariants(String task, List<Variant> byCost) {
+    TaskVariants {
+        byCost = List.copyOf(byCost);
+    }
+
+    static TaskVariants of(Catalog catalog, String task) {
+        return new TaskVariants(task, catalog.forTask(task).stream().filter(Variant::isProfiled).toList());
+    }
+
+    boolean isEmpty() {
+        return byCost.isEmpty();
+    }
+
+    /** Least accurate first; ties go to the cheaper (stable sort over cost order). */
+    List<Variant> byAccuracy() {
+        return byCost.stream().sorted(Comparator.comparingDouble(Variant::accuracy)).toList();
+    }
+
+    List<Variant> meeting(double minAccuracy) {
+        return byCost.stream().filter(v -> v.accuracy() >= minAccuracy).toList();
+    }
+
+    double bestAccuracy() {
+        return byCost.stream().mapToDouble(Variant::accuracy).max().orElse(0);
+    }
+
+    long totalQueue(LoadSnapshot load) {
+        return byCost.stream().mapToLong(v -> Math.max(0, load.of(v.id()).queueDepth())).sum();
+    }
+
+    /** The batch size an executor can reach: configured max, capped by what was measured. */
+    static int maxBatch(Variant v) {
+        return Math.min(v.batching().maxBatch(), v.profile().maxMeasuredBatch());
+    }
+
+    /** CPU time one request costs when batched fully (p50 of a full batch over its size). */
+    static double msPerRequest(Variant v) {
+        int b = maxBatch(v);
+        return v.profile().p50Ms(b) / b;
+    }
+
+    /** Requests per second one core serves of this variant at full batches. */
+    static double capacityPerSec(Variant v) {
+        return 1000.0 / Math.max(msPerRequest(v), 1e-9);
+    }
+}
