@@ -115,7 +115,10 @@ final class UpCommand implements Callable<Integer> {
             sleep(1000);
             duplicates = client.duplicates();
         }
-        RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.name().toLowerCase().replace('_', '-'), deadlineMs);
+        Map<String, Double> accuracyByVariant = new TreeMap<>();
+        cluster.loadCatalog().variants().forEach(v -> accuracyByVariant.put(v.id(), v.accuracy()));
+        RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.name().toLowerCase().replace('_', '-'),
+                deadlineMs, accuracyByVariant);
         System.out.println();
         System.out.println("Sluice run summary");
         System.out.print(summary.table());

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 @JsonPropertyOrder({"policy", "delivery_mode", "requests_sent", "results_received", "duplicates", "missing",
         "status_counts", "accuracy", "effective_accuracy", "slo_attainment", "latency_ms", "throughput_rps",
-        "offered_rps", "duration_s", "deadline_ms", "variant_mix", "stage_latency_ms_p50", "top_reasons"})
+        "offered_rps", "duration_s", "deadline_ms", "variant_mix", "stage_latency_ms_p50", "top_reasons", "expected_accuracy"})
 public record RunSummary(
         String policy,
         String deliveryMode,
@@ -43,13 +43,26 @@ public record RunSummary(
         long deadlineMs,
         Map<String, Long> variantMix,
         @JsonProperty("stage_latency_ms_p50") Map<String, Double> stageLatencyMsP50,
-        Map<String, Long> topReasons) {
+        Map<String, Long> topReasons,
+        Double expectedAccuracy) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
 
     public static RunSummary of(List<RequestOutcome> outcomes, long duplicates, String policy, String deliveryMode,
             long deadlineMs) {
+        return of(outcomes, duplicates, policy, deliveryMode, deadlineMs, null);
+    }
+
+    /**
+     * With {@code variantAccuracy} (the catalog's measured accuracy per variant), also reports
+     * expected_accuracy: the mean measured accuracy of the variant that answered each labelled
+     * request, which the observed accuracy should match within sampling noise.
+     */
+    public static RunSummary of(List<RequestOutcome> outcomes, long duplicates, String policy, String deliveryMode,
+            long deadlineMs, Map<String, Double> variantAccuracy) {
+        double expectedSum = 0;
+        long expectedN = 0;
         long sent = outcomes.size();
         Map<String, Long> status = new LinkedHashMap<>();
         for (ResultStatus s : ResultStatus.values()) {
@@ -81,6 +94,11 @@ public record RunSummary(
             }
             if (o.hasLabel()) {
                 labelled++;
+                if (variantAccuracy != null && o.result().getVariants().size() == 1
+                        && variantAccuracy.containsKey(o.result().getVariants().get(0))) {
+                    expectedSum += variantAccuracy.get(o.result().getVariants().get(0));
+                    expectedN++;
+                }
                 lat[nl++] = o.latencyMs();
                 var l = o.result().getLatency();
                 stages[0][ns] = l.getSelectMs() + l.getIngestMs();
@@ -116,7 +134,7 @@ public record RunSummary(
         return new RunSummary(policy, deliveryMode, sent, received, duplicates, sent - received, status,
                 ratio(correct, labelled), ratio(correctOnTime, sent), ratio(onTime, sent), latency,
                 round(durationS == 0 ? 0 : received / durationS), round(sent / sendSpanS), round(durationS), deadlineMs, mix,
-                stageP50, top(reasons, 5));
+                stageP50, top(reasons, 5), expectedN == 0 ? null : Math.round(expectedSum / expectedN * 1e4) / 1e4);
     }
 
     private static Map<String, Long> top(Map<String, Long> counts, int n) {
@@ -168,7 +186,8 @@ public record RunSummary(
         row(b, "duplicates", Long.toString(duplicates));
         row(b, "missing", Long.toString(missing));
         statusCounts.forEach((k, v) -> row(b, "  " + k, Long.toString(v)));
-        row(b, "accuracy", String.format("%.4f", accuracy));
+        row(b, "accuracy", String.format("%.4f", accuracy)
+                + (expectedAccuracy == null ? "" : String.format("  (the variants chosen measure %.4f)", expectedAccuracy)));
         row(b, "effective accuracy", String.format("%.4f", effectiveAccuracy));
         row(b, "SLO attainment", String.format("%.4f  (deadline %d ms)", sloAttainment, deadlineMs));
         row(b, "latency p50/p95/p99", String.format("%.1f / %.1f / %.1f ms", latencyMs.get("p50"), latencyMs.get("p95"),

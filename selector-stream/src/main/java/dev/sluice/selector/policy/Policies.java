@@ -2,19 +2,67 @@ package dev.sluice.selector.policy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
 
-/** Selection policies by name, so a run can compare them on one trace. */
+/**
+ * Selection policies by name, so a run can compare them on one trace. One instance of each:
+ * the stateful ones (switching, proteus, clipper-bandit, ramsis's tables) are shared by all
+ * stream threads and lock their own state.
+ */
 public final class Policies {
     public static final String DEFAULT = "infaas";
+    public static final long DEFAULT_SEED = 17;
+
+    /**
+     * Everything the policies are built from. {@code admitted} names the policies wrapped in
+     * {@link AdmissionControl} (their names stay the same).
+     */
+    public record Settings(double overheadMs, long seed, SwitchingPolicy.Config switching, ProteusPolicy.Config proteus,
+                           ClipperBanditPolicy.Config bandit, AdmissionControl.Config admission, Set<String> admitted) {
+        public Settings {
+            admitted = Set.copyOf(admitted);
+        }
+
+        public static Settings defaults(double overheadMs) {
+            return new Settings(overheadMs, DEFAULT_SEED, SwitchingPolicy.Config.DEFAULTS, ProteusPolicy.Config.DEFAULTS,
+                    ClipperBanditPolicy.Config.DEFAULTS, AdmissionControl.Config.DEFAULTS, Set.of());
+        }
+
+        public Settings withSeed(long s) {
+            return new Settings(overheadMs, s, switching, proteus, bandit, admission, admitted);
+        }
+
+        public Settings withAdmission(Set<String> names) {
+            return new Settings(overheadMs, seed, switching, proteus, bandit, admission, names);
+        }
+    }
 
     private final Map<String, SelectionPolicy> byName = new TreeMap<>();
 
     public Policies(double overheadMs) {
-        LatencyEstimator estimator = new LatencyEstimator(overheadMs);
-        for (SelectionPolicy p : List.of(new InfaasPolicy(estimator), FixedPolicy.high(), FixedPolicy.low())) {
+        this(Settings.defaults(overheadMs));
+    }
+
+    public Policies(double overheadMs, long seed) {
+        this(Settings.defaults(overheadMs).withSeed(seed));
+    }
+
+    public Policies(Settings settings) {
+        LatencyEstimator estimator = new LatencyEstimator(settings.overheadMs());
+        for (SelectionPolicy p : List.of(
+                new InfaasPolicy(estimator), FixedPolicy.high(), FixedPolicy.low(),
+                new SwitchingPolicy(estimator, settings.switching()),
+                new ProteusPolicy(estimator, settings.proteus()),
+                new RamsisPolicy(estimator),
+                new ClipperBanditPolicy(estimator, settings.bandit(), new SplittableRandom(settings.seed())),
+                new TiersPolicy(estimator))) {
             byName.put(p.name(), p);
+        }
+        for (String name : settings.admitted()) {
+            byName.put(name, new AdmissionControl(get(name), estimator, settings.admission()));
         }
     }
 

@@ -14,7 +14,8 @@ class PoliciesTest {
 
     @Test
     void knowsTheBuiltInPoliciesByName() {
-        assertEquals(List.of("fixed-high", "fixed-low", "infaas"), policies.names());
+        assertEquals(List.of("clipper-bandit", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
+                policies.names());
         assertInstanceOf(InfaasPolicy.class, policies.get(Policies.DEFAULT));
         assertEquals("fixed-high", policies.get("fixed-high").name());
         assertEquals("fixed-low", policies.get("fixed-low").name());
@@ -32,7 +33,42 @@ class PoliciesTest {
 
     @Test
     void mapAppliesAFunctionToEveryPolicy() {
-        assertEquals(java.util.Map.of("fixed-high", "fixed-high", "fixed-low", "fixed-low", "infaas", "infaas"),
-                policies.map(SelectionPolicy::name));
+        for (java.util.Map.Entry<String, String> e : policies.map(SelectionPolicy::name).entrySet()) {
+            assertEquals(e.getKey(), e.getValue());
+        }
+        assertEquals(policies.names().size(), policies.map(SelectionPolicy::name).size());
+    }
+
+    @Test
+    void eachNameIsBackedByItsPolicyClass() {
+        assertInstanceOf(SwitchingPolicy.class, policies.get("switching"));
+        assertInstanceOf(ProteusPolicy.class, policies.get("proteus"));
+        assertInstanceOf(RamsisPolicy.class, policies.get("ramsis"));
+        assertInstanceOf(ClipperBanditPolicy.class, policies.get("clipper-bandit"));
+        assertInstanceOf(TiersPolicy.class, policies.get("tiers"));
+    }
+
+    @Test
+    void admissionControlWrapsTheNamedPoliciesUnderTheirOwnNames() {
+        Policies wrapped = new Policies(Policies.Settings.defaults(40).withAdmission(java.util.Set.of("ramsis", "infaas")));
+        assertEquals(policies.names(), wrapped.names());
+        AdmissionControl a = assertInstanceOf(AdmissionControl.class, wrapped.get("ramsis"));
+        assertInstanceOf(RamsisPolicy.class, a.inner());
+        assertInstanceOf(AdmissionControl.class, wrapped.get("infaas"));
+        assertInstanceOf(SwitchingPolicy.class, wrapped.get("switching"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Policies(Policies.Settings.defaults(40).withAdmission(java.util.Set.of("random"))));
+    }
+
+    @Test
+    void aSeedMakesTheBanditReproducible() {
+        Policies a = new Policies(40, 3);
+        Policies b = new Policies(40, 3);
+        dev.sluice.models.Catalog catalog = LadderFixtures.ladder();
+        for (int i = 0; i < 50; i++) {
+            SelectionRequest r = LadderFixtures.request("r", dev.sluice.selector.CatalogFixtures.T0, 1_000, 0);
+            assertEquals(a.get("clipper-bandit").decide(r, catalog, LoadSnapshot.IDLE, r.createdAtMs()),
+                    b.get("clipper-bandit").decide(r, catalog, LoadSnapshot.IDLE, r.createdAtMs()));
+        }
     }
 }

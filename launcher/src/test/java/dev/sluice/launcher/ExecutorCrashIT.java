@@ -1,0 +1,132 @@
+package dev.sluice.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.OutputStatus;
+import dev.sluice.common.TopicLayout;
+import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Tensors;
+import dev.sluice.schemas.Topics;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly-once across a crash: an executor in its own JVM is killed with SIGKILL while it works
+ * through a backlog, a replacement with the same id takes over, and every task's output appears
+ * exactly once on sluice.partials (read committed).
+ */
+class ExecutorCrashIT {
+    private static final Path CATALOG = Path.of(System.getProperty("sluice.catalog", "../models/catalog.yaml"));
+    private static final int TASKS = 3000;
+
+    @Test
+    void everyTaskOutputAppearsExactlyOnceAcrossASigkill() throws Exception {
+        Catalog catalog = Catalog.load(CATALOG);
+        // the most expensive variant: batches take long enough for the kill to land mid-batch
+        Variant heavy = catalog.variants().stream().max(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1)))
+                .orElseThrow();
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        FashionMnist test = FashionMnist.test();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = kafka.admin()) {
+                new TopicLayout(4, (short) 1, List.of(heavy.id())).create(admin);
+            }
+            long deadline = System.currentTimeMillis() + 600_000;
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
+                    new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                for (int i = 0; i < TASKS; i++) {
+                    String id = "crash-" + i;
+                    p.send(new ProducerRecord<>(Topics.tasks(heavy.id()), id, InferenceTask.newBuilder().setRequestId(id)
+                            .setVariant(heavy.id()).setTask(heavy.task())
+                            .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, test.images()[i % test.size()]))
+                            .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                            .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                }
+            }
+
+            Process first = startExecutor(kafka.bootstrap(), heavy.id());
+            try (KafkaConsumer<String, ModelOutput> outputs = committedReader(kafka.bootstrap(), serdes)) {
+                Map<String, Integer> seen = new HashMap<>();
+                List<ModelOutput> all = new ArrayList<>();
+                // let the first executor commit part of the backlog, then kill it without warning
+                readUntil(outputs, all, seen, TASKS / 5, 120_000);
+                assertTrue(seen.size() < TASKS, "the executor finished before it could be killed");
+                first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no transaction abort
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+                int beforeKill = seen.size();
+
+                Process second = startExecutor(kafka.bootstrap(), heavy.id());
+                try {
+                    readUntil(outputs, all, seen, TASKS, 240_000);
+                    // anything duplicated would show up shortly after the last first copy
+                    readUntil(outputs, all, seen, Integer.MAX_VALUE, 3_000);
+                } finally {
+                    second.destroy();
+                    second.waitFor(30, TimeUnit.SECONDS);
+                }
+                assertTrue(beforeKill > 0);
+                assertEquals(TASKS, seen.size(), "every task answered");
+                seen.forEach((id, n) -> assertEquals(1, n, "outputs for " + id));
+                assertEquals(TASKS, all.size(), "no duplicate outputs");
+                assertTrue(all.stream().allMatch(o -> o.getStatus() == OutputStatus.OK));
+            }
+        }
+    }
+
+    private static Process startExecutor(String bootstrap, String variant) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "dev.sluice.launcher.Main", "executor",
+                "--bootstrap", bootstrap, "--catalog", CATALOG.toString(), "--variants", variant, "--id", "crash-test",
+                "--device", "cpu", "--threads", "1", "--metrics-port", "0");
+        pb.redirectErrorStream(true).redirectOutput(new File("target/executor-crash-" + System.nanoTime() + ".log"));
+        return pb.start();
+    }
+
+    private static KafkaConsumer<String, ModelOutput> committedReader(String bootstrap, SluiceSerdes serdes) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                serdes.<ModelOutput>deserializer());
+        List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
+                .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        return consumer;
+    }
+
+    private static void readUntil(KafkaConsumer<String, ModelOutput> consumer, List<ModelOutput> all,
+            Map<String, Integer> seen, int distinct, long timeoutMs) {
+        long until = System.currentTimeMillis() + timeoutMs;
+        while (seen.size() < distinct && System.currentTimeMillis() < until) {
+            for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
+                all.add(r.value());
+                seen.merge(r.value().getRequestId(), 1, Integer::sum);
+            }
+        }
+    }
+}

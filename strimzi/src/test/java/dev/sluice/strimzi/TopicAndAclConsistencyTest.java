@@ -1,0 +1,224 @@
+package dev.sluice.strimzi;
+
+import static dev.sluice.strimzi.Acls.Type.GROUP;
+import static dev.sluice.strimzi.Acls.Type.TOPIC;
+import static dev.sluice.strimzi.Acls.Type.TRANSACTIONAL_ID;
+import static io.strimzi.api.kafka.model.user.acl.AclOperation.CREATE;
+import static io.strimzi.api.kafka.model.user.acl.AclOperation.DESCRIBE;
+import static io.strimzi.api.kafka.model.user.acl.AclOperation.READ;
+import static io.strimzi.api.kafka.model.user.acl.AclOperation.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sluice.common.TopicLayout;
+import dev.sluice.schemas.Topics;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
+import io.strimzi.api.kafka.model.user.KafkaUserScramSha512ClientAuthentication;
+import io.strimzi.api.kafka.model.user.acl.AclOperation;
+import io.strimzi.api.kafka.model.user.acl.AclRule;
+import io.strimzi.api.kafka.model.user.acl.AclRuleClusterResource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+/** KafkaTopics and KafkaUsers agree with the topics, groups and transactional ids the code uses. */
+class TopicAndAclConsistencyTest {
+    /** The partition count of the request path in topics.yaml. */
+    static final int REQUEST_PATH_PARTITIONS = 12;
+
+    static List<String> catalogVariants() throws IOException {
+        JsonNode catalog = new YAMLMapper().readTree(Manifests.REPO.resolve("models/catalog.yaml").toFile());
+        List<String> ids = new ArrayList<>();
+        catalog.path("variants").forEach(v -> ids.add(v.path("id").asText()));
+        assertFalse(ids.isEmpty(), "no variants in models/catalog.yaml");
+        return ids;
+    }
+
+    static Map<String, KafkaTopic> topics() {
+        Map<String, KafkaTopic> m = new HashMap<>();
+        for (var d : Manifests.baseOf("KafkaTopic")) {
+            KafkaTopic t = Manifests.parse(d, KafkaTopic.class);
+            String name = t.getSpec().getTopicName() != null ? t.getSpec().getTopicName() : t.getMetadata().getName();
+            assertEquals(null, m.put(name, t), "two KafkaTopics for " + name);
+        }
+        return m;
+    }
+
+    static Map<String, Acls> users() {
+        Map<String, Acls> m = new HashMap<>();
+        for (var d : Manifests.baseOf("KafkaUser")) {
+            KafkaUser u = Manifests.parse(d, KafkaUser.class);
+            m.put(u.getMetadata().getName(), Acls.of(u));
+        }
+        return m;
+    }
+
+    @Test
+    void everyTopicOfTheLayoutHasAKafkaTopicAndNoSluiceTopicIsExtra() throws IOException {
+        List<String> variants = catalogVariants();
+        Map<String, KafkaTopic> topics = topics();
+        TopicLayout layout = new TopicLayout(REQUEST_PATH_PARTITIONS, (short) 3, variants);
+        Set<String> expected = new TreeSet<>();
+        for (NewTopic nt : layout.topics()) {
+            expected.add(nt.name());
+            KafkaTopic t = topics.get(nt.name());
+            assertNotNull(t, "no KafkaTopic for " + nt.name());
+            assertEquals(3, t.getSpec().getReplicas(), nt.name() + " replicas");
+            assertNotNull(t.getSpec().getConfig().get("max.message.bytes"), nt.name() + " sets max.message.bytes");
+            String policy = nt.configs() == null ? null : nt.configs().get("cleanup.policy");
+            assertEquals(policy == null ? "delete" : policy, t.getSpec().getConfig().get("cleanup.policy"), nt.name() + " cleanup.policy");
+            if ("compact".equals(policy)) {
+                assertEquals(nt.numPartitions(), t.getSpec().getPartitions(), nt.name() + " partitions");
+            } else {
+                assertNotNull(t.getSpec().getConfig().get("retention.ms"), nt.name() + " sets retention.ms");
+            }
+        }
+        // the constants the code names, for every catalog variant
+        for (String name : List.of(Topics.REQUESTS, Topics.REQUESTS_JSON, Topics.PLANS, Topics.PARTIALS, Topics.RESULTS,
+                Topics.RESULTS_JSON, Topics.EXECUTOR_STATUS, Topics.CATALOG, Topics.FEEDBACK, Topics.DLQ)) {
+            assertTrue(expected.contains(name), name + " is in Topics but not in TopicLayout");
+        }
+        variants.forEach(v -> assertTrue(expected.contains(Topics.tasks(v))));
+        Set<String> declared = new TreeSet<>(topics.keySet());
+        declared.removeIf(n -> !n.startsWith("sluice."));
+        assertEquals(expected, declared, "KafkaTopics named sluice.* must be exactly the layout's topics");
+    }
+
+    @Test
+    void theRequestPathSharesOnePartitionCount() throws IOException {
+        Map<String, KafkaTopic> topics = topics();
+        List<String> path = new ArrayList<>(List.of(Topics.REQUESTS, Topics.REQUESTS_JSON, Topics.PLANS, Topics.PARTIALS,
+                Topics.RESULTS, Topics.RESULTS_JSON, Topics.FEEDBACK));
+        catalogVariants().forEach(v -> path.add(Topics.tasks(v)));
+        for (String name : path) {
+            assertEquals(REQUEST_PATH_PARTITIONS, topics.get(name).getSpec().getPartitions(), name + " partitions");
+        }
+    }
+
+    /** What a component does to a resource, as its code does it. */
+    record Use(String user, Acls.Type type, String name, AclOperation... ops) {}
+
+    /**
+     * The table of what each component's code touches. Sources:
+     * selector: selector-stream SelectorApp (application.id sluice-selector, EOS v2 by default),
+     *   SelectorTopology (reads REQUESTS; writes PLANS, tasks(variant), DLQ), ExecutorStatusListener
+     *   (assign + seekToBeginning on EXECUTOR_STATUS, no group);
+     * aggregator: ensemble-aggregator AggregatorApp/AggregatorTopology (application.id sluice-aggregator;
+     *   reads PLANS, PARTIALS; writes RESULTS; DLQ via errors.dead.letter.queue.topic.name; changelogged stores);
+     * bridge: ingest JsonBridgeApp/JsonBridgeTopology (application.id sluice-json-bridge, at-least-once;
+     *   reads REQUESTS_JSON, RESULTS; writes REQUESTS, RESULTS_JSON, DLQ);
+     * executors: gpu-executors VariantExecutor (group sluice-executor-<variant>, transactional.id
+     *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS);
+     * keda: its kafka scaler describes the executor groups' offsets and the task topics.
+     */
+    static List<Use> uses(List<String> variants, Map<String, List<String>> executorGroups) {
+        List<Use> u = new ArrayList<>();
+        String s = "sluice-selector";
+        u.add(new Use(s, TOPIC, Topics.REQUESTS, READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.PLANS, WRITE, DESCRIBE));
+        variants.forEach(v -> u.add(new Use(s, TOPIC, Topics.tasks(v), WRITE, DESCRIBE)));
+        u.add(new Use(s, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.EXECUTOR_STATUS, READ, DESCRIBE));
+        streamsApp(u, s, s, true);
+        String a = "sluice-aggregator";
+        u.add(new Use(a, TOPIC, Topics.PLANS, READ, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.PARTIALS, READ, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.RESULTS, WRITE, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+        streamsApp(u, a, a, true);
+        String b = "sluice-json-bridge";
+        u.add(new Use(b, TOPIC, Topics.REQUESTS_JSON, READ, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.RESULTS, READ, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.REQUESTS, WRITE, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.RESULTS_JSON, WRITE, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+        streamsApp(u, b, b, false);
+        executorGroups.forEach((user, vs) -> {
+            for (String v : vs) {
+                u.add(new Use(user, TOPIC, Topics.tasks(v), READ, DESCRIBE));
+                u.add(new Use(user, GROUP, "sluice-executor-" + v, READ, DESCRIBE));
+                u.add(new Use(user, TRANSACTIONAL_ID, "sluice-executor-" + v + "-sluice-executor-x-5d9c7b-abcde", WRITE, DESCRIBE));
+                u.add(new Use("sluice-keda", TOPIC, Topics.tasks(v), DESCRIBE));
+                u.add(new Use("sluice-keda", GROUP, "sluice-executor-" + v, DESCRIBE));
+            }
+            u.add(new Use(user, TOPIC, Topics.PARTIALS, WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.EXECUTOR_STATUS, WRITE, DESCRIBE));
+        });
+        return u;
+    }
+
+    private static void streamsApp(List<Use> u, String user, String appId, boolean exactlyOnce) {
+        u.add(new Use(user, GROUP, appId, READ, DESCRIBE));
+        u.add(new Use(user, TOPIC, appId + "-pending-store-changelog", CREATE, READ, WRITE, DESCRIBE));
+        u.add(new Use(user, TOPIC, appId + "-KSTREAM-REPARTITION-0000000003-repartition", CREATE, READ, WRITE, DESCRIBE));
+        if (exactlyOnce) {
+            u.add(new Use(user, TRANSACTIONAL_ID, appId + "-6f1c2a3e-0000-4000-8000-000000000000-1", WRITE, DESCRIBE));
+        }
+    }
+
+    @Test
+    void everyUserMayDoWhatItsComponentDoes() throws IOException {
+        Map<String, Acls> users = users();
+        Map<String, List<String>> groups = DeploymentConsistencyTest.executorVariantsByUser();
+        for (Use use : uses(catalogVariants(), groups)) {
+            Acls acls = users.get(use.user());
+            assertNotNull(acls, "no KafkaUser " + use.user());
+            for (AclOperation op : use.ops()) {
+                assertTrue(acls.allows(use.type(), use.name(), op), use.user() + " may not " + op + " " + use.type() + " " + use.name());
+            }
+        }
+    }
+
+    @Test
+    void usersHaveNoMoreThanTheyNeed() throws IOException {
+        Map<String, Acls> users = users();
+        for (Acls a : users.values()) {
+            for (AclRule r : a.rules()) {
+                assertFalse(r.getResource() instanceof AclRuleClusterResource, a.user() + " has a cluster ACL");
+            }
+            if (!a.user().equals("sluice-registry")) {
+                // All only on the Streams app's own internal-topic prefix
+                assertFalse(a.allows(TOPIC, "sluice.requests", AclOperation.ALL) || a.allows(TOPIC, "sluice.anything", WRITE)
+                        && a.allows(TOPIC, "sluice.anything", READ), a.user() + " has blanket rights on sluice.*");
+                assertFalse(a.allows(TOPIC, "__consumer_offsets", READ), a.user());
+                assertFalse(a.allows(GROUP, "someone-else", READ), a.user() + " may join any group");
+            }
+        }
+        Map<String, List<String>> groups = DeploymentConsistencyTest.executorVariantsByUser();
+        for (var e : groups.entrySet()) {
+            Acls a = users.get(e.getKey());
+            for (String v : catalogVariants()) {
+                if (!e.getValue().contains(v)) {
+                    assertFalse(a.allows(TOPIC, Topics.tasks(v), READ), e.getKey() + " may read tasks of " + v);
+                }
+            }
+            assertFalse(a.allows(TOPIC, Topics.REQUESTS, READ), e.getKey());
+            assertFalse(a.allows(TOPIC, Topics.RESULTS, WRITE), e.getKey());
+        }
+        assertFalse(users.get("sluice-keda").allows(TOPIC, Topics.tasks("linear"), READ), "KEDA only describes");
+        assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
+                "the bridge runs at-least-once");
+    }
+
+    @Test
+    void componentUsersAuthenticateWithScram() {
+        for (var d : Manifests.baseOf("KafkaUser")) {
+            KafkaUser u = Manifests.parse(d, KafkaUser.class);
+            if (!u.getMetadata().getName().equals("sluice-registry")) {
+                assertTrue(u.getSpec().getAuthentication() instanceof KafkaUserScramSha512ClientAuthentication, d.toString());
+            }
+        }
+    }
+}
