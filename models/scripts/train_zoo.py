@@ -46,6 +46,12 @@ def load_splits():
     yt = read_idx("t10k-labels-idx1-ubyte.gz").astype(np.int64)
     perm = np.random.RandomState(SEED).permutation(len(x))
     tr, va = perm[:-VAL_SIZE], perm[-VAL_SIZE:]
+    # the Java side (ensemble accuracy on the validation split) reads the same split
+    os.makedirs(os.path.join(MODELS, "splits"), exist_ok=True)
+    with open(os.path.join(MODELS, "splits", "validation-indices.txt"), "w") as f:
+        f.write(f"# indices into the 60k Fashion-MNIST training set held out for validation "
+                f"(numpy RandomState({SEED}).permutation(60000)[-{VAL_SIZE}:], as train_zoo.py)\n")
+        f.write("\n".join(map(str, va)))
     t = lambda a: torch.from_numpy(np.ascontiguousarray(a))
     return ((t(x[tr]).unsqueeze(1), t(y[tr])), (t(x[va]).unsqueeze(1), t(y[va])),
             (t(xt).unsqueeze(1), t(yt)))

@@ -44,7 +44,7 @@ public final class PolicyBenchmark {
                     c.durationS(), c.traceName(), c.deadlineMs()));
             long start = System.currentTimeMillis();
             List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
-                    c.deadlineMs(), c.floors(), policy, "fashion-mnist", 10_000, c.seed(), c.peakRate()),
+                    c.deadlineMs(), c.floors(), policy, "fashion-mnist", 10_000, c.seed(), c.peakRate(), true),
                     "bench-" + policy + "-" + Long.toString(start, 36), progress);
             PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
             results.put(policy, r);

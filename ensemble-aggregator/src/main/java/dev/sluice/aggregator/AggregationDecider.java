@@ -19,16 +19,30 @@ import java.util.stream.Collectors;
 /**
  * Decides, from a request's plan and the member outputs received so far, whether to keep
  * waiting or to answer now, and builds the terminal result. Pure: the caller passes the time.
+ *
+ * <p>A plan is answered OK as soon as its voter is settled ({@link Voter#isSettled}): every
+ * member reported, or the outstanding ones can no longer change the winner, or the vote's
+ * confidence reached the plan's {@code early_confidence}. An early answer names how many
+ * members it did not wait for in its reason; its votes show who voted.
  */
 public final class AggregationDecider {
     private final long graceMs;
+    private final Voters voters;
 
-    /** @param grace how long past a plan's deadline to keep waiting for missing members */
-    public AggregationDecider(Duration grace) {
+    /**
+     * @param grace how long past a plan's deadline to keep waiting for missing members
+     * @param voters the voter of each vote method
+     */
+    public AggregationDecider(Duration grace, Voters voters) {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative: " + grace);
         }
         this.graceMs = grace.toMillis();
+        this.voters = voters;
+    }
+
+    public AggregationDecider(Duration grace) {
+        this(grace, Voters.unweighted());
     }
 
     public AggregationDecider() {
@@ -46,38 +60,48 @@ public final class AggregationDecider {
      * @return the terminal result, or empty to wait for more outputs or the deadline
      */
     public Optional<InferenceResult> decide(Plan plan, List<ModelOutput> outputs, long nowMs) {
+        return answer(plan, outputs, nowMs).map(Answer::result);
+    }
+
+    /** As {@link #decide}, also naming the members an early answer did not wait for. */
+    public Optional<Answer> answer(Plan plan, List<ModelOutput> outputs, long nowMs) {
         if (plan == null) {
             return Optional.empty();
         }
         if (plan.getDecision() == PlanDecision.REJECT) {
-            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.REJECTED)
-                    .setReason(orDefault(plan.getReason(), "rejected by the selector")).build());
+            return Optional.of(Answer.of(terminal(plan, List.of(), nowMs, ResultStatus.REJECTED)
+                    .setReason(orDefault(plan.getReason(), "rejected by the selector")).build()));
         }
         if (plan.getDecision() == PlanDecision.INVALID) {
-            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID)
-                    .setReason(orDefault(plan.getReason(), "invalid request")).build());
+            return Optional.of(Answer.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID)
+                    .setReason(orDefault(plan.getReason(), "invalid request")).build()));
         }
         String planProblem = planProblem(plan);
         if (planProblem != null) {
-            return Optional.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build());
+            return Optional.of(Answer.of(
+                    terminal(plan, List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build()));
         }
+        Voter voter = voters.of(plan.getVote());
         List<ModelOutput> members = members(plan, outputs);
         List<ModelOutput> ok = members.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
         List<String> missing = missing(plan, members);
+        if (!ok.isEmpty() && voter.isSettled(ok, missing, plan.getEarlyConfidence())) {
+            String reason = missing.isEmpty() ? null : "decided early; " + missing.size() + " of "
+                    + plan.getVariants().stream().distinct().count() + " members outstanding";
+            return Optional.of(new Answer(voted(voter, plan, members, ok, nowMs, ResultStatus.OK, reason), missing));
+        }
         if (missing.isEmpty()) {
-            if (!ok.isEmpty()) {
-                return Optional.of(voted(plan, members, ok, nowMs, ResultStatus.OK, null));
-            }
-            return Optional.of(allFailed(plan, members, nowMs));
+            return Optional.of(Answer.of(allFailed(plan, members, nowMs)));
         }
         if (nowMs < dueAtMs(plan)) {
             return Optional.empty();
         }
         String reason = "deadline passed; missing variants: " + String.join(", ", missing);
         if (!ok.isEmpty()) {
-            return Optional.of(voted(plan, members, ok, nowMs, ResultStatus.PARTIAL, reason));
+            return Optional.of(Answer.of(voted(voter, plan, members, ok, nowMs, ResultStatus.PARTIAL, reason)));
         }
-        return Optional.of(terminal(plan, members, nowMs, ResultStatus.DEADLINE_EXCEEDED).setReason(reason).build());
+        return Optional.of(Answer.of(
+                terminal(plan, members, nowMs, ResultStatus.DEADLINE_EXCEEDED).setReason(reason).build()));
     }
 
     /** A SERVE plan the voter cannot honour is answered INVALID rather than left to hang. */
@@ -87,6 +111,12 @@ public final class AggregationDecider {
         }
         if (plan.getVote() == VoteMethod.PASS_THROUGH && plan.getVariants().size() != 1) {
             return "pass-through plan names " + plan.getVariants().size() + " variants";
+        }
+        if (plan.getVote() == VoteMethod.SELF_CONSISTENCY) {
+            List<String> bases = plan.getVariants().stream().map(VariantViews::baseOf).distinct().toList();
+            if (bases.size() != 1) {
+                return "self-consistency plan mixes variants " + String.join(", ", bases);
+            }
         }
         return null;
     }
@@ -123,9 +153,9 @@ public final class AggregationDecider {
         return terminal(plan, members, nowMs, status).setReason(reason).build();
     }
 
-    private static InferenceResult voted(Plan plan, List<ModelOutput> members, List<ModelOutput> ok,
+    private static InferenceResult voted(Voter voter, Plan plan, List<ModelOutput> members, List<ModelOutput> ok,
                                          long nowMs, ResultStatus status, String reason) {
-        VoteOutcome outcome = Voters.of(plan.getVote()).vote(ok);
+        VoteOutcome outcome = voter.vote(ok);
         return terminal(plan, members, nowMs, status)
                 .setLabel(outcome.label())
                 .setConfidence(outcome.confidence())

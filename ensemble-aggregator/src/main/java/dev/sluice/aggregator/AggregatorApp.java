@@ -45,12 +45,19 @@ public final class AggregatorApp implements AutoCloseable {
 
     public static AggregatorApp start(KafkaSettings kafka, SluiceSerdes serdes, DeliveryMode mode,
                                       AggregatorConfig cfg, MeterRegistry registry, InstantSource clock) {
+        return start(kafka, serdes, mode, cfg, registry, clock, Voters.unweighted());
+    }
+
+    /** @param voters the voters; feed ground truth to {@link Voters#weights()} to update weighted majority */
+    public static AggregatorApp start(KafkaSettings kafka, SluiceSerdes serdes, DeliveryMode mode,
+                                      AggregatorConfig cfg, MeterRegistry registry, InstantSource clock,
+                                      Voters voters) {
         Path tempStateDir = cfg.stateDir() == null ? createTempStateDir() : null;
         Path stateDir = cfg.stateDir() == null ? tempStateDir : cfg.stateDir();
-        log.info("starting aggregator: mode={} registry={} {}", mode, serdes.registry(), cfg);
+        log.info("starting aggregator: mode={} registry={} {} {}", mode, serdes.registry(), cfg, voters);
 
         AggregatorMetrics metrics = new AggregatorMetrics(registry);
-        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serdes, cfg, clock, metrics),
+        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serdes, cfg, clock, metrics, voters),
                 streamsProperties(kafka, mode, cfg, stateDir));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("aggregator stream thread failed; replacing it", e);

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param closeTimeout how long {@link AggregatorApp#close()} waits for Kafka Streams
  * @param applicationId Kafka Streams application id (consumer group, changelog prefix)
  * @param stateDir state directory, or null for a fresh temporary one
+ * @param forwardCancellations whether early answers send their request id to
+ *     {@link AggregatorTopology#CANCELLATIONS_TOPIC}; off by default until that topic is created
+ *     with the others (the broker does not auto-create topics)
  */
 public record AggregatorConfig(
         Duration punctuateInterval,
@@ -26,7 +29,8 @@ public record AggregatorConfig(
         Duration commitInterval,
         Duration closeTimeout,
         String applicationId,
-        Path stateDir) {
+        Path stateDir,
+        boolean forwardCancellations) {
 
     public static final String DEFAULT_APPLICATION_ID = "sluice-aggregator";
 
@@ -48,39 +52,43 @@ public record AggregatorConfig(
 
     public static AggregatorConfig defaults() {
         return new AggregatorConfig(Duration.ofMillis(10), Duration.ZERO, Duration.ofMinutes(10),
-                Duration.ofSeconds(60), Duration.ofMillis(20), Duration.ofSeconds(10), DEFAULT_APPLICATION_ID, null);
+                Duration.ofSeconds(60), Duration.ofMillis(20), Duration.ofSeconds(10), DEFAULT_APPLICATION_ID, null, false);
     }
 
     public AggregatorConfig withPunctuateInterval(Duration d) {
-        return new AggregatorConfig(d, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+        return new AggregatorConfig(d, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withGrace(Duration d) {
-        return new AggregatorConfig(punctuateInterval, d, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+        return new AggregatorConfig(punctuateInterval, d, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withAnsweredRetention(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, d, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir);
+        return new AggregatorConfig(punctuateInterval, grace, d, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withOrphanTimeout(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, d, commitInterval, closeTimeout, applicationId, stateDir);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, d, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withCommitInterval(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, d, closeTimeout, applicationId, stateDir);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, d, closeTimeout, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withCloseTimeout(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, d, applicationId, stateDir);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, d, applicationId, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withApplicationId(String id) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, id, stateDir);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, id, stateDir, forwardCancellations);
     }
 
     public AggregatorConfig withStateDir(Path dir) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, dir);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, dir, forwardCancellations);
+    }
+
+    public AggregatorConfig withCancellations(boolean forward) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forward);
     }
 
     private static void positive(String name, Duration d) {

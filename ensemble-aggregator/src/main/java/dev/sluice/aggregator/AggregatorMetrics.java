@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The aggregator's Micrometer meters. Prometheus names: {@code sluice_aggregator_results_total{status}},
  * {@code sluice_aggregator_late_outputs_total}, {@code sluice_aggregator_duplicates_total{kind}},
  * {@code sluice_aggregator_orphans_total}, {@code sluice_aggregator_result_latency_seconds{status}}
- * (created to result, histogram) and {@code sluice_aggregator_pending}.
+ * (created to result, histogram), {@code sluice_aggregator_pending},
+ * {@code sluice_aggregator_early_decisions_total} (answers sent before every member reported) and
+ * {@code sluice_aggregator_outstanding_members_total} (members those answers did not wait for:
+ * their compute is saved once executors skip them, else their outputs arrive late and are ignored).
  */
 public final class AggregatorMetrics {
     private final Map<ResultStatus, Counter> results = new EnumMap<>(ResultStatus.class);
@@ -26,6 +29,8 @@ public final class AggregatorMetrics {
     private final Counter duplicatePlans;
     private final Counter duplicateOutputs;
     private final Counter orphans;
+    private final Counter earlyDecisions;
+    private final Counter outstandingMembers;
     private final Counter sloMet;
     private final Counter sloMissed;
     /** One count per processor instance (stream task); the gauge sums them. */
@@ -53,6 +58,10 @@ public final class AggregatorMetrics {
                 .tag("outcome", "missed").register(registry);
         orphans = Counter.builder("sluice.aggregator.orphans")
                 .description("requests whose outputs arrived but whose plan never did").register(registry);
+        earlyDecisions = Counter.builder("sluice.aggregator.early.decisions")
+                .description("answers sent before every member reported").register(registry);
+        outstandingMembers = Counter.builder("sluice.aggregator.outstanding.members")
+                .description("members still outstanding when an early answer went out").register(registry);
         Gauge.builder("sluice.aggregator.pending", this, AggregatorMetrics::pending)
                 .description("requests waiting for outputs or their deadline").strongReference(true).register(registry);
     }
@@ -82,6 +91,11 @@ public final class AggregatorMetrics {
 
     void duplicateOutput() {
         duplicateOutputs.increment();
+    }
+
+    void earlyDecision(int skippedMembers) {
+        earlyDecisions.increment();
+        outstandingMembers.increment(skippedMembers);
     }
 
     void orphan() {

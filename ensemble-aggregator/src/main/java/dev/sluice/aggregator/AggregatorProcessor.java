@@ -23,30 +23,38 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Time index stores hold "look again at" entries: a plan's due time (deadline + grace) and
  * an orphan's drop time. {@code answered} remembers answered ids for a retention so that
- * late, redelivered or duplicate records never produce a second result.
+ * late, redelivered or duplicate records never produce a second result (outputs arriving after
+ * an early answer are counted late like any other).
+ *
+ * <p>An early answer (the outstanding members could no longer change it) is counted, and, when
+ * enabled, its request id goes to the cancellations sink so executors may skip its queued members.
  */
-public final class AggregatorProcessor implements Processor<String, SpecificRecord, String, InferenceResult> {
+public final class AggregatorProcessor implements Processor<String, SpecificRecord, String, Object> {
     private final AggregatorConfig cfg;
     private final InstantSource clock;
     private final AggregatorMetrics metrics;
     private final AggregationDecider decider;
 
-    private ProcessorContext<String, InferenceResult> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingRequest> pending;
     private KeyValueStore<String, String> dueIndex;
     private KeyValueStore<String, Long> answered;
     private KeyValueStore<String, String> answeredIndex;
     private AtomicLong pendingCount;
 
-    public AggregatorProcessor(AggregatorConfig cfg, InstantSource clock, AggregatorMetrics metrics) {
+    public AggregatorProcessor(AggregatorConfig cfg, InstantSource clock, AggregatorMetrics metrics, Voters voters) {
         this.cfg = cfg;
         this.clock = clock;
         this.metrics = metrics;
-        this.decider = new AggregationDecider(cfg.grace());
+        this.decider = new AggregationDecider(cfg.grace(), voters);
+    }
+
+    public AggregatorProcessor(AggregatorConfig cfg, InstantSource clock, AggregatorMetrics metrics) {
+        this(cfg, clock, metrics, Voters.unweighted());
     }
 
     @Override
-    public void init(ProcessorContext<String, InferenceResult> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         pending = context.getStateStore(AggregatorTopology.PENDING_STORE);
         dueIndex = context.getStateStore(AggregatorTopology.DUE_INDEX_STORE);
@@ -128,7 +136,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     }
 
     private void decideOrStore(String id, PendingRequest p, long now, boolean isNew) {
-        decider.decide(p.getPlan(), p.getOutputs(), now).ifPresentOrElse(
+        decider.answer(p.getPlan(), p.getOutputs(), now).ifPresentOrElse(
                 result -> answer(id, result, now),
                 () -> {
                     pending.put(id, p);
@@ -139,9 +147,16 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
                 });
     }
 
-    private void answer(String id, InferenceResult result, long now) {
-        context.forward(new Record<>(id, result, now));
+    private void answer(String id, Answer answer, long now) {
+        InferenceResult result = answer.result();
+        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
+        if (answer.isEarly()) {
+            metrics.earlyDecision(answer.skippedMembers().size());
+            if (cfg.forwardCancellations()) {
+                context.forward(new Record<>(id, id, now), AggregatorTopology.CANCELLATIONS_SINK);
+            }
+        }
         PendingRequest stored = pending.delete(id);
         if (stored != null) {
             pendingCount.decrementAndGet();
@@ -179,7 +194,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             }
             return;
         }
-        decider.decide(p.getPlan(), p.getOutputs(), now).ifPresent(result -> answer(id, result, now));
+        decider.answer(p.getPlan(), p.getOutputs(), now).ifPresent(result -> answer(id, result, now));
     }
 
     private String orphanKey(String id, PendingRequest p) {

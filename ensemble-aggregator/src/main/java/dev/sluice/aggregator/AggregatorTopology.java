@@ -15,12 +15,21 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
-/** Wires plans and partials into one {@link AggregatorProcessor} and its result sink. */
+/**
+ * Wires plans and partials into one {@link AggregatorProcessor}, its result sink and (when the
+ * config enables it) its cancellations sink.
+ */
 public final class AggregatorTopology {
     public static final String PLANS_SOURCE = "plans";
     public static final String PARTIALS_SOURCE = "partials";
     public static final String PROCESSOR = "aggregator";
     public static final String RESULTS_SINK = "results";
+    public static final String CANCELLATIONS_SINK = "cancellations";
+    /**
+     * Request ids answered early, keyed and valued by the id: a hint that executors may skip the
+     * request's members still queued. No executor reads it yet.
+     */
+    public static final String CANCELLATIONS_TOPIC = "sluice.cancellations";
 
     /** request id -> plan and outputs received so far. */
     public static final String PENDING_STORE = "pending";
@@ -35,17 +44,27 @@ public final class AggregatorTopology {
 
     public static Topology build(SluiceSerdes serdes, AggregatorConfig cfg, InstantSource clock,
                                  AggregatorMetrics metrics) {
+        return build(serdes, cfg, clock, metrics, Voters.unweighted());
+    }
+
+    /** @param voters shared by every stream task (its weights are thread-safe) */
+    public static Topology build(SluiceSerdes serdes, AggregatorConfig cfg, InstantSource clock,
+                                 AggregatorMetrics metrics, Voters voters) {
         Topology t = new Topology();
         // Both topics are keyed by request id and co-partitioned, so one task sees a request's every record.
         t.addSource(PLANS_SOURCE, Serdes.String().deserializer(), serdes.<Plan>deserializer(), Topics.PLANS);
         t.addSource(PARTIALS_SOURCE, Serdes.String().deserializer(), serdes.<ModelOutput>deserializer(), Topics.PARTIALS);
-        t.addProcessor(PROCESSOR, () -> new AggregatorProcessor(cfg, clock, metrics), PLANS_SOURCE, PARTIALS_SOURCE);
+        t.addProcessor(PROCESSOR, () -> new AggregatorProcessor(cfg, clock, metrics, voters), PLANS_SOURCE, PARTIALS_SOURCE);
         t.addStateStore(store(PENDING_STORE, serdes.<PendingRequest>serde()), PROCESSOR);
         t.addStateStore(store(DUE_INDEX_STORE, Serdes.String()), PROCESSOR);
         t.addStateStore(store(ANSWERED_STORE, Serdes.Long()), PROCESSOR);
         t.addStateStore(store(ANSWERED_INDEX_STORE, Serdes.String()), PROCESSOR);
         t.addSink(RESULTS_SINK, Topics.RESULTS, Serdes.String().serializer(),
                 serdes.<InferenceResult>serializer(), PROCESSOR);
+        if (cfg.forwardCancellations()) {
+            t.addSink(CANCELLATIONS_SINK, CANCELLATIONS_TOPIC, Serdes.String().serializer(),
+                    Serdes.String().serializer(), PROCESSOR);
+        }
         return t;
     }
 

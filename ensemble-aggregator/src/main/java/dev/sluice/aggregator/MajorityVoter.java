@@ -3,39 +3,39 @@ package dev.sluice.aggregator;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.Vote;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Plurality vote: the label with the most votes wins; a tie goes to the label with the higher
  * summed confidence, then to the lower label (so the result never depends on arrival order).
+ * The answer is certain once the leader has more votes than the runner-up plus the members
+ * still outstanding.
  */
 public final class MajorityVoter implements Voter {
-    private record Tally(int label, int count, double confidenceSum) {
-        Tally add(float confidence) {
-            return new Tally(label, count + 1, confidenceSum + confidence);
-        }
-    }
-
-    private static final Comparator<Tally> BEST_FIRST = Comparator.comparingInt(Tally::count).reversed()
-            .thenComparing(Comparator.comparingDouble(Tally::confidenceSum).reversed())
-            .thenComparingInt(Tally::label);
-
     @Override
     public VoteOutcome vote(List<ModelOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("majority vote needs at least one output");
         }
-        Map<Integer, Tally> tallies = new TreeMap<>();
+        LabelTally.Entry winner = tally(okOutputs).winner();
+        return new VoteOutcome(winner.label(), (float) winner.meanConfidence(), votesOf(okOutputs));
+    }
+
+    @Override
+    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+        return outstanding.isEmpty() || tally(okOutputs).leadExceeds(outstanding.size());
+    }
+
+    static LabelTally tally(List<ModelOutput> okOutputs) {
+        LabelTally t = new LabelTally();
+        okOutputs.forEach(o -> t.add(o.getLabel(), 1, o.getConfidence()));
+        return t;
+    }
+
+    /** One vote per output, in the order given. */
+    static List<Vote> votesOf(List<ModelOutput> okOutputs) {
         List<Vote> votes = new ArrayList<>(okOutputs.size());
-        for (ModelOutput o : okOutputs) {
-            tallies.merge(o.getLabel(), new Tally(o.getLabel(), 1, o.getConfidence()),
-                    (t, ignored) -> t.add(o.getConfidence()));
-            votes.add(new Vote(o.getVariant(), o.getLabel(), o.getConfidence()));
-        }
-        Tally winner = tallies.values().stream().min(BEST_FIRST).orElseThrow();
-        return new VoteOutcome(winner.label(), (float) (winner.confidenceSum() / winner.count()), votes);
+        okOutputs.forEach(o -> votes.add(new Vote(o.getVariant(), o.getLabel(), o.getConfidence())));
+        return votes;
     }
 }

@@ -60,7 +60,8 @@ class AggregationDeciderTest {
 
     @Test
     void waitsUntilEveryPlannedVariantReported() {
-        List<ModelOutput> two = List.of(ok("r", "a", 1, 0.9f, T0), ok("r", "bb", 1, 0.8f, T0));
+        // two disagreeing votes: the outstanding third could still decide (agreeing ones settle early)
+        List<ModelOutput> two = List.of(ok("r", "a", 1, 0.9f, T0), ok("r", "bb", 2, 0.8f, T0));
         assertEquals(Optional.empty(), decider.decide(three, two, DEADLINE - 1));
     }
 
@@ -136,7 +137,7 @@ class AggregationDeciderTest {
 
     @Test
     void partialAtDeadlineVotesOverWhatArrived() {
-        List<ModelOutput> two = List.of(ok("r", "a", 1, 0.9f, T0), ok("r", "ccc", 1, 0.7f, T0));
+        List<ModelOutput> two = List.of(ok("r", "a", 1, 0.9f, T0), ok("r", "ccc", 2, 0.7f, T0));
         InferenceResult r = answered(three, two, DEADLINE);
         assertEquals(ResultStatus.PARTIAL, r.getStatus());
         assertEquals(1, r.getLabel());

@@ -193,14 +193,14 @@ class AggregatorTopologyTest {
         Plan p = serve("r6", VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
         send(p);
         send(ok("r6", "a", 8, 0.7f, now() + 10));
-        send(ok("r6", "ccc", 8, 0.9f, now() + 20));
+        send(ok("r6", "ccc", 3, 0.9f, now() + 20));  // disagreeing: the outstanding bb could still decide
         advance(99);
         assertEquals(List.of(), results.readKeyValuesToList());
         advance(1); // now == deadline
 
         assertEquals(List.of(KeyValue.pair("r6", expected(p, ResultStatus.PARTIAL, DEADLINE, latency(3, 30, 80, DEADLINE))
-                .setLabel(8).setConfidence((float) ((0.7f + 0.9f) / 2.0))
-                .setVotes(List.of(new Vote("a", 8, 0.7f), new Vote("ccc", 8, 0.9f)))
+                .setLabel(3).setConfidence(0.9f)
+                .setVotes(List.of(new Vote("a", 8, 0.7f), new Vote("ccc", 3, 0.9f)))
                 .setReason("deadline passed; missing variants: bb").build())),
                 results.readKeyValuesToList());
 

@@ -41,6 +41,27 @@ final class Fixtures {
         return output(id, variant, OutputStatus.OK, label, confidence, null, completedAtMs);
     }
 
+    /** An OK output carrying a probability vector; label and confidence are its argmax and max. */
+    static ModelOutput probs(String id, String variant, long completedAtMs, float... probabilities) {
+        int label = 0;
+        for (int c = 1; c < probabilities.length; c++) {
+            if (probabilities[c] > probabilities[label]) {
+                label = c;
+            }
+        }
+        List<Float> p = new java.util.ArrayList<>();
+        for (float f : probabilities) {
+            p.add(f);
+        }
+        return ModelOutput.newBuilder(ok(id, variant, label, probabilities[label], completedAtMs))
+                .setProbabilities(p).build();
+    }
+
+    /** The plan with an early-confidence threshold. */
+    static Plan withEarlyConfidence(Plan plan, float threshold) {
+        return Plan.newBuilder(plan).setEarlyConfidence(threshold).build();
+    }
+
     static ModelOutput failed(String id, String variant, OutputStatus status, String reason, long completedAtMs) {
         return output(id, variant, status, -1, 0f, reason, completedAtMs);
     }

@@ -61,7 +61,11 @@ class VotersTest {
 
     @Test
     void votersAreLookedUpByMethod() {
-        assertInstanceOf(PassThroughVoter.class, Voters.of(VoteMethod.PASS_THROUGH));
-        assertInstanceOf(MajorityVoter.class, Voters.of(VoteMethod.MAJORITY));
+        Voters voters = Voters.unweighted();
+        assertInstanceOf(PassThroughVoter.class, voters.of(VoteMethod.PASS_THROUGH));
+        assertInstanceOf(MajorityVoter.class, voters.of(VoteMethod.MAJORITY));
+        assertInstanceOf(WeightedMajorityVoter.class, voters.of(VoteMethod.WEIGHTED_MAJORITY));
+        assertInstanceOf(ProbabilityAveragingVoter.class, voters.of(VoteMethod.PROBABILITY_AVERAGE));
+        assertInstanceOf(SelfConsistencyVoter.class, voters.of(VoteMethod.SELF_CONSISTENCY));
     }
 }

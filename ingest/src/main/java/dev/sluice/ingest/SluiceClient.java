@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.avro.Feedback;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.common.KafkaSettings;
@@ -40,6 +41,7 @@ public final class SluiceClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceClient.class);
 
     private final KafkaProducer<String, InferenceRequest> producer;
+    private final KafkaProducer<String, Feedback> feedback;
     private final KafkaConsumer<String, InferenceResult> consumer;
     private final Map<String, CompletableFuture<InferenceResult>> pending = new ConcurrentHashMap<>();
     private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
@@ -54,6 +56,7 @@ public final class SluiceClient implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer = new KafkaProducer<>(p, new StringSerializer(), serdes.<InferenceRequest>serializer());
+        feedback = new KafkaProducer<>(p, new StringSerializer(), serdes.<Feedback>serializer());
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -92,8 +95,19 @@ public final class SluiceClient implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Reports the true label of an answered request to sluice.feedback, with the members' votes,
+     * so learning policies (bandits, ensemble weights) can score the variants that served it.
+     */
+    public void sendFeedback(InferenceResult result, int trueLabel) {
+        feedback.send(new ProducerRecord<>(Topics.FEEDBACK, result.getRequestId(), Feedback.newBuilder()
+                .setRequestId(result.getRequestId()).setTrueLabel(trueLabel).setPolicy(result.getPolicy())
+                .setVotes(result.getVotes()).setSentAtMs(System.currentTimeMillis()).build()));
+    }
+
     public void flush() {
         producer.flush();
+        feedback.flush();
     }
 
     /** Final results seen for a request that was already answered: must stay 0. */
@@ -154,6 +168,7 @@ public final class SluiceClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
+        feedback.close(Duration.ofSeconds(5));
         pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("client closed")));
     }
 }

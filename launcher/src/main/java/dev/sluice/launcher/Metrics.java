@@ -8,7 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
 
-/** A Prometheus registry with JVM meters, served over HTTP. */
+/** A Prometheus registry with JVM meters, served over HTTP with the live dashboard (see {@link MetricsEndpoint}). */
 final class Metrics implements AutoCloseable {
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private MetricsEndpoint endpoint;
@@ -26,6 +26,11 @@ final class Metrics implements AutoCloseable {
 
     int port() {
         return endpoint == null ? -1 : endpoint.port();
+    }
+
+    /** A URL of the endpoint on this host: "/metrics", "/health", or "/" for the live dashboard. */
+    String url(String path) {
+        return "http://localhost:" + port() + path;
     }
 
     @Override

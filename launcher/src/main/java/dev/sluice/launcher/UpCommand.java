@@ -89,8 +89,8 @@ final class UpCommand implements Callable<Integer> {
              SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.serdes(), catalog,
                      cluster.catalogDir(), o, metrics.registry)) {
             metrics.serve(cluster.metricsPort, stack::healthy);
-            System.out.printf("pipeline up: bootstrap %s, metrics http://localhost:%d/metrics, devices %s%n",
-                    stack.kafka().bootstrap(), metrics.port(), stack.devices());
+            System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
+                    stack.kafka().bootstrap(), metrics.url("/metrics"), metrics.url("/"), stack.devices());
             if (serve) {
                 printServeHelp(stack, metrics);
                 Shutdown.await(() -> System.out.println("stopping"));
@@ -164,7 +164,7 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  JSON requests  -> " + Topics.REQUESTS_JSON + "   (Open Inference Protocol JSON + envelope)");
         System.out.println("  results        <- " + Topics.RESULTS + " (Avro), " + Topics.RESULTS_JSON + " (JSON)");
         System.out.println("  dead letters   <- " + Topics.DLQ);
-        System.out.println("  metrics        http://localhost:" + metrics.port() + "/metrics");
+        System.out.println("  metrics        " + metrics.url("/metrics") + ", dashboard " + metrics.url("/"));
         System.out.println("Example (kcat):");
         System.out.println("  kcat -b " + bs + " -t " + Topics.REQUESTS_JSON + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
                 + "\"timeout_ms\":1000,\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[...784 numbers...]}]}'");

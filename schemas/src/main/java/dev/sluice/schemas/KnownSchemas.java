@@ -2,6 +2,7 @@ package dev.sluice.schemas;
 
 import dev.sluice.avro.CatalogEntry;
 import dev.sluice.avro.ExecutorStatus;
+import dev.sluice.avro.Feedback;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.InferenceTask;
@@ -26,7 +27,7 @@ public final class KnownSchemas {
     public static List<Schema> current() {
         return List.of(InferenceRequest.getClassSchema(), Plan.getClassSchema(), InferenceTask.getClassSchema(),
                 ModelOutput.getClassSchema(), InferenceResult.getClassSchema(), ExecutorStatus.getClassSchema(),
-                CatalogEntry.getClassSchema(), PendingRequest.getClassSchema());
+                CatalogEntry.getClassSchema(), PendingRequest.getClassSchema(), Feedback.getClassSchema());
     }
 
     /** Historical versions shipped from {@code schemas/history} (file names listed in its index). */

@@ -4,6 +4,7 @@ import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.selector.policy.Policies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
@@ -22,11 +23,14 @@ public final class SelectorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SelectorApp.class);
     private final KafkaStreams streams;
     private final ExecutorStatusListener listener;
+    private final FeedbackListener feedback;
     private final KafkaStreamsMetrics streamsMetrics;
 
-    private SelectorApp(KafkaStreams streams, ExecutorStatusListener listener, KafkaStreamsMetrics streamsMetrics) {
+    private SelectorApp(KafkaStreams streams, ExecutorStatusListener listener, FeedbackListener feedback,
+            KafkaStreamsMetrics streamsMetrics) {
         this.streams = streams;
         this.listener = listener;
+        this.feedback = feedback;
         this.streamsMetrics = streamsMetrics;
     }
 
@@ -34,6 +38,8 @@ public final class SelectorApp implements AutoCloseable {
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
         LiveLoadView load = new LiveLoadView(config.statusStaleMs());
         ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
+        Policies policies = new Policies(config.overheadMs());
+        FeedbackListener feedback = new FeedbackListener(kafka, serdes, policies);
         Properties p = kafka.clientProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-selector");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
@@ -42,7 +48,8 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
         p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 5);
         KafkaStreams streams = new KafkaStreams(
-                SelectorTopology.build(serdes, catalog, config, load, InstantSource.system(), new SelectorMetrics(registry)), p);
+                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(),
+                        new SelectorMetrics(registry)), p);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("selector stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -52,7 +59,7 @@ public final class SelectorApp implements AutoCloseable {
         streams.start();
         log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms", config.defaultPolicy(),
                 config.overheadMs(), mode, commitIntervalMs);
-        return new SelectorApp(streams, listener, m);
+        return new SelectorApp(streams, listener, feedback, m);
     }
 
     static String tempStateDir() {
@@ -72,5 +79,6 @@ public final class SelectorApp implements AutoCloseable {
         streams.close(Duration.ofSeconds(10));
         streamsMetrics.close();
         listener.close();
+        feedback.close();
     }
 }

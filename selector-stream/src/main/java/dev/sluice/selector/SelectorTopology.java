@@ -22,7 +22,12 @@ public final class SelectorTopology {
     @SuppressWarnings("unchecked")
     public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, LiveLoadView load,
             InstantSource clock, SelectorMetrics metrics) {
-        Policies policies = new Policies(config.overheadMs());
+        return build(serdes, catalog, config, new Policies(config.overheadMs()), load, clock, metrics);
+    }
+
+    /** With a policy registry shared with other parts of the app (e.g. the feedback listener). */
+    public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, Policies policies,
+            LiveLoadView load, InstantSource clock, SelectorMetrics metrics) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);

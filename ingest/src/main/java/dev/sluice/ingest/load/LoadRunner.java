@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class LoadRunner {
     /** What to send: how many, at what pace, with which deadline and accuracy floor. */
     public record Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy,
-            String task, long drainTimeoutMs, Long poissonSeed, double peakRate) {
+            String task, long drainTimeoutMs, Long poissonSeed, double peakRate, boolean feedback) {
         public Options {
             minAccuracy = minAccuracy.isEmpty() ? List.of(0.0) : List.copyOf(minAccuracy);
         }
@@ -28,7 +28,7 @@ public final class LoadRunner {
         /** Evenly paced arrivals. */
         public Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy, String task,
                 long drainTimeoutMs) {
-            this(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, null, 0);
+            this(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, null, 0, false);
         }
 
         Schedule schedule() {
@@ -72,6 +72,9 @@ public final class LoadRunner {
             long deadline = sentAt + o.deadlineMs();
             futures.add(client.submit(req).thenApply(r -> {
                 answered.incrementAndGet();
+                if (o.feedback() && r.getLabel() >= 0) {
+                    client.sendFeedback(r, label);
+                }
                 if (r.getStatus() == dev.sluice.avro.ResultStatus.OK) {
                     ok.incrementAndGet();
                 }
