@@ -2,6 +2,9 @@ package dev.sluice.launcher;
 
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
+import dev.sluice.aggregator.VariantWeights;
+import dev.sluice.aggregator.Voters;
+import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
@@ -65,8 +68,13 @@ public final class SluiceStack implements AutoCloseable {
         }
         bridge = JsonBridgeApp.start(kafka, serdes, new Properties());
         components.add(bridge);
+        Map<String, Double> accuracy = new java.util.HashMap<>();
+        catalog.variants().stream().filter(v -> v.accuracy() != null).forEach(v -> accuracy.put(v.id(), v.accuracy()));
+        Voters voters = new Voters(VariantWeights.fromAccuracy(accuracy, 10));
+        components.add(new WeightsFeedbackListener(kafka, serdes, voters.weights()));
         aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
-                AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs())), registry);
+                AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs())), registry,
+                java.time.InstantSource.system(), voters);
         components.add(aggregator);
         executors = ExecutorHost.start(kafka, serdes, catalog, catalogDir, variants,
                 ExecutorConfig.defaults("embedded-0").withDelivery(o.delivery()).withDevice(o.device())
