@@ -14,6 +14,7 @@ import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Tensors;
 import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final KafkaProducer<String, ExecutorStatus> statusProducer;
     private final DeadlineBatcher<PendingTask> batcher;
     private final ExecutorMetrics metrics;
+    private final KafkaClientMetrics consumerMetrics;
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
     private final Set<TopicPartition> paused = new java.util.HashSet<>();
     private final float[] inputScratch;
@@ -98,8 +100,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(maxBatch * 2, 64));
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
+        // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
+        this.consumerMetrics = new KafkaClientMetrics(consumer, java.util.List.of(
+                io.micrometer.core.instrument.Tag.of("variant", variant.id())));
+        this.consumerMetrics.bindTo(registry);
 
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -369,6 +374,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     }
 
     private void closeClients() {
+        consumerMetrics.close();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {

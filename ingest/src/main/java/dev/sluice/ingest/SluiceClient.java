@@ -60,7 +60,6 @@ public final class SluiceClient implements AutoCloseable {
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
         List<TopicPartition> parts = consumer.partitionsFor(Topics.RESULTS, Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();

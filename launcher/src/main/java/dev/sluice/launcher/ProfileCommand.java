@@ -2,23 +2,32 @@ package dev.sluice.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.executor.profile.EnsembleProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Measures every variant's accuracy and latency on this machine and writes them into the catalog. */
+/**
+ * Measures every variant's accuracy and latency on this machine, then the accuracy of every
+ * ensemble of 2..4 variants on the validation split, and writes them into the catalog.
+ */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Measure accuracy (Java ONNX Runtime, 10k test images) and p50/p95/p99 latency per batch size "
-                + "of every catalog variant on this machine, and write them into the catalog.")
+                + "of every catalog variant on this machine, then the validation accuracy of every ensemble of "
+                + "2..4 variants (majority and probability average), and write them into the catalog.")
 final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "catalog to update (default: ${DEFAULT-VALUE})")
     Path catalogFile;
@@ -37,6 +46,16 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32,64", description = "batch sizes (default: ${DEFAULT-VALUE})")
     int[] batches;
+
+    @Option(names = "--skip-ensembles", description = "keep the catalog's ensembles as they are")
+    boolean skipEnsembles;
+
+    @Option(names = "--validation", description = "validation split: training-set indices, one a line "
+            + "(default: splits/validation-indices.txt beside the catalog)")
+    Path validationFile;
+
+    @Option(names = "--max-ensemble", defaultValue = "4", description = "largest ensemble measured (default: ${DEFAULT-VALUE})")
+    int maxEnsemble;
 
     @Override
     public Integer call() throws IOException {
@@ -61,8 +80,41 @@ final class ProfileCommand implements Callable<Integer> {
             catalog = catalog.with(measured);
             catalog.save(catalogFile, header());
         }
+        if (!skipEnsembles) {
+            catalog = catalog.withEnsembles(measureEnsembles(catalog, dir));
+            catalog.save(catalogFile, header());
+        }
         System.out.println("catalog written: " + catalogFile);
         return mismatches == 0 ? 0 : 3;
+    }
+
+    /** Every ensemble of 2..maxEnsemble profiled variants of each task, measured on the validation split. */
+    private List<Ensemble> measureEnsembles(Catalog catalog, Path dir) {
+        Path split = validationFile != null ? validationFile : dir.resolve("splits").resolve("validation-indices.txt");
+        FashionMnist validation = FashionMnist.validation(split);
+        System.out.printf("ensembles: every set of %d..%d variants on the validation split (%d images, %s)%n",
+                EnsembleProfiler.MIN_MEMBERS, maxEnsemble, validation.size(), split);
+        EnsembleProfiler profiler = new EnsembleProfiler(Device.parse(device), threads);
+        List<Ensemble> all = new ArrayList<>();
+        for (String task : catalog.tasks()) {
+            // only measured variants: an unprofiled one never serves, so no ensemble of it would either
+            List<Variant> members = catalog.variants().stream().filter(v -> v.task().equals(task) && v.isProfiled()).toList();
+            if (members.size() < EnsembleProfiler.MIN_MEMBERS) {
+                continue;
+            }
+            Map<String, EnsembleProfiler.MemberOutputs> outputs = profiler.run(members, dir, validation, System.out::println);
+            List<Ensemble> measured = EnsembleProfiler.measure(new ArrayList<>(outputs.values()), validation.labels(),
+                    EnsembleProfiler.MIN_MEMBERS, maxEnsemble, EnsembleProfiler.VOTES);
+            all.addAll(measured);
+            double bestSingle = outputs.values().stream().mapToDouble(m -> m.accuracy(validation.labels())).max().orElse(0);
+            long better = measured.stream().filter(e -> e.accuracy() > bestSingle).count();
+            System.out.printf("%s: %d ensembles measured, %d beat the best single variant (%.4f); the best:%n", task,
+                    measured.size(), better, bestSingle);
+            measured.stream().sorted(Comparator.comparingDouble(Ensemble::accuracy).reversed()).limit(8)
+                    .forEach(e -> System.out.printf("  %-40s %-19s %.4f  (best member %.4f, %+.4f)%n",
+                            String.join("+", e.members()), e.vote(), e.accuracy(), e.singleBest(), e.gain()));
+        }
+        return all;
     }
 
     private static Double pythonAccuracy(Path dir, String variant) throws IOException {
@@ -77,6 +129,8 @@ final class ProfileCommand implements Callable<Integer> {
     private static String header() {
         return "# Sluice model catalog. accuracy (Java ONNX Runtime on the 10k Fashion-MNIST test set),\n"
                 + "# python_accuracy (the training script's figure) and profile (latency per batch size)\n"
-                + "# are written by ./sluice profile on the machine that serves; never type them in.\n";
+                + "# are written by ./sluice profile on the machine that serves; never type them in.\n"
+                + "# ensembles: accuracy of each member set under its vote, and of its best member alone,\n"
+                + "# on the validation split (splits/validation-indices.txt), also written by ./sluice profile.\n";
     }
 }

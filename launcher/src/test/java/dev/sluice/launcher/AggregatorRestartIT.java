@@ -47,8 +47,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Restarting the aggregator in the middle of a run loses no pending request and duplicates none:
@@ -59,7 +57,6 @@ import org.slf4j.LoggerFactory;
  * read committed from the beginning, holds exactly one final result for every request.
  */
 class AggregatorRestartIT {
-    private static final Logger log = LoggerFactory.getLogger(AggregatorRestartIT.class);
     private static final Path CATALOG = Path.of(System.getProperty("sluice.catalog", "../models/catalog.yaml"));
     private static final String APP_ID = "it-aggregator-restart";
     private static final int REQUESTS = 1500;
@@ -107,25 +104,25 @@ class AggregatorRestartIT {
                     Thread sender = new Thread(() -> send(client, test, futures), "it-sender");
                     sender.start();
 
+                    Thread progress = new Thread(() -> progress(futures), "it-progress");
+                    progress.setDaemon(true);
+                    progress.start();
                     // first restart: same application id, same state directory (local checkpoint)
-                    awaitSent(futures, REQUESTS / 3);
-                    aggregator[0].close();
-                    log.info("aggregator closed after {} requests sent; restarting on the same state dir", futures.size());
-                    aggregator[0] = startAggregator(kafka, serdes, cfg);
-                    awaitRunning(() -> aggregator[0].state() == KafkaStreams.State.RUNNING, "restarted aggregator");
+                    awaitAnswered(futures, REQUESTS / 5);
+                    restart(aggregator, kafka, serdes, cfg, futures, "the same state dir");
 
                     // second restart: fresh state directory, so the store is rebuilt from its changelog
-                    awaitSent(futures, 2 * REQUESTS / 3);
-                    aggregator[0].close();
-                    log.info("aggregator closed after {} requests sent; restarting on a fresh state dir", futures.size());
-                    aggregator[0] = startAggregator(kafka, serdes, cfg.withStateDir(freshStateDir));
-                    awaitRunning(() -> aggregator[0].state() == KafkaStreams.State.RUNNING, "restored aggregator");
+                    awaitAnswered(futures, REQUESTS / 2);
+                    restart(aggregator, kafka, serdes, cfg.withStateDir(freshStateDir), futures, "a fresh state dir");
 
                     sender.join();
+                    long afterRestarts = System.nanoTime();
                     CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+                    System.out.printf("all results in %d ms after the second restart was RUNNING%n",
+                            (System.nanoTime() - afterRestarts) / 1_000_000);
                     Map<String, Integer> statuses = new TreeMap<>();
                     futures.values().forEach(f -> statuses.merge(f.join().getStatus().toString(), 1, Integer::sum));
-                    log.info("client saw {} results: {}, duplicates {}", futures.size(), statuses, client.duplicates());
+                    System.out.printf("client saw %d results: %s, duplicates %d%n", futures.size(), statuses, client.duplicates());
                     assertEquals(0, client.duplicates(), "a request was answered twice");
                     assertEquals(Map.of("OK", REQUESTS), statuses, "with a long deadline every request is answered OK");
                 }
@@ -156,8 +153,33 @@ class AggregatorRestartIT {
         }
     }
 
+    /** Closes the running aggregator while requests are in flight and starts its replacement on {@code cfg}. */
+    private static void restart(AggregatorApp[] aggregator, KafkaSettings kafka, SluiceSerdes serdes, AggregatorConfig cfg,
+            Map<String, CompletableFuture<InferenceResult>> futures, String how) throws InterruptedException {
+        long unanswered = futures.values().stream().filter(f -> !f.isDone()).count();
+        long t0 = System.nanoTime();
+        aggregator[0].close();
+        long closedMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("aggregator closed in %d ms with %d of %d sent requests unanswered; restarting on %s%n",
+                closedMs, unanswered, futures.size(), how);
+        assertTrue(unanswered > 0, "nothing was in flight at the restart");
+        aggregator[0] = startAggregator(kafka, serdes, cfg);
+        awaitRunning(() -> aggregator[0].state() == KafkaStreams.State.RUNNING, "restarted aggregator");
+        System.out.printf("aggregator RUNNING again %d ms after the close began%n", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The aggregator as a static member of its consumer group (Kafka Streams suffixes the id per
+     * thread): Streams' close() does not leave the group, so a dynamic member's replacement waits
+     * out the old member's session (45 s by default) before it gets the partitions, while a static
+     * member's replacement takes them over at once.
+     */
     private static AggregatorApp startAggregator(KafkaSettings kafka, SluiceSerdes serdes, AggregatorConfig cfg) {
-        return AggregatorApp.start(kafka, serdes, DeliveryMode.EXACTLY_ONCE, cfg, new SimpleMeterRegistry());
+        Map<String, Object> extra = new HashMap<>(kafka.extra());
+        extra.put("main.consumer.group.instance.id", APP_ID + "-0");
+        extra.put("main.consumer.session.timeout.ms", 30_000);
+        return AggregatorApp.start(new KafkaSettings(kafka.bootstrap(), extra), serdes, DeliveryMode.EXACTLY_ONCE, cfg,
+                new SimpleMeterRegistry());
     }
 
     /** 150 requests per second, paced; every other one asks for the two most accurate variants (a vote). */
@@ -180,12 +202,27 @@ class AggregatorRestartIT {
         client.flush();
     }
 
-    private static void awaitSent(Map<String, ?> futures, int n) throws InterruptedException {
-        long until = System.currentTimeMillis() + 60_000;
-        while (futures.size() < n && System.currentTimeMillis() < until) {
+    private static long answered(Map<String, CompletableFuture<InferenceResult>> futures) {
+        return futures.values().stream().filter(CompletableFuture::isDone).count();
+    }
+
+    private static void awaitAnswered(Map<String, CompletableFuture<InferenceResult>> futures, int n)
+            throws InterruptedException {
+        long until = System.currentTimeMillis() + 90_000;
+        while (answered(futures) < n && System.currentTimeMillis() < until) {
             Thread.sleep(20);
         }
-        assertTrue(futures.size() >= n, "sender stalled at " + futures.size());
+        assertTrue(answered(futures) >= n, "answers stalled at " + answered(futures));
+    }
+
+    /** Sent and answered once a second, so a failure shows where the run stood. */
+    private static void progress(Map<String, CompletableFuture<InferenceResult>> futures) {
+        long start = System.nanoTime();
+        while (answered(futures) < REQUESTS) {
+            System.out.printf("[%5.1fs] sent %4d answered %4d%n", (System.nanoTime() - start) / 1e9, futures.size(),
+                    answered(futures));
+            LockSupport.parkNanos(1_000_000_000L);
+        }
     }
 
     private static void awaitRunning(java.util.function.BooleanSupplier running, String what) throws InterruptedException {

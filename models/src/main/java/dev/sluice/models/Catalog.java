@@ -1,5 +1,6 @@
 package dev.sluice.models;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +18,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The model catalog (models/catalog.yaml): every variant, its measured accuracy and latency. */
-public record Catalog(List<Variant> variants) {
+/**
+ * The model catalog (models/catalog.yaml): every variant, its measured accuracy and latency, and
+ * the ensembles of variants measured on the validation split (optional; absent means none).
+ */
+public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Ensemble> ensembles) {
     public static final String DEFAULT_FILE = "models/catalog.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -28,14 +32,28 @@ public record Catalog(List<Variant> variants) {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    @JsonCreator
     public Catalog {
         variants = List.copyOf(variants);
+        ensembles = ensembles == null ? List.of() : List.copyOf(ensembles);
         Set<String> ids = new TreeSet<>();
         for (Variant v : variants) {
             if (!ids.add(v.id())) {
                 throw new IllegalArgumentException("duplicate variant id in catalog: " + v.id());
             }
         }
+        for (Ensemble e : ensembles) {
+            for (String m : e.members()) {
+                if (!ids.contains(m)) {
+                    throw new IllegalArgumentException("catalog ensemble " + e.members() + " names unknown variant '" + m + "'");
+                }
+            }
+        }
+    }
+
+    /** A catalog without ensembles. */
+    public Catalog(List<Variant> variants) {
+        this(variants, List.of());
     }
 
     public static Catalog load(Path file) {
@@ -85,6 +103,22 @@ public record Catalog(List<Variant> variants) {
         for (Variant v : variants) {
             out.add(v.id().equals(replacement.id()) ? replacement : v);
         }
-        return new Catalog(out);
+        return new Catalog(out, ensembles);
+    }
+
+    /** This catalog with its ensembles replaced by {@code measured}. */
+    public Catalog withEnsembles(List<Ensemble> measured) {
+        return new Catalog(variants, measured);
+    }
+
+    /** The ensembles all of whose members serve {@code task}. */
+    public List<Ensemble> ensemblesFor(String task) {
+        List<Ensemble> out = new ArrayList<>();
+        for (Ensemble e : ensembles) {
+            if (e.members().stream().allMatch(m -> variant(m).map(v -> v.task().equals(task)).orElse(false))) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 }

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -32,6 +36,60 @@ public record FashionMnist(float[][] images, int[] labels) {
 
     public static FashionMnist train() {
         return load(defaultDir(), "train");
+    }
+
+    /**
+     * The validation split: the images of the training set listed in {@code indicesFile} (one
+     * index per line; blank lines and lines starting with '#' are skipped), in file order. The
+     * zoo's models never trained on them (models/splits/validation-indices.txt).
+     */
+    public static FashionMnist validation(Path indicesFile) {
+        return train().subset(readIndices(indicesFile));
+    }
+
+    /** The samples at {@code indices}, in that order (images shared, not copied). */
+    public FashionMnist subset(int[] indices) {
+        float[][] img = new float[indices.length][];
+        int[] lab = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            int k = indices[i];
+            if (k < 0 || k >= size()) {
+                throw new IllegalArgumentException("index " + k + " outside a set of " + size() + " samples");
+            }
+            img[i] = images[k];
+            lab[i] = labels[k];
+        }
+        return new FashionMnist(img, lab);
+    }
+
+    /** Reads a split file: one index per line, '#' comments and blank lines skipped, no duplicates. */
+    public static int[] readIndices(Path indicesFile) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(indicesFile);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read split " + indicesFile + ": " + e.getMessage(), e);
+        }
+        int[] out = new int[lines.size()];
+        int n = 0;
+        Set<Integer> seen = new HashSet<>();
+        for (int line = 0; line < lines.size(); line++) {
+            String t = lines.get(line).trim();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            int k;
+            try {
+                k = Integer.parseInt(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(indicesFile + ":" + (line + 1) + ": not an index: '" + t + "'");
+            }
+            if (!seen.add(k)) {
+                throw new IllegalArgumentException(indicesFile + ":" + (line + 1) + ": index " + k + " listed twice");
+            }
+            out[n++] = k;
+        }
+        return Arrays.copyOf(out, n);
     }
 
     public static FashionMnist load(Path dir, String prefix) {

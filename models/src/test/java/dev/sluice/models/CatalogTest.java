@@ -46,6 +46,56 @@ class CatalogTest {
     }
 
     @Test
+    void ensemblesRoundTripAndOldCatalogsWithoutThemStillLoad(@TempDir Path dir) throws Exception {
+        List<Variant> vs = List.of(variant("a", 0.85, 0.01), variant("b", 0.90, 0.1), variant("c", 0.91, 0.2));
+        Catalog c = new Catalog(vs, List.of(new Ensemble(List.of("b", "c"), "PROBABILITY_AVERAGE", 0.9164, 0.9119),
+                new Ensemble(List.of("a", "b", "c"), "MAJORITY", 0.9036, 0.9119)));
+        Path file = dir.resolve("catalog.yaml");
+        c.save(file, "# header\n");
+        String yaml = Files.readString(file);
+        assertTrue(yaml.contains("single_best: 0.9119"), yaml);
+        assertTrue(yaml.contains("vote: PROBABILITY_AVERAGE"), yaml);
+        Catalog back = Catalog.load(file);
+        assertEquals(c, back);
+        assertEquals(0.0045, back.ensembles().get(0).gain(), 1e-9);
+        assertEquals(2, back.ensemblesFor("fashion-mnist").size());
+        assertEquals(List.of(), back.ensemblesFor("imagenet"));
+        // replacing a variant keeps the ensembles
+        assertEquals(c.ensembles(), back.with(variant("a", 0.86, 0.01)).ensembles());
+
+        // a catalog without ensembles writes no key, and a file without the key loads with none
+        Catalog plain = new Catalog(vs);
+        assertEquals(List.of(), plain.ensembles());
+        plain.save(file, "");
+        assertTrue(!Files.readString(file).contains("ensembles"), Files.readString(file));
+        assertEquals(plain, Catalog.load(file));
+        assertEquals(c.ensembles(), plain.withEnsembles(c.ensembles()).ensembles());
+    }
+
+    @Test
+    void rejectsMalformedEnsembles(@TempDir Path dir) throws Exception {
+        List<Variant> vs = List.of(variant("a", 0.85, 0.01), variant("b", 0.90, 0.1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Catalog(vs, List.of(new Ensemble(List.of("a", "zz"), "MAJORITY", 0.9, 0.9))));
+        assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Ensemble(List.of("a"), "MAJORITY", 0.9, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> new Ensemble(List.of("a", "a"), "MAJORITY", 0.9, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> new Ensemble(List.of("a", "b"), "SELF_CONSISTENCY", 0.9, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> new Ensemble(List.of("a", "b"), "MAJORITY", null, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> new Ensemble(List.of("a", "b"), "MAJORITY", 0.9, 1.5));
+
+        Path file = dir.resolve("c.yaml");
+        new Catalog(vs, List.of(new Ensemble(List.of("a", "b"), "MAJORITY", 0.9, 0.9))).save(file, "");
+        String good = Files.readString(file);
+        Files.writeString(file, good.replace("vote: MAJORITY", "vote: MAJORITY\n  weight: 2"));
+        e = assertThrows(IllegalArgumentException.class, () -> Catalog.load(file));
+        assertTrue(e.getMessage().contains("weight"), e.getMessage());
+        Files.writeString(file, good.replace("single_best:", "singel_best:"));
+        e = assertThrows(IllegalArgumentException.class, () -> Catalog.load(file));
+        assertTrue(e.getMessage().contains("single_best"), e.getMessage());
+    }
+
+    @Test
     void latencyProfileInterpolatesAndExtrapolatesPerSample() {
         LatencyProfile p = variant("v", 0.9, 1.0).profile();
         assertEquals(2.0, p.p99Ms(1), 1e-9);

@@ -1,9 +1,11 @@
 package dev.sluice.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,38 @@ class FashionMnistTest {
             max = Math.max(max, v);
         }
         assertTrue(max > 0.5f);
+    }
+
+    @Test
+    void theValidationSplitIsTheListedTrainingImagesInFileOrder() {
+        Path split = Path.of("splits/validation-indices.txt");
+        int[] idx = FashionMnist.readIndices(split);
+        assertEquals(5000, idx.length);
+        FashionMnist train = FashionMnist.train();
+        FashionMnist v = FashionMnist.validation(split);
+        assertEquals(5000, v.size());
+        for (int i : new int[] {0, 1, 2499, 4999}) {
+            assertEquals(train.labels()[idx[i]], v.labels()[i]);
+            assertArrayEquals(train.images()[idx[i]], v.images()[i]);
+        }
+    }
+
+    @Test
+    void splitFilesSkipCommentsAndRejectDuplicatesAndJunk(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("split.txt");
+        Files.writeString(f, "# held out\n3\n\n1\n");
+        assertArrayEquals(new int[] {3, 1}, FashionMnist.readIndices(f));
+        FashionMnist four = new FashionMnist(new float[][] {{0f}, {1f}, {2f}, {3f}}, new int[] {0, 1, 2, 3});
+        FashionMnist sub = four.subset(FashionMnist.readIndices(f));
+        assertArrayEquals(new int[] {3, 1}, sub.labels());
+        assertEquals(3f, sub.images()[0][0]);
+        assertThrows(IllegalArgumentException.class, () -> four.subset(new int[] {4}));
+        Files.writeString(f, "1\n2\n1\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FashionMnist.readIndices(f));
+        assertTrue(e.getMessage().contains(":3: index 1 listed twice"), e.getMessage());
+        Files.writeString(f, "1\nx\n");
+        assertThrows(IllegalArgumentException.class, () -> FashionMnist.readIndices(f));
+        assertThrows(IllegalArgumentException.class, () -> FashionMnist.readIndices(dir.resolve("missing.txt")));
     }
 
     @Test

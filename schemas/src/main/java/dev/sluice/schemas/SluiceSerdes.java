@@ -55,6 +55,7 @@ public final class SluiceSerdes {
         c.put("apicurio.registry.dereference-schema", true);
         c.put("apicurio.registry.use-specific-avro-reader", true);
         c.put("apicurio.registry.headers.enabled", false);
+        c.put("apicurio.registry.avro-datum-provider", SpecificDatumProvider.class.getName());
         if (fingerprintRegistry == null) {
             c.put("apicurio.registry.url", registry);
         }

@@ -46,7 +46,6 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
         p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
-        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 5);
         KafkaStreams streams = new KafkaStreams(
                 SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(),
                         new SelectorMetrics(registry)), p);

@@ -79,7 +79,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         }
         if (invalid.isPresent()) {
             metrics.decided(policyName, "invalid", "", 0);
-            forwardPlan(record, plan(req, PlanDecision.INVALID, invalid.get(), List.of(), policyName, receivedAt, 0));
+            forwardPlan(record, plan(req, PlanDecision.INVALID, invalid.get(), List.of(), null, policyName, receivedAt, 0));
             return;
         }
         long t0 = System.nanoTime();
@@ -90,10 +90,10 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         long nanos = System.nanoTime() - t0;
         if (!s.serve()) {
             metrics.decided(policyName, "reject", "", nanos);
-            forwardPlan(record, plan(req, PlanDecision.REJECT, s.reason(), List.of(), policyName, receivedAt, nanos / 1000));
+            forwardPlan(record, plan(req, PlanDecision.REJECT, s.reason(), List.of(), null, policyName, receivedAt, nanos / 1000));
             return;
         }
-        Plan plan = plan(req, PlanDecision.SERVE, null, s.variants(), policyName, receivedAt, nanos / 1000);
+        Plan plan = plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000);
         forwardPlan(record, plan);
         for (String variant : s.variants()) {
             metrics.decided(policyName, "serve", variant, nanos);
@@ -107,10 +107,13 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         }
     }
 
-    private Plan plan(InferenceRequest req, PlanDecision decision, String reason, List<String> variants, String policy,
-            long receivedAt, long decisionUs) {
+    /** {@code vote}: the policy's vote method, or null for majority over several variants (pass-through for one). */
+    private Plan plan(InferenceRequest req, PlanDecision decision, String reason, List<String> variants, String vote,
+            String policy, long receivedAt, long decisionUs) {
+        VoteMethod method = vote != null ? VoteMethod.valueOf(vote)
+                : variants.size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
         return Plan.newBuilder().setRequestId(req.getId()).setTask(req.getTask()).setDecision(decision).setReason(reason)
-                .setVariants(variants).setVote(variants.size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH)
+                .setVariants(variants).setVote(method)
                 .setPolicy(policy).setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs())
                 .setReceivedAtMs(receivedAt).setPlannedAtMs(clock.millis()).setDecisionUs(decisionUs)
                 .setFinalOnly(req.getFinalOnly()).setTraceparent(req.getTraceparent()).build();

@@ -230,6 +230,37 @@ class SelectorTopologyTest {
     }
 
     @Test
+    void thePolicysVoteMethodTravelsInThePlanElseSeveralVariantsVoteByMajority() {
+        var withEnsembles = catalog().withEnsembles(java.util.List.of(
+                new dev.sluice.models.Ensemble(java.util.List.of("mlp", "cnn"), "PROBABILITY_AVERAGE", 0.95, 0.92)));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-test-votes");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("votes").toString());
+        try (TopologyTestDriver d = new TopologyTestDriver(SelectorTopology.build(serdes, withEnsembles, SelectorConfig.defaults(),
+                new LiveLoadView(2_000), clock, new SelectorMetrics(new SimpleMeterRegistry())), props, Instant.ofEpochMilli(T0))) {
+            TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, Plan> out = d.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+            for (InferenceRequest r : java.util.List.of(
+                    request("ens-1", 10_000).setPolicy("cocktail").setMinAccuracy(0.94).build(),
+                    request("ens-2", 10_000).setPolicy("tiers").setTier("ensemble-high").build(),
+                    request("ens-3", 10_000).setPolicy("cocktail").setMinAccuracy(0.9).build())) {
+                in.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+            }
+            Plan cocktail = out.readValue();
+            assertEquals(java.util.List.of("mlp", "cnn"), cocktail.getVariants());
+            assertEquals(VoteMethod.PROBABILITY_AVERAGE, cocktail.getVote());
+            assertEquals("cocktail", cocktail.getPolicy());
+            Plan tiers = out.readValue();
+            assertEquals(java.util.List.of("cnn", "mlp"), tiers.getVariants());
+            assertEquals(VoteMethod.MAJORITY, tiers.getVote());
+            Plan single = out.readValue();
+            assertEquals(java.util.List.of("cnn"), single.getVariants());
+            assertEquals(VoteMethod.PASS_THROUGH, single.getVote());
+        }
+    }
+
+    @Test
     void perRequestFixedHighPicksTheMostAccurateVariant() {
         send(request("hi-1", 10_000).setPolicy("fixed-high").build());
         Plan plan = plans.readValue();

@@ -9,8 +9,8 @@ import java.util.function.Function;
 
 /**
  * Selection policies by name, so a run can compare them on one trace. One instance of each:
- * the stateful ones (switching, proteus, clipper-bandit, ramsis's tables) are shared by all
- * stream threads and lock their own state.
+ * the stateful ones (switching, proteus, clipper-bandit, ramsis's tables, cocktail's pruning)
+ * are shared by all stream threads and lock their own state.
  */
 public final class Policies {
     public static final String DEFAULT = "infaas";
@@ -58,7 +58,8 @@ public final class Policies {
                 new ProteusPolicy(estimator, settings.proteus()),
                 new RamsisPolicy(estimator),
                 new ClipperBanditPolicy(estimator, settings.bandit(), new SplittableRandom(settings.seed())),
-                new TiersPolicy(estimator))) {
+                new TiersPolicy(estimator),
+                new CocktailPolicy(estimator, CocktailPolicy.Config.DEFAULTS))) {
             byName.put(p.name(), p);
         }
         for (String name : settings.admitted()) {

@@ -1,21 +1,38 @@
 package dev.sluice.selector.policy;
 
+import dev.sluice.avro.VoteMethod;
 import java.util.List;
 
-/** A policy's answer: the variants that serve the request, or a rejection with its reason. */
-public record Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs) {
+/**
+ * A policy's answer: the variants that serve the request, or a rejection with its reason.
+ * {@code vote} names how the aggregator combines the members (a VoteMethod symbol such as
+ * PROBABILITY_AVERAGE), or is null to leave it to the selector (majority for several members).
+ */
+public record Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote) {
     public Selection {
         variants = List.copyOf(variants);
         if (serve && variants.isEmpty()) {
             throw new IllegalArgumentException("a served selection needs at least one variant");
         }
+        if (vote != null) {
+            VoteMethod.valueOf(vote); // fail in the policy, not in the selector's stream thread
+        }
+    }
+
+    public Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs) {
+        this(serve, variants, reason, estimatedLatencyMs, null);
     }
 
     public static Selection serve(List<String> variants, double estimatedLatencyMs) {
-        return new Selection(true, variants, null, estimatedLatencyMs);
+        return new Selection(true, variants, null, estimatedLatencyMs, null);
+    }
+
+    /** Served by {@code variants}, combined by the aggregator's {@code vote} method. */
+    public static Selection serve(List<String> variants, double estimatedLatencyMs, String vote) {
+        return new Selection(true, variants, null, estimatedLatencyMs, vote);
     }
 
     public static Selection reject(String reason) {
-        return new Selection(false, List.of(), reason, Double.NaN);
+        return new Selection(false, List.of(), reason, Double.NaN, null);
     }
 }

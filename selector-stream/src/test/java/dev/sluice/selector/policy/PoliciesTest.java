@@ -14,7 +14,7 @@ class PoliciesTest {
 
     @Test
     void knowsTheBuiltInPoliciesByName() {
-        assertEquals(List.of("clipper-bandit", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
+        assertEquals(List.of("clipper-bandit", "cocktail", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
                 policies.names());
         assertInstanceOf(InfaasPolicy.class, policies.get(Policies.DEFAULT));
         assertEquals("fixed-high", policies.get("fixed-high").name());
@@ -46,6 +46,7 @@ class PoliciesTest {
         assertInstanceOf(RamsisPolicy.class, policies.get("ramsis"));
         assertInstanceOf(ClipperBanditPolicy.class, policies.get("clipper-bandit"));
         assertInstanceOf(TiersPolicy.class, policies.get("tiers"));
+        assertInstanceOf(CocktailPolicy.class, policies.get("cocktail"));
     }
 
     @Test
