@@ -75,6 +75,8 @@ public final class AggregatorApp implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.commitInterval().toMillis());
+        // Streams defaults its producers to linger.ms=100, which at-least-once would add to every result
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // an unreadable record must not stop the aggregator: log it, copy it to the DLQ, go on
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

@@ -69,7 +69,8 @@ public final class AggregatorTopology {
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> valueSerde) {
-        KeyValueBytesStoreSupplier supplier = Stores.persistentKeyValueStore(name);
+        // in memory, restored from the changelog after a restart: RocksDB cost more CPU than the decisions
+        KeyValueBytesStoreSupplier supplier = Stores.inMemoryKeyValueStore(name);
         return Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde).withLoggingEnabled(Map.of());
     }
 }

@@ -63,6 +63,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "partitions per topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
+    @Option(names = "--warmup", defaultValue = "600",
+            description = "requests sent before the measured run and left out of the summary: the JIT compilers and "
+                    + "ONNX Runtime warm up on them (default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--summary-json", description = "write the run summary JSON here")
     Path summaryJson;
 
@@ -107,6 +112,12 @@ final class UpCommand implements Callable<Integer> {
         long duplicates;
         try (SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
             LoadRunner runner = new LoadRunner(client, test);
+            if (warmup > 0) {
+                System.out.printf("warming up with %d requests (not counted) ...%n", warmup);
+                runner.run(new LoadRunner.Options(warmup, RateTrace.steady(Math.min(rate, 100)), deadlineMs, minAccuracy,
+                        policy, "fashion-mnist", 5_000), "warmup" + Long.toString(System.currentTimeMillis(), 36), line -> {});
+                sleep(1000);
+            }
             System.out.printf("replaying %d test images at %.0f rps (burst x%.1f), deadline %d ms, accuracy floors %s%n",
                     requests, rate, burstFactor, deadlineMs, minAccuracy);
             outcomes = runner.run(new LoadRunner.Options(requests, trace, deadlineMs, minAccuracy, policy, "fashion-mnist",

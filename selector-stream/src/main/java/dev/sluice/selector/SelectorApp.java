@@ -45,7 +45,7 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
-        p.put(StreamsConfig.producerPrefix("linger.ms"), 0);
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // Streams would default to 100 ms
         KafkaStreams streams = new KafkaStreams(
                 SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(),
                         new SelectorMetrics(registry)), p);

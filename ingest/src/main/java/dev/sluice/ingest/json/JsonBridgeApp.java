@@ -61,6 +61,7 @@ public final class JsonBridgeApp implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // short commits: this hop's output is on the latency path of every JSON request
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // the Streams default of 100 ms would delay every request
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // requests are read as bytes and never fail to deserialise; an unreadable result must not
         // stop the bridge for everyone else
