@@ -30,6 +30,11 @@ class KafkaSettingsTest {
         assertEquals(DeliveryMode.AT_LEAST_ONCE, DeliveryMode.parse("AT_LEAST_ONCE"));
         assertEquals("exactly_once_v2", DeliveryMode.EXACTLY_ONCE.streamsGuarantee());
         assertTrue(DeliveryMode.EXACTLY_ONCE.transactional());
+        DeliveryMode results = DeliveryMode.parse("exactly-once-results");
+        assertEquals("at_least_once", results.streamsGuarantee());
+        assertEquals("exactly_once_v2", results.aggregatorGuarantee());
+        assertEquals(false, results.transactional());
+        assertEquals("exactly-once-results", results.cliName());
         assertThrows(IllegalArgumentException.class, () -> DeliveryMode.parse("maybe"));
     }
 

@@ -73,7 +73,7 @@ public final class AggregatorApp implements AutoCloseable {
     static Properties streamsProperties(KafkaSettings kafka, DeliveryMode mode, AggregatorConfig cfg, Path stateDir) {
         Properties p = kafka.clientProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.applicationId());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.aggregatorGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.commitInterval().toMillis());
         // Streams defaults its producers to linger.ms=100, which at-least-once would add to every result
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);

@@ -8,20 +8,30 @@ import dev.sluice.executor.runtime.Device;
  * variant: the consumer pauses its partitions when the batcher is full.
  */
 public record ExecutorConfig(String executorId, Device device, int intraOpThreads, DeliveryMode delivery,
-        long statusIntervalMs, int capacity) {
+        long statusIntervalMs, int capacity, long commitIntervalMs) {
     public static ExecutorConfig defaults(String executorId) {
-        return new ExecutorConfig(executorId, Device.AUTO, 2, DeliveryMode.EXACTLY_ONCE, 200, 512);
+        return new ExecutorConfig(executorId, Device.AUTO, 2, DeliveryMode.EXACTLY_ONCE_RESULTS, 200, 512, 20);
+    }
+
+    public ExecutorConfig(String executorId, Device device, int intraOpThreads, DeliveryMode delivery, long statusIntervalMs,
+            int capacity) {
+        this(executorId, device, intraOpThreads, delivery, statusIntervalMs, capacity, 20);
+    }
+
+    /** Under exactly-once, outputs of several batches share one transaction committed this often. */
+    public ExecutorConfig withCommitIntervalMs(long ms) {
+        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusIntervalMs, capacity, ms);
     }
 
     public ExecutorConfig withDelivery(DeliveryMode mode) {
-        return new ExecutorConfig(executorId, device, intraOpThreads, mode, statusIntervalMs, capacity);
+        return new ExecutorConfig(executorId, device, intraOpThreads, mode, statusIntervalMs, capacity, commitIntervalMs);
     }
 
     public ExecutorConfig withDevice(Device d) {
-        return new ExecutorConfig(executorId, d, intraOpThreads, delivery, statusIntervalMs, capacity);
+        return new ExecutorConfig(executorId, d, intraOpThreads, delivery, statusIntervalMs, capacity, commitIntervalMs);
     }
 
     public ExecutorConfig withThreads(int n) {
-        return new ExecutorConfig(executorId, device, n, delivery, statusIntervalMs, capacity);
+        return new ExecutorConfig(executorId, device, n, delivery, statusIntervalMs, capacity, commitIntervalMs);
     }
 }

@@ -81,6 +81,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private long completedTotal;
     private long droppedTotal;
     private long lastStatusMs;
+    private long transactionStartMs = -1; // an open transaction holding outputs, or -1
 
     @SuppressWarnings("unchecked")
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, OnnxModel model, ExecutorConfig config,
@@ -164,6 +165,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             consumer.subscribe(List.of(Topics.tasks(variant.id())), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+                    if (transactionStartMs >= 0) {
+                        commitTransaction(); // outputs already produced go with their offsets
+                    }
                     // held tasks were not committed: their next owner re-reads them
                     batcher.remove(t -> parts.contains(t.partition()));
                     parts.forEach(nextOffset::remove);
@@ -178,6 +182,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                     groupId(variant.id()), config.delivery());
             while (running) {
                 loopOnce();
+            }
+            if (transactionStartMs >= 0) {
+                commitTransaction();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -227,6 +234,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         }
         if (!out.isEmpty()) {
             commit(out);
+        }
+        if (transactionStartMs >= 0 && System.currentTimeMillis() - transactionStartMs >= config.commitIntervalMs()) {
+            commitTransaction();
         }
         publishStatusIfDue();
     }
@@ -284,22 +294,37 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         return new ProducerRecord<>(Topics.PARTIALS, t.task().getRequestId(), o);
     }
 
+    /**
+     * Under exactly-once, outputs join the open transaction, which commits with the consumed
+     * offsets once it is {@code commitIntervalMs} old: one transaction per batch cost the broker
+     * more than the models cost the CPU (the same trade Kafka Streams makes with commit.interval.ms).
+     */
     private void commit(List<ProducerRecord<String, Object>> out) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committablePositions();
         if (config.delivery().transactional()) {
-            producer.beginTransaction();
+            if (transactionStartMs < 0) {
+                producer.beginTransaction();
+                transactionStartMs = System.currentTimeMillis();
+            }
             for (ProducerRecord<String, Object> r : out) {
                 producer.send(r);
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
+            if (config.commitIntervalMs() <= 0) {
+                commitTransaction();
+            }
         } else {
+            Map<TopicPartition, OffsetAndMetadata> offsets = committablePositions();
             for (ProducerRecord<String, Object> r : out) {
                 producer.send(r);
             }
             producer.flush();
             consumer.commitAsync(offsets, null);
         }
+    }
+
+    private void commitTransaction() {
+        producer.sendOffsetsToTransaction(committablePositions(), consumer.groupMetadata());
+        producer.commitTransaction();
+        transactionStartMs = -1;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committablePositions() {

@@ -78,7 +78,7 @@ final class BenchCommand implements Runnable {
                     heaviest.id(), capacity, trace, peak);
             FashionMnist test = FashionMnist.test();
             SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
-                    Device.AUTO, 2, 4);
+                    Device.AUTO, 2, 1);
             try (Metrics metrics = new Metrics();
                  SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                          metrics.registry);
@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
                     json.put("heaviest_variant", heaviest.id());
                     json.put("heaviest_capacity_rps", capacity);
                     json.put("peak_offered_rps", peak);
-                    json.put("delivery_mode", cluster.deliveryMode().name().toLowerCase());
+                    json.put("delivery_mode", cluster.deliveryMode().cliName());
                     json.put("policies", report.policies());
                     new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                             .enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), json);

@@ -20,8 +20,9 @@ final class ClusterOptions {
     @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "model catalog (default: ${DEFAULT-VALUE})")
     Path catalog;
 
-    @Option(names = "--delivery", defaultValue = "exactly-once",
-            description = "exactly-once (transactions on every hop) or at-least-once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--delivery", defaultValue = "exactly-once-results",
+            description = "exactly-once (transactions on every hop), exactly-once-results (only the aggregator is "
+                    + "transactional and drops upstream redeliveries) or at-least-once (default: ${DEFAULT-VALUE})")
     String delivery;
 
     @Option(names = "--commit-interval-ms", defaultValue = "20",

@@ -60,7 +60,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads per model (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "partitions per topic (default: ${DEFAULT-VALUE})")
+    @Option(names = "--partitions", defaultValue = "1",
+            description = "partitions of the request-path topics; on one machine, one partition means the fewest "
+                    + "transaction markers per commit (default: ${DEFAULT-VALUE})")
     int partitions;
 
     @Option(names = "--warmup", defaultValue = "600",
@@ -128,7 +130,7 @@ final class UpCommand implements Callable<Integer> {
         }
         Map<String, Double> accuracyByVariant = new TreeMap<>();
         cluster.loadCatalog().variants().forEach(v -> accuracyByVariant.put(v.id(), v.accuracy()));
-        RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.name().toLowerCase().replace('_', '-'),
+        RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.cliName(),
                 deadlineMs, accuracyByVariant);
         System.out.println();
         System.out.println("Sluice run summary");
