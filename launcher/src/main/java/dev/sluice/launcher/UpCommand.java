@@ -33,14 +33,14 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "10000", description = "requests to send (default: ${DEFAULT-VALUE})")
     int requests;
 
-    @Option(names = "--rate", defaultValue = "100", description = "steady offered load, requests/s (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rate", defaultValue = "60", description = "steady offered load, requests/s (default: ${DEFAULT-VALUE})")
     double rate;
 
     @Option(names = "--burst-factor", defaultValue = "2.5",
             description = "load multiplier during the burst, from 40% to 55% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
     double burstFactor;
 
-    @Option(names = "--deadline-ms", defaultValue = "300", description = "deadline of every request after it is sent (default: ${DEFAULT-VALUE})")
+    @Option(names = "--deadline-ms", defaultValue = "400", description = "deadline of every request after it is sent (default: ${DEFAULT-VALUE})")
     long deadlineMs;
 
     @Option(names = "--min-accuracy", defaultValue = "0,0.89,0.91,0.93", split = ",",
