@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class PolicyBenchmark {
     /** The trace, its length, and what every request asks for. */
     public record Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
-            long deadlineMs, List<Double> floors, long seed, double pauseS) {}
+            long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS) {}
 
     /** What every policy did. */
     public record Report(Map<String, PolicyResult> policies, Map<String, TimeSeries> series) {}
@@ -37,6 +37,14 @@ public final class PolicyBenchmark {
 
     public Report run(Config c, Consumer<String> progress) {
         int requests = countArrivals(c);
+        if (c.warmupS() > 0) {
+            // JIT and ONNX Runtime warm up on requests nobody is judged on
+            double rate = Math.max(1, c.trace().rateAt(0));
+            progress.accept(String.format("warming up: %.0f s at %.0f rps (not counted)", c.warmupS(), rate));
+            new LoadRunner(client, data).run(new LoadRunner.Options((int) (rate * c.warmupS()), RateTrace.steady(rate),
+                    c.deadlineMs(), c.floors(), "infaas", "fashion-mnist", 5_000), "bench-warmup", line -> {});
+            sleep((long) (c.pauseS() * 1000));
+        }
         Map<String, PolicyResult> results = new LinkedHashMap<>();
         Map<String, TimeSeries> series = new LinkedHashMap<>();
         for (String policy : c.policies()) {

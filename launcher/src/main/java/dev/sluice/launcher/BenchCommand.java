@@ -58,6 +58,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "7", description = "Poisson arrivals seed (default: ${DEFAULT-VALUE})")
         long seed;
 
+        @Option(names = "--warmup-s", defaultValue = "20", description = "warm-up before the first policy, not counted (default: ${DEFAULT-VALUE})")
+        double warmupS;
+
+        @Option(names = "--pause-s", defaultValue = "5", description = "pause between policies so queues drain (default: ${DEFAULT-VALUE})")
+        double pauseS;
+
         @Option(names = "--summary-json", description = "write the comparison JSON here")
         Path summaryJson;
 
@@ -84,7 +90,7 @@ final class BenchCommand implements Runnable {
                          metrics.registry);
                  SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
                 PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
-                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, 3),
+                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS),
                         System.out::println);
                 String table = PolicyBenchmark.table(report.policies());
                 System.out.println();
