@@ -101,7 +101,10 @@ class ExecutorCrashIT {
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "dev.sluice.launcher.Main", "executor",
                 "--bootstrap", bootstrap, "--catalog", CATALOG.toString(), "--variants", variant, "--id", "crash-test",
-                "--device", "cpu", "--threads", "1", "--metrics-port", "0");
+                "--device", "cpu", "--threads", "1", "--metrics-port", "0",
+                // transactional executors: the mode whose guarantee this test checks (the default mode
+                // leaves deduplication to the aggregator, so a killed executor may repeat outputs)
+                "--delivery", "exactly-once");
         pb.redirectErrorStream(true).redirectOutput(new File("target/executor-crash-" + System.nanoTime() + ".log"));
         return pb.start();
     }
