@@ -68,11 +68,7 @@ public record PolicyResult(
     }
 
     static double pct(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        return dev.sluice.common.Percentiles.of(sorted, q);
     }
 
     private static double ratio(long a, long b) {

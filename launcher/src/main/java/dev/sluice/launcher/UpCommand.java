@@ -103,11 +103,11 @@ final class UpCommand implements Callable<Integer> {
                 Shutdown.await(() -> System.out.println("stopping"));
                 return 0;
             }
-            return replay(stack, metrics, test, mode);
+            return replay(stack, metrics, test, mode, catalog);
         }
     }
 
-    private int replay(SluiceStack stack, Metrics metrics, FashionMnist test, DeliveryMode mode) {
+    private int replay(SluiceStack stack, Metrics metrics, FashionMnist test, DeliveryMode mode, Catalog catalog) {
         double duration = requests / rate; // approximate; the burst shortens it
         RateTrace trace = RateTrace.steadyWithBurst(rate, burstFactor, 0.40 * duration, 0.55 * duration);
         List<RequestOutcome> outcomes;
@@ -129,7 +129,7 @@ final class UpCommand implements Callable<Integer> {
             duplicates = client.duplicates();
         }
         Map<String, Double> accuracyByVariant = new TreeMap<>();
-        cluster.loadCatalog().variants().forEach(v -> accuracyByVariant.put(v.id(), v.accuracy()));
+        catalog.variants().forEach(v -> accuracyByVariant.put(v.id(), v.accuracy()));
         RunSummary summary = RunSummary.of(outcomes, duplicates, policy, mode.cliName(),
                 deadlineMs, accuracyByVariant);
         System.out.println();

@@ -98,8 +98,7 @@ public final class ModelProfiler {
     }
 
     static double pct(double[] sorted, double q) {
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        return dev.sluice.common.Percentiles.of(sorted, q);
     }
 
     private static double round(double x, int digits) {
