@@ -23,6 +23,7 @@ public final class ExecutorHost implements AutoCloseable {
     public static ExecutorHost start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
             List<String> variantIds, ExecutorConfig config, MeterRegistry registry) {
         List<VariantExecutor> started = new ArrayList<>();
+        Escalation escalation = escalation(catalog);
         try {
             for (String id : variantIds) {
                 Variant v = catalog.variant(id).orElseThrow(() -> new IllegalArgumentException(
@@ -30,7 +31,7 @@ public final class ExecutorHost implements AutoCloseable {
                                 + catalog.variants().stream().map(Variant::id).toList()));
                 OnnxModel model = OnnxModel.load(v.resolve(catalogDir), config.device(), config.intraOpThreads(),
                         v.input().sampleSize(), v.output().sampleSize());
-                started.add(new VariantExecutor(kafka, serdes, v, model, config, registry).start());
+                started.add(new VariantExecutor(kafka, serdes, v, model, config, registry, escalation).start());
             }
         } catch (RuntimeException e) {
             started.forEach(VariantExecutor::close);
@@ -38,6 +39,20 @@ public final class ExecutorHost implements AutoCloseable {
         }
         return new ExecutorHost(started);
     }
+
+    /**
+     * Cascade escalation by the catalog's profiles: the next stage must be expected to answer
+     * before the deadline, at its batch-1 p99 plus its batching delay plus the Kafka hops to it and
+     * on to the aggregator. Unknown or unprofiled variants are never escalated to.
+     */
+    static Escalation escalation(Catalog catalog) {
+        return new Escalation(id -> catalog.variant(id).filter(Variant::isProfiled)
+                .map(v -> v.profile().p99Ms(1) + v.batching().maxDelayMs() + ESCALATION_HOPS_MS)
+                .orElse(Double.POSITIVE_INFINITY));
+    }
+
+    /** Budget for the task hop and the output hop of an escalated stage (measured p50 of a hop: about 10-20 ms). */
+    static final double ESCALATION_HOPS_MS = 40;
 
     public boolean ready() {
         return executors.stream().allMatch(VariantExecutor::isReady);
