@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * word should not pin a variant as busy forever.
  */
 public final class LiveLoadView {
-    private record Reported(long queueDepth, double throughput, long atMs) {}
+    private record Reported(long queueDepth, double throughput, long atMs, double msPerRequest) {}
 
     private final Map<String, Reported> byExecutorVariant = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> dispatchedSinceStatus = new ConcurrentHashMap<>();
@@ -27,7 +27,8 @@ public final class LiveLoadView {
 
     public void onStatus(ExecutorStatus s) {
         byExecutorVariant.put(s.getVariant() + "\u0000" + s.getExecutorId(),
-                new Reported(s.getQueueDepth(), s.getThroughput(), s.getUpdatedAtMs()));
+                new Reported(s.getQueueDepth(), s.getThroughput(), s.getUpdatedAtMs(),
+                        s.getMeanBatchSize() > 0 && s.getBatchLatencyMs() > 0 ? s.getBatchLatencyMs() / s.getMeanBatchSize() : 0));
         dispatchedSinceStatus.computeIfAbsent(s.getVariant(), k -> new AtomicLong()).set(0);
     }
 
@@ -38,6 +39,7 @@ public final class LiveLoadView {
     public LoadSnapshot snapshot(long nowMs) {
         Map<String, long[]> queue = new HashMap<>();
         Map<String, double[]> rate = new HashMap<>();
+        Map<String, double[]> cost = new HashMap<>(); // sum, count of executors reporting a cost
         byExecutorVariant.forEach((key, r) -> {
             if (nowMs - r.atMs() > staleAfterMs) {
                 return;
@@ -45,10 +47,18 @@ public final class LiveLoadView {
             String variant = key.substring(0, key.indexOf('\u0000'));
             queue.computeIfAbsent(variant, k -> new long[1])[0] += r.queueDepth();
             rate.computeIfAbsent(variant, k -> new double[1])[0] += r.throughput();
+            if (r.msPerRequest() > 0) {
+                double[] c = cost.computeIfAbsent(variant, k -> new double[2]);
+                c[0] += r.msPerRequest();
+                c[1]++;
+            }
         });
         Map<String, VariantLoad> out = new HashMap<>();
         dispatchedSinceStatus.forEach((v, n) -> queue.computeIfAbsent(v, k -> new long[1])[0] += n.get());
-        queue.forEach((v, q) -> out.put(v, new VariantLoad(q[0], rate.getOrDefault(v, new double[1])[0], nowMs)));
+        queue.forEach((v, q) -> {
+            double[] c = cost.get(v);
+            out.put(v, new VariantLoad(q[0], rate.getOrDefault(v, new double[1])[0], nowMs, c == null ? 0 : c[0] / c[1]));
+        });
         return new LoadSnapshot(out);
     }
 }

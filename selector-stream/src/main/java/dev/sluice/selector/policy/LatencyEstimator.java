@@ -26,8 +26,9 @@ public final class LatencyEstimator {
         int maxBatch = Math.min(v.batching().maxBatch(), v.profile().maxMeasuredBatch());
         long queued = Math.max(0, load.queueDepth());
         int batch = (int) Math.min(maxBatch, queued + 1);
-        double fullBatchMs = v.profile().p99Ms(maxBatch);
-        double drainMs = (queued / (double) maxBatch) * fullBatchMs;
+        // drain at the profile's full-batch tail, or at the executors' live cost when that is worse
+        double perRequestMs = Math.max(v.profile().p99Ms(maxBatch) / maxBatch, load.msPerRequest());
+        double drainMs = queued * perRequestMs;
         return overheadMs + v.batching().maxDelayMs() + drainMs + v.profile().p99Ms(batch);
     }
 }

@@ -80,7 +80,7 @@ public final class ProteusPolicy implements SelectionPolicy {
         for (Variant v : tv.meeting(req.minAccuracy())) {
             estimates.put(v.id(), estimator.estimateMs(v, load.of(v.id())));
         }
-        String pick = route(req.task(), tv, catalog, estimates, slackMs, nowMs);
+        String pick = route(req.task(), tv, catalog, estimates, slackMs, load, nowMs);
         if (pick != null) {
             return Selection.serve(List.of(pick), estimates.get(pick));
         }
@@ -92,13 +92,13 @@ public final class ProteusPolicy implements SelectionPolicy {
     }
 
     private synchronized String route(String task, TaskVariants tv, Catalog catalog, Map<String, Double> estimates,
-                                      double slackMs, long nowMs) {
+                                      double slackMs, LoadSnapshot load, long nowMs) {
         TaskPlan p = plans.computeIfAbsent(task, t -> new TaskPlan(config.demandTauMs()));
         p.arrivals.arrive(nowMs);
         p.smoothedSlackMs = Double.isNaN(p.smoothedSlackMs) ? slackMs
                 : (1 - SLACK_SMOOTHING) * p.smoothedSlackMs + SLACK_SMOOTHING * slackMs;
         if (p.allocation == null || p.plannedFor != catalog || nowMs - p.plannedAtMs >= config.replanEveryMs()) {
-            replan(task, p, tv, catalog, nowMs);
+            replan(task, p, tv, catalog, load, nowMs);
         }
         Map<String, Double> weights = new LinkedHashMap<>();
         String cheapestFit = null;
@@ -112,9 +112,9 @@ public final class ProteusPolicy implements SelectionPolicy {
         return pick != null ? pick : cheapestFit;
     }
 
-    private void replan(String task, TaskPlan p, TaskVariants tv, Catalog catalog, long nowMs) {
+    private void replan(String task, TaskPlan p, TaskVariants tv, Catalog catalog, LoadSnapshot load, long nowMs) {
         double demand = p.arrivals.perSecond(nowMs);
-        List<PlanOption> options = options(tv, p.smoothedSlackMs);
+        List<PlanOption> options = options(tv, p.smoothedSlackMs, load);
         p.allocation = config.allocator().allocate(options, demand, config.cores() * config.utilisation());
         p.plannedFor = catalog;
         p.plannedAtMs = nowMs;
@@ -125,23 +125,25 @@ public final class ProteusPolicy implements SelectionPolicy {
 
     /**
      * Variants that can meet the typical deadline, each costed at the largest batch that still
-     * does (Proteus plans throughput at the biggest SLO-safe batch). If none can, all of them
-     * at full batch, and the per-request check turns requests away.
+     * does (Proteus plans throughput at the biggest SLO-safe batch), or at the executors' live
+     * cost per request when that is higher (see {@link VariantLoad}). If none can, all of them at
+     * full batch, and the per-request check turns requests away.
      */
-    private List<PlanOption> options(TaskVariants tv, double slackMs) {
+    private List<PlanOption> options(TaskVariants tv, double slackMs, LoadSnapshot load) {
         List<PlanOption> out = new ArrayList<>();
         for (Variant v : tv.byCost()) {
             for (int b = TaskVariants.maxBatch(v); b >= 1; b--) {
                 double batchMs = estimator.overheadMs() + v.batching().maxDelayMs() + v.profile().p99Ms(b);
                 if (batchMs <= slackMs) {
-                    out.add(new PlanOption(v.id(), v.accuracy(), Math.max(v.profile().p50Ms(b) / b, 1e-9) / 1000.0));
+                    double ms = Math.max(v.profile().p50Ms(b) / b, load.of(v.id()).msPerRequest());
+                    out.add(new PlanOption(v.id(), v.accuracy(), Math.max(ms, 1e-9) / 1000.0));
                     break;
                 }
             }
         }
         if (out.isEmpty()) {
             tv.byCost().forEach(v -> out.add(
-                    new PlanOption(v.id(), v.accuracy(), Math.max(TaskVariants.msPerRequest(v), 1e-9) / 1000.0)));
+                    new PlanOption(v.id(), v.accuracy(), Math.max(TaskVariants.msPerRequest(v, load.of(v.id())), 1e-9) / 1000.0)));
         }
         return out;
     }

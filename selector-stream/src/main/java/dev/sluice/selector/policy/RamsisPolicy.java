@@ -57,7 +57,9 @@ public final class RamsisPolicy implements SelectionPolicy {
             VariantLoad vl = load.of(v.id());
             Boolean fits = table.fits(row, vl.queueDepth(), slackMs);
             double est = estimator.estimateMs(v, vl);
-            if (fits == null ? est <= slackMs : fits) {
+            // the table is computed from the profiles; a live cost the executors report has the last word
+            boolean live = vl.msPerRequest() > 0;
+            if ((fits == null ? est <= slackMs : fits) && (!live || est <= slackMs)) {
                 return Selection.serve(List.of(v.id()), est);
             }
             if (liveFit == null && est <= slackMs) {

@@ -74,11 +74,11 @@ public final class SwitchingPolicy implements SelectionPolicy {
             return Rejections.noProfiledVariant(req.task());
         }
         List<Variant> ladder = tv.byAccuracy();
-        Variant level = follow(req.task(), ladder, tv.totalQueue(load), nowMs);
+        Variant level = follow(req.task(), ladder, tv.totalQueue(load), load, nowMs);
         return serveNear(level, ladder, req, load, nowMs, tv.bestAccuracy());
     }
 
-    private synchronized Variant follow(String task, List<Variant> ladder, long queued, long nowMs) {
+    private synchronized Variant follow(String task, List<Variant> ladder, long queued, LoadSnapshot load, long nowMs) {
         Level l = levels.computeIfAbsent(task, t -> new Level(config.arrivalTauMs()));
         l.arrivals.arrive(nowMs);
         double demand = l.arrivals.perSecond(nowMs) + queued * 1000.0 / config.backlogHorizonMs();
@@ -86,16 +86,16 @@ public final class SwitchingPolicy implements SelectionPolicy {
         Variant target = current;
         String why = null;
         if (current == null) {
-            target = mostAccurateServing(ladder, demand, config.downUtilisation());
+            target = mostAccurateServing(ladder, demand, config.downUtilisation(), load);
             why = "start";
-        } else if (demand > config.downUtilisation() * capacity(current)) {
-            target = mostAccurateServing(ladder, demand, config.downUtilisation());
-            why = String.format("demand %.0f/s > %.2f x capacity %.0f/s", demand, config.downUtilisation(), capacity(current));
+        } else if (demand > config.downUtilisation() * capacity(current, load)) {
+            target = mostAccurateServing(ladder, demand, config.downUtilisation(), load);
+            why = String.format("demand %.0f/s > %.2f x capacity %.0f/s", demand, config.downUtilisation(), capacity(current, load));
         } else if (nowMs - l.sinceMs >= config.minDwellMs()) {
-            Variant up = mostAccurateServing(ladder, demand, config.upUtilisation());
+            Variant up = mostAccurateServing(ladder, demand, config.upUtilisation(), load);
             if (up.accuracy() > current.accuracy()) {
                 target = up;
-                why = String.format("demand %.0f/s <= %.2f x capacity %.0f/s", demand, config.upUtilisation(), capacity(up));
+                why = String.format("demand %.0f/s <= %.2f x capacity %.0f/s", demand, config.upUtilisation(), capacity(up, load));
             }
         }
         if (target != current) {
@@ -106,19 +106,20 @@ public final class SwitchingPolicy implements SelectionPolicy {
         return target;
     }
 
-    private double capacity(Variant v) {
-        return config.cores() * TaskVariants.capacityPerSec(v);
+    /** Capacity at the live cost per request when the executors report one (see {@link VariantLoad}). */
+    private double capacity(Variant v, LoadSnapshot load) {
+        return config.cores() * TaskVariants.capacityPerSec(v, load.of(v.id()));
     }
 
     /** The most accurate variant serving the demand at that utilisation; the roomiest if none does. */
-    private Variant mostAccurateServing(List<Variant> ladder, double demand, double utilisation) {
+    private Variant mostAccurateServing(List<Variant> ladder, double demand, double utilisation, LoadSnapshot load) {
         Variant roomiest = ladder.get(0);
         for (int i = ladder.size() - 1; i >= 0; i--) {
             Variant v = ladder.get(i);
-            if (demand <= utilisation * capacity(v)) {
+            if (demand <= utilisation * capacity(v, load)) {
                 return v;
             }
-            roomiest = capacity(v) > capacity(roomiest) ? v : roomiest;
+            roomiest = capacity(v, load) > capacity(roomiest, load) ? v : roomiest;
         }
         return roomiest;
     }

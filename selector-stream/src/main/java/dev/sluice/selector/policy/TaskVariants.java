@@ -50,6 +50,19 @@ record TaskVariants(String task, List<Variant> byCost) {
         return v.profile().p50Ms(b) / b;
     }
 
+    /**
+     * What one request costs now: the profile's full-batch figure, or the executors' live figure
+     * when they report a higher one (smaller batches, or a CPU shared with the Kafka clients).
+     */
+    static double msPerRequest(Variant v, VariantLoad load) {
+        return Math.max(msPerRequest(v), load.msPerRequest());
+    }
+
+    /** Requests per second one core serves of this variant at the live cost (see {@link #msPerRequest(Variant, VariantLoad)}). */
+    static double capacityPerSec(Variant v, VariantLoad load) {
+        return 1000.0 / Math.max(msPerRequest(v, load), 1e-9);
+    }
+
     /** Requests per second one core serves of this variant at full batches. */
     static double capacityPerSec(Variant v) {
         return 1000.0 / Math.max(msPerRequest(v), 1e-9);

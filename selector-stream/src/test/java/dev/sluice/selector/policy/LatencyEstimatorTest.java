@@ -45,6 +45,16 @@ class LatencyEstimatorTest {
     }
 
     @Test
+    void aLiveCostAboveTheProfilesDrainsTheQueueAtThatCost() {
+        // profile: 4 ms per full batch of 8 = 0.5 ms a request; live: 3 ms a request
+        double profiled = estimator.estimateMs(LINEAR, queued(16));
+        double live = estimator.estimateMs(LINEAR, new VariantLoad(16, 0, 0, 3.0));
+        assertEquals(16 * (3.0 - 0.5), live - profiled, EPS);
+        assertEquals(profiled, estimator.estimateMs(LINEAR, new VariantLoad(16, 0, 0, 0.1)), EPS,
+                "a live cost below the profile's changes nothing");
+    }
+
+    @Test
     void negativeQueueDepthCountsAsIdle() {
         assertEquals(estimator.estimateMs(LINEAR, VariantLoad.IDLE), estimator.estimateMs(LINEAR, queued(-5)), EPS);
     }

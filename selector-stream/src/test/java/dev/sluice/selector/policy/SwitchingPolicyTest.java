@@ -43,6 +43,19 @@ class SwitchingPolicyTest {
     }
 
     @Test
+    void aLiveCostFromTheExecutorsLowersTheCapacityTheLevelFollows() {
+        // 300/s: vgg-tta serves it by its profile (1.07k/s), not at a live 5 ms a request (200/s)
+        drive(T0, 3_000, 300, LoadSnapshot.IDLE);
+        assertEquals("vgg-tta", policy.level(TASK));
+        SwitchingPolicy calibrated = new SwitchingPolicy(new LatencyEstimator(10), SwitchingPolicy.Config.DEFAULTS);
+        LoadSnapshot slow = new LoadSnapshot(java.util.Map.of("vgg-tta", new VariantLoad(0, 0, 0, 5.0)));
+        for (double t = T0; t < T0 + 3_000; t += 1000.0 / 300) {
+            calibrated.decide(request("r", (long) t, 200, 0), catalog, slow, (long) t);
+        }
+        assertEquals("vgg", calibrated.level(TASK));
+    }
+
+    @Test
     void idleTrafficGetsTheMostAccurateVariant() {
         Selection s = policy.decide(request("r", T0, 100, 0), catalog, LoadSnapshot.IDLE, T0);
         assertEquals(List.of("vgg-tta"), s.variants());
