@@ -44,7 +44,7 @@ public record PolicyResult(
                 onTime++;
             }
             if (o.answered()) {
-                o.result().getVariants().forEach(v -> mix.merge(v, 1L, Long::sum));
+                dev.sluice.ingest.load.RunSummary.ranFor(o.result()).forEach(v -> mix.merge(v, 1L, Long::sum));
             }
             if (o.hasLabel()) {
                 labelled++;

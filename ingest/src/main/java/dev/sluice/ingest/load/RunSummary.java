@@ -89,7 +89,7 @@ public record RunSummary(
                 // group reasons that differ only in numbers
                 reasons.merge(o.result().getStatus() + ": " + o.result().getReason().replaceAll("[0-9]+(\\.[0-9]+)?", "N"), 1L, Long::sum);
             }
-            for (String v : o.result().getVariants()) {
+            for (String v : ranFor(o.result())) {
                 mix.merge(v, 1L, Long::sum);
             }
             if (o.hasLabel()) {
@@ -154,6 +154,14 @@ public record RunSummary(
 
     private static double round(double x) {
         return Double.isNaN(x) ? x : Math.round(x * 100) / 100.0;
+    }
+
+    /**
+     * The members that answered a request (its votes), else those planned: a cascade plans every
+     * stage but runs the later ones only when unsure, and an early decision skips members.
+     */
+    public static List<String> ranFor(dev.sluice.avro.InferenceResult r) {
+        return r.getVotes().isEmpty() ? r.getVariants() : r.getVotes().stream().map(dev.sluice.avro.Vote::getVariant).toList();
     }
 
     public String toJson() {
