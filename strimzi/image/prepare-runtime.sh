@@ -54,18 +54,24 @@ cacerts=$(readlink -f "$jdk/lib/security/cacerts")
 [[ -s $cacerts ]] || die "no CA certificates at $jdk/lib/security/cacerts"
 install -m 644 "$cacerts" "$root/opt/java/lib/security/cacerts"
 
-# 2. Native libraries: ldd on the runtime's binaries and libraries and on ONNX Runtime's native
-#    libraries (out of the onnxruntime jar), copied as plain files to the paths the loader searches.
-ort_jar=$(ls "$lib"/onnxruntime-*.jar "$lib"/onnxruntime_gpu-*.jar 2>/dev/null | head -1) || true
-[[ -n $ort_jar ]] || die "no onnxruntime jar in $lib"
-ort="$out/onnxruntime-native"
-mkdir -p "$ort"
-unzip -q -j -o "$ort_jar" 'ai/onnxruntime/native/linux-x64/*' -d "$ort" || die "no linux-x64 natives in $ort_jar"
+# 2. Native libraries: ldd on the runtime's binaries and libraries and on the linux-x86_64 glibc
+#    JNI libraries inside the runtime jars (ONNX Runtime, RocksDB for the Streams state stores,
+#    zstd, snappy, lz4), copied as plain files to the paths the loader searches.
+natives="$out/jar-natives"
+native_entry='(linux-x64|linux/amd64|Linux/x86_64)/[^/]+[.]so$|^librocksdbjni-linux64[.]so$'
+for jar in "$lib"/*.jar; do
+  entries=$(unzip -Z1 "$jar" | grep -E "$native_entry" || true)
+  [[ -z $entries ]] && continue
+  mkdir -p "$natives/$(basename "$jar" .jar)"
+  # shellcheck disable=SC2086
+  unzip -q -j -o "$jar" $entries -d "$natives/$(basename "$jar" .jar)" || die "cannot unpack natives of $jar"
+done
+ls "$natives"/onnxruntime*/libonnxruntime.so >/dev/null 2>&1 || die "no linux-x64 ONNX Runtime library in $lib"
 
 # libraries of the AWT/sound GUI stack that a headless server never loads; their X11/ALSA
 # dependencies are not shipped
-gui='^lib(awt_xawt|splashscreen|jsound|fontmanager|lcms|javajpeg|mlib_image|jawt|awt)\.so$'
-objects=("$java" $(find "$root/opt/java" -name '*.so' -type f | grep -Ev "/$(echo "$gui" | sed 's/^\^//;s/\$$//')\$" || true) "$ort"/*.so)
+gui='/lib(awt_xawt|splashscreen|jsound|fontmanager|lcms|javajpeg|mlib_image|jawt|awt)[.]so$'
+mapfile -t objects < <(echo "$java"; find "$root/opt/java" "$natives" -name '*.so' -type f | grep -Ev "$gui")
 missing=()
 declare -A copied=()
 copy_lib() { # copy_lib <path on this host> <path in the image>
@@ -73,30 +79,33 @@ copy_lib() { # copy_lib <path on this host> <path in the image>
   [[ -n ${copied[$dst]:-} ]] && return 0
   mkdir -p "$(dirname "$dst")"
   cp -L "$src" "$dst"
-  chmod 755 "$dst"
   copied[$dst]=1
 }
 for o in "${objects[@]}"; do
   # LD_LIBRARY_PATH: the runtime's libraries find libjvm.so in the process the launcher started,
-  # and ONNX Runtime's JNI library finds libonnxruntime.so beside it once extracted
+  # and a JNI library finds its companions (libonnxruntime.so) beside it once unpacked
+  deps=$(LD_LIBRARY_PATH="$root/opt/java/lib/server:$root/opt/java/lib:$(dirname "$o")" ldd "$o") || die "ldd $o failed"
   while read -r line; do
     case $line in
       *"=> not found"*)
-        name=${line%% *}
-        [[ $(basename "$o") == libonnxruntime4j_jni.so && $name == libonnxruntime.so.1 ]] || missing+=("$(basename "$o"): $name");;
+        # ONNX Runtime's Java binding loads libonnxruntime.so (soname libonnxruntime.so.1) itself
+        # before its JNI library
+        [[ $o == */libonnxruntime4j_jni.so && ${line%% *} == libonnxruntime.so.1 ]] && continue
+        missing+=("${o#"$out"/}: ${line%% *}");;
       *"=> /"*)
         name=${line%% *}; path=${line#*=> }; path=${path%% (*}
-        # the runtime's own libraries are already in the image
-        [[ $path == "$root"/* || $path == "$ort"/* ]] && continue
+        # the runtime's own libraries and the unpacked JNI libraries are not copied
+        [[ $path == "$root"/* || $path == "$natives"/* ]] && continue
         copy_lib "$path" "/lib/x86_64-linux-gnu/$name";;
       /*ld-linux*)
         path=${line%% (*}
         copy_lib "$path" "$path";;
     esac
-  done < <(LD_LIBRARY_PATH="$root/opt/java/lib/server:$root/opt/java/lib:$ort" ldd "$o" || die "ldd $o failed")
+  done <<< "$deps"
 done
 ((${#missing[@]} == 0)) || die "unresolved shared libraries: ${missing[*]}"
 [[ -e $root/lib64/ld-linux-x86-64.so.2 ]] || die "the dynamic loader /lib64/ld-linux-x86-64.so.2 was not found by ldd"
+echo "prepare-runtime: shared libraries from this host: $(cd "$root" && ls lib/x86_64-linux-gnu | tr '\n' ' ')"
 
 # 3. Users, name service, /tmp. The pods run as uid 1000 (runAsUser in strimzi/base/components.yaml).
 mkdir -p "$root/etc" "$root/tmp"
