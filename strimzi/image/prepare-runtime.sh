@@ -20,6 +20,11 @@ lib="$target/lib"
 [[ -d $lib ]] || die "$lib missing: run mvn -pl launcher -am package first"
 [[ -f $target/sluice-launcher.jar ]] || die "$target/sluice-launcher.jar missing: run mvn -pl launcher -am package first"
 [[ $(uname -m) == x86_64 ]] || die "only x86_64 is supported (the image is linux/amd64)"
+# the CUDA build (mvn -Pgpu) needs CUDA 12 and cuDNN 9 in its base image; copying whatever CUDA the
+# build machine has into the image is not what this script does
+if compgen -G "$lib/onnxruntime_gpu-*.jar" >/dev/null; then
+  die "$lib holds onnxruntime_gpu (mvn -Pgpu): the offline image is CPU only; see docs/deploy.md, The GPU image"
+fi
 
 jdk=${SLUICE_IMAGE_JDK:-}
 if [[ -z $jdk ]]; then
@@ -66,7 +71,7 @@ for jar in "$lib"/*.jar; do
   # shellcheck disable=SC2086
   unzip -q -j -o "$jar" $entries -d "$natives/$(basename "$jar" .jar)" || die "cannot unpack natives of $jar"
 done
-ls "$natives"/onnxruntime*/libonnxruntime.so >/dev/null 2>&1 || die "no linux-x64 ONNX Runtime library in $lib"
+ls "$natives"/onnxruntime-*/libonnxruntime.so >/dev/null 2>&1 || die "no linux-x64 ONNX Runtime library in $lib"
 
 # libraries of the AWT/sound GUI stack that a headless server never loads; their X11/ALSA
 # dependencies are not shipped
