@@ -48,7 +48,7 @@ found=$("$jdk/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-relea
 modules="$found,jdk.crypto.ec,jdk.security.auth,jdk.security.jgss,jdk.zipfs,jdk.charsets,jdk.naming.dns,jdk.localedata"
 echo "prepare-runtime: modules $modules"
 "$jdk/bin/jlink" --add-modules "$modules" --output "$root/opt/java" \
-  --strip-debug --no-header-files --no-man-pages --compress=2 --include-locales=en
+  --strip-debug --no-header-files --no-man-pages --compress=2 --include-locales=en --generate-cds-archive
 java="$root/opt/java/bin/java"
 [[ -x $java ]] || die "jlink produced no bin/java"
 
