@@ -72,7 +72,7 @@ os.chdir(config.get("WorkingDir") or "/")
 os.setgroups([])
 os.setgid(gid)
 os.setuid(uid)
-os.execve(argv[0], argv, env)
+os.execvpe(argv[0], argv, env)  # a relative entrypoint is looked up in the image PATH, as runc does
 PY
 
 # run_image <stdout file> [NAME=VALUE ...] -- args...: the container, in its own namespaces
