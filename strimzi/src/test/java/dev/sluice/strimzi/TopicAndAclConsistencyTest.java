@@ -119,7 +119,8 @@ class TopicAndAclConsistencyTest {
      * bridge: ingest JsonBridgeApp/JsonBridgeTopology (application.id sluice-json-bridge, at-least-once;
      *   reads REQUESTS_JSON, RESULTS; writes REQUESTS, RESULTS_JSON, DLQ);
      * executors: gpu-executors VariantExecutor (group sluice-executor-<variant>, transactional.id
-     *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS);
+     *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS,
+     *   and tasks(next stage) when a cascade escalates);
      * keda: its kafka scaler describes the executor groups' offsets and the task topics.
      */
     static List<Use> uses(List<String> variants, Map<String, List<String>> executorGroups) {
@@ -153,6 +154,8 @@ class TopicAndAclConsistencyTest {
                 u.add(new Use("sluice-keda", GROUP, "sluice-executor-" + v, DESCRIBE));
             }
             u.add(new Use(user, TOPIC, Topics.PARTIALS, WRITE, DESCRIBE));
+            // cascade escalation: the next stage's task, whichever variant that is
+            variants.forEach(next -> u.add(new Use(user, TOPIC, Topics.tasks(next), WRITE, DESCRIBE)));
             u.add(new Use(user, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
             u.add(new Use(user, TOPIC, Topics.EXECUTOR_STATUS, WRITE, DESCRIBE));
         });
