@@ -65,11 +65,15 @@ public final class OnnxModel implements AutoCloseable {
                 log.info("{}: CUDA unavailable ({}); using the CPU provider", file.getFileName(), firstLine(e.getMessage()));
             }
         }
+        OrtSession.SessionOptions cpu = null;
         try {
-            OrtSession.SessionOptions cpu = baseOptions(intraOpThreads);
+            cpu = baseOptions(intraOpThreads);
             OrtSession s = env.createSession(file.toString(), cpu);
             return new OnnxModel(env, s, cpu, "cpu", sampleSize, outputSize);
         } catch (OrtException e) {
+            if (cpu != null) {
+                cpu.close();
+            }
             throw new IllegalStateException("cannot load ONNX model " + file + ": " + e.getMessage(), e);
         }
     }
@@ -98,6 +102,15 @@ public final class OnnxModel implements AutoCloseable {
 
     public int sampleSize() {
         return sampleSize;
+    }
+
+    /**
+     * Runs an all-zero batch of {@code maxBatch} samples, then one of 1, so the first real batch
+     * does not pay for ONNX Runtime's first-run allocations (arena growth, kernel selection).
+     */
+    public void warmUp(int maxBatch) {
+        run(new float[Math.max(maxBatch, 1) * sampleSize], Math.max(maxBatch, 1));
+        run(new float[sampleSize], 1);
     }
 
     /**
