@@ -161,8 +161,8 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     private void awaitChange(long deadlineNanos, String id) {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
-            throw new IllegalStateException(String.format("no room for model '%s' (%.1f MB) within %d ms: the memory "
-                    + "budget of %.1f MB is held by models in use %s", id, mb(slots.get(id).bytes), maxWaitMs,
+            throw new IllegalStateException(String.format("no room for model '%s' (%s MB) within %d ms: the memory "
+                    + "budget of %s MB is held by models in use (resident: %s)", id, mb(slots.get(id).bytes), maxWaitMs,
                     mb(policy.budgetBytes()), policy.lruOrder()));
         }
         try {

@@ -26,6 +26,7 @@ public final class OnnxModel implements AutoCloseable {
     private final int sampleSize;
     private final int outputSize;
     private FloatBuffer inputBuffer;
+    private volatile boolean closed;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String device,
             int sampleSize, int outputSize) throws OrtException {
@@ -75,6 +76,24 @@ public final class OnnxModel implements AutoCloseable {
                 cpu.close();
             }
             throw new IllegalStateException("cannot load ONNX model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The device a load with {@code device} is expected to use, without loading a model: for AUTO,
+     * whether the CUDA provider library loads here (a GPU missing behind a loadable library still
+     * falls back to CPU at load, and the model then reports cpu).
+     */
+    public static String expectedDevice(Device device) {
+        if (device != Device.AUTO) {
+            return device == Device.CUDA ? "cuda" : "cpu";
+        }
+        OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions probe = new OrtSession.SessionOptions()) {
+            probe.addCUDA(0);
+            return "cuda";
+        } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+            return "cpu";
         }
     }
 
@@ -139,8 +158,17 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close} ran (the native session is released). */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             session.close();
         } catch (OrtException e) {
