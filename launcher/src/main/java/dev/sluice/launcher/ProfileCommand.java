@@ -146,7 +146,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     private static String header() {
         return "# Sluice model catalog. accuracy (Java ONNX Runtime on the 10k Fashion-MNIST test set),\n"
-                + "# python_accuracy (the training script's figure) and profile (latency per batch size)\n"
+                + "# python_accuracy (the training script's figure), profile (latency per batch size)\n"
                 + "# and memory_mb (RSS growth across session load and warm-up at max batch, what an executor's\n"
                 + "# --memory-budget-mb charges) are written by ./sluice profile on the machine that serves;\n"
                 + "# never type them in.\n"
