@@ -1,5 +1,6 @@
 package dev.sluice.aggregator;
 
+import dev.sluice.schemas.VariantViews;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
@@ -86,8 +87,11 @@ public final class AggregationDecider {
         List<ModelOutput> ok = members.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
         List<String> missing = missing(plan, members);
         if (!ok.isEmpty() && voter.isSettled(ok, missing, plan.getEarlyConfidence())) {
-            String reason = missing.isEmpty() ? null : "decided early; " + missing.size() + " of "
-                    + plan.getVariants().stream().distinct().count() + " members outstanding";
+            String reason = missing.isEmpty() ? null
+                    : plan.getVote() == VoteMethod.CASCADE ? "cascade answered by " + ok.get(ok.size() - 1).getVariant()
+                            + "; not run: " + String.join(", ", missing)
+                    : "decided early; " + missing.size() + " of " + plan.getVariants().stream().distinct().count()
+                            + " members outstanding";
             return Optional.of(new Answer(voted(voter, plan, members, ok, nowMs, ResultStatus.OK, reason), missing));
         }
         if (missing.isEmpty()) {

@@ -7,6 +7,7 @@ public final class Voters {
     private final Voter passThrough = new PassThroughVoter();
     private final Voter majority = new MajorityVoter();
     private final Voter probabilityAverage = new ProbabilityAveragingVoter();
+    private final Voter cascade = new CascadeVoter();
     private final Voter weightedMajority;
     private final Voter selfConsistency;
     private final VariantWeights weights;
@@ -33,6 +34,7 @@ public final class Voters {
             case WEIGHTED_MAJORITY -> weightedMajority;
             case PROBABILITY_AVERAGE -> probabilityAverage;
             case SELF_CONSISTENCY -> selfConsistency;
+            case CASCADE -> cascade;
         };
     }
 

@@ -49,6 +49,7 @@ public final class ExecutorHost implements AutoCloseable {
                 ExecutorMetrics.cacheListener(registry));
         ExecutorMetrics.bindCache(registry, cache);
         List<VariantExecutor> started = new ArrayList<>();
+        Escalation escalation = escalation(catalog);
         try {
             String expected = OnnxModel.expectedDevice(config.device());
             List<ModelHandle> handles = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class ExecutorHost implements AutoCloseable {
                 }
             }
             for (int i = 0; i < served.size(); i++) {
-                started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry).start());
+                started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry, escalation).start());
             }
             return new ExecutorHost(started, cache);
         } catch (RuntimeException e) {
@@ -74,6 +75,20 @@ public final class ExecutorHost implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * Cascade escalation by the catalog's profiles: the next stage must be expected to answer
+     * before the deadline, at its batch-1 p99 plus its batching delay plus the Kafka hops to it and
+     * on to the aggregator. Unknown or unprofiled variants are never escalated to.
+     */
+    static Escalation escalation(Catalog catalog) {
+        return new Escalation(id -> catalog.variant(id).filter(Variant::isProfiled)
+                .map(v -> v.profile().p99Ms(1) + v.batching().maxDelayMs() + ESCALATION_HOPS_MS)
+                .orElse(Double.POSITIVE_INFINITY));
+    }
+
+    /** Budget for the task hop and the output hop of an escalated stage (measured p50 of a hop: about 10-20 ms). */
+    static final double ESCALATION_HOPS_MS = 40;
 
     /** Every variant's consumer has joined its group; models load on first use, so this says nothing of them. */
     public boolean ready() {

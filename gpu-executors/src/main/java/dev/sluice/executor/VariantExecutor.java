@@ -15,6 +15,8 @@ import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Tensors;
 import dev.sluice.schemas.Topics;
+import dev.sluice.schemas.VariantViews;
+import dev.sluice.executor.runtime.InputViews;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +67,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final KafkaProducer<String, ExecutorStatus> statusProducer;
     private final DeadlineBatcher<PendingTask> batcher;
     private final ExecutorMetrics metrics;
+    private final Escalation escalation;
     private final KafkaClientMetrics consumerMetrics;
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
     private final Set<TopicPartition> paused = new java.util.HashSet<>();
@@ -85,10 +88,17 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private long lastStatusMs;
     private long transactionStartMs = -1; // an open transaction holding outputs, or -1
 
-    @SuppressWarnings("unchecked")
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
+        this(kafka, serdes, variant, model, config, registry, Escalation.never());
+    }
+
+    /** @param escalation when to pass a cascade's request on to its next stage */
+    @SuppressWarnings("unchecked")
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
+            MeterRegistry registry, Escalation escalation) {
         this.variant = variant;
+        this.escalation = escalation;
         this.config = config;
         this.model = model;
         this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
@@ -118,16 +128,21 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-executor-" + variant.id() + "-" + config.executorId());
         }
         var outputSerializer = serdes.<ModelOutput>serializer();
+        var taskSerializer = serdes.<InferenceTask>serializer(); // a cascade's next stage
         var raw = new ByteArraySerializer();
         org.apache.kafka.common.serialization.Serializer<Object> values = new org.apache.kafka.common.serialization.Serializer<>() {
             @Override
             public byte[] serialize(String topic, Object data) {
-                return data instanceof byte[] b ? raw.serialize(topic, b) : outputSerializer.serialize(topic, (ModelOutput) data);
+                return serialize(topic, new RecordHeaders(), data);
             }
 
             @Override
             public byte[] serialize(String topic, org.apache.kafka.common.header.Headers headers, Object data) {
-                return data instanceof byte[] b ? b : outputSerializer.serialize(topic, headers, (ModelOutput) data);
+                if (data instanceof byte[] b) {
+                    return b;
+                }
+                return data instanceof InferenceTask t ? taskSerializer.serialize(topic, headers, t)
+                        : outputSerializer.serialize(topic, headers, (ModelOutput) data);
             }
         };
         this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
@@ -211,15 +226,22 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             return;
         }
         now = System.currentTimeMillis();
+        List<ProducerRecord<String, Object>> out = new ArrayList<>();
         for (ConsumerRecord<String, InferenceTask> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             nextOffset.put(tp, r.offset() + 1);
-            batcher.offer(new PendingTask(r.value(), tp, r.offset(), now));
+            PendingTask pt = new PendingTask(r.value(), tp, r.offset(), now);
             arrivedSinceStatus++;
+            String problem = taskProblem(r.value());
+            if (problem != null) {
+                metrics.error(1);
+                out.add(output(pt, OutputStatus.ERROR, -1, null, problem, now - r.value().getEnqueuedAtMs(), 0, 0));
+                continue;
+            }
+            batcher.offer(pt);
         }
         applyBackpressure();
 
-        List<ProducerRecord<String, Object>> out = new ArrayList<>();
         List<PendingTask> expired = batcher.takeExpired(now);
         for (PendingTask t : expired) {
             out.add(output(t, OutputStatus.DEADLINE_EXCEEDED, -1, null,
@@ -247,13 +269,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         int n = batch.size();
         int sample = model.sampleSize();
         long start = System.currentTimeMillis();
-        for (int i = 0; i < n; i++) {
-            Tensors.readFp32(batch.tasks().get(i).task().getInput(), inputScratch, i * sample, sample);
-        }
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
         float[] logits;
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
+            prepareInputs(batch, sample);
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
             logits = lease.model().run(inputScratch, n);
         } catch (RuntimeException e) {
@@ -274,12 +294,46 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             int label = Softmax.argmax(probs, 0, CLASSES);
             double queueMs = start - t.task().getEnqueuedAtMs();
             metrics.queued(queueMs);
-            out.add(output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n));
+            ProducerRecord<String, Object> o = output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n);
+            escalation.next(t.task(), probs[label], System.currentTimeMillis()).ifPresent(next -> {
+                // the next stage's task goes out with this output, in the same transaction under exactly-once
+                ((ModelOutput) o.value()).setEscalatedTo(next.getVariant());
+                out.add(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next));
+            });
+            out.add(o);
         }
         completedSinceStatus += n;
         completedTotal += n;
         batchMs = ewma(batchMs, computeMs);
         meanBatch = ewma(meanBatch, n);
+    }
+
+    /** Copies the batch's inputs into the scratch buffer, as the view each member names. */
+    private void prepareInputs(Batch<PendingTask> batch, int sample) {
+        for (int i = 0; i < batch.size(); i++) {
+            InferenceTask task = batch.tasks().get(i).task();
+            Tensors.readFp32(task.getInput(), inputScratch, i * sample, sample);
+            int view = VariantViews.viewOf(task.getVariant());
+            if (view >= 0) { // self-consistency: this member is one test-time view of the input
+                InputViews.apply(view, inputScratch, i * sample);
+            }
+        }
+    }
+
+    /** Why this executor cannot run {@code task}, or null: checked before it joins a batch, so it fails alone. */
+    private String taskProblem(InferenceTask task) {
+        String member = task.getVariant();
+        if (!VariantViews.baseOf(member).equals(variant.id())) {
+            return "task for '" + member + "' reached the executor of " + variant.id();
+        }
+        try {
+            if (VariantViews.viewOf(member) >= 0 && model.sampleSize() != InputViews.SAMPLE) {
+                return "views need 1x28x28 inputs; " + variant.id() + " takes " + model.sampleSize() + " values";
+            }
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return null;
     }
 
     private ProducerRecord<String, Object> output(PendingTask t, OutputStatus status, int label, float[] probs, String reason,
@@ -290,7 +344,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 p.add(f);
             }
         }
-        ModelOutput o = ModelOutput.newBuilder().setRequestId(t.task().getRequestId()).setVariant(variant.id())
+        // the member id: the variant, or one view of it under self-consistency
+        ModelOutput o = ModelOutput.newBuilder().setRequestId(t.task().getRequestId()).setVariant(t.task().getVariant())
                 .setStatus(status).setLabel(label).setConfidence(probs == null ? 0f : probs[label]).setProbabilities(p)
                 .setReason(reason).setExecutorId(config.executorId()).setDevice(model.device()).setBatchSize(batchSize)
                 .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(System.currentTimeMillis()).build();

@@ -2,11 +2,13 @@ package dev.sluice.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.executor.profile.CascadeProfiler;
 import dev.sluice.executor.profile.EnsembleProfiler;
 import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.Cascade;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
@@ -48,7 +50,10 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32,64", description = "batch sizes (default: ${DEFAULT-VALUE})")
     int[] batches;
 
-    @Option(names = "--skip-ensembles", description = "keep the catalog's ensembles as they are")
+    @Option(names = "--skip-variants", description = "keep the variants' profiles as they are; measure only ensembles and cascades")
+    boolean skipVariants;
+
+    @Option(names = "--skip-ensembles", description = "keep the catalog's ensembles and cascades as they are")
     boolean skipEnsembles;
 
     @Option(names = "--validation", description = "validation split: training-set indices, one a line "
@@ -68,7 +73,8 @@ final class ProfileCommand implements Callable<Integer> {
         Path dir = catalogFile.toAbsolutePath().getParent();
         ModelProfiler profiler = new ModelProfiler(Device.parse(device), threads, batches, seconds);
         // memory first, in a process that has run nothing yet (see MemoryProfiler)
-        List<Variant> selected = catalog.variants().stream().filter(v -> only == null || only.contains(v.id())).toList();
+        List<Variant> selected = skipVariants && !memoryOnly ? List.of()
+                : catalog.variants().stream().filter(v -> only == null || only.contains(v.id())).toList();
         Map<String, Double> memoryMb = new MemoryProfiler(Device.parse(device), threads).measure(selected, dir,
                 System.out::println);
         if (memoryOnly) {
@@ -82,7 +88,7 @@ final class ProfileCommand implements Callable<Integer> {
         FashionMnist test = FashionMnist.test();
         int mismatches = 0;
         for (Variant v : catalog.variants()) {
-            if (only != null && !only.contains(v.id())) {
+            if (skipVariants || (only != null && !only.contains(v.id()))) {
                 continue;
             }
             ModelProfiler.Measurement m = profiler.measure(v, dir, test, System.out::println);
@@ -99,15 +105,19 @@ final class ProfileCommand implements Callable<Integer> {
             catalog.save(catalogFile, header());
         }
         if (!skipEnsembles) {
-            catalog = catalog.withEnsembles(measureEnsembles(catalog, dir));
+            List<Cascade> cascades = new ArrayList<>();
+            catalog = catalog.withEnsembles(measureEnsembles(catalog, dir, cascades)).withCascades(cascades);
             catalog.save(catalogFile, header());
         }
         System.out.println("catalog written: " + catalogFile);
         return mismatches == 0 ? 0 : 3;
     }
 
-    /** Every ensemble of 2..maxEnsemble profiled variants of each task, measured on the validation split. */
-    private List<Ensemble> measureEnsembles(Catalog catalog, Path dir) {
+    /**
+     * Every ensemble of 2..maxEnsemble profiled variants of each task, measured on the validation
+     * split; the Pareto front of two-stage cascades over the same outputs goes to {@code cascades}.
+     */
+    private List<Ensemble> measureEnsembles(Catalog catalog, Path dir, List<Cascade> cascades) {
         Path split = validationFile != null ? validationFile : dir.resolve("splits").resolve("validation-indices.txt");
         FashionMnist validation = FashionMnist.validation(split);
         System.out.printf("ensembles: every set of %d..%d variants on the validation split (%d images, %s)%n",
@@ -131,6 +141,16 @@ final class ProfileCommand implements Callable<Integer> {
             measured.stream().sorted(Comparator.comparingDouble(Ensemble::accuracy).reversed()).limit(8)
                     .forEach(e -> System.out.printf("  %-40s %-19s %.4f  (best member %.4f, %+.4f)%n",
                             String.join("+", e.members()), e.vote(), e.accuracy(), e.singleBest(), e.gain()));
+            // members are cheapest first (catalog order by batch-1 latency), as the cascade wants its stages
+            List<EnsembleProfiler.MemberOutputs> byCost = catalog.forTask(task).stream().filter(Variant::isProfiled)
+                    .map(v -> outputs.get(v.id())).toList();
+            List<Cascade> front = CascadeProfiler.measure(byCost, validation.labels(), CascadeProfiler.THRESHOLDS,
+                    id -> catalog.variant(id).orElseThrow().profile().p50Ms(1));
+            cascades.addAll(front);
+            System.out.printf("%s: %d cascades on the accuracy/cost front:%n", task, front.size());
+            front.forEach(c -> System.out.printf("  %-24s below %.2f  accuracy %.4f  escalates %.1f%%  (last stage %.4f, %+.4f)%n",
+                    String.join(">", c.stages()), c.threshold(), c.accuracy(), 100 * c.escalationRate(),
+                    c.lastStageAccuracy(), c.gain()));
         }
         return all;
     }
@@ -151,6 +171,8 @@ final class ProfileCommand implements Callable<Integer> {
                 + "# --memory-budget-mb charges) are written by ./sluice profile on the machine that serves;\n"
                 + "# never type them in.\n"
                 + "# ensembles: accuracy of each member set under its vote, and of its best member alone,\n"
-                + "# on the validation split (splits/validation-indices.txt), also written by ./sluice profile.\n";
+                + "# on the validation split (splits/validation-indices.txt), also written by ./sluice profile.\n"
+                + "# cascades: two-stage cascades on the accuracy/cost front (escalate when the first stage's\n"
+                + "# confidence is under the threshold), measured on the same split by ./sluice profile.\n";
     }
 }

@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * The model catalog (models/catalog.yaml): every variant, its measured accuracy and latency, and
  * the ensembles of variants measured on the validation split (optional; absent means none).
  */
-public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Ensemble> ensembles) {
+public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Ensemble> ensembles,
+                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Cascade> cascades) {
     public static final String DEFAULT_FILE = "models/catalog.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -36,6 +37,7 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
     public Catalog {
         variants = List.copyOf(variants);
         ensembles = ensembles == null ? List.of() : List.copyOf(ensembles);
+        cascades = cascades == null ? List.of() : List.copyOf(cascades);
         Set<String> ids = new TreeSet<>();
         for (Variant v : variants) {
             if (!ids.add(v.id())) {
@@ -49,11 +51,23 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
                 }
             }
         }
+        for (Cascade c : cascades) {
+            for (String m : c.stages()) {
+                if (!ids.contains(m)) {
+                    throw new IllegalArgumentException("catalog cascade " + c.stages() + " names unknown variant '" + m + "'");
+                }
+            }
+        }
+    }
+
+    /** A catalog without cascades. */
+    public Catalog(List<Variant> variants, List<Ensemble> ensembles) {
+        this(variants, ensembles, List.of());
     }
 
     /** A catalog without ensembles. */
     public Catalog(List<Variant> variants) {
-        this(variants, List.of());
+        this(variants, List.of(), List.of());
     }
 
     public static Catalog load(Path file) {
@@ -103,12 +117,28 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         for (Variant v : variants) {
             out.add(v.id().equals(replacement.id()) ? replacement : v);
         }
-        return new Catalog(out, ensembles);
+        return new Catalog(out, ensembles, cascades);
     }
 
     /** This catalog with its ensembles replaced by {@code measured}. */
     public Catalog withEnsembles(List<Ensemble> measured) {
-        return new Catalog(variants, measured);
+        return new Catalog(variants, measured, cascades);
+    }
+
+    /** This catalog with its cascades replaced by {@code measured}. */
+    public Catalog withCascades(List<Cascade> measured) {
+        return new Catalog(variants, ensembles, measured);
+    }
+
+    /** The cascades all of whose stages serve {@code task}. */
+    public List<Cascade> cascadesFor(String task) {
+        List<Cascade> out = new ArrayList<>();
+        for (Cascade c : cascades) {
+            if (c.stages().stream().allMatch(m -> variant(m).map(v -> v.task().equals(task)).orElse(false))) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** The ensembles all of whose members serve {@code task}. */

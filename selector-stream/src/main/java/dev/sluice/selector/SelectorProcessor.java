@@ -7,6 +7,7 @@ import dev.sluice.avro.PlanDecision;
 import dev.sluice.avro.VoteMethod;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.Topics;
+import dev.sluice.schemas.VariantViews;
 import dev.sluice.selector.policy.Policies;
 import dev.sluice.selector.policy.Selection;
 import dev.sluice.selector.policy.SelectionPolicy;
@@ -75,7 +76,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         String policyName = req.getPolicy() != null && policies.has(req.getPolicy()) ? req.getPolicy() : config.defaultPolicy();
         Optional<String> invalid = validator.validate(req, catalog, receivedAt);
         if (req.getPolicy() != null && !policies.has(req.getPolicy()) && invalid.isEmpty()) {
-            invalid = Optional.of("unknown policy '" + req.getPolicy() + "'; known: " + policies.names());
+            invalid = Optional.of(policies.whyUnknown(req.getPolicy()));
         }
         if (invalid.isPresent()) {
             metrics.decided(policyName, "invalid", "", 0);
@@ -95,15 +96,19 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         }
         Plan plan = plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000);
         forwardPlan(record, plan);
-        for (String variant : s.variants()) {
-            metrics.decided(policyName, "serve", variant, nanos);
+        // a cascade dispatches its first stage only; the executor passes the request on when unsure
+        List<String> dispatched = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
+        List<String> escalateTo = s.isCascade() ? s.variants().subList(1, s.variants().size()) : List.of();
+        for (String member : dispatched) {
+            metrics.decided(policyName, "serve", member, nanos);
             InferenceTask task = InferenceTask.newBuilder()
-                    .setRequestId(req.getId()).setVariant(variant).setTask(req.getTask())
+                    .setRequestId(req.getId()).setVariant(member).setTask(req.getTask())
                     .setInput(req.getInputs().get(0)).setCreatedAtMs(req.getCreatedAtMs())
                     .setDeadlineMs(req.getDeadlineMs()).setEnqueuedAtMs(clock.millis())
-                    .setPriority(req.getPriority()).setTraceparent(req.getTraceparent()).build();
+                    .setPriority(req.getPriority()).setTraceparent(req.getTraceparent())
+                    .setEscalateTo(escalateTo).setEscalateBelow((float) s.escalateBelow()).build();
             context.forward(new Record<String, Object>(req.getId(), task, record.timestamp()), TASKS_SINK);
-            load.onDispatch(variant);
+            load.onDispatch(VariantViews.baseOf(member));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.sluice.avro.Plan;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
+import dev.sluice.schemas.VariantViews;
 import dev.sluice.selector.policy.Policies;
 import java.time.InstantSource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,7 +38,7 @@ public final class SelectorTopology {
         Serializer<Object> tasks = (Serializer<Object>) (Serializer<?>) serdes.<InferenceTask>serializer();
         Serializer<Object> raw = (topic, data) -> new ByteArraySerializer().serialize(topic, (byte[]) data);
         t.addSink(SelectorProcessor.PLANS_SINK, Topics.PLANS, new StringSerializer(), plans, "select");
-        t.addSink(SelectorProcessor.TASKS_SINK, (key, value, ctx) -> Topics.tasks(((InferenceTask) value).getVariant()),
+        t.addSink(SelectorProcessor.TASKS_SINK, (key, value, ctx) -> Topics.tasks(VariantViews.baseOf(((InferenceTask) value).getVariant())),
                 new StringSerializer(), tasks, "select");
         t.addSink(SelectorProcessor.DLQ_SINK, Topics.DLQ, new StringSerializer(), raw, "select");
         return t;

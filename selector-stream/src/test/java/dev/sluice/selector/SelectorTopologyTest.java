@@ -272,6 +272,45 @@ class SelectorTopologyTest {
     }
 
     @Test
+    void aCascadeDispatchesItsFirstStageOnlyCarryingTheRestAndTheThreshold() {
+        send(request("cas-1", 10_000).setPolicy("cascade:linear>cnn@0.9").build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.SERVE, plan.getDecision());
+        assertEquals(java.util.List.of("linear", "cnn"), plan.getVariants());
+        assertEquals(VoteMethod.CASCADE, plan.getVote());
+        InferenceTask first = tasks("linear").readValue();
+        assertEquals("linear", first.getVariant());
+        assertEquals(java.util.List.of("cnn"), first.getEscalateTo());
+        assertEquals(0.9f, first.getEscalateBelow());
+        assertEquals(Set.of(Topics.tasks("linear")), taskTopics());
+    }
+
+    @Test
+    void selfConsistencyViewsGoToTheirVariantsTopicAsMembersOfTheirOwn() {
+        send(request("sc-1", 10_000).setPolicy("self-consistency:mlp:3").build());
+        Plan plan = plans.readValue();
+        assertEquals(java.util.List.of("mlp#view0", "mlp#view1", "mlp#view2"), plan.getVariants());
+        assertEquals(VoteMethod.SELF_CONSISTENCY, plan.getVote());
+        var ts = tasks("mlp").readValuesToList();
+        assertEquals(java.util.List.of("mlp#view0", "mlp#view1", "mlp#view2"),
+                ts.stream().map(InferenceTask::getVariant).toList());
+        assertEquals(Set.of(Topics.tasks("mlp")), taskTopics());
+    }
+
+    @Test
+    void aMalformedPinnedPolicyIsInvalidWithTheReason() {
+        send(request("bad-1", 10_000).setPolicy("cascade:linear>cnn").build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.INVALID, plan.getDecision());
+        assertTrue(plan.getReason().contains("bad policy 'cascade:linear>cnn'"), plan.getReason());
+        send(request("bad-2", 10_000).setPolicy("fixed:nosuch").build());
+        Plan unknownVariant = plans.readValue();
+        assertEquals(PlanDecision.REJECT, unknownVariant.getDecision());
+        assertTrue(unknownVariant.getReason().contains("'nosuch'"), unknownVariant.getReason());
+        assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
     void unknownPolicyOverrideIsInvalid() {
         send(request("pol-1", 200).setPolicy("random").build());
         Plan plan = plans.readValue();

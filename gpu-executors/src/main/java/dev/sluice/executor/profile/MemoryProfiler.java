@@ -40,7 +40,10 @@ public final class MemoryProfiler {
     /** variant id -> MB, rounded to 0.1; empty where RSS cannot be read (not Linux). */
     public Map<String, Double> measure(List<Variant> variants, Path catalogDir, Consumer<String> progress) {
         Map<String, Double> out = new LinkedHashMap<>();
-        if (variants.isEmpty() || ResidentMemory.rssBytes() < 0) {
+        if (variants.isEmpty()) {
+            return out;
+        }
+        if (ResidentMemory.rssBytes() < 0) {
             progress.accept("memory: /proc/self/status unreadable here; memory_mb not measured");
             return out;
         }

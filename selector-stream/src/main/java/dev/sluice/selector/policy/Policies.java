@@ -41,6 +41,7 @@ public final class Policies {
     }
 
     private final Map<String, SelectionPolicy> byName = new TreeMap<>();
+    private final Map<String, SelectionPolicy> pinned = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Policies(double overheadMs) {
         this(Settings.defaults(overheadMs));
@@ -59,7 +60,8 @@ public final class Policies {
                 new RamsisPolicy(estimator),
                 new ClipperBanditPolicy(estimator, settings.bandit(), new SplittableRandom(settings.seed())),
                 new TiersPolicy(estimator),
-                new CocktailPolicy(estimator, CocktailPolicy.Config.DEFAULTS))) {
+                new CocktailPolicy(estimator, CocktailPolicy.Config.DEFAULTS),
+                new CascadePolicy(estimator))) {
             byName.put(p.name(), p);
         }
         for (String name : settings.admitted()) {
@@ -67,8 +69,12 @@ public final class Policies {
         }
     }
 
+    /** A named policy, or a pinned configuration ({@link PinnedPolicy}: fixed:..., cascade:..., self-consistency:...). */
     public SelectionPolicy get(String name) {
         SelectionPolicy p = byName.get(name);
+        if (p == null && PinnedPolicy.isPinned(name)) {
+            p = pinned.computeIfAbsent(name, PinnedPolicy::parse);
+        }
         if (p == null) {
             throw new IllegalArgumentException("unknown policy '" + name + "'; known: " + byName.keySet());
         }
@@ -76,7 +82,30 @@ public final class Policies {
     }
 
     public boolean has(String name) {
-        return byName.containsKey(name);
+        if (byName.containsKey(name)) {
+            return true;
+        }
+        if (!PinnedPolicy.isPinned(name)) {
+            return false;
+        }
+        try {
+            get(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Why {@code name} names no policy: unknown, or a pinned configuration that does not parse. */
+    public String whyUnknown(String name) {
+        if (PinnedPolicy.isPinned(name)) {
+            try {
+                PinnedPolicy.parse(name);
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }
+        return "unknown policy '" + name + "'; known: " + names() + ", or fixed:..., cascade:..., self-consistency:...";
     }
 
     public List<String> names() {

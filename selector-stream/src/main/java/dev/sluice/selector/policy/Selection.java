@@ -8,7 +8,8 @@ import java.util.List;
  * {@code vote} names how the aggregator combines the members (a VoteMethod symbol such as
  * PROBABILITY_AVERAGE), or is null to leave it to the selector (majority for several members).
  */
-public record Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote) {
+public record Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote,
+                        double escalateBelow) {
     public Selection {
         variants = List.copyOf(variants);
         if (serve && variants.isEmpty()) {
@@ -17,6 +18,14 @@ public record Selection(boolean serve, List<String> variants, String reason, dou
         if (vote != null) {
             VoteMethod.valueOf(vote); // fail in the policy, not in the selector's stream thread
         }
+        if (VoteMethod.CASCADE.name().equals(vote) != (escalateBelow > 0)) {
+            throw new IllegalArgumentException("a cascade, and only a cascade, has an escalation threshold: vote " + vote
+                    + ", escalate below " + escalateBelow);
+        }
+    }
+
+    public Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote) {
+        this(serve, variants, reason, estimatedLatencyMs, vote, 0);
     }
 
     public Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs) {
@@ -32,7 +41,22 @@ public record Selection(boolean serve, List<String> variants, String reason, dou
         return new Selection(true, variants, null, estimatedLatencyMs, vote);
     }
 
+    /**
+     * A cascade: {@code stages[0]} serves first, and each stage passes the request on to the next
+     * when its answer's confidence is under {@code escalateBelow}.
+     */
+    public static Selection cascade(List<String> stages, double estimatedLatencyMs, double escalateBelow) {
+        if (stages.size() < 2) {
+            throw new IllegalArgumentException("a cascade needs at least two stages: " + stages);
+        }
+        return new Selection(true, stages, null, estimatedLatencyMs, VoteMethod.CASCADE.name(), escalateBelow);
+    }
+
+    public boolean isCascade() {
+        return escalateBelow > 0;
+    }
+
     public static Selection reject(String reason) {
-        return new Selection(false, List.of(), reason, Double.NaN, null);
+        return new Selection(false, List.of(), reason, Double.NaN, null, 0);
     }
 }

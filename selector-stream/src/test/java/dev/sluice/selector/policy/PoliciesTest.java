@@ -14,7 +14,7 @@ class PoliciesTest {
 
     @Test
     void knowsTheBuiltInPoliciesByName() {
-        assertEquals(List.of("clipper-bandit", "cocktail", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
+        assertEquals(List.of("cascade", "clipper-bandit", "cocktail", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
                 policies.names());
         assertInstanceOf(InfaasPolicy.class, policies.get(Policies.DEFAULT));
         assertEquals("fixed-high", policies.get("fixed-high").name());

@@ -1,4 +1,4 @@
-package dev.sluice.aggregator;
+package dev.sluice.schemas;
 
 /**
  * Member ids of self-consistency plans: view {@code i} of variant {@code vgg} is the member
@@ -16,6 +16,27 @@ public final class VariantViews {
             throw new IllegalArgumentException("view must not be negative: " + view);
         }
         return variant + SEPARATOR + "view" + view;
+    }
+
+    /** The view a member id names, or -1 when it names none (the plain variant). */
+    public static int viewOf(String memberId) {
+        int i = memberId.indexOf(SEPARATOR);
+        if (i < 0) {
+            return -1;
+        }
+        String rest = memberId.substring(i + 1);
+        if (!rest.startsWith("view")) {
+            throw new IllegalArgumentException("member id '" + memberId + "' names no view (want variant#view<i>)");
+        }
+        try {
+            int v = Integer.parseInt(rest.substring(4));
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("member id '" + memberId + "' has a bad view number (want variant#view<i>)");
+        }
     }
 
     /** The variant a member id is a view of; the id itself when it names no view. */

@@ -1,0 +1,46 @@
+package dev.sluice.bench;
+
+import dev.sluice.avro.ModelOutput;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Model compute spent per request, counted from every member output on sluice.partials (the
+ * ones the aggregator used and the ones it ignored as late alike): each output's batch time
+ * divided by its batch size, so batching's savings are in the figure. Thread-safe; keyed by
+ * request id, read back per run by the run's id prefix.
+ */
+public final class ComputeTally {
+    /** One run's totals: compute in ms, member outputs, and outputs that passed their request on. */
+    public record Totals(double computeMs, long outputs, long escalations) {}
+
+    private record Entry(DoubleAdder computeMs, LongAdder outputs, LongAdder escalations) {}
+
+    private final ConcurrentHashMap<String, Entry> byRequest = new ConcurrentHashMap<>();
+
+    public void add(ModelOutput o) {
+        Entry e = byRequest.computeIfAbsent(o.getRequestId(),
+                k -> new Entry(new DoubleAdder(), new LongAdder(), new LongAdder()));
+        e.computeMs().add(o.getComputeMs() / Math.max(1, o.getBatchSize()));
+        e.outputs().increment();
+        if (o.getEscalatedTo() != null) {
+            e.escalations().increment();
+        }
+    }
+
+    /** Totals over the requests whose id starts with {@code prefix}. */
+    public Totals totals(String prefix) {
+        double ms = 0;
+        long outputs = 0;
+        long escalations = 0;
+        for (var kv : byRequest.entrySet()) {
+            if (kv.getKey().startsWith(prefix)) {
+                ms += kv.getValue().computeMs().sum();
+                outputs += kv.getValue().outputs().sum();
+                escalations += kv.getValue().escalations().sum();
+            }
+        }
+        return new Totals(ms, outputs, escalations);
+    }
+}

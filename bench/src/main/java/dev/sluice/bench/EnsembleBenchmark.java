@@ -1,0 +1,98 @@
+package dev.sluice.bench;
+
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.LoadRunner;
+import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.ingest.load.RequestOutcome;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs the same labelled images through the real pipeline once per configuration (a policy
+ * name, usually a pinned one such as {@code fixed:vgg} or {@code cascade}, chosen per request so
+ * one stack serves them all), at one steady rate, and measures accuracy, compute per request
+ * and latency. Compute comes from the member outputs themselves, read off sluice.partials.
+ */
+public final class EnsembleBenchmark {
+    /** What every request asks for. {@code configs}: display name to policy name. */
+    public record Config(Map<String, String> configs, int images, double rate, long deadlineMs, double minAccuracy,
+            double pauseS, int warmupRequests) {}
+
+    private final SluiceClient client;
+    private final KafkaSettings kafka;
+    private final SluiceSerdes serdes;
+    private final FashionMnist data;
+
+    public EnsembleBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, FashionMnist data) {
+        this.client = client;
+        this.kafka = kafka;
+        this.serdes = serdes;
+        this.data = data;
+    }
+
+    public Map<String, EnsembleResult> run(Config c, Consumer<String> progress) {
+        ComputeTally tally = new ComputeTally();
+        Map<String, EnsembleResult> results = new LinkedHashMap<>();
+        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, Topics.PARTIALS,
+                serdes.<ModelOutput>deserializer(), TopicFollower.Start.END, tally::add)) {
+            if (c.warmupRequests() > 0) {
+                progress.accept("warming up: " + c.warmupRequests() + " requests per configuration's variants (not counted)");
+                for (String policy : c.configs().values()) {
+                    send(c, policy, Math.min(c.warmupRequests(), c.images()), "warm-" + safe(policy), line -> {});
+                }
+                sleep((long) (c.pauseS() * 1000));
+            }
+            for (var e : c.configs().entrySet()) {
+                String runId = "ens-" + safe(e.getKey()) + "-" + Long.toString(System.currentTimeMillis(), 36);
+                progress.accept(String.format("%s (%s): %d images at %.0f rps, deadline %d ms", e.getKey(), e.getValue(),
+                        c.images(), c.rate(), c.deadlineMs()));
+                List<RequestOutcome> outcomes = send(c, e.getValue(), c.images(), runId, progress);
+                sleep((long) (c.pauseS() * 1000)); // outputs the aggregator ignored may still be on their way
+                EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"));
+                results.put(e.getKey(), r);
+                progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request, p50 %.0f ms, p99 %.0f ms, %s",
+                        e.getKey(), r.accuracy(), r.computeMsPerRequest(), r.latencyMs().get("p50"), r.latencyMs().get("p99"),
+                        r.statusCounts()));
+            }
+        }
+        return results;
+    }
+
+    private List<RequestOutcome> send(Config c, String policy, int n, String runId, Consumer<String> progress) {
+        return new LoadRunner(client, data).run(new LoadRunner.Options(n, RateTrace.steady(c.rate()), c.deadlineMs(),
+                List.of(c.minAccuracy()), policy, "fashion-mnist", 10_000), runId, progress);
+    }
+
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9]+", "_");
+    }
+
+    /** The comparison as a text table, with compute relative to {@code reference} (a config name) when given. */
+    public static String table(Map<String, EnsembleResult> results, String reference) {
+        EnsembleResult ref = reference == null ? null : results.get(reference);
+        StringBuilder b = new StringBuilder(String.format("%-26s %8s %10s %8s %8s %8s %8s %8s  %s%n", "config", "accuracy",
+                "compute ms", "vs ref", "p50 ms", "p99 ms", "members", "escal.", "statuses"));
+        results.forEach((name, r) -> b.append(String.format("%-26s %8.4f %10.3f %8s %8.1f %8.1f %8.2f %8.3f  %s%n", name,
+                r.accuracy(), r.computeMsPerRequest(),
+                ref == null ? "" : String.format("%.1f%%", 100 * r.computeMsPerRequest() / ref.computeMsPerRequest()),
+                r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.membersPerRequest(), r.escalationRate(),
+                r.statusCounts())));
+        return b.toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sluice.bench;
+
+import dev.sluice.avro.ResultStatus;
+import dev.sluice.common.Percentiles;
+import dev.sluice.ingest.load.RequestOutcome;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One configuration of {@code bench ensemble}: accuracy = correct answers / requests sent (an
+ * unanswered or label-less request counts as wrong), compute per request from every member
+ * output (see {@link ComputeTally}), client latency percentiles, and what ran.
+ */
+public record EnsembleResult(String policy, int requests, int answered, double accuracy, double computeMsPerRequest,
+        Map<String, Double> latencyMs, double membersPerRequest, double escalationRate,
+        Map<String, Long> statusCounts) {
+
+    public static EnsembleResult of(String policy, List<RequestOutcome> outcomes, ComputeTally.Totals compute) {
+        int n = outcomes.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("no requests");
+        }
+        int answered = 0;
+        int correct = 0;
+        Map<String, Long> statuses = new TreeMap<>();
+        double[] latencies = outcomes.stream().filter(RequestOutcome::answered).mapToDouble(RequestOutcome::latencyMs)
+                .sorted().toArray();
+        for (RequestOutcome o : outcomes) {
+            if (o.answered()) {
+                answered++;
+                statuses.merge(o.result().getStatus().name(), 1L, Long::sum);
+            } else {
+                statuses.merge("UNANSWERED", 1L, Long::sum);
+            }
+            correct += o.correct() ? 1 : 0;
+        }
+        Map<String, Double> lat = new LinkedHashMap<>();
+        lat.put("p50", latencies.length == 0 ? Double.NaN : Percentiles.of(latencies, 0.50));
+        lat.put("p99", latencies.length == 0 ? Double.NaN : Percentiles.of(latencies, 0.99));
+        return new EnsembleResult(policy, n, answered, correct / (double) n, compute.computeMs() / n, lat,
+                compute.outputs() / (double) n, compute.escalations() / (double) n, statuses);
+    }
+
+    public long count(ResultStatus s) {
+        return statusCounts.getOrDefault(s.name(), 0L);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.ModelOutput;
+import java.util.List;
+
+/**
+ * A cascade: the plan's members are stages, cheapest first, and only the first was dispatched.
+ * An executor that was unsure passes the request on to the next stage and says so in its
+ * output ({@code escalated_to}). The answer is the last stage that answered; it is settled
+ * when that stage did not pass the request on, or when the stage it passed it to has reported
+ * (a failed or late stage leaves the earlier answer standing). Stages never dispatched are
+ * compute saved, counted like the members an early decision skipped.
+ */
+public final class CascadeVoter implements Voter {
+    @Override
+    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+        if (okOutputs.isEmpty()) {
+            throw new IllegalArgumentException("a cascade answer needs at least one stage's output");
+        }
+        ModelOutput last = okOutputs.get(okOutputs.size() - 1);
+        return new VoteOutcome(last.getLabel(), last.getConfidence(), MajorityVoter.votesOf(okOutputs));
+    }
+
+    @Override
+    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+        ModelOutput last = okOutputs.get(okOutputs.size() - 1);
+        String next = last.getEscalatedTo();
+        return next == null || !outstanding.contains(next);
+    }
+
+    /** The confidence rule does not apply: a stage's own threshold already decided whether to go on. */
+    @Override
+    public boolean isSettled(List<ModelOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
+        if (outstanding.isEmpty()) {
+            return true;
+        }
+        return !okOutputs.isEmpty() && cannotBeOverturned(okOutputs, outstanding);
+    }
+
+    @Override
+    public String toString() {
+        return "CascadeVoter";
+    }
+}

@@ -1,0 +1,162 @@
+package dev.sluice.launcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.bench.EnsembleBenchmark;
+import dev.sluice.bench.EnsembleResult;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.models.Cascade;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Ensemble;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.Variant;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sluice bench ensemble}: accuracy against compute of singles, ensembles, Cocktail, cascades and self-consistency. */
+@Command(name = "ensemble", mixinStandardHelpOptions = true,
+        description = "Run the test images through the real pipeline under each configuration: every single variant, "
+                + "fixed ensembles, the Cocktail selection, cascades and self-consistency; report accuracy, compute "
+                + "per request and latency.")
+final class BenchEnsembleCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--images", defaultValue = "10000", description = "test images per configuration (default: ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--rate", defaultValue = "80", description = "requests per second, steady (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--deadline-ms", defaultValue = "1000",
+            description = "deadline of every request; generous, this measures accuracy and compute (default: ${DEFAULT-VALUE})")
+    long deadlineMs;
+
+    @Option(names = "--min-accuracy", description = "accuracy floor for cocktail and cascade (default: the best single variant's)")
+    Double minAccuracy;
+
+    @Option(names = "--self-consistency", defaultValue = "vgg:5",
+            description = "variant:views for the self-consistency configuration (default: ${DEFAULT-VALUE})")
+    String selfConsistency;
+
+    @Option(names = "--configs", split = ",",
+            description = "policy names to compare instead of the default set (e.g. fixed:vgg,cascade,cascade:mlp>vgg@0.9)")
+    List<String> configs;
+
+    @Option(names = "--warmup", defaultValue = "200", description = "uncounted requests per configuration first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--pause-s", defaultValue = "3", description = "pause after each configuration (default: ${DEFAULT-VALUE})")
+    double pauseS;
+
+    @Option(names = "--summary-json", description = "write the comparison JSON here")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        Catalog catalog = cluster.loadCatalog();
+        List<Variant> singles = catalog.forTask("fashion-mnist").stream().filter(Variant::isProfiled).toList();
+        Variant best = singles.stream().max(Comparator.comparingDouble(Variant::accuracy)).orElseThrow(
+                () -> new IllegalStateException("no profiled variant in the catalog: run ./sluice profile"));
+        double floor = minAccuracy != null ? minAccuracy : best.accuracy();
+        Map<String, String> named = configs != null ? byName(configs) : defaults(catalog, singles);
+        String reference = "fixed:" + best.id();
+        System.out.printf("%d configurations, %d images each at %.0f rps; best single variant %s (%.4f); floor %.4f%n",
+                named.size(), images, rate, best.id(), best.accuracy(), floor);
+        FashionMnist test = FashionMnist.test();
+        SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
+                Device.AUTO, 2, 1);
+        Map<String, EnsembleResult> results;
+        try (Metrics metrics = new Metrics();
+             SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
+                     metrics.registry);
+             SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+            results = new EnsembleBenchmark(client, stack.kafka(), cluster.serdes(), test).run(
+                    new EnsembleBenchmark.Config(named, images, rate, deadlineMs, floor, pauseS, warmup), System.out::println);
+        }
+        System.out.println();
+        System.out.print(EnsembleBenchmark.table(results, results.containsKey(reference) ? reference : null));
+        Map<String, Object> verdict = verdict(results, reference);
+        verdict.forEach((k, v) -> System.out.println(k + ": " + v));
+        if (summaryJson != null) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("images", images);
+            json.put("rate_rps", rate);
+            json.put("deadline_ms", deadlineMs);
+            json.put("min_accuracy", floor);
+            json.put("delivery_mode", cluster.deliveryMode().cliName());
+            json.put("reference", reference);
+            json.put("configs", results);
+            json.put("verdict", verdict);
+            new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), json);
+            System.out.println("summary written to " + summaryJson.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private static Map<String, String> byName(List<String> policies) {
+        Map<String, String> m = new LinkedHashMap<>();
+        policies.forEach(p -> m.put(p, p));
+        return m;
+    }
+
+    /**
+     * Every single variant; the catalog's most accurate ensemble and most accurate pair; the
+     * Cocktail selection; the cascade policy and the catalog's most accurate cascade; self-consistency.
+     */
+    Map<String, String> defaults(Catalog catalog, List<Variant> singles) {
+        Map<String, String> m = new LinkedHashMap<>();
+        singles.forEach(v -> m.put("fixed:" + v.id(), "fixed:" + v.id()));
+        Comparator<Ensemble> byAccuracy = Comparator.comparingDouble(Ensemble::accuracy);
+        catalog.ensemblesFor("fashion-mnist").stream().max(byAccuracy).ifPresent(e -> put(m, e));
+        catalog.ensemblesFor("fashion-mnist").stream().filter(e -> e.members().size() == 2).max(byAccuracy)
+                .ifPresent(e -> put(m, e));
+        m.put("cocktail", "cocktail");
+        m.put("cascade", "cascade");
+        catalog.cascadesFor("fashion-mnist").stream().max(Comparator.comparingDouble(Cascade::accuracy)
+                .thenComparing(Comparator.comparingDouble(Cascade::escalationRate).reversed())).ifPresent(c -> {
+                    String name = "cascade:" + String.join(">", c.stages()) + "@" + c.threshold();
+                    m.put(name, name);
+                });
+        String sc = "self-consistency:" + selfConsistency;
+        m.put(sc, sc);
+        return m;
+    }
+
+    private static void put(Map<String, String> m, Ensemble e) {
+        String name = "fixed:" + String.join("+", e.members()) + ":" + e.vote().toLowerCase(java.util.Locale.ROOT);
+        m.put(name, name);
+    }
+
+    /** The issue's two questions, answered from this run: who matches the best single for least compute; who beats it. */
+    static Map<String, Object> verdict(Map<String, EnsembleResult> results, String reference) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        EnsembleResult ref = results.get(reference);
+        if (ref == null) {
+            return v;
+        }
+        v.put("best_single", reference + " accuracy " + String.format("%.4f", ref.accuracy()) + ", compute "
+                + String.format("%.3f", ref.computeMsPerRequest()) + " ms/request");
+        results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
+                .filter(e -> e.getValue().accuracy() >= ref.accuracy())
+                .min(Comparator.comparingDouble(e -> e.getValue().computeMsPerRequest()))
+                .ifPresentOrElse(e -> v.put("cheapest_at_best_single_accuracy", String.format("%s: accuracy %.4f at %.1f%% of its compute",
+                                e.getKey(), e.getValue().accuracy(), 100 * e.getValue().computeMsPerRequest() / ref.computeMsPerRequest())),
+                        () -> v.put("cheapest_at_best_single_accuracy", "none reached it"));
+        results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
+                .max(Comparator.comparingDouble(e -> e.getValue().accuracy()))
+                .ifPresent(e -> v.put("most_accurate_other", String.format("%s: accuracy %.4f (%+.4f against the best single)",
+                        e.getKey(), e.getValue().accuracy(), e.getValue().accuracy() - ref.accuracy())));
+        return v;
+    }
+}
