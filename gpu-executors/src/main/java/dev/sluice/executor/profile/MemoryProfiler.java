@@ -79,7 +79,12 @@ public final class MemoryProfiler {
 
     private OnnxModel loadWarm(Variant v, Path dir) {
         OnnxModel m = OnnxModel.load(v.resolve(dir), device, threads, v.input().sampleSize(), v.output().sampleSize());
-        m.warmUp(v.batching().maxBatch());
+        try {
+            m.warmUp(v.batching().maxBatch());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
         return m;
     }
 }
