@@ -1,6 +1,8 @@
 package dev.sluice.executor;
 
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.executor.runtime.ModelCache;
+import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
@@ -11,33 +13,67 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** One executor process: a {@link VariantExecutor} thread and ONNX session per served variant. */
+/**
+ * One executor process: a {@link VariantExecutor} thread per served variant, all drawing their
+ * ONNX sessions from one {@link ModelCache} (loaded on first use, LRU-unloaded under a budget).
+ */
 public final class ExecutorHost implements AutoCloseable {
-    private final List<VariantExecutor> executors;
+    private static final Logger log = LoggerFactory.getLogger(ExecutorHost.class);
 
-    private ExecutorHost(List<VariantExecutor> executors) {
+    private final List<VariantExecutor> executors;
+    private final ModelCache<OnnxModel> cache;
+
+    private ExecutorHost(List<VariantExecutor> executors, ModelCache<OnnxModel> cache) {
         this.executors = executors;
+        this.cache = cache;
+    }
+
+    /** Lazy loading, no memory budget. */
+    public static ExecutorHost start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
+            List<String> variantIds, ExecutorConfig config, MeterRegistry registry) {
+        return start(kafka, serdes, catalog, catalogDir, variantIds, config, ModelResidency.defaults(), registry);
     }
 
     public static ExecutorHost start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
-            List<String> variantIds, ExecutorConfig config, MeterRegistry registry) {
+            List<String> variantIds, ExecutorConfig config, ModelResidency residency, MeterRegistry registry) {
+        List<Variant> served = new ArrayList<>();
+        for (String id : variantIds) {
+            served.add(catalog.variant(id).orElseThrow(() -> new IllegalArgumentException(
+                    "variant '" + id + "' is not in the catalog; known: "
+                            + catalog.variants().stream().map(Variant::id).toList())));
+        }
+        ModelCache<OnnxModel> cache = new ModelCache<>(residency.budgetBytes(), residency.maxWaitMs(),
+                ExecutorMetrics.cacheListener(registry));
+        ExecutorMetrics.bindCache(registry, cache);
         List<VariantExecutor> started = new ArrayList<>();
         Escalation escalation = escalation(catalog);
         try {
-            for (String id : variantIds) {
-                Variant v = catalog.variant(id).orElseThrow(() -> new IllegalArgumentException(
-                        "variant '" + id + "' is not in the catalog; known: "
-                                + catalog.variants().stream().map(Variant::id).toList()));
-                OnnxModel model = OnnxModel.load(v.resolve(catalogDir), config.device(), config.intraOpThreads(),
-                        v.input().sampleSize(), v.output().sampleSize());
-                started.add(new VariantExecutor(kafka, serdes, v, model, config, registry, escalation).start());
+            String expected = OnnxModel.expectedDevice(config.device());
+            List<ModelHandle> handles = new ArrayList<>();
+            for (Variant v : served) {
+                // fails here, at start, for a model larger than the whole budget or a missing file
+                ModelHandle h = ModelHandle.register(cache, v, catalogDir, config.device(), config.intraOpThreads(), expected);
+                ExecutorMetrics.bindResidency(registry, h);
+                handles.add(h);
             }
+            log.info("executor {}: {} variants, {}", config.executorId(), served.size(), residency);
+            if (residency.eager()) {
+                for (ModelHandle h : handles) {
+                    h.acquire().close();
+                }
+            }
+            for (int i = 0; i < served.size(); i++) {
+                started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry, escalation).start());
+            }
+            return new ExecutorHost(started, cache);
         } catch (RuntimeException e) {
             started.forEach(VariantExecutor::close);
+            cache.close();
             throw e;
         }
-        return new ExecutorHost(started);
     }
 
     /**
@@ -54,19 +90,26 @@ public final class ExecutorHost implements AutoCloseable {
     /** Budget for the task hop and the output hop of an escalated stage (measured p50 of a hop: about 10-20 ms). */
     static final double ESCALATION_HOPS_MS = 40;
 
+    /** Every variant's consumer has joined its group; models load on first use, so this says nothing of them. */
     public boolean ready() {
         return executors.stream().allMatch(VariantExecutor::isReady);
     }
 
-    /** variant -> device in use (cuda or cpu). */
+    /** variant -> device in use (cuda or cpu; as expected for a model not loaded yet). */
     public Map<String, String> devices() {
         Map<String, String> m = new TreeMap<>();
         executors.forEach(e -> m.put(e.variantId(), e.device()));
         return m;
     }
 
+    /** Models loaded now, least recently used first. */
+    public List<String> residentModels() {
+        return cache.lruOrder();
+    }
+
     @Override
     public void close() {
-        executors.forEach(VariantExecutor::close);
+        executors.forEach(VariantExecutor::close); // stop the threads first: no batch runs on a closed session
+        cache.close();
     }
 }

@@ -1,6 +1,9 @@
 package dev.sluice.executor;
 
 import dev.sluice.executor.batch.FlushReason;
+import dev.sluice.executor.runtime.ModelCache;
+import dev.sluice.executor.runtime.ModelHandle;
+import dev.sluice.executor.runtime.ResidencyPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -11,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Meters of one variant's executor: queue and compute time, batch sizes, flush reasons, drops. */
+/** Meters of one variant's executor: queue and compute time, batch sizes, flush reasons, drops; and of the model cache. */
 final class ExecutorMetrics {
     private final Timer queueTime;
     private final Timer computeTime;
@@ -39,6 +42,45 @@ final class ExecutorMetrics {
         errors = Counter.builder("sluice.executor.errors").tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.inflight", inFlight, AtomicLong::get).tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.device", () -> 1).tag("variant", variant).tag("device", device).register(r);
+    }
+
+    /**
+     * Process-wide meters of the model cache: loads, evictions and load time per variant; resident
+     * bytes and models, and the budget, for the process.
+     */
+    static void bindCache(MeterRegistry r, ModelCache<?> cache) {
+        Gauge.builder("sluice.executor.models.resident.bytes", cache, ModelCache::residentBytes)
+                .description("bytes charged for the loaded models (catalog memory_mb, or the file-size estimate)")
+                .baseUnit("bytes").register(r);
+        Gauge.builder("sluice.executor.models.resident", cache, ModelCache::residentCount)
+                .description("models loaded (or loading)").register(r);
+        if (cache.budgetBytes() != ResidencyPolicy.UNLIMITED) {
+            Gauge.builder("sluice.executor.models.budget.bytes", cache, ModelCache::budgetBytes).baseUnit("bytes").register(r);
+        }
+    }
+
+    static ModelCache.Listener cacheListener(MeterRegistry r) {
+        return new ModelCache.Listener() {
+            @Override
+            public void loaded(String id, long bytes, long loadNanos) {
+                Counter.builder("sluice.executor.model.loads").description("model sessions loaded (first use or after eviction)")
+                        .tag("variant", id).register(r).increment();
+                Timer.builder("sluice.executor.model.load.time").description("session load plus warm-up")
+                        .tag("variant", id).register(r).record(loadNanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void evicted(String id, long bytes) {
+                Counter.builder("sluice.executor.model.evictions").description("models unloaded to fit the memory budget")
+                        .tag("variant", id).register(r).increment();
+            }
+        };
+    }
+
+    /** 1 while the variant's model is loaded, else 0. */
+    static void bindResidency(MeterRegistry r, ModelHandle model) {
+        Gauge.builder("sluice.executor.model.loaded", model, m -> m.isResident() ? 1 : 0).tag("variant", model.id())
+                .register(r);
     }
 
     void batch(FlushReason reason, int size, double computeMs) {

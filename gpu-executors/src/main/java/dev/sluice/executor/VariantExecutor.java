@@ -7,6 +7,8 @@ import dev.sluice.avro.OutputStatus;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.executor.batch.Batch;
 import dev.sluice.executor.batch.DeadlineBatcher;
+import dev.sluice.executor.runtime.ModelCache;
+import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.Variant;
@@ -59,7 +61,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     private final Variant variant;
     private final ExecutorConfig config;
-    private final OnnxModel model;
+    private final ModelHandle model; // loaded on first use, pinned only while a batch runs
     private final KafkaConsumer<String, InferenceTask> consumer;
     private final KafkaProducer<String, Object> producer;
     private final KafkaProducer<String, ExecutorStatus> statusProducer;
@@ -86,14 +88,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private long lastStatusMs;
     private long transactionStartMs = -1; // an open transaction holding outputs, or -1
 
-    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, OnnxModel model, ExecutorConfig config,
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
         this(kafka, serdes, variant, model, config, registry, Escalation.never());
     }
 
     /** @param escalation when to pass a cascade's request on to its next stage */
     @SuppressWarnings("unchecked")
-    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, OnnxModel model, ExecutorConfig config,
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry, Escalation escalation) {
         this.variant = variant;
         this.escalation = escalation;
@@ -190,9 +192,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 }
 
                 @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> parts) {}
+                public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                    ready = true; // the group is joined; the model loads on the first batch
+                }
             });
-            ready = true;
             log.info("executor for {} running on {} (group {}, delivery {})", variant.id(), model.device(),
                     groupId(variant.id()), config.delivery());
             while (running) {
@@ -208,8 +211,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         } catch (RuntimeException e) {
             log.error("executor for {} stopped: {}", variant.id(), e.toString(), e);
         } finally {
-            closeClients();
-            model.close();
+            closeClients(); // the model belongs to the host's cache, which closes it
         }
     }
 
@@ -270,9 +272,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
         float[] logits;
-        try {
+        try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
             prepareInputs(batch, sample);
-            logits = model.run(inputScratch, n);
+            t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
+            logits = lease.model().run(inputScratch, n);
         } catch (RuntimeException e) {
             metrics.error(n);
             for (PendingTask t : batch.tasks()) {

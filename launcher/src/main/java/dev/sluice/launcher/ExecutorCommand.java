@@ -2,6 +2,7 @@ package dev.sluice.launcher;
 
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;
+import dev.sluice.executor.ModelResidency;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
@@ -33,6 +34,15 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--memory-budget-mb", defaultValue = "0",
+            description = "memory for loaded models; the least recently used unload to make room, a model larger "
+                    + "than the budget is refused at start. Each model is charged its catalog memory_mb (measured by "
+                    + "sluice profile) or else 5x its .onnx file + 4 MB. 0 = unlimited (default: ${DEFAULT-VALUE})")
+    long memoryBudgetMb;
+
+    @Option(names = "--eager", description = "load every served model at start instead of on first use")
+    boolean eager;
+
     @Override
     public Integer call() {
         Catalog catalog = cluster.loadCatalog();
@@ -41,7 +51,8 @@ final class ExecutorCommand implements Callable<Integer> {
                 .withDevice(Device.parse(device)).withThreads(threads);
         try (Metrics metrics = new Metrics();
              ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),
-                     serve, cfg, metrics.registry)) {
+                     serve, cfg, ModelResidency.defaults().withBudgetMb(memoryBudgetMb).withEager(eager),
+                     metrics.registry)) {
             metrics.serve(cluster.metricsPort, host::ready);
             System.out.printf("executor %s serving %s against %s, metrics on :%d%n", id, host.devices(), bootstrap,
                     metrics.port());

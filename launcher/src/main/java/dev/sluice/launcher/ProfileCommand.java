@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.executor.profile.CascadeProfiler;
 import dev.sluice.executor.profile.EnsembleProfiler;
+import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.Catalog;
@@ -27,8 +28,8 @@ import picocli.CommandLine.Option;
  * ensemble of 2..4 variants on the validation split, and writes them into the catalog.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = "Measure accuracy (Java ONNX Runtime, 10k test images) and p50/p95/p99 latency per batch size "
-                + "of every catalog variant on this machine, then the validation accuracy of every ensemble of "
+        description = "Measure accuracy (Java ONNX Runtime, 10k test images), p50/p95/p99 latency per batch size "
+                + "and resident memory (memory_mb: RSS growth across load and warm-up) of every catalog variant on this machine, then the validation accuracy of every ensemble of "
                 + "2..4 variants (majority and probability average), and write them into the catalog.")
 final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "catalog to update (default: ${DEFAULT-VALUE})")
@@ -62,12 +63,29 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--max-ensemble", defaultValue = "4", description = "largest ensemble measured (default: ${DEFAULT-VALUE})")
     int maxEnsemble;
 
+    @Option(names = "--memory-only", description = "measure and write only memory_mb, keeping the catalog's accuracy, "
+            + "latency profiles and ensembles")
+    boolean memoryOnly;
+
     @Override
     public Integer call() throws IOException {
         Catalog catalog = Catalog.load(catalogFile);
         Path dir = catalogFile.toAbsolutePath().getParent();
-        FashionMnist test = FashionMnist.test();
         ModelProfiler profiler = new ModelProfiler(Device.parse(device), threads, batches, seconds);
+        // memory first, in a process that has run nothing yet (see MemoryProfiler)
+        List<Variant> selected = skipVariants && !memoryOnly ? List.of()
+                : catalog.variants().stream().filter(v -> only == null || only.contains(v.id())).toList();
+        Map<String, Double> memoryMb = new MemoryProfiler(Device.parse(device), threads).measure(selected, dir,
+                System.out::println);
+        if (memoryOnly) {
+            for (Variant v : selected) {
+                catalog = catalog.with(v.withMemoryMb(memoryMb.getOrDefault(v.id(), v.memoryMb())));
+            }
+            catalog.save(catalogFile, header());
+            System.out.println("catalog written (memory_mb only): " + catalogFile);
+            return 0;
+        }
+        FashionMnist test = FashionMnist.test();
         int mismatches = 0;
         for (Variant v : catalog.variants()) {
             if (skipVariants || (only != null && !only.contains(v.id()))) {
@@ -76,7 +94,8 @@ final class ProfileCommand implements Callable<Integer> {
             ModelProfiler.Measurement m = profiler.measure(v, dir, test, System.out::println);
             Double python = pythonAccuracy(dir, v.id());
             Variant measured = new Variant(v.id(), v.task(), v.modalities(), v.file(), v.input(), v.output(),
-                    v.preprocessing(), m.variant().accuracy(), python, m.profile(), v.batching());
+                    v.preprocessing(), m.variant().accuracy(), python, m.profile(), v.batching(),
+                    memoryMb.getOrDefault(v.id(), v.memoryMb()));
             if (python != null && Math.abs(python - m.accuracy()) > 0.0005) {
                 System.out.printf("WARNING %s: Java accuracy %.4f differs from the training script's %.4f%n", v.id(),
                         m.accuracy(), python);
@@ -147,8 +166,10 @@ final class ProfileCommand implements Callable<Integer> {
 
     private static String header() {
         return "# Sluice model catalog. accuracy (Java ONNX Runtime on the 10k Fashion-MNIST test set),\n"
-                + "# python_accuracy (the training script's figure) and profile (latency per batch size)\n"
-                + "# are written by ./sluice profile on the machine that serves; never type them in.\n"
+                + "# python_accuracy (the training script's figure), profile (latency per batch size)\n"
+                + "# and memory_mb (RSS growth across session load and warm-up at max batch, what an executor's\n"
+                + "# --memory-budget-mb charges) are written by ./sluice profile on the machine that serves;\n"
+                + "# never type them in.\n"
                 + "# ensembles: accuracy of each member set under its vote, and of its best member alone,\n"
                 + "# on the validation split (splits/validation-indices.txt), also written by ./sluice profile.\n"
                 + "# cascades: two-stage cascades on the accuracy/cost front (escalate when the first stage's\n"

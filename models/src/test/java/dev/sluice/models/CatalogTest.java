@@ -32,6 +32,23 @@ class CatalogTest {
     }
 
     @Test
+    void memoryMbRoundTripsAndIsOptional(@TempDir Path dir) throws Exception {
+        Catalog c = new Catalog(List.of(variant("a", 0.9, 1).withMemoryMb(18.4), variant("b", 0.8, 1)));
+        Path file = dir.resolve("catalog.yaml");
+        c.save(file, "# header\n");
+        String yaml = Files.readString(file);
+        assertTrue(yaml.contains("memory_mb: 18.4"), yaml);
+        assertEquals(1, yaml.split("memory_mb", -1).length - 1, "an unmeasured variant writes no memory_mb: " + yaml);
+        Catalog back = Catalog.load(file);
+        assertEquals(c, back);
+        assertEquals(18.4, back.variant("a").orElseThrow().memoryMb());
+        assertEquals(null, back.variant("b").orElseThrow().memoryMb());
+        assertEquals(18.4, back.variant("a").orElseThrow().withMeasurements(0.5, null).memoryMb(), "kept by re-profiling");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> variant("x", 0.9, 1).withMemoryMb(-1.0));
+        assertTrue(e.getMessage().contains("memory_mb"), e.getMessage());
+    }
+
+    @Test
     void rejectsUnknownFieldsAndDuplicates(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.yaml");
         Files.writeString(file, "variants:\n- id: a\n  task: t\n  file: a.onnx\n  tsak: x\n"

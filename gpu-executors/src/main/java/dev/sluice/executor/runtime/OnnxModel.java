@@ -26,6 +26,7 @@ public final class OnnxModel implements AutoCloseable {
     private final int sampleSize;
     private final int outputSize;
     private FloatBuffer inputBuffer;
+    private volatile boolean closed;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions options, String device,
             int sampleSize, int outputSize) throws OrtException {
@@ -65,12 +66,34 @@ public final class OnnxModel implements AutoCloseable {
                 log.info("{}: CUDA unavailable ({}); using the CPU provider", file.getFileName(), firstLine(e.getMessage()));
             }
         }
+        OrtSession.SessionOptions cpu = null;
         try {
-            OrtSession.SessionOptions cpu = baseOptions(intraOpThreads);
+            cpu = baseOptions(intraOpThreads);
             OrtSession s = env.createSession(file.toString(), cpu);
             return new OnnxModel(env, s, cpu, "cpu", sampleSize, outputSize);
         } catch (OrtException e) {
+            if (cpu != null) {
+                cpu.close();
+            }
             throw new IllegalStateException("cannot load ONNX model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The device a load with {@code device} is expected to use, without loading a model: for AUTO,
+     * whether the CUDA provider library loads here (a GPU missing behind a loadable library still
+     * falls back to CPU at load, and the model then reports cpu).
+     */
+    public static String expectedDevice(Device device) {
+        if (device != Device.AUTO) {
+            return device == Device.CUDA ? "cuda" : "cpu";
+        }
+        OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions probe = new OrtSession.SessionOptions()) {
+            probe.addCUDA(0);
+            return "cuda";
+        } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+            return "cpu";
         }
     }
 
@@ -101,6 +124,15 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
+     * Runs an all-zero batch of {@code maxBatch} samples, then one of 1, so the first real batch
+     * does not pay for ONNX Runtime's first-run allocations (arena growth, kernel selection).
+     */
+    public void warmUp(int maxBatch) {
+        run(new float[Math.max(maxBatch, 1) * sampleSize], Math.max(maxBatch, 1));
+        run(new float[sampleSize], 1);
+    }
+
+    /**
      * Runs {@code batch} samples laid out back to back in {@code input} and returns the outputs,
      * {@code batch * outputSize} floats, row-major.
      */
@@ -126,8 +158,17 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close} ran (the native session is released). */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             session.close();
         } catch (OrtException e) {

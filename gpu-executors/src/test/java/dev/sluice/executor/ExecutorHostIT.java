@@ -1,0 +1,157 @@
+package dev.sluice.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.OutputStatus;
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicLayout;
+import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.executor.runtime.OnnxModel;
+import dev.sluice.executor.runtime.Softmax;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Tensors;
+import dev.sluice.schemas.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three variants served by one executor host whose memory budget holds two of them: models load
+ * on first use, the least recently used unloads, and every task still gets its model's answer.
+ */
+class ExecutorHostIT {
+    private static final Path DIR = Path.of("../models");
+    private static final List<String> SERVED = List.of("linear", "mlp", "cnn-small");
+    private static final long MB = 1L << 20;
+
+    @Test
+    void servesThreeVariantsUnderABudgetForTwo() throws Exception {
+        Catalog full = Catalog.load(DIR.resolve("catalog.yaml"));
+        Catalog catalog = full;
+        for (String id : SERVED) { // charged 10 MB each, so the test does not hang on measured figures
+            catalog = catalog.with(full.variant(id).orElseThrow().withMemoryMb(10.0));
+        }
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        int rounds = 8;
+        int perRound = 3;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = kafka.admin()) {
+                new TopicLayout(1, (short) 1, SERVED).create(admin);
+            }
+            ExecutorConfig config = ExecutorConfig.defaults("host-it").withDevice(Device.CPU).withThreads(1)
+                    .withDelivery(DeliveryMode.AT_LEAST_ONCE);
+            try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, SERVED,
+                    config, new ModelResidency(25 * MB, false, 30_000), registry)) {
+                long until = System.currentTimeMillis() + 60_000;
+                while (!host.ready() && System.currentTimeMillis() < until) {
+                    Thread.sleep(50);
+                }
+                assertTrue(host.ready(), "consumers joined their groups");
+                assertEquals(List.of(), host.residentModels(), "ready before any model is loaded: lazy");
+
+                Map<String, float[]> images = new HashMap<>();
+                try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                    long deadline = System.currentTimeMillis() + 300_000;
+                    for (int r = 0; r < rounds; r++) {
+                        for (String v : SERVED) { // each round touches all three: the budget holds two
+                            for (int i = 0; i < perRound; i++) {
+                                String id = v + "-" + r + "-" + i;
+                                float[] px = image(r * 31 + i);
+                                images.put(id, px);
+                                p.send(new ProducerRecord<>(Topics.tasks(v), id, InferenceTask.newBuilder().setRequestId(id)
+                                        .setVariant(v).setTask("fashion-mnist")
+                                        .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, px))
+                                        .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                                        .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                            }
+                            p.flush();
+                            Thread.sleep(150); // let the executor of v run before the next variant's tasks
+                        }
+                    }
+                }
+                Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, images.size(), 120_000);
+                assertEquals(images.size(), outputs.size(), "every task answered");
+
+                // the answers are the models' own, whatever was evicted and reloaded in between
+                for (String v : SERVED) {
+                    Variant variant = catalog.variant(v).orElseThrow();
+                    try (OnnxModel direct = OnnxModel.load(variant.resolve(DIR), Device.CPU, 1, 784, 10)) {
+                        outputs.forEach((id, o) -> {
+                            if (!o.getVariant().equals(v)) {
+                                return;
+                            }
+                            assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
+                            float[] probs = Softmax.probabilities(direct.run(images.get(id), 1), 0, 10);
+                            assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
+                            for (int c = 0; c < 10; c++) {
+                                assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
+                            }
+                        });
+                    }
+                }
+                double loads = registry.find("sluice.executor.model.loads").counters().stream().mapToDouble(c -> c.count()).sum();
+                double evictions = registry.find("sluice.executor.model.evictions").counters().stream()
+                        .mapToDouble(c -> c.count()).sum();
+                double resident = registry.get("sluice.executor.models.resident.bytes").gauge().value();
+                assertTrue(evictions >= 1, "a budget for two of three models evicts: " + evictions);
+                assertEquals(loads - host.residentModels().size(), evictions, 0.0, "every load beyond the resident ones");
+                assertTrue(resident <= 25 * MB, "resident " + resident);
+                assertTrue(host.residentModels().size() <= 2, host.residentModels().toString());
+                assertEquals(25.0 * MB, registry.get("sluice.executor.models.budget.bytes").gauge().value());
+                System.out.printf("ExecutorHostIT: %d tasks, %.0f loads, %.0f evictions, resident %s%n", outputs.size(),
+                        loads, evictions, host.residentModels());
+            }
+        }
+    }
+
+    private static float[] image(int seed) {
+        float[] px = new float[784];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = ((i * (seed + 3) + seed * 31) % 256) / 255f;
+        }
+        return px;
+    }
+
+    private static Map<String, ModelOutput> read(String bootstrap, SluiceSerdes serdes, int n, long timeoutMs) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, ModelOutput> out = new HashMap<>();
+        try (KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                serdes.<ModelOutput>deserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
+                    .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long until = System.currentTimeMillis() + timeoutMs;
+            while (out.size() < n && System.currentTimeMillis() < until) {
+                for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
+                    out.put(r.value().getRequestId(), r.value());
+                }
+            }
+        }
+        return out;
+    }
+}
