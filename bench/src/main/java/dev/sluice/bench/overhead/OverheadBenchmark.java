@@ -1,0 +1,139 @@
+package dev.sluice.bench.overhead;
+
+import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The measurements of one delivery mode, in order, on one broker: the pipeline's sustained
+ * throughput on the heaviest and the lightest variant (closed loop), its latency at a fraction
+ * of the heavy sustained rate (open loop, Poisson), the record sizes it wrote; then, with the
+ * pipeline stopped, the bare Kafka chain with those sizes and the same settings, sustained and
+ * at the same rate.
+ */
+public final class OverheadBenchmark {
+    /**
+     * @param window requests in flight in the closed loop
+     * @param latencyLoad offered load of the latency test, as a fraction of the sustained rate
+     * @param latencyOnLight measure latency on the lightest variant (and its sustained rate) instead of the heaviest
+     */
+    public record Config(Variant heavy, Variant light, int window, double warmupS, double seconds, double latencyLoad,
+            boolean latencyOnLight, long seed, int partitions, long streamsCommitMs, long executorCommitMs,
+            long deadlineMs) {
+        public Config {
+            if (latencyLoad <= 0 || latencyLoad > 1) {
+                throw new IllegalArgumentException("latency load must be in (0, 1]");
+            }
+        }
+
+        ClosedLoop closedLoop() {
+            return new ClosedLoop(window, warmupS, seconds, 60);
+        }
+    }
+
+    private final Config config;
+    private final FashionMnist data;
+    private final String runTag;
+
+    public OverheadBenchmark(Config config, FashionMnist data) {
+        this.config = config;
+        this.data = data;
+        this.runTag = Long.toString(System.currentTimeMillis(), 36);
+    }
+
+    /**
+     * Runs every measurement of {@code mode}. {@code client} talks to a running pipeline on
+     * {@code kafka}; {@code stopPipeline} stops it (not the broker) before the bare chain runs.
+     */
+    public ModeResult runMode(DeliveryMode mode, double rawOrtRps, KafkaSettings kafka, SluiceClient client,
+            Runnable stopPipeline, Consumer<String> progress) {
+        String m = mode.cliName();
+        String tag = runTag + "-" + abbreviation(mode);
+        PipelineTarget heavyTarget = new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(),
+                "ovh-" + tag + "-h-");
+        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-high): closed loop, %d in flight, "
+                + "%.0f s warm-up + %.0f s", m, config.heavy().id(), config.window(), config.warmupS(), config.seconds()));
+        Map<Integer, ThreadCpu.ThreadTicks>[] cpu = cpuHolder();
+        long[] window = new long[2];
+        Sustained heavy = config.closedLoop().run(heavyTarget, () -> {
+            cpu[0] = ThreadCpu.snapshot();
+            window[0] = System.nanoTime();
+        }, () -> {
+            cpu[1] = ThreadCpu.snapshot();
+            window[1] = System.nanoTime();
+        });
+        Map<String, Double> cores = ThreadCpu.coresByGroup(cpu[0], cpu[1], (window[1] - window[0]) / 1e9, 0.02);
+        progress.accept(String.format("[%s] pipeline heavy: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
+                m, heavy.rps(), heavy.failed(), heavyTarget.wrongVariant(), cores));
+
+        PipelineTarget lightTarget = new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
+                "ovh-" + tag + "-l-");
+        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-low): closed loop", m, config.light().id()));
+        Sustained light = config.closedLoop().run(lightTarget);
+        progress.accept(String.format("[%s] pipeline light: %.1f rps (%d failed, %d wrong variant)", m, light.rps(),
+                light.failed(), lightTarget.wrongVariant()));
+
+        double rate = config.latencyLoad() * (config.latencyOnLight() ? light.rps() : heavy.rps());
+        PipelineTarget latencyTarget = config.latencyOnLight()
+                ? new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(), "ovh-" + tag + "-a-")
+                : new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(), "ovh-" + tag + "-a-");
+        progress.accept(String.format("[%s] pipeline latency at %.1f rps (Poisson, %.0f%% of sustained %s)", m, rate,
+                100 * config.latencyLoad(), config.latencyOnLight() ? "light" : "heavy"));
+        LatencyStats pipelineLatency = openLoop(rate).run(latencyTarget);
+        progress.accept(String.format("[%s] pipeline latency: e2e p50 %.1f p99 %.1f ms, added p50 %.1f p99 %.1f ms, "
+                + "stages p50 %s (%d failed, %d unanswered)", m, pipelineLatency.endToEndMs().p50(),
+                pipelineLatency.endToEndMs().p99(), pipelineLatency.addedMs().p50(), pipelineLatency.addedMs().p99(),
+                pipelineLatency.stagesP50Ms(), pipelineLatency.failed(), pipelineLatency.unanswered()));
+
+        RecordSizes sizes = RecordSizes.sample(kafka, Topics.REQUESTS, Topics.tasks(config.heavy().id()), Topics.PLANS,
+                Topics.PARTIALS, Topics.RESULTS, 200);
+        progress.accept(String.format("[%s] record sizes on the pipeline's topics (median bytes): %s; stopping the pipeline",
+                m, sizes));
+        stopPipeline.run();
+
+        KafkaChain.Config chainConfig = KafkaChain.Config.of(mode, config.streamsCommitMs(), config.executorCommitMs(),
+                config.heavy().batching().maxBatch(), sizes, config.partitions(), "ovh-" + tag + "-c-");
+        try (KafkaChain chain = KafkaChain.start(kafka, chainConfig, tag, Duration.ofSeconds(60))) {
+            progress.accept(String.format("[%s] bare Kafka chain (%s / %s / %s): closed loop", m, describe(chainConfig.selector()),
+                    describe(chainConfig.executor()), describe(chainConfig.aggregator())));
+            Sustained chainRate = config.closedLoop().run(chain);
+            progress.accept(String.format("[%s] bare chain: %.1f rps (%d failed)", m, chainRate.rps(), chainRate.failed()));
+            LatencyStats chainLatency = openLoop(rate).run(chain);
+            progress.accept(String.format("[%s] bare chain latency at %.1f rps: p50 %.1f p99 %.1f ms (%d unanswered, "
+                    + "%d duplicates)", m, rate, chainLatency.endToEndMs().p50(), chainLatency.endToEndMs().p99(),
+                    chainLatency.unanswered(), chain.duplicates()));
+            if (chain.failure() != null) {
+                throw new IllegalStateException("a chain hop failed: " + chain.failure(), chain.failure());
+            }
+            return ModeResult.of(m, rawOrtRps, heavy, light, chainRate, pipelineLatency, chainLatency, sizes, cores);
+        }
+    }
+
+    private OpenLoop openLoop(double rate) {
+        return new OpenLoop(Math.max(rate, 1), config.warmupS(), config.seconds(), 30, config.seed());
+    }
+
+    private static String describe(HopSettings h) {
+        return h.role() + (h.transactional() ? " transactional" : " at-least-once")
+                + (h.commitIntervalMs() > 0 ? " commit " + h.commitIntervalMs() + " ms" : " commit per poll");
+    }
+
+    private static String abbreviation(DeliveryMode mode) {
+        return switch (mode) {
+            case EXACTLY_ONCE -> "eos";
+            case EXACTLY_ONCE_RESULTS -> "eosr";
+            case AT_LEAST_ONCE -> "alo";
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Integer, ThreadCpu.ThreadTicks>[] cpuHolder() {
+        return new Map[2];
+    }
+}
