@@ -8,6 +8,9 @@ import dev.sluice.models.Variant;
 import dev.sluice.schemas.Topics;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -59,6 +62,10 @@ public final class OverheadBenchmark {
                 "ovh-" + tag + "-h-");
         progress.accept(String.format("[%s] pipeline, every request to %s (fixed-high): closed loop, %d in flight, "
                 + "%.0f s warm-up + %.0f s", m, config.heavy().id(), config.window(), config.warmupS(), config.seconds()));
+        // consumer groups may still be assigning partitions: time nothing until each path answers once
+        awaitAnswer(heavyTarget, m + " pipeline (" + config.heavy().id() + ")");
+        awaitAnswer(new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
+                "ovh-" + tag + "-w-"), m + " pipeline (" + config.light().id() + ")");
         Map<Integer, ThreadCpu.ThreadTicks>[] cpu = cpuHolder();
         long[] window = new long[2];
         Sustained heavy = config.closedLoop().run(heavyTarget, () -> {
@@ -80,6 +87,10 @@ public final class OverheadBenchmark {
                 light.failed(), lightTarget.wrongVariant()));
 
         double rate = config.latencyLoad() * (config.latencyOnLight() ? light.rps() : heavy.rps());
+        if (!(rate > 0)) {
+            throw new IllegalStateException("the pipeline served nothing in the measured window: no sustained rate to "
+                    + "take the latency test's rate from; try longer --seconds or --warmup-seconds");
+        }
         PipelineTarget latencyTarget = config.latencyOnLight()
                 ? new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(), "ovh-" + tag + "-a-")
                 : new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(), "ovh-" + tag + "-a-");
@@ -100,6 +111,7 @@ public final class OverheadBenchmark {
         KafkaChain.Config chainConfig = KafkaChain.Config.of(mode, config.streamsCommitMs(), config.executorCommitMs(),
                 config.heavy().batching().maxBatch(), sizes, config.partitions(), "ovh-" + tag + "-c-");
         try (KafkaChain chain = KafkaChain.start(kafka, chainConfig, tag, Duration.ofSeconds(60))) {
+            awaitAnswer(chain, m + " bare chain");
             progress.accept(String.format("[%s] bare Kafka chain (%s / %s / %s): closed loop", m, describe(chainConfig.selector()),
                     describe(chainConfig.executor()), describe(chainConfig.aggregator())));
             Sustained chainRate = config.closedLoop().run(chain);
@@ -115,8 +127,31 @@ public final class OverheadBenchmark {
         }
     }
 
+    /** Sends one request at a time until one is answered, for at most 120 s. */
+    static void awaitAnswer(Target target, String what) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String last = "no answer";
+        while (System.nanoTime() < until) {
+            try {
+                Target.Reply r = target.send().get(10, TimeUnit.SECONDS);
+                if (r.ok()) {
+                    return;
+                }
+                last = r.problem();
+            } catch (TimeoutException e) {
+                last = "no answer within 10 s";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            } catch (ExecutionException e) {
+                last = e.getCause().toString();
+            }
+        }
+        throw new IllegalStateException(what + " did not answer within 120 s: " + last);
+    }
+
     private OpenLoop openLoop(double rate) {
-        return new OpenLoop(Math.max(rate, 1), config.warmupS(), config.seconds(), 30, config.seed());
+        return new OpenLoop(rate, config.warmupS(), config.seconds(), 30, config.seed());
     }
 
     private static String describe(HopSettings h) {
