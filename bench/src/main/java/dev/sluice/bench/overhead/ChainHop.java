@@ -48,6 +48,9 @@ final class ChainHop implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean assigned;
     private volatile Throwable failure;
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong commitNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong offsetNanos = new java.util.concurrent.atomic.AtomicLong();
     private boolean pending;
     private boolean open;
     private long openedAtMs;
@@ -144,9 +147,29 @@ final class ChainHop implements Runnable, AutoCloseable {
         }
     }
 
+    /** Commits so far and their mean duration, ms: what a commit costs this hop (it blocks the hop meanwhile). */
+    String commitStats() {
+        long n = commits.get();
+        double each = n == 0 ? 0 : commitNanos.get() / 1e6 / n;
+        if (!settings.transactional()) {
+            return String.format("%s %d commits, %.1f ms each", settings.role(), n, each);
+        }
+        return String.format("%s %d commits, %.1f ms each (%.1f in sendOffsetsToTransaction)", settings.role(), n, each,
+                n == 0 ? 0 : offsetNanos.get() / 1e6 / n);
+    }
+
     private void commit() {
+        long t0 = System.nanoTime();
+        commitNow();
+        commits.incrementAndGet();
+        commitNanos.addAndGet(System.nanoTime() - t0);
+    }
+
+    private void commitNow() {
         if (settings.transactional()) {
+            long t0 = System.nanoTime();
             producer.sendOffsetsToTransaction(Map.copyOf(offsets), consumer.groupMetadata());
+            offsetNanos.addAndGet(System.nanoTime() - t0);
             producer.commitTransaction();
             open = false;
         } else {

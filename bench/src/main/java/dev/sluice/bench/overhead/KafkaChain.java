@@ -161,6 +161,11 @@ public final class KafkaChain implements Target, AutoCloseable {
         return received.get();
     }
 
+    /** Per hop: commits and their mean duration. */
+    public String commitStats() {
+        return String.join("; ", hops.stream().map(ChainHop::commitStats).toList());
+    }
+
     /** A hop's failure, if one stopped. */
     public Throwable failure() {
         return hops.stream().map(ChainHop::failure).filter(java.util.Objects::nonNull).findFirst().orElse(null);

@@ -35,7 +35,8 @@ public record ModeResult(
     public static final double ADDED_P99_FACTOR = 2.0;
 
     public static ModeResult of(String mode, double rawOrtRps, Sustained heavy, Sustained light, Sustained chain,
-            LatencyStats pipelineLatency, LatencyStats chainLatency, RecordSizes sizes, Map<String, Double> cpu) {
+            LatencyStats pipelineLatency, LatencyStats chainLatency, RecordSizes sizes, Map<String, Double> cpu,
+            String chainCommits) {
         double heavyRatio = ratio(heavy.rps(), rawOrtRps);
         double lightRatio = ratio(light.rps(), chain.rps());
         Map<String, Boolean> targets = targets(heavyRatio, lightRatio, pipelineLatency.addedMs(), chainLatency.endToEndMs());
@@ -45,6 +46,7 @@ public record ModeResult(
         runs.put("kafka_chain", chain);
         runs.put("pipeline_latency", pipelineLatency);
         runs.put("kafka_chain_latency", chainLatency);
+        runs.put("kafka_chain_commits", chainCommits);
         return new ModeResult(mode, round(rawOrtRps), round(heavy.rps()), heavyRatio, round(chain.rps()), round(light.rps()),
                 lightRatio, pipelineLatency.addedMs(), chainLatency.endToEndMs(), pipelineLatency.endToEndMs(),
                 round(pipelineLatency.offeredRps()), pipelineLatency.stagesP50Ms(), targets, sizes, runs, cpu);

@@ -117,13 +117,14 @@ public final class OverheadBenchmark {
             Sustained chainRate = config.closedLoop().run(chain);
             progress.accept(String.format("[%s] bare chain: %.1f rps (%d failed)", m, chainRate.rps(), chainRate.failed()));
             LatencyStats chainLatency = openLoop(rate).run(chain);
+            String commits = chain.commitStats();
             progress.accept(String.format("[%s] bare chain latency at %.1f rps: p50 %.1f p99 %.1f ms (%d unanswered, "
-                    + "%d duplicates)", m, rate, chainLatency.endToEndMs().p50(), chainLatency.endToEndMs().p99(),
-                    chainLatency.unanswered(), chain.duplicates()));
+                    + "%d duplicates); commits over both runs: %s", m, rate, chainLatency.endToEndMs().p50(),
+                    chainLatency.endToEndMs().p99(), chainLatency.unanswered(), chain.duplicates(), commits));
             if (chain.failure() != null) {
                 throw new IllegalStateException("a chain hop failed: " + chain.failure(), chain.failure());
             }
-            return ModeResult.of(m, rawOrtRps, heavy, light, chainRate, pipelineLatency, chainLatency, sizes, cores);
+            return ModeResult.of(m, rawOrtRps, heavy, light, chainRate, pipelineLatency, chainLatency, sizes, cores, commits);
         }
     }
 

@@ -23,7 +23,7 @@ class ModeResultTest {
                 new Target.Stages(1, 1, 5, 20, 2))), 0, heavyRps / 2, 10);
         LatencyStats bare = LatencyStats.of(List.of(new LatencyStats.Sample(true, chainP50, 0, null)), 0, heavyRps / 2, 10);
         return ModeResult.of(mode, 400, heavy, light, chain, pipeline, bare, new RecordSizes(3200, 3250, 120, 160, 180),
-                Map.of("executor-vgg-tt", 1.5));
+                Map.of("executor-vgg-tt", 1.5), "aggregator 10 commits, 5.0 ms each");
     }
 
     @Test
@@ -74,6 +74,8 @@ class ModeResultTest {
             assertTrue(json.get("modes").get("exactly-once-results").has(field), field);
         }
         assertEquals(30, json.get("modes").get("exactly-once-results").get("added_latency_ms").get("p50").asDouble(), 1e-9);
+        assertEquals("aggregator 10 commits, 5.0 ms each",
+                json.get("modes").get("at-least-once").get("runs").get("kafka_chain_commits").asText());
         assertEquals(3250, json.get("modes").get("at-least-once").get("record_sizes").get("task").asInt());
         String table = report.table();
         assertTrue(table.contains("exactly-once-results") && table.contains("at-least-once"), table);
