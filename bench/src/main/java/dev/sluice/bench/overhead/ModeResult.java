@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public record ModeResult(
         String deliveryMode,
+        String device,
         double rawOrtRps,
         double pipelineHeavyRps,
         double heavyRatio,
@@ -26,7 +27,7 @@ public record ModeResult(
         Map<String, Boolean> targets,
         RecordSizes recordSizes,
         Map<String, Object> runs,
-        Map<String, Double> cpuCoresDuringHeavy) {
+        Map<String, Map<String, Double>> cpuCores) {
 
     /** Targets the issue sets; reported, not enforced. */
     public static final double HEAVY_RATIO_TARGET = 0.95;
@@ -34,8 +35,8 @@ public record ModeResult(
     public static final double ADDED_P50_FACTOR = 1.5;
     public static final double ADDED_P99_FACTOR = 2.0;
 
-    public static ModeResult of(String mode, double rawOrtRps, Sustained heavy, Sustained light, Sustained chain,
-            LatencyStats pipelineLatency, LatencyStats chainLatency, RecordSizes sizes, Map<String, Double> cpu,
+    public static ModeResult of(String mode, String device, double rawOrtRps, Sustained heavy, Sustained light, Sustained chain,
+            LatencyStats pipelineLatency, LatencyStats chainLatency, RecordSizes sizes, Map<String, Map<String, Double>> cpu,
             String chainCommits) {
         double heavyRatio = ratio(heavy.rps(), rawOrtRps);
         double lightRatio = ratio(light.rps(), chain.rps());
@@ -47,7 +48,7 @@ public record ModeResult(
         runs.put("pipeline_latency", pipelineLatency);
         runs.put("kafka_chain_latency", chainLatency);
         runs.put("kafka_chain_commits", chainCommits);
-        return new ModeResult(mode, round(rawOrtRps), round(heavy.rps()), heavyRatio, round(chain.rps()), round(light.rps()),
+        return new ModeResult(mode, device, round(rawOrtRps), round(heavy.rps()), heavyRatio, round(chain.rps()), round(light.rps()),
                 lightRatio, pipelineLatency.addedMs(), chainLatency.endToEndMs(), pipelineLatency.endToEndMs(),
                 round(pipelineLatency.offeredRps()), pipelineLatency.stagesP50Ms(), targets, sizes, runs, cpu);
     }

@@ -6,7 +6,12 @@ import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.Topics;
+import dev.sluice.executor.runtime.Device;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +19,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The measurements of one delivery mode, in order, on one broker: the pipeline's sustained
+ * The measurements of one delivery mode, in order, on one broker: raw ONNX Runtime on the heaviest
+ * variant (pipeline up but idle), the pipeline's sustained
  * throughput on the heaviest and the lightest variant (closed loop), its latency at a fraction
  * of the heavy sustained rate (open loop, Poisson), the record sizes it wrote; then, with the
  * pipeline stopped, the bare Kafka chain with those sizes and the same settings, sustained and
@@ -28,7 +34,7 @@ public final class OverheadBenchmark {
      */
     public record Config(Variant heavy, Variant light, int window, double warmupS, double seconds, double latencyLoad,
             boolean latencyOnLight, long seed, int partitions, long streamsCommitMs, long executorCommitMs,
-            long deadlineMs) {
+            long deadlineMs, Path catalogDir, Device device, int threads) {
         public Config {
             if (latencyLoad <= 0 || latencyLoad > 1) {
                 throw new IllegalArgumentException("latency load must be in (0, 1]");
@@ -54,8 +60,8 @@ public final class OverheadBenchmark {
      * Runs every measurement of {@code mode}. {@code client} talks to a running pipeline on
      * {@code kafka}; {@code stopPipeline} stops it (not the broker) before the bare chain runs.
      */
-    public ModeResult runMode(DeliveryMode mode, double rawOrtRps, KafkaSettings kafka, SluiceClient client,
-            Runnable stopPipeline, Consumer<String> progress) {
+    public ModeResult runMode(DeliveryMode mode, KafkaSettings kafka, SluiceClient client, Runnable stopPipeline,
+            Consumer<String> progress) {
         String m = mode.cliName();
         String tag = runTag + "-" + abbreviation(mode);
         PipelineTarget heavyTarget = new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(),
@@ -66,25 +72,25 @@ public final class OverheadBenchmark {
         awaitAnswer(heavyTarget, m + " pipeline (" + config.heavy().id() + ")");
         awaitAnswer(new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
                 "ovh-" + tag + "-w-"), m + " pipeline (" + config.light().id() + ")");
-        Map<Integer, ThreadCpu.ThreadTicks>[] cpu = cpuHolder();
-        long[] window = new long[2];
-        Sustained heavy = config.closedLoop().run(heavyTarget, () -> {
-            cpu[0] = ThreadCpu.snapshot();
-            window[0] = System.nanoTime();
-        }, () -> {
-            cpu[1] = ThreadCpu.snapshot();
-            window[1] = System.nanoTime();
-        });
-        Map<String, Double> cores = ThreadCpu.coresByGroup(cpu[0], cpu[1], (window[1] - window[0]) / 1e9, 0.02);
+        // raw ONNX Runtime right before the pipeline runs, so both see the machine in the same state
+        progress.accept(String.format("[%s] raw ONNX Runtime on %s: batches of %d back to back, pipeline idle", m,
+                config.heavy().id(), config.heavy().batching().maxBatch()));
+        OrtThroughput.Result ort = OrtThroughput.measure(config.heavy(), config.catalogDir(), config.device(),
+                config.threads(), data, config.warmupS(), config.seconds());
+        double rawOrtRps = ort.rps();
+        progress.accept(String.format("[%s] raw ONNX Runtime: %.1f samples/s on %s (%d batches of %d in %.1f s)", m,
+                ort.rps(), ort.device(), ort.batches(), ort.batch(), ort.seconds()));
+        Map<String, Double>[] cores = coresHolder();
+        Sustained heavy = measureWithCpu(config.closedLoop(), heavyTarget, cores, 0);
         progress.accept(String.format("[%s] pipeline heavy: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
-                m, heavy.rps(), heavy.failed(), heavyTarget.wrongVariant(), cores));
+                m, heavy.rps(), heavy.failed(), heavyTarget.wrongVariant(), cores[0]));
 
         PipelineTarget lightTarget = new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
                 "ovh-" + tag + "-l-");
         progress.accept(String.format("[%s] pipeline, every request to %s (fixed-low): closed loop", m, config.light().id()));
-        Sustained light = config.closedLoop().run(lightTarget);
-        progress.accept(String.format("[%s] pipeline light: %.1f rps (%d failed, %d wrong variant)", m, light.rps(),
-                light.failed(), lightTarget.wrongVariant()));
+        Sustained light = measureWithCpu(config.closedLoop(), lightTarget, cores, 1);
+        progress.accept(String.format("[%s] pipeline light: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
+                m, light.rps(), light.failed(), lightTarget.wrongVariant(), cores[1]));
 
         double rate = config.latencyLoad() * (config.latencyOnLight() ? light.rps() : heavy.rps());
         if (!(rate > 0)) {
@@ -114,8 +120,9 @@ public final class OverheadBenchmark {
             awaitAnswer(chain, m + " bare chain");
             progress.accept(String.format("[%s] bare Kafka chain (%s / %s / %s): closed loop", m, describe(chainConfig.selector()),
                     describe(chainConfig.executor()), describe(chainConfig.aggregator())));
-            Sustained chainRate = config.closedLoop().run(chain);
-            progress.accept(String.format("[%s] bare chain: %.1f rps (%d failed)", m, chainRate.rps(), chainRate.failed()));
+            Sustained chainRate = measureWithCpu(config.closedLoop(), chain, cores, 2);
+            progress.accept(String.format("[%s] bare chain: %.1f rps (%d failed); CPU cores by thread: %s", m, chainRate.rps(),
+                    chainRate.failed(), cores[2]));
             LatencyStats chainLatency = openLoop(rate).run(chain);
             String commits = chain.commitStats();
             progress.accept(String.format("[%s] bare chain latency at %.1f rps: p50 %.1f p99 %.1f ms (%d unanswered, "
@@ -124,7 +131,8 @@ public final class OverheadBenchmark {
             if (chain.failure() != null) {
                 throw new IllegalStateException("a chain hop failed: " + chain.failure(), chain.failure());
             }
-            return ModeResult.of(m, rawOrtRps, heavy, light, chainRate, pipelineLatency, chainLatency, sizes, cores, commits);
+            return ModeResult.of(m, ort.device(), rawOrtRps, heavy, light, chainRate, pipelineLatency, chainLatency, sizes,
+                    cpuByRun(cores), commits);
         }
     }
 
@@ -168,8 +176,31 @@ public final class OverheadBenchmark {
         };
     }
 
+    /** Runs the closed loop and puts the CPU cores each thread group used in its measured window into {@code cores[slot]}. */
+    private static Sustained measureWithCpu(ClosedLoop loop, Target target, Map<String, Double>[] cores, int slot) {
+        List<Map<Integer, ThreadCpu.ThreadTicks>> snapshots = new ArrayList<>();
+        long[] edges = new long[2];
+        Sustained s = loop.run(target, () -> {
+            snapshots.add(ThreadCpu.snapshot());
+            edges[0] = System.nanoTime();
+        }, () -> {
+            snapshots.add(ThreadCpu.snapshot());
+            edges[1] = System.nanoTime();
+        });
+        cores[slot] = ThreadCpu.coresByGroup(snapshots.get(0), snapshots.get(1), (edges[1] - edges[0]) / 1e9, 0.02);
+        return s;
+    }
+
     @SuppressWarnings("unchecked")
-    private static Map<Integer, ThreadCpu.ThreadTicks>[] cpuHolder() {
-        return new Map[2];
+    private static Map<String, Double>[] coresHolder() {
+        return new Map[3];
+    }
+
+    private static Map<String, Map<String, Double>> cpuByRun(Map<String, Double>[] cores) {
+        Map<String, Map<String, Double>> m = new LinkedHashMap<>();
+        m.put("pipeline_heavy", cores[0]);
+        m.put("pipeline_light", cores[1]);
+        m.put("kafka_chain", cores[2]);
+        return m;
     }
 }

@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of this process's threads from /proc/self/task/N/stat (Linux; Java and native
- * threads alike: ONNX Runtime's pool threads inherit the name of the executor thread that made
- * them). Two snapshots give CPU per thread group over a window: where the time went.
+ * threads alike; native threads such as ONNX Runtime's pool inherit the name of the thread that
+ * created them, e.g. {@code java} for the main thread). Two snapshots give CPU per thread group
+ * over a window: where the time went.
  */
 public final class ThreadCpu {
     /** Clock ticks per second of utime/stime; 100 on every common Linux. */

@@ -22,8 +22,8 @@ class ModeResultTest {
         LatencyStats pipeline = LatencyStats.of(List.of(new LatencyStats.Sample(true, addedP50 + 20, 20,
                 new Target.Stages(1, 1, 5, 20, 2))), 0, heavyRps / 2, 10);
         LatencyStats bare = LatencyStats.of(List.of(new LatencyStats.Sample(true, chainP50, 0, null)), 0, heavyRps / 2, 10);
-        return ModeResult.of(mode, 400, heavy, light, chain, pipeline, bare, new RecordSizes(3200, 3250, 120, 160, 180),
-                Map.of("executor-vgg-tt", 1.5), "aggregator 10 commits, 5.0 ms each");
+        return ModeResult.of(mode, "cpu", 400, heavy, light, chain, pipeline, bare, new RecordSizes(3200, 3250, 120, 160, 180),
+                Map.of("pipeline_heavy", Map.of("executor-vgg-tt", 1.5)), "aggregator 10 commits, 5.0 ms each");
     }
 
     @Test
@@ -76,6 +76,7 @@ class ModeResultTest {
         assertEquals(30, json.get("modes").get("exactly-once-results").get("added_latency_ms").get("p50").asDouble(), 1e-9);
         assertEquals("aggregator 10 commits, 5.0 ms each",
                 json.get("modes").get("at-least-once").get("runs").get("kafka_chain_commits").asText());
+        assertEquals(1.5, json.get("cpu_cores").get("pipeline_heavy").get("executor-vgg-tt").asDouble(), 1e-9);
         assertEquals(3250, json.get("modes").get("at-least-once").get("record_sizes").get("task").asInt());
         String table = report.table();
         assertTrue(table.contains("exactly-once-results") && table.contains("at-least-once"), table);
