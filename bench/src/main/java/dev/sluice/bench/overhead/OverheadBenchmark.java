@@ -66,8 +66,6 @@ public final class OverheadBenchmark {
         String tag = runTag + "-" + abbreviation(mode);
         PipelineTarget heavyTarget = new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(),
                 "ovh-" + tag + "-h-");
-        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-high): closed loop, %d in flight, "
-                + "%.0f s warm-up + %.0f s", m, config.heavy().id(), config.window(), config.warmupS(), config.seconds()));
         // consumer groups may still be assigning partitions: time nothing until each path answers once
         awaitAnswer(heavyTarget, m + " pipeline (" + config.heavy().id() + ")");
         awaitAnswer(new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
@@ -81,6 +79,8 @@ public final class OverheadBenchmark {
         progress.accept(String.format("[%s] raw ONNX Runtime: %.1f samples/s on %s (%d batches of %d in %.1f s)", m,
                 ort.rps(), ort.device(), ort.batches(), ort.batch(), ort.seconds()));
         Map<String, Double>[] cores = coresHolder();
+        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-high): closed loop, %d in flight, "
+                + "%.0f s warm-up + %.0f s", m, config.heavy().id(), config.window(), config.warmupS(), config.seconds()));
         Sustained heavy = measureWithCpu(config.closedLoop(), heavyTarget, cores, 0);
         progress.accept(String.format("[%s] pipeline heavy: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
                 m, heavy.rps(), heavy.failed(), heavyTarget.wrongVariant(), cores[0]));
