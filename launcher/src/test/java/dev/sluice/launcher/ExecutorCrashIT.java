@@ -47,6 +47,8 @@ import org.junit.jupiter.api.Test;
 class ExecutorCrashIT {
     private static final Path CATALOG = Path.of(System.getProperty("sluice.catalog", "../models/catalog.yaml"));
     private static final int LEVELS = 3;
+    /** Request id to partition@offset of its task, for the failure message. */
+    private static final Map<String, String> WHERE = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int TASKS = 3000;
 
     @Test
@@ -80,7 +82,8 @@ class ExecutorCrashIT {
                             .setVariant(heavy.id()).setTask(heavy.task())
                             .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, test.images()[i % test.size()]))
                             .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline).setPriority(i % LEVELS)
-                            .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                            .setEnqueuedAtMs(System.currentTimeMillis()).build()),
+                            (md, ex) -> WHERE.put(id, md == null ? "?" : md.partition() + "@" + md.offset()));
                 }
             }
 
@@ -112,7 +115,13 @@ class ExecutorCrashIT {
                     second.waitFor(30, TimeUnit.SECONDS);
                 }
                 assertTrue(beforeKill > 0);
-                assertEquals(TASKS, seen.size(), "every task answered");
+                List<String> missing = new ArrayList<>();
+                for (int i = 0; i < TASKS && missing.size() < 20; i++) {
+                    if (!seen.containsKey("crash-" + i)) {
+                        missing.add("crash-" + i + " (" + WHERE.get("crash-" + i) + ", priority " + (i % LEVELS) + ")");
+                    }
+                }
+                assertEquals(TASKS, seen.size(), "every task answered; missing " + missing);
                 seen.forEach((id, n) -> assertEquals(1, n, "outputs for " + id));
                 assertEquals(TASKS, all.size(), "no duplicate outputs");
                 assertTrue(all.stream().allMatch(o -> o.getStatus() == OutputStatus.OK));
