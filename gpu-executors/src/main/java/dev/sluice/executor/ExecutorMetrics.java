@@ -12,9 +12,13 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Meters of one variant's executor: queue and compute time, batch sizes, flush reasons, drops; and of the model cache. */
+/**
+ * Meters of one variant's executor: queue and compute time, batch sizes, flush reasons (full,
+ * preferred, max_delay, deadline), the batch-size limit, drops, skipped re-reads; and of the model cache.
+ */
 final class ExecutorMetrics {
     private final Timer queueTime;
     private final Timer computeTime;
@@ -23,7 +27,10 @@ final class ExecutorMetrics {
     private final Counter dropped;
     private final Counter completed;
     private final Counter errors;
+    private final Counter skipped;
     final AtomicLong inFlight = new AtomicLong();
+    /** The batch-size limit now: max_batch, or the adaptive (AIMD) size when that is on. */
+    final AtomicInteger batchLimit = new AtomicInteger();
 
     ExecutorMetrics(MeterRegistry r, String variant, String device) {
         queueTime = Timer.builder("sluice.executor.queue").description("task wait from selector emit to batch start")
@@ -40,6 +47,10 @@ final class ExecutorMetrics {
                 .tag("variant", variant).register(r);
         completed = Counter.builder("sluice.executor.completed").tag("variant", variant).register(r);
         errors = Counter.builder("sluice.executor.errors").tag("variant", variant).register(r);
+        skipped = Counter.builder("sluice.executor.skipped")
+                .description("re-read tasks not run again: their output was already committed").tag("variant", variant).register(r);
+        Gauge.builder("sluice.executor.batch.limit", batchLimit, AtomicInteger::get)
+                .description("batch-size limit: max_batch, or the adaptive size").tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.inflight", inFlight, AtomicLong::get).tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.device", () -> 1).tag("variant", variant).tag("device", device).register(r);
     }
@@ -100,5 +111,9 @@ final class ExecutorMetrics {
 
     void error(int n) {
         errors.increment(n);
+    }
+
+    void skipped(int n) {
+        skipped.increment(n);
     }
 }

@@ -10,4 +10,9 @@ record PendingTask(InferenceTask task, TopicPartition partition, long offset, lo
     public long deadlineMs() {
         return task.getDeadlineMs();
     }
+
+    @Override
+    public int priority() {
+        return task.getPriority();
+    }
 }

@@ -5,12 +5,17 @@ import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.executor.batch.AimdBatchSize;
 import dev.sluice.executor.batch.Batch;
 import dev.sluice.executor.batch.DeadlineBatcher;
+import dev.sluice.executor.offsets.CompletedOffsets;
+import dev.sluice.executor.offsets.PartitionLedger;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
+import dev.sluice.models.AdaptiveBatching;
+import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Tensors;
@@ -51,9 +56,14 @@ import org.slf4j.LoggerFactory;
  * the ONNX model, and writes one {@link ModelOutput} per task to sluice.partials. In
  * exactly-once mode the outputs and the consumed offsets commit in one transaction.
  *
- * <p>Offsets: the batcher is FIFO per partition, so the tasks still held form a suffix of what
- * was consumed; the committed position of a partition is its oldest held task (or the next
- * offset when none is held). A crash therefore re-runs only tasks without a committed output.
+ * <p>Offsets: tasks of one partition can finish out of order (priority levels, deadline drops),
+ * so each partition has a {@link PartitionLedger}. The committed position is its oldest task
+ * still held (or the next offset when none is), and the offsets above it that already have an
+ * output ride in the commit's metadata ({@link CompletedOffsets}); a new owner, after a crash or
+ * a rebalance, reads them back and skips those tasks when it re-reads them. A crash therefore
+ * re-runs only tasks without a committed output. When the metadata would outgrow the broker's
+ * limit, an out-of-order output is held back (unsent, its task still pending) until the tasks
+ * below it finish.
  */
 public final class VariantExecutor implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VariantExecutor.class);
@@ -69,7 +79,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final ExecutorMetrics metrics;
     private final Escalation escalation;
     private final KafkaClientMetrics consumerMetrics;
-    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
+    private final List<HeldOutput> heldBack = new ArrayList<>(); // done, but not publishable yet (see class doc)
+    private final AimdBatchSize aimd; // null unless adaptive batching is on
+    private final int maxPollRecords;
     private final Set<TopicPartition> paused = new java.util.HashSet<>();
     private final float[] inputScratch;
     private final Thread thread;
@@ -102,17 +115,30 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.config = config;
         this.model = model;
         this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
-        int maxBatch = variant.batching().maxBatch();
+        BatchingConfig batching = variant.batching();
+        int maxBatch = batching.maxBatch();
         this.inputScratch = new float[maxBatch * model.sampleSize()];
-        this.batcher = new DeadlineBatcher<>(maxBatch, variant.batching().maxDelayMs(),
-                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), Math.max(config.capacity(), maxBatch));
+        int capacity = Math.max(config.capacity(), maxBatch);
+        this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(),
+                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), capacity,
+                batching.preferredBatchSizes(), batching.priorityLevels());
+        AdaptiveBatching adaptive = batching.adaptive();
+        // Clipper starts small and climbs while batches stay under the objective
+        this.aimd = adaptive.enabled() ? new AimdBatchSize(maxBatch, adaptive.latencyObjectiveMs(), adaptive.increase(),
+                adaptive.decreaseFactor(), 1) : null;
+        if (aimd != null) {
+            batcher.setLimit(aimd.size());
+        }
+        metrics.batchLimit.set(batcher.limit());
+        // one poll never brings more than the batcher has room for (see applyBackpressure)
+        this.maxPollRecords = Math.min(Math.max(maxBatch * 2, 64), capacity);
 
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(variant.id()));
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(maxBatch * 2, 64));
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
         // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
         this.consumerMetrics = new KafkaClientMetrics(consumer, java.util.List.of(
@@ -187,12 +213,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                     }
                     // held tasks were not committed: their next owner re-reads them
                     batcher.remove(t -> parts.contains(t.partition()));
-                    parts.forEach(nextOffset::remove);
+                    heldBack.removeIf(h -> parts.contains(h.task().partition()));
+                    parts.forEach(ledgers::remove);
                     paused.removeAll(parts);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                    restoreLedgers(parts);
                     ready = true; // the group is joined; the model loads on the first batch
                 }
             });
@@ -229,13 +257,16 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         List<ProducerRecord<String, Object>> out = new ArrayList<>();
         for (ConsumerRecord<String, InferenceTask> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            nextOffset.put(tp, r.offset() + 1);
+            if (!ledger(tp).accept(r.offset())) {
+                metrics.skipped(1); // its output is already committed (re-read after a crash or rebalance)
+                continue;
+            }
             PendingTask pt = new PendingTask(r.value(), tp, r.offset(), now);
             arrivedSinceStatus++;
             String problem = taskProblem(r.value());
-            if (problem != null) {
+            if (problem != null) { // fails alone, before it joins a batch
                 metrics.error(1);
-                out.add(output(pt, OutputStatus.ERROR, -1, null, problem, now - r.value().getEnqueuedAtMs(), 0, 0));
+                release(pt, List.of(output(pt, OutputStatus.ERROR, -1, null, problem, now - r.value().getEnqueuedAtMs(), 0, 0)), out);
                 continue;
             }
             batcher.offer(pt);
@@ -244,9 +275,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
         List<PendingTask> expired = batcher.takeExpired(now);
         for (PendingTask t : expired) {
-            out.add(output(t, OutputStatus.DEADLINE_EXCEEDED, -1, null,
+            release(t, List.of(output(t, OutputStatus.DEADLINE_EXCEEDED, -1, null,
                     "dropped by executor " + config.executorId() + ": deadline passed before it could run",
-                    now - t.task().getEnqueuedAtMs(), 0, 0));
+                    now - t.task().getEnqueuedAtMs(), 0, 0)), out);
         }
         if (!expired.isEmpty()) {
             metrics.dropped(expired.size());
@@ -254,8 +285,18 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         }
         Batch<PendingTask> batch;
         while ((batch = batcher.poll(now)) != null) {
-            runBatch(batch, out);
+            List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
+            runBatch(batch, outputs);
+            if (outputs.size() != batch.size()) {
+                throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
+            }
+            adaptBatchSize(batch, outputs);
+            long doneAt = System.currentTimeMillis();
+            for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
+                release(batch.tasks().get(i), withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
+            }
         }
+        releaseHeldBack(out);
         if (!out.isEmpty()) {
             commit(out);
         }
@@ -294,13 +335,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             int label = Softmax.argmax(probs, 0, CLASSES);
             double queueMs = start - t.task().getEnqueuedAtMs();
             metrics.queued(queueMs);
-            ProducerRecord<String, Object> o = output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n);
-            escalation.next(t.task(), probs[label], System.currentTimeMillis()).ifPresent(next -> {
-                // the next stage's task goes out with this output, in the same transaction under exactly-once
-                ((ModelOutput) o.value()).setEscalatedTo(next.getVariant());
-                out.add(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next));
-            });
-            out.add(o);
+            out.add(output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n));
         }
         completedSinceStatus += n;
         completedTotal += n;
@@ -385,27 +420,109 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         transactionStartMs = -1;
     }
 
+    /** Per partition: the oldest task still held, and the finished offsets above it in the metadata. */
     private Map<TopicPartition, OffsetAndMetadata> committablePositions() {
-        Map<TopicPartition, Long> pos = new HashMap<>(nextOffset);
-        // held tasks are not done: commit up to the oldest one held per partition
-        heldOffsets().forEach((tp, off) -> pos.merge(tp, off, Math::min));
         Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-        pos.forEach((tp, off) -> m.put(tp, new OffsetAndMetadata(off)));
+        ledgers.forEach((tp, ledger) -> {
+            CompletedOffsets c = ledger.commitPointWithinBudget();
+            if (c != null) {
+                m.put(tp, new OffsetAndMetadata(c.position(), c.encode()));
+            }
+        });
         return m;
     }
 
-    private Map<TopicPartition, Long> heldOffsets() {
-        Map<TopicPartition, Long> held = new HashMap<>();
-        batcher.forEach(t -> held.merge(t.partition(), t.offset(), Math::min));
-        return held;
+    private PartitionLedger ledger(TopicPartition tp) {
+        // normally created on assignment; a partition without one has no committed position to honour
+        return ledgers.computeIfAbsent(tp, p -> PartitionLedger.fresh(CompletedOffsets.BROKER_METADATA_LIMIT));
     }
 
+    /** Reads back the committed positions and finished offsets of newly assigned partitions. */
+    private void restoreLedgers(Collection<TopicPartition> parts) {
+        if (parts.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(parts));
+        for (TopicPartition tp : parts) {
+            OffsetAndMetadata c = committed.get(tp);
+            CompletedOffsets done = null;
+            if (c != null) {
+                try {
+                    done = CompletedOffsets.decode(c.offset(), c.metadata());
+                } catch (IllegalArgumentException e) {
+                    log.warn("{}: ignoring committed metadata ({}); tasks above offset {} may run again", tp, e.getMessage(),
+                            c.offset());
+                    done = CompletedOffsets.none(c.offset());
+                }
+            }
+            ledgers.put(tp, done == null ? PartitionLedger.fresh(CompletedOffsets.BROKER_METADATA_LIMIT)
+                    : PartitionLedger.restored(done, CompletedOffsets.BROKER_METADATA_LIMIT));
+        }
+    }
+
+    /** A finished task's output goes out now unless its partition's commit metadata has no room for it yet. */
+    private void release(PendingTask t, List<ProducerRecord<String, Object>> records, List<ProducerRecord<String, Object>> out) {
+        PartitionLedger ledger = ledgers.get(t.partition());
+        if (ledger == null || !ledger.isPending(t.offset())) {
+            return; // partition revoked meanwhile: its next owner runs the task
+        }
+        if (ledger.tryComplete(t.offset())) {
+            out.addAll(records);
+        } else {
+            heldBack.add(new HeldOutput(t, records));
+        }
+    }
+
+    private void releaseHeldBack(List<ProducerRecord<String, Object>> out) {
+        if (heldBack.isEmpty()) {
+            return;
+        }
+        List<HeldOutput> retry = new ArrayList<>(heldBack);
+        heldBack.clear();
+        for (HeldOutput h : retry) {
+            release(h.task(), h.records(), out);
+        }
+    }
+
+    private record HeldOutput(PendingTask task, List<ProducerRecord<String, Object>> records) {}
+
+    /**
+     * A task's records: its output and, when a cascade's answer is unsure and the next stage can
+     * still answer in time, the next stage's task, published together (one transaction under
+     * exactly-once) so the aggregator never waits for a stage that was not asked.
+     */
+    private List<ProducerRecord<String, Object>> withEscalation(PendingTask t, ProducerRecord<String, Object> output,
+            long nowMs) {
+        if (!(output.value() instanceof ModelOutput o) || o.getStatus() != OutputStatus.OK) {
+            return List.of(output);
+        }
+        return escalation.next(t.task(), o.getConfidence(), nowMs).<List<ProducerRecord<String, Object>>>map(next -> {
+            o.setEscalatedTo(next.getVariant());
+            return List.of(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next), output);
+        }).orElse(List.of(output));
+    }
+
+    /** Adaptive batching: the measured compute time of an OK batch steers the batch-size limit. */
+    private void adaptBatchSize(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> outputs) {
+        if (aimd == null || outputs.isEmpty() || !(outputs.get(0).value() instanceof ModelOutput o)
+                || o.getStatus() != OutputStatus.OK) {
+            return;
+        }
+        batcher.setLimit(aimd.observe(batch.size(), o.getComputeMs()));
+        metrics.batchLimit.set(batcher.limit());
+    }
+
+    /**
+     * Pauses fetching before a poll could bring more tasks than the batcher has room for; held-back
+     * outputs count as held tasks.
+     */
     private void applyBackpressure() {
         Set<TopicPartition> assigned = consumer.assignment();
-        if (!batcher.hasRoom()) {
+        int held = batcher.size() + heldBack.size();
+        if (batcher.capacity() - held < maxPollRecords) {
             consumer.pause(assigned);
             paused.addAll(assigned);
-        } else if (!paused.isEmpty() && batcher.size() < batcher.capacity() / 2) {
+        } else if (!paused.isEmpty() && held < batcher.capacity() / 2 && batcher.capacity() - held >= maxPollRecords) {
             consumer.resume(paused);
             paused.clear();
         }
@@ -419,8 +536,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(e.topicPartition().partition()).getBytes(StandardCharsets.UTF_8));
         h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(e.offset()).getBytes(StandardCharsets.UTF_8));
         byte[] value = e.valueBuffer() == null ? new byte[0] : toArray(e.valueBuffer());
-        nextOffset.put(e.topicPartition(), e.offset() + 1);
         consumer.seek(e.topicPartition(), e.offset() + 1);
+        PartitionLedger ledger = ledger(e.topicPartition());
+        if (!ledger.accept(e.offset())) {
+            return; // dead-lettered before a crash or rebalance, and committed
+        }
+        ledger.complete(e.offset()); // the DLQ copy goes out right now, in or out of order
         commit(List.of(new ProducerRecord<>(Topics.DLQ, null, null, null, value, h)));
     }
 

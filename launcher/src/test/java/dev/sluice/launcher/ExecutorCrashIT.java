@@ -8,6 +8,8 @@ import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.executor.VariantExecutor;
+import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
@@ -37,17 +39,34 @@ import org.junit.jupiter.api.Test;
  * Exactly-once across a crash: an executor in its own JVM is killed with SIGKILL while it works
  * through a backlog, a replacement with the same id takes over, and every task's output appears
  * exactly once on sluice.partials (read committed).
+ *
+ * <p>The tasks carry three priorities and the variant has three priority levels, so tasks of
+ * one partition finish out of order: the committed position is the oldest unfinished task and
+ * the finished ones above it travel in the offset metadata, which the replacement must honour.
  */
 class ExecutorCrashIT {
     private static final Path CATALOG = Path.of(System.getProperty("sluice.catalog", "../models/catalog.yaml"));
+    private static final int LEVELS = 3;
+    /** Request id to partition@offset of its task, for the failure message. */
+    private static final Map<String, String> WHERE = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int TASKS = 3000;
 
     @Test
     void everyTaskOutputAppearsExactlyOnceAcrossASigkill() throws Exception {
         Catalog catalog = Catalog.load(CATALOG);
         // the most expensive variant: batches take long enough for the kill to land mid-batch
-        Variant heavy = catalog.variants().stream().max(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1)))
+        Variant slowest = catalog.variants().stream().max(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1)))
                 .orElseThrow();
+        // The same variant with priority levels, in a catalog of its own (the model file by absolute
+        // path). A max batch of 6 does not divide the 64 records of a poll: each loop leaves a few
+        // tasks behind, the lowest priority ones, while later higher-priority tasks of the same
+        // partitions finish, so completions are out of order across commits.
+        Variant heavy = new Variant(slowest.id(), slowest.task(), slowest.modalities(),
+                slowest.resolve(CATALOG.toAbsolutePath().getParent()).toString(), slowest.input(), slowest.output(),
+                slowest.preprocessing(), slowest.accuracy(), slowest.pythonAccuracy(), slowest.profile(),
+                new BatchingConfig(6, slowest.batching().maxDelayMs(), List.of(), LEVELS, null));
+        Path catalogFile = Path.of("target", "executor-crash-catalog.yaml").toAbsolutePath();
+        new Catalog(List.of(heavy)).save(catalogFile, "# ExecutorCrashIT: the slowest variant, with priority levels\n");
         SluiceSerdes serdes = SluiceSerdes.fingerprint();
         FashionMnist test = FashionMnist.test();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -62,12 +81,13 @@ class ExecutorCrashIT {
                     p.send(new ProducerRecord<>(Topics.tasks(heavy.id()), id, InferenceTask.newBuilder().setRequestId(id)
                             .setVariant(heavy.id()).setTask(heavy.task())
                             .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, test.images()[i % test.size()]))
-                            .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
-                            .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                            .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline).setPriority(i % LEVELS)
+                            .setEnqueuedAtMs(System.currentTimeMillis()).build()),
+                            (md, ex) -> WHERE.put(id, md == null ? "?" : md.partition() + "@" + md.offset()));
                 }
             }
 
-            Process first = startExecutor(kafka.bootstrap(), heavy.id());
+            Process first = startExecutor(kafka.bootstrap(), catalogFile, heavy.id());
             try (KafkaConsumer<String, ModelOutput> outputs = committedReader(kafka.bootstrap(), serdes)) {
                 Map<String, Integer> seen = new HashMap<>();
                 List<ModelOutput> all = new ArrayList<>();
@@ -78,7 +98,14 @@ class ExecutorCrashIT {
                 assertTrue(first.waitFor(30, TimeUnit.SECONDS));
                 int beforeKill = seen.size();
 
-                Process second = startExecutor(kafka.bootstrap(), heavy.id());
+                // out-of-order completion did happen: some committed position carries finished offsets above it
+                try (Admin admin = kafka.admin()) {
+                    var committed = admin.listConsumerGroupOffsets(VariantExecutor.groupId(heavy.id()))
+                            .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    assertTrue(committed.values().stream().anyMatch(o -> o != null && o.metadata().startsWith("s1:")),
+                            "no commit recorded finished offsets above its position: " + committed);
+                }
+                Process second = startExecutor(kafka.bootstrap(), catalogFile, heavy.id());
                 try {
                     readUntil(outputs, all, seen, TASKS, 240_000);
                     // anything duplicated would show up shortly after the last first copy
@@ -88,7 +115,13 @@ class ExecutorCrashIT {
                     second.waitFor(30, TimeUnit.SECONDS);
                 }
                 assertTrue(beforeKill > 0);
-                assertEquals(TASKS, seen.size(), "every task answered");
+                List<String> missing = new ArrayList<>();
+                for (int i = 0; i < TASKS && missing.size() < 20; i++) {
+                    if (!seen.containsKey("crash-" + i)) {
+                        missing.add("crash-" + i + " (" + WHERE.get("crash-" + i) + ", priority " + (i % LEVELS) + ")");
+                    }
+                }
+                assertEquals(TASKS, seen.size(), "every task answered; missing " + missing);
                 seen.forEach((id, n) -> assertEquals(1, n, "outputs for " + id));
                 assertEquals(TASKS, all.size(), "no duplicate outputs");
                 assertTrue(all.stream().allMatch(o -> o.getStatus() == OutputStatus.OK));
@@ -96,11 +129,11 @@ class ExecutorCrashIT {
         }
     }
 
-    private static Process startExecutor(String bootstrap, String variant) throws Exception {
+    private static Process startExecutor(String bootstrap, Path catalog, String variant) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "dev.sluice.launcher.Main", "executor",
-                "--bootstrap", bootstrap, "--catalog", CATALOG.toString(), "--variants", variant, "--id", "crash-test",
+                "--bootstrap", bootstrap, "--catalog", catalog.toString(), "--variants", variant, "--id", "crash-test",
                 "--device", "cpu", "--threads", "1", "--metrics-port", "0",
                 // transactional executors: the mode whose guarantee this test checks (the default mode
                 // leaves deduplication to the aggregator, so a killed executor may repeat outputs)

@@ -5,4 +5,9 @@ public interface Batchable {
     long arrivalMs();
 
     long deadlineMs();
+
+    /** Higher is more urgent; the batcher clamps it into its configured levels. */
+    default int priority() {
+        return 0;
+    }
 }
