@@ -1,11 +1,17 @@
 package dev.sluice.models;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * One model variant of the catalog. {@code accuracy} is measured by the Java runtime on the
  * labelled test set and {@code profile} by {@code sluice profile}; neither is typed in.
+ *
+ * <p>A model with one input names it in {@code input}; a model with several (one per modality,
+ * e.g. an image and audio features) lists them, in the model's order, in {@code inputs} and leaves
+ * {@code input} out. {@link #allInputs()} gives the list either way.
  */
 public record Variant(
         String id,
@@ -13,6 +19,7 @@ public record Variant(
         List<String> modalities,
         String file,
         TensorSpec input,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TensorSpec> inputs,
         TensorSpec output,
         String preprocessing,
         Double accuracy,
@@ -24,7 +31,22 @@ public record Variant(
         require(id, "id", id);
         require(task, "task", id);
         require(file, "file", id);
-        require(input, "input", id);
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        if (inputs.isEmpty()) {
+            require(input, "input", id);
+        } else {
+            if (input != null) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' has both 'input' and 'inputs'; "
+                        + "a model with one input names it in 'input', one with several lists them in 'inputs'");
+            }
+            if (inputs.size() < 2) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' lists one tensor in 'inputs'; use 'input'");
+            }
+            if (inputs.stream().map(TensorSpec::name).distinct().count() != inputs.size()) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' names an input twice: "
+                        + inputs.stream().map(TensorSpec::name).toList());
+            }
+        }
         require(output, "output", id);
         modalities = modalities == null ? List.of("image") : List.copyOf(modalities);
         if (batching == null) {
@@ -35,6 +57,24 @@ public record Variant(
         }
     }
 
+    /** A single-input variant (the catalog entries written before {@code inputs} existed). */
+    public Variant(String id, String task, List<String> modalities, String file, TensorSpec input, TensorSpec output,
+            String preprocessing, Double accuracy, Double pythonAccuracy, LatencyProfile profile, BatchingConfig batching) {
+        this(id, task, modalities, file, input, null, output, preprocessing, accuracy, pythonAccuracy, profile, batching);
+    }
+
+    /** Every input of the model in its order: {@code inputs}, or the one {@code input}. */
+    @JsonIgnore
+    public List<TensorSpec> allInputs() {
+        return inputs.isEmpty() ? List.of(input) : inputs;
+    }
+
+    /** True when the model takes several input tensors (listed in {@code inputs}; {@code input} is then null). */
+    @JsonIgnore
+    public boolean isMultiInput() {
+        return !inputs.isEmpty();
+    }
+
     private static void require(Object value, String field, String id) {
         if (value == null) {
             throw new IllegalArgumentException("catalog variant " + (id == null ? "(no id)" : "'" + id + "'")
@@ -42,7 +82,7 @@ public record Variant(
         }
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isProfiled() {
         return accuracy != null && !profile.isEmpty();
     }
@@ -53,6 +93,6 @@ public record Variant(
     }
 
     public Variant withMeasurements(double accuracy, LatencyProfile profile) {
-        return new Variant(id, task, modalities, file, input, output, preprocessing, accuracy, pythonAccuracy, profile, batching);
+        return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile, batching);
     }
 }
