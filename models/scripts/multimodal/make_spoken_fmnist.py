@@ -35,9 +35,10 @@ RENDERS = {"train": 4000, "validation": 800, "test": 1600}
 SPLIT_ID = {"train": 1, "validation": 2, "test": 3}
 
 # Corruption of each clip (the same distribution in every split; the random draws differ per split):
-SNR_DB = (-14.0, 10.0)       # speech-to-noise ratio, uniform, speech RMS over the voiced part
-P_DROPPED = 0.06             # the speech is missing entirely: noise only
-P_TRUNCATED = 0.10           # only a prefix (30-70%) of the utterance survives
+SNR_DB = (-10.0, 12.0)       # speech-to-noise ratio, uniform, speech RMS over the voiced part
+BABBLE_SNR_OFFSET = 8.0      # babble (other class words!) is 8 dB quieter than the drawn SNR says
+P_DROPPED = 0.05             # the speech is missing entirely: noise only
+P_TRUNCATED = 0.08           # only a prefix (30-70%) of the utterance survives
 NOISE_TYPES = ["white", "pink", "brown", "babble"]
 NOISE_P = [0.2, 0.35, 0.15, 0.3]
 BABBLE_VOICES = (3, 6)       # babble = 3..5 other utterances of the split (any class) summed
@@ -138,7 +139,7 @@ def synthesise(split, labels, renders, audio, out_dir):
             bank = banks[NOISE_TYPES[kind]]
             row, o = r.integers(bank.shape[0]), r.integers(bank.shape[1] - S.CLIP)
             noise = bank[row, o:o + S.CLIP]
-        snr = r.uniform(*SNR_DB)
+        snr = r.uniform(*SNR_DB) + (BABBLE_SNR_OFFSET if NOISE_TYPES[kind] == "babble" else 0.0)
         clip = (s + noise * 10 ** (-snr / 20)) * 10 ** (r.uniform(*LEVEL_DB) / 20) * 0.05
         clips.append(clip)
         cond["render"][i], cond["noise"][i], cond["snr_db"][i] = k, kind, snr
@@ -180,7 +181,7 @@ def main():
                 "hop_length": S.HOP, "n_mels": S.N_MELS, "n_frames": S.N_FRAMES, "f_min": S.F_MIN,
                 "f_max": S.F_MAX, "mel_scale": "htk", "log_floor": S.LOG_FLOOR, "clip_samples": S.CLIP,
                 "centered": False},
-        "corruption": {"snr_db_uniform": SNR_DB, "p_dropped": P_DROPPED, "p_truncated": P_TRUNCATED,
+        "corruption": {"snr_db_uniform": SNR_DB, "babble_snr_offset_db": BABBLE_SNR_OFFSET, "p_dropped": P_DROPPED, "p_truncated": P_TRUNCATED,
                        "noise_types": dict(zip(NOISE_TYPES, NOISE_P)), "level_db_uniform": LEVEL_DB},
         "splits": {},
     }
@@ -194,8 +195,11 @@ def main():
             labels = ys[src][idx].astype(np.int64)
             feats = synthesise(split, labels, renders, audio, args.out)
             t2 = time.time()
-            feats.astype("<f4").tofile(S.feature_path(split, args.out))
-            labels.astype(np.uint8).tofile(os.path.join(args.out, f"{split}-labels.u8"))
+            # written under a temporary name and renamed: a reader never sees half a file
+            labels.astype(np.uint8).tofile(os.path.join(args.out, f"{split}-labels.u8.tmp"))
+            os.replace(os.path.join(args.out, f"{split}-labels.u8.tmp"), os.path.join(args.out, f"{split}-labels.u8"))
+            feats.astype("<f4").tofile(S.feature_path(split, args.out) + ".tmp")
+            os.replace(S.feature_path(split, args.out) + ".tmp", S.feature_path(split, args.out))
             for spec, a in zip(renders, audio):
                 spec["seconds"] = round(len(a) / S.SAMPLE_RATE, 3)
             with open(os.path.join(args.out, f"{split}-renders.json"), "w") as f:

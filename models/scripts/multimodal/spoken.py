@@ -4,10 +4,10 @@ the log-mel front end, the cache layout and the readers of the generated files.
 Imported by make_spoken_fmnist.py (generation) and train_multimodal.py (training).
 """
 import gzip
-import json
 import os
 
 import numpy as np
+import scipy.fft
 
 DATA = "/usr/share/datasets/fashion-mnist"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -145,10 +145,10 @@ def log_mel(clips):
         _FB = mel_filterbank()
     b = clips.shape[0]
     idx = np.arange(N_FRAMES)[:, None] * HOP + np.arange(WIN)[None, :]
-    frames = clips[:, idx] * _WINDOW  # [B, T, WIN]
-    spec = np.fft.rfft(frames, n=N_FFT, axis=-1)
+    frames = (clips[:, idx] * _WINDOW).astype(np.float32)  # [B, T, WIN]
+    spec = scipy.fft.rfft(frames, n=N_FFT, axis=-1)
     power = (spec.real ** 2 + spec.imag ** 2)  # [B, T, F]
-    mel = power @ _FB.T  # [B, T, M]
+    mel = power @ _FB.T.astype(np.float32)  # [B, T, M]
     return np.log(mel + LOG_FLOOR).transpose(0, 2, 1).astype(np.float32).reshape(b, N_MELS, N_FRAMES)
 
 
@@ -156,12 +156,11 @@ def feature_path(split, directory=None):
     return os.path.join(directory or cache_dir(), f"{split}-audio-features.f32")
 
 
-def load_features(split, directory=None):
-    """float32 [N, 1, N_MELS, N_FRAMES] and labels int64 [N] of one split, from the cache."""
+def load_features(split, directory=None, limit=None):
+    """float32 [N, 1, N_MELS, N_FRAMES] and labels int64 [N] of one split (its first `limit` samples), from the cache."""
     d = directory or cache_dir()
-    with open(os.path.join(d, "features.json")) as f:
-        header = json.load(f)
-    n = header["splits"][split]["count"]
-    x = np.fromfile(feature_path(split, d), dtype="<f4").reshape(n, 1, N_MELS, N_FRAMES)
-    y = np.fromfile(os.path.join(d, f"{split}-labels.u8"), dtype=np.uint8).astype(np.int64)
+    x = np.fromfile(feature_path(split, d), dtype="<f4", count=-1 if limit is None else limit * N_MELS * N_FRAMES)
+    x = x.reshape(-1, 1, N_MELS, N_FRAMES)
+    y = np.fromfile(os.path.join(d, f"{split}-labels.u8"), dtype=np.uint8, count=-1 if limit is None else limit)
+    y = y.astype(np.int64)
     return x, y
