@@ -195,7 +195,8 @@ def top_confusions(m, k=5):
 def embed(model, data):
     """split -> (image embedding, audio embedding, labels), the frozen branches run once."""
     out = {}
-    for split, (xi, xa, y) in data.items():
+    for split in ("train", "validation"):
+        xi, xa, y = data[split]
         out[split] = (run(model.image, "", [xi]), run(model.audio, "", [xa]), y)
     return out
 
@@ -272,7 +273,7 @@ def train(name, data, threads):
         model.eval()
         with torch.no_grad():
             for split in ("validation", "test"):
-                ei, ea, y = embed(model, {split: data[split]})[split]
+                ei, ea, y = run(model.image, "", [data[split][0]]), run(model.audio, "", [data[split][1]]), data[split][2]
                 for drop in ("image", "audio"):
                     z = model.head(torch.cat([ei * (drop != "image"), ea * (drop != "audio")], 1)).argmax(1)
                     report[f"{split}_accuracy_{drop}_zeroed"] = round((z == y).float().mean().item(), 4)
@@ -326,12 +327,24 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     images = S.load_images_and_labels()
-    data = {}
-    for split in S.SPLITS:
-        a, ya = S.load_features(split, limit=args.limit)
-        xi, yi = (t[:args.limit] for t in images[split])
-        assert np.array_equal(ya, yi), f"{split}: audio labels differ from image labels"
-        data[split] = (torch.from_numpy(xi), torch.from_numpy(a), torch.from_numpy(yi))
+
+    class Splits(dict):
+        """Loaded on first use: training can start while the generator is still writing the test split."""
+
+        def __missing__(self, split):
+            path = S.feature_path(split)
+            if not os.path.exists(path):
+                print(f"waiting for {path}", flush=True)
+                while not os.path.exists(path):
+                    time.sleep(10)
+            a, ya = S.load_features(split, limit=args.limit)
+            xi, yi = (t[:args.limit] for t in images[split])
+            assert np.array_equal(ya, yi), f"{split}: audio labels differ from image labels"
+            self[split] = (torch.from_numpy(xi), torch.from_numpy(a), torch.from_numpy(yi))
+            return self[split]
+
+    data = Splits()
+    data["train"], data["validation"]
     for name in args.only.split(","):
         if name == "analyse":
             analyse(data)

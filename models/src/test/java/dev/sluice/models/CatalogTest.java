@@ -175,6 +175,19 @@ class CatalogTest {
         }
     }
 
+    @Test
+    void theMultimodalCatalogLoadsAndItsFilesExist() {
+        Catalog c = Catalog.load(Path.of("catalog-multimodal.yaml"));
+        assertTrue(c.variants().size() >= 2, "an audio-only and a fusion variant");
+        for (Variant v : c.variants()) {
+            assertTrue(Files.isRegularFile(v.resolve(Path.of("."))), v.file() + " missing");
+            assertTrue(sizeOf(v) <= 5L * 1024 * 1024, v.file() + " is over 5 MB");
+            assertEquals(v.modalities().size(), v.allInputs().size(), v.id() + ": one input per modality");
+            assertTrue(v.pythonAccuracy() != null, v.id() + " has no python_accuracy");
+        }
+        assertTrue(c.variants().stream().anyMatch(Variant::isMultiInput), "a fusion variant with two inputs");
+    }
+
     private static long sizeOf(Variant v) {
         try {
             return Files.size(v.resolve(Path.of(".")));
