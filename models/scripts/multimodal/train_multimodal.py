@@ -7,13 +7,13 @@ Needs the features from make_spoken_fmnist.py (in ~/.cache/sluice/multimodal or 
 
 Variants (all: output "logits" [N,10], dynamic batch axis, opset 17):
   audio-cnn    input "audio" [N,1,40,64] log-mel; per-sample standardisation, 2x2 average pool, 3 conv
-               blocks (8-16-32 channels, BN), global max pool, linear. About 0.4M multiply-adds per sample.
+               blocks (16-32-64 channels, BN), global max pool, linear. About 1.6M multiply-adds per sample.
   fusion-cnn   inputs "image" [N,1,28,28] in [0,1] and "audio" [N,1,40,64]: the zoo's cnn-small (weights
                loaded from cnn-small.onnx, frozen) up to its 64-unit hidden layer + the audio-cnn branch (frozen)
-               up to its 32-d pooled embedding, concatenated, and a joint head (96-64-10) trained with modality
+               up to its 64-d pooled embedding, concatenated, and a joint head (128-64-10) trained with modality
                dropout (15% of samples lose the image embedding, 15% the audio one).
   fusion-lite  the zoo's linear model (its 10 logits, frozen) + the audio-cnn branch (frozen), joint head
-               (42-32-10): the cheap fusion.
+               (74-32-10): the cheap fusion (the image side costs a 784x10 matmul instead of cnn-small's convs).
 Normalisation lives inside every model (images: the zoo's mean/std; audio: per-sample standardisation
 of the log-mel matrix, so the clip's loudness does not matter). Validation chooses the epoch; test is
 evaluated once at the end, after training.
@@ -61,7 +61,7 @@ class PerSampleStandardise(nn.Module):
         return (a - m) / (s + 1e-3)
 
 
-AUDIO_WIDTHS = (8, 16, 32)
+AUDIO_WIDTHS = (16, 32, 64)
 
 
 def audio_branch(widths):
@@ -142,7 +142,7 @@ def build(name):
 INPUTS = {"audio-cnn": ["audio"], "fusion-cnn": ["image", "audio"], "fusion-lite": ["image", "audio"]}
 # variant -> (epochs, lr): Adam with a one-cycle schedule over exactly the steps run. The fusion
 # variants train only their head (branches frozen), on embeddings computed once.
-RECIPES = {"audio-cnn": (6, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
+RECIPES = {"audio-cnn": (8, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
 
 
 def checkpoint(name):
@@ -310,10 +310,22 @@ def analyse(data):
     out["audio_accuracy_by_condition"] = {
         "dropped_speech": round(float(right[cond["dropped"]].mean()), 4),
         "truncated_speech": round(float(right[cond["truncated"]].mean()), 4),
-        **{f"snr_{lo}_{lo + 6}dB": round(float(right[clean & (snr >= lo) & (snr < lo + 6)].mean()), 4)
-           for lo in range(-14, 10, 6)},
+        # effective SNR (babble's includes its 8 dB offset)
+        **{f"snr_{lo}_{hi}dB": round(float(right[clean & (snr >= lo) & (snr < hi)].mean()), 4)
+           for lo, hi in ((-10, -4), (-4, 2), (2, 8), (8, 14), (14, 20))},
         **{f"noise_{t}": round(float(right[clean & (cond["noise"] == i)].mean()), 4)
            for i, t in enumerate(cond["noise_types"])}}
+    # by carrier phrase and voice variant of the test split (both unseen in training)
+    with open(os.path.join(S.cache_dir(), "test-renders.json")) as f:
+        renders = json.load(f)
+    template = np.array([next(t for t in S.TEMPLATES["test"] if t != "{}" and
+                              any(r["text"] == t.format(n) for n in S.NOUNS[r["label"]])) for r in renders])
+    variant = np.array([(r["voice"].split("+") + [""])[1] for r in renders])
+    k = cond["render"]
+    out["audio_accuracy_by_test_phrase"] = {t: round(float(right[clean & (template[k] == t)].mean()), 4)
+                                            for t in S.TEMPLATES["test"]}
+    out["audio_accuracy_by_test_variant"] = {v: round(float(right[clean & (variant[k] == v)].mean()), 4)
+                                             for v in S.VARIANTS["test"]}
     with open(os.path.join(MODELS, "reports", "multimodal-analysis.json"), "w") as f:
         json.dump(out, f, indent=2)
     print(json.dumps(out, indent=1), flush=True)
