@@ -93,7 +93,7 @@ final class ProfileCommand implements Callable<Integer> {
             }
             ModelProfiler.Measurement m = profiler.measure(v, dir, test, System.out::println);
             Double python = pythonAccuracy(dir, v.id());
-            Variant measured = new Variant(v.id(), v.task(), v.modalities(), v.file(), v.input(), v.output(),
+            Variant measured = new Variant(v.id(), v.task(), v.modalities(), v.file(), v.input(), v.inputs(), v.output(),
                     v.preprocessing(), m.variant().accuracy(), python, m.profile(), v.batching(),
                     memoryMb.getOrDefault(v.id(), v.memoryMb()));
             if (python != null && Math.abs(python - m.accuracy()) > 0.0005) {

@@ -1,5 +1,7 @@
 package dev.sluice.models;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -9,6 +11,10 @@ import java.util.List;
  * {@code memoryMb} (also measured by {@code sluice profile}: the process RSS growth across the
  * session's load and warm-up) is what an executor's memory budget charges for the loaded model;
  * null when not measured.
+ *
+ * <p>A model with one input names it in {@code input}; a model with several (one per modality,
+ * e.g. an image and audio features) lists them, in the model's order, in {@code inputs} and leaves
+ * {@code input} out. {@link #allInputs()} gives the list either way.
  */
 public record Variant(
         String id,
@@ -16,6 +22,7 @@ public record Variant(
         List<String> modalities,
         String file,
         TensorSpec input,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TensorSpec> inputs,
         TensorSpec output,
         String preprocessing,
         Double accuracy,
@@ -29,7 +36,22 @@ public record Variant(
         require(id, "id", id);
         require(task, "task", id);
         require(file, "file", id);
-        require(input, "input", id);
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        if (inputs.isEmpty()) {
+            require(input, "input", id);
+        } else {
+            if (input != null) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' has both 'input' and 'inputs'; "
+                        + "a model with one input names it in 'input', one with several lists them in 'inputs'");
+            }
+            if (inputs.size() < 2) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' lists one tensor in 'inputs'; use 'input'");
+            }
+            if (inputs.stream().map(TensorSpec::name).distinct().count() != inputs.size()) {
+                throw new IllegalArgumentException("catalog variant '" + id + "' names an input twice: "
+                        + inputs.stream().map(TensorSpec::name).toList());
+            }
+        }
         require(output, "output", id);
         modalities = modalities == null ? List.of("image") : List.copyOf(modalities);
         if (batching == null) {
@@ -44,10 +66,38 @@ public record Variant(
         }
     }
 
-    /** A variant whose memory has not been measured. */
+    /** A single-input variant whose memory has not been measured. */
     public Variant(String id, String task, List<String> modalities, String file, TensorSpec input, TensorSpec output,
             String preprocessing, Double accuracy, Double pythonAccuracy, LatencyProfile profile, BatchingConfig batching) {
-        this(id, task, modalities, file, input, output, preprocessing, accuracy, pythonAccuracy, profile, batching, null);
+        this(id, task, modalities, file, input, null, output, preprocessing, accuracy, pythonAccuracy, profile, batching, null);
+    }
+
+    /** A single-input variant. */
+    public Variant(String id, String task, List<String> modalities, String file, TensorSpec input, TensorSpec output,
+            String preprocessing, Double accuracy, Double pythonAccuracy, LatencyProfile profile, BatchingConfig batching,
+            Double memoryMb) {
+        this(id, task, modalities, file, input, null, output, preprocessing, accuracy, pythonAccuracy, profile, batching,
+                memoryMb);
+    }
+
+    /** A variant whose memory has not been measured. */
+    public Variant(String id, String task, List<String> modalities, String file, TensorSpec input, List<TensorSpec> inputs,
+            TensorSpec output, String preprocessing, Double accuracy, Double pythonAccuracy, LatencyProfile profile,
+            BatchingConfig batching) {
+        this(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile, batching,
+                null);
+    }
+
+    /** Every input of the model in its order: {@code inputs}, or the one {@code input}. */
+    @JsonIgnore
+    public List<TensorSpec> allInputs() {
+        return inputs.isEmpty() ? List.of(input) : inputs;
+    }
+
+    /** True when the model takes several input tensors (listed in {@code inputs}; {@code input} is then null). */
+    @JsonIgnore
+    public boolean isMultiInput() {
+        return !inputs.isEmpty();
     }
 
     private static void require(Object value, String field, String id) {
@@ -57,7 +107,7 @@ public record Variant(
         }
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isProfiled() {
         return accuracy != null && !profile.isEmpty();
     }
@@ -68,12 +118,12 @@ public record Variant(
     }
 
     public Variant withMeasurements(double accuracy, LatencyProfile profile) {
-        return new Variant(id, task, modalities, file, input, output, preprocessing, accuracy, pythonAccuracy, profile, batching,
-                memoryMb);
+        return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
+                batching, memoryMb);
     }
 
     public Variant withMemoryMb(Double mb) {
-        return new Variant(id, task, modalities, file, input, output, preprocessing, accuracy, pythonAccuracy, profile, batching,
-                mb);
+        return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
+                batching, mb);
     }
 }

@@ -112,6 +112,63 @@ class CatalogTest {
         assertTrue(e.getMessage().contains("single_best"), e.getMessage());
     }
 
+    static Variant fusion(String id) {
+        TensorSpec image = new TensorSpec("image", "FP32", List.of(-1L, 1L, 28L, 28L));
+        TensorSpec audio = new TensorSpec("audio", "FP32", List.of(-1L, 1L, 40L, 64L));
+        TensorSpec out = new TensorSpec("logits", "FP32", List.of(-1L, 10L));
+        return new Variant(id, "fashion-mnist-spoken", List.of("image", "audio"), id + ".onnx", null, List.of(image, audio),
+                out, "pixels and log-mels", null, 0.97, null, null);
+    }
+
+    @Test
+    void multiInputVariantsRoundTripAndSingleInputEntriesStayAsTheyWere(@TempDir Path dir) throws Exception {
+        Catalog c = new Catalog(List.of(variant("img", 0.9, 0.1), fusion("av")));
+        Path file = dir.resolve("catalog.yaml");
+        c.save(file, "");
+        String yaml = Files.readString(file);
+        assertEquals(1, yaml.split("\n  inputs:", -1).length - 1, yaml);
+        assertEquals(1, yaml.split("\n  input:", -1).length - 1, yaml);
+        Catalog back = Catalog.load(file);
+        assertEquals(c, back);
+        Variant av = back.variant("av").orElseThrow();
+        assertTrue(av.isMultiInput());
+        assertEquals(List.of("image", "audio"), av.allInputs().stream().map(TensorSpec::name).toList());
+        assertEquals(2560, av.allInputs().get(1).sampleSize());
+        assertEquals(List.of("image", "audio"), av.modalities());
+        Variant img = back.variant("img").orElseThrow();
+        assertTrue(!img.isMultiInput());
+        assertEquals(List.of(img.input()), img.allInputs());
+        assertEquals(List.of(), img.inputs());
+        // measurements keep the inputs
+        assertEquals(av.inputs(), av.withMeasurements(0.97, img.profile()).inputs());
+
+        // written by hand: an inputs list instead of input
+        Files.writeString(file, "variants:\n- id: a\n  task: t\n  modalities: [image, audio]\n  file: a.onnx\n"
+                + "  inputs:\n  - {name: image, datatype: FP32, shape: [-1, 1, 28, 28]}\n"
+                + "  - {name: audio, datatype: FP32, shape: [-1, 1, 40, 64]}\n"
+                + "  output: {name: logits, datatype: FP32, shape: [-1, 10]}\n");
+        assertEquals(List.of(784, 2560), Catalog.load(file).variants().get(0).allInputs().stream()
+                .map(TensorSpec::sampleSize).toList());
+    }
+
+    @Test
+    void rejectsAmbiguousInputs() {
+        Variant av = fusion("av");
+        TensorSpec one = av.inputs().get(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Variant("x", "t", null, "x.onnx",
+                one, av.inputs(), av.output(), null, null, null, null, null));
+        assertTrue(e.getMessage().contains("both 'input' and 'inputs'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Variant("x", "t", null, "x.onnx", null, List.of(one),
+                av.output(), null, null, null, null, null));
+        assertTrue(e.getMessage().contains("use 'input'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Variant("x", "t", null, "x.onnx", null, List.of(one, one),
+                av.output(), null, null, null, null, null));
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Variant("x", "t", null, "x.onnx", null, null,
+                av.output(), null, null, null, null, null));
+        assertTrue(e.getMessage().contains("lacks 'input'"), e.getMessage());
+    }
+
     @Test
     void latencyProfileInterpolatesAndExtrapolatesPerSample() {
         LatencyProfile p = variant("v", 0.9, 1.0).profile();
@@ -133,6 +190,19 @@ class CatalogTest {
             assertTrue(Files.isRegularFile(v.resolve(Path.of("."))), v.file() + " missing");
             assertTrue(sizeOf(v) <= 50L * 1024 * 1024, v.file() + " is over 50 MB");
         }
+    }
+
+    @Test
+    void theMultimodalCatalogLoadsAndItsFilesExist() {
+        Catalog c = Catalog.load(Path.of("catalog-multimodal.yaml"));
+        assertTrue(c.variants().size() >= 2, "an audio-only and a fusion variant");
+        for (Variant v : c.variants()) {
+            assertTrue(Files.isRegularFile(v.resolve(Path.of("."))), v.file() + " missing");
+            assertTrue(sizeOf(v) <= 5L * 1024 * 1024, v.file() + " is over 5 MB");
+            assertEquals(v.modalities().size(), v.allInputs().size(), v.id() + ": one input per modality");
+            assertTrue(v.pythonAccuracy() != null, v.id() + " has no python_accuracy");
+        }
+        assertTrue(c.variants().stream().anyMatch(Variant::isMultiInput), "a fusion variant with two inputs");
     }
 
     private static long sizeOf(Variant v) {
