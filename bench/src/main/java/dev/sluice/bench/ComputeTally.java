@@ -18,8 +18,10 @@ public final class ComputeTally {
     private record Entry(DoubleAdder computeMs, LongAdder outputs, LongAdder escalations) {}
 
     private final ConcurrentHashMap<String, Entry> byRequest = new ConcurrentHashMap<>();
+    private volatile long lastOutputAtMs;
 
     public void add(ModelOutput o) {
+        lastOutputAtMs = System.currentTimeMillis();
         Entry e = byRequest.computeIfAbsent(o.getRequestId(),
                 k -> new Entry(new DoubleAdder(), new LongAdder(), new LongAdder()));
         e.computeMs().add(o.getComputeMs() / Math.max(1, o.getBatchSize()));
@@ -27,6 +29,11 @@ public final class ComputeTally {
         if (o.getEscalatedTo() != null) {
             e.escalations().increment();
         }
+    }
+
+    /** When the last output was counted (epoch ms), 0 before any. */
+    public long lastOutputAtMs() {
+        return lastOutputAtMs;
     }
 
     /** Totals over the requests whose id starts with {@code prefix}. */

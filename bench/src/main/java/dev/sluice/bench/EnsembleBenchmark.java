@@ -48,14 +48,16 @@ public final class EnsembleBenchmark {
                 for (String policy : c.configs().values()) {
                     send(c, policy, Math.min(c.warmupRequests(), c.images()), "warm-" + safe(policy), line -> {});
                 }
-                sleep((long) (c.pauseS() * 1000));
+                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
             }
             for (var e : c.configs().entrySet()) {
                 String runId = "ens-" + safe(e.getKey()) + "-" + Long.toString(System.currentTimeMillis(), 36);
                 progress.accept(String.format("%s (%s): %d images at %.0f rps, deadline %d ms", e.getKey(), e.getValue(),
                         c.images(), c.rate(), c.deadlineMs()));
                 List<RequestOutcome> outcomes = send(c, e.getValue(), c.images(), runId, progress);
-                sleep((long) (c.pauseS() * 1000)); // outputs the aggregator ignored may still be on their way
+                // outputs the aggregator ignored may still be on their way, and a heavy configuration can
+                // leave queues behind: wait until the executors have been quiet for the pause
+                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
                 EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"));
                 results.put(e.getKey(), r);
                 progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request, p50 %.0f ms, p99 %.0f ms, %s",
@@ -86,6 +88,14 @@ public final class EnsembleBenchmark {
                 r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.membersPerRequest(), r.escalationRate(),
                 r.statusCounts())));
         return b.toString();
+    }
+
+    /** Waits until no member output arrived for {@code quietMs}, at most {@code maxMs}. */
+    static void awaitQuiet(ComputeTally tally, long quietMs, long maxMs) {
+        long until = System.currentTimeMillis() + maxMs;
+        do {
+            sleep(Math.max(quietMs / 4, 50));
+        } while (System.currentTimeMillis() - tally.lastOutputAtMs() < quietMs && System.currentTimeMillis() < until);
     }
 
     private static void sleep(long ms) {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The ladder (linear .845, mlp .894, cnn-small .915, vgg .927, vgg-tta .934), 10 ms overhead,
  * with cascades whose validation gains over their last stage are listed: on the test scale
- * cnn-small>vgg-tta@0.9 promises .934 - .001 = .933 and cnn-small>vgg-tta@0.97 .934 + .001.
+ * cnn-small>vgg-tta@0.9 promises .934 - .001 = .933 and cnn-small>vgg-tta@0.97 .934 (its +.001
+ * is not credited: a cascade never promises more than its last stage).
  */
 class CascadePolicyTest {
     private static final Cascade CNN_TTA_90 = new Cascade(List.of("cnn-small", "vgg-tta"), 0.9, 0.941, 0.22, 0.942);
@@ -51,6 +52,16 @@ class CascadePolicyTest {
         assertTrue(s.isCascade());
         // mlp>vgg promises .926 < .93; cnn>tta@.9 promises .933 and escalates less than @.97
         assertEquals(0.9, s.escalateBelow());
+    }
+
+    @Test
+    void aPositiveValidationGainIsNotCreditedAboveTheLastStage() {
+        Catalog withGain = LadderFixtures.ladder().withCascades(List.of(
+                new Cascade(List.of("mlp", "vgg"), 0.97, 0.94, 0.36, 0.93)));
+        // mlp>vgg measured +.01 over vgg on validation; vgg's own .927 is all it promises
+        Selection s = policy.decide(request("r", T0, 200, 0.93), withGain, LoadSnapshot.IDLE, T0);
+        assertFalse(s.isCascade(), "credited .937 it would have served; capped at .927 it does not: " + s);
+        assertEquals(List.of("vgg-tta"), s.variants());
     }
 
     @Test
