@@ -1,10 +1,8 @@
 package dev.sluice.launcher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.bench.HtmlReport;
 import dev.sluice.bench.PolicyBenchmark;
+import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.RateTrace;
@@ -107,8 +105,7 @@ final class BenchCommand implements Runnable {
                     json.put("peak_offered_rps", peak);
                     json.put("delivery_mode", cluster.deliveryMode().cliName());
                     json.put("policies", report.policies());
-                    new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                            .enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), json);
+                    SummaryJson.write(summaryJson, json);
                     System.out.println("summary written to " + summaryJson.toAbsolutePath());
                 }
             }

@@ -1,10 +1,8 @@
 package dev.sluice.launcher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.bench.EnsembleBenchmark;
 import dev.sluice.bench.EnsembleResult;
+import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Cascade;
@@ -99,8 +97,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             json.put("reference", reference);
             json.put("configs", results);
             json.put("verdict", verdict);
-            new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                    .enable(SerializationFeature.INDENT_OUTPUT).writeValue(summaryJson.toFile(), json);
+            SummaryJson.write(summaryJson, json);
             System.out.println("summary written to " + summaryJson.toAbsolutePath());
         }
         return 0;

@@ -1,8 +1,6 @@
 package dev.sluice.bench.overhead;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -15,8 +13,7 @@ import java.util.function.Function;
  * fields repeated at the top level, and how it was measured.
  */
 public record OverheadReport(Map<String, Object> setup, String defaultMode, Map<String, ModeResult> modes) {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = dev.sluice.bench.SummaryJson.MAPPER;
 
     /** The summary as a JSON tree: setup, the default mode's block flattened, then every mode. */
     public Map<String, Object> json() {

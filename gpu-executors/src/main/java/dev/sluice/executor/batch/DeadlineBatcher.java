@@ -285,22 +285,21 @@ public final class DeadlineBatcher<T extends Batchable> {
     }
 
     private long oldestArrival() {
-        long a = Long.MAX_VALUE;
-        for (ArrayDeque<T> level : levels) {
-            for (T t : level) {
-                a = Math.min(a, t.arrivalMs());
-            }
-        }
-        return a;
+        return minOver(Batchable::arrivalMs);
     }
 
     private long earliestDeadline() {
-        long d = Long.MAX_VALUE;
+        return minOver(Batchable::deadlineMs);
+    }
+
+    /** The least {@code f} over every queued task, of any level; Long.MAX_VALUE when empty. */
+    private long minOver(java.util.function.ToLongFunction<? super T> f) {
+        long min = Long.MAX_VALUE;
         for (ArrayDeque<T> level : levels) {
             for (T t : level) {
-                d = Math.min(d, t.deadlineMs());
+                min = Math.min(min, f.applyAsLong(t));
             }
         }
-        return d;
+        return min;
     }
 }

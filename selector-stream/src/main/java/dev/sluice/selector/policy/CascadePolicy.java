@@ -3,7 +3,6 @@ package dev.sluice.selector.policy;
 import dev.sluice.models.Cascade;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,12 +42,8 @@ public final class CascadePolicy implements SelectionPolicy {
         if (tv.isEmpty()) {
             return Rejections.noProfiledVariant(req.task());
         }
-        Map<String, Variant> profiled = new HashMap<>();
-        Map<String, Double> estimateMs = new HashMap<>();
-        for (Variant v : tv.byCost()) {
-            profiled.put(v.id(), v);
-            estimateMs.put(v.id(), estimator.estimateMs(v, load.of(v.id())));
-        }
+        Map<String, Variant> profiled = tv.byId();
+        Map<String, Double> estimateMs = tv.estimatesMs(estimator, load);
         double slackMs = req.deadlineMs() - nowMs;
         Candidate chosen = null;
         double fastestAccurateMs = Double.MAX_VALUE;

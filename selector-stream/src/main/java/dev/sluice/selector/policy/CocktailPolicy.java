@@ -93,12 +93,8 @@ public final class CocktailPolicy implements SelectionPolicy {
         if (tv.isEmpty()) {
             return Rejections.noProfiledVariant(req.task());
         }
-        Map<String, Variant> profiled = new HashMap<>();
-        Map<String, Double> estimateMs = new HashMap<>();
-        for (Variant v : tv.byCost()) {
-            profiled.put(v.id(), v);
-            estimateMs.put(v.id(), estimator.estimateMs(v, load.of(v.id())));
-        }
+        Map<String, Variant> profiled = tv.byId();
+        Map<String, Double> estimateMs = tv.estimatesMs(estimator, load);
         List<Candidate> all = new ArrayList<>();
         for (Variant v : tv.byCost()) {
             all.add(new Candidate(List.of(v.id()), v.accuracy(), null, estimateMs.get(v.id())));

@@ -3,7 +3,9 @@ package dev.sluice.selector.policy;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The profiled variants of one task (measured accuracy and latency both present), cheapest
@@ -16,6 +18,20 @@ record TaskVariants(String task, List<Variant> byCost) {
 
     static TaskVariants of(Catalog catalog, String task) {
         return new TaskVariants(task, catalog.forTask(task).stream().filter(Variant::isProfiled).toList());
+    }
+
+    /** The variants by id. */
+    Map<String, Variant> byId() {
+        Map<String, Variant> m = new HashMap<>();
+        byCost.forEach(v -> m.put(v.id(), v));
+        return m;
+    }
+
+    /** Each variant's predicted latency at the current load, by id. */
+    Map<String, Double> estimatesMs(LatencyEstimator estimator, LoadSnapshot load) {
+        Map<String, Double> m = new HashMap<>();
+        byCost.forEach(v -> m.put(v.id(), estimator.estimateMs(v, load.of(v.id()))));
+        return m;
     }
 
     boolean isEmpty() {
