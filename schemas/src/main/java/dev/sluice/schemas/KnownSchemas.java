@@ -7,6 +7,7 @@ import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.PartialRequest;
 import dev.sluice.avro.PendingRequest;
 import dev.sluice.avro.Plan;
 import java.io.BufferedReader;
@@ -27,7 +28,8 @@ public final class KnownSchemas {
     public static List<Schema> current() {
         return List.of(InferenceRequest.getClassSchema(), Plan.getClassSchema(), InferenceTask.getClassSchema(),
                 ModelOutput.getClassSchema(), InferenceResult.getClassSchema(), ExecutorStatus.getClassSchema(),
-                CatalogEntry.getClassSchema(), PendingRequest.getClassSchema(), Feedback.getClassSchema());
+                CatalogEntry.getClassSchema(), PendingRequest.getClassSchema(), Feedback.getClassSchema(),
+                PartialRequest.getClassSchema());
     }
 
     /** Historical versions shipped from {@code schemas/history} (file names listed in its index). */
