@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +45,7 @@ public final class SluiceClient implements AutoCloseable {
     private final KafkaProducer<String, Feedback> feedback;
     private final KafkaConsumer<String, InferenceResult> consumer;
     private final Map<String, CompletableFuture<InferenceResult>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<InferenceResult>> provisionalListeners = new ConcurrentHashMap<>();
     private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong provisional = new AtomicLong();
@@ -95,6 +97,27 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     /**
+     * Sends the first part of a request that arrives in parts (or a whole request) and calls
+     * {@code onProvisional} with each provisional result before the future completes with the
+     * final one. Set {@code final_only} false on the request to get provisional results at all.
+     * Send the other parts with {@link #sendPart}.
+     */
+    public CompletableFuture<InferenceResult> submit(InferenceRequest request, Consumer<InferenceResult> onProvisional) {
+        provisionalListeners.put(request.getId(), onProvisional);
+        CompletableFuture<InferenceResult> f = submit(request);
+        return f.whenComplete((r, e) -> provisionalListeners.remove(request.getId()));
+    }
+
+    /** Sends a later part of a request already {@linkplain #submit submitted}; its result arrives on that future. */
+    public void sendPart(InferenceRequest part) {
+        if (!pending.containsKey(part.getId())) {
+            throw new IllegalStateException("part " + part.getPartIndex() + " of request " + part.getId()
+                    + ": the request is not in flight (submit its first part first)");
+        }
+        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part));
+    }
+
+    /**
      * Reports the true label of an answered request to sluice.feedback, with the members' votes,
      * so learning policies (bandits, ensemble weights) can score the variants that served it.
      */
@@ -143,6 +166,10 @@ public final class SluiceClient implements AutoCloseable {
         }
         if (!r.getFinal$()) {
             provisional.incrementAndGet();
+            Consumer<InferenceResult> listener = provisionalListeners.get(r.getRequestId());
+            if (listener != null) {
+                listener.accept(r);
+            }
             return;
         }
         if (answered.putIfAbsent(r.getRequestId(), Boolean.TRUE) != null) {
