@@ -61,7 +61,10 @@ public final class Policies {
                 new ClipperBanditPolicy(estimator, settings.bandit(), new SplittableRandom(settings.seed())),
                 new TiersPolicy(estimator),
                 new CocktailPolicy(estimator, CocktailPolicy.Config.DEFAULTS),
-                new CascadePolicy(estimator))) {
+                new CascadePolicy(estimator),
+                new MoselPolicy(estimator),
+                ModalityBaselinePolicy.allModalities(estimator),
+                ModalityBaselinePolicy.imageOnly(estimator))) {
             byName.put(p.name(), p);
         }
         for (String name : settings.admitted()) {

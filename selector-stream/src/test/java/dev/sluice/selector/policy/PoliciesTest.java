@@ -14,7 +14,8 @@ class PoliciesTest {
 
     @Test
     void knowsTheBuiltInPoliciesByName() {
-        assertEquals(List.of("cascade", "clipper-bandit", "cocktail", "fixed-high", "fixed-low", "infaas", "proteus", "ramsis", "switching", "tiers"),
+        assertEquals(List.of("all-modalities", "cascade", "clipper-bandit", "cocktail", "fixed-high", "fixed-low", "image-only", "infaas",
+                        "mosel", "proteus", "ramsis", "switching", "tiers"),
                 policies.names());
         assertInstanceOf(InfaasPolicy.class, policies.get(Policies.DEFAULT));
         assertEquals("fixed-high", policies.get("fixed-high").name());
@@ -47,6 +48,9 @@ class PoliciesTest {
         assertInstanceOf(ClipperBanditPolicy.class, policies.get("clipper-bandit"));
         assertInstanceOf(TiersPolicy.class, policies.get("tiers"));
         assertInstanceOf(CocktailPolicy.class, policies.get("cocktail"));
+        assertInstanceOf(MoselPolicy.class, policies.get("mosel"));
+        assertEquals("all-modalities", assertInstanceOf(ModalityBaselinePolicy.class, policies.get("all-modalities")).name());
+        assertEquals("image-only", assertInstanceOf(ModalityBaselinePolicy.class, policies.get("image-only")).name());
     }
 
     @Test
