@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.LabelledInputs;
 import dev.sluice.ingest.load.LoadRunner;
 import dev.sluice.ingest.load.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
@@ -20,16 +21,26 @@ import java.util.function.Consumer;
 public final class PolicyBenchmark {
     /** The trace, its length, and what every request asks for. */
     public record Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
-            long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS) {}
+            long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS, String task) {
+        public Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
+                long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS) {
+            this(policies, traceName, trace, peakRate, durationS, deadlineMs, floors, seed, pauseS, warmupS, "fashion-mnist");
+        }
+    }
 
     /** What every policy did. */
     public record Report(Map<String, PolicyResult> policies, Map<String, TimeSeries> series) {}
 
     private final SluiceClient client;
-    private final FashionMnist data;
+    private final LabelledInputs data;
     private final MeterRegistry registry;
 
     public PolicyBenchmark(SluiceClient client, FashionMnist data, MeterRegistry registry) {
+        this(client, LabelledInputs.images(data), registry);
+    }
+
+    /** Over any labelled samples, e.g. image and audio together for the two-modality task. */
+    public PolicyBenchmark(SluiceClient client, LabelledInputs data, MeterRegistry registry) {
         this.client = client;
         this.data = data;
         this.registry = registry;
@@ -42,7 +53,7 @@ public final class PolicyBenchmark {
             double rate = Math.max(1, c.trace().rateAt(0));
             progress.accept(String.format("warming up: %.0f s at %.0f rps (not counted)", c.warmupS(), rate));
             new LoadRunner(client, data).run(new LoadRunner.Options((int) (rate * c.warmupS()), RateTrace.steady(rate),
-                    c.deadlineMs(), c.floors(), "infaas", "fashion-mnist", 5_000), "bench-warmup", line -> {});
+                    c.deadlineMs(), c.floors(), "infaas", c.task(), 5_000), "bench-warmup", line -> {});
             sleep((long) (c.pauseS() * 1000));
         }
         Map<String, PolicyResult> results = new LinkedHashMap<>();
@@ -52,7 +63,7 @@ public final class PolicyBenchmark {
                     c.durationS(), c.traceName(), c.deadlineMs()));
             long start = System.currentTimeMillis();
             List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
-                    c.deadlineMs(), c.floors(), policy, "fashion-mnist", 10_000, c.seed(), c.peakRate(), true),
+                    c.deadlineMs(), c.floors(), policy, c.task(), 10_000, c.seed(), c.peakRate(), true),
                     "bench-" + policy + "-" + Long.toString(start, 36), progress);
             PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
             results.put(policy, r);

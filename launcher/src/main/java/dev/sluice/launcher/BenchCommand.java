@@ -5,6 +5,7 @@ import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.LabelledInputs;
 import dev.sluice.ingest.load.RateTrace;
 import dev.sluice.ingest.load.Traces;
 import dev.sluice.models.Catalog;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks on the real pipeline. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the real pipeline.",
-        subcommands = {BenchCommand.Policies.class, BenchEnsembleCommand.class, BenchOverheadCommand.class})
+        subcommands = {BenchCommand.Policies.class, BenchEnsembleCommand.class, BenchOverheadCommand.class,
+                BenchMultimodalCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -65,13 +67,22 @@ final class BenchCommand implements Runnable {
         @Option(names = "--summary-json", description = "write the comparison JSON here")
         Path summaryJson;
 
+        @Option(names = "--task", defaultValue = "fashion-mnist",
+                description = "fashion-mnist (images), or fashion-mnist-spoken (image and audio in each request; the "
+                        + "catalog defaults to models/catalog-multimodal.yaml) (default: ${DEFAULT-VALUE})")
+        String task;
+
         @Option(names = "--html", defaultValue = "policies.html", description = "time-series charts (default: ${DEFAULT-VALUE})")
         Path html;
 
         @Override
         public Integer call() throws Exception {
-            Catalog catalog = cluster.loadCatalog();
-            Variant heaviest = catalog.variants().stream().filter(Variant::isProfiled)
+            boolean spoken = BenchMultimodalCommand.TASK.equals(task);
+            Catalog catalog = spoken ? cluster.loadCatalogOr("models/catalog-multimodal.yaml") : cluster.loadCatalog();
+            if (catalog.forTask(task).isEmpty()) {
+                throw new IllegalArgumentException("no variant of task '" + task + "' in " + cluster.catalog);
+            }
+            Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
                     .max(Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
             double capacity = heaviest.profile().peakThroughput();
             RateTrace t = traceFor(trace, capacity, durationS);
@@ -80,7 +91,7 @@ final class BenchCommand implements Runnable {
             List<String> names = policies != null ? policies : registry.names();
             System.out.printf("heaviest variant %s serves about %.0f rps alone (profile); trace %s peaks at %.0f rps%n",
                     heaviest.id(), capacity, trace, peak);
-            FashionMnist test = FashionMnist.test();
+            LabelledInputs test = spoken ? SpokenSamples.test() : LabelledInputs.images(FashionMnist.test());
             SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
                     Device.AUTO, 2, 1);
             try (Metrics metrics = new Metrics();
@@ -88,7 +99,7 @@ final class BenchCommand implements Runnable {
                          metrics.registry);
                  SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
                 PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
-                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS),
+                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS, task),
                         System.out::println);
                 String table = PolicyBenchmark.table(report.policies());
                 System.out.println();
@@ -97,6 +108,7 @@ final class BenchCommand implements Runnable {
                 System.out.println("charts written to " + html.toAbsolutePath());
                 if (summaryJson != null) {
                     Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("task", task);
                     json.put("trace", trace);
                     json.put("duration_s", durationS);
                     json.put("deadline_ms", deadlineMs);

@@ -48,6 +48,14 @@ final class ClusterOptions {
         return Catalog.load(catalog);
     }
 
+    /** The catalog, or {@code whenDefault} when --catalog was left at its default (a command made for another task). */
+    Catalog loadCatalogOr(String whenDefault) {
+        if (catalog.equals(Path.of(Catalog.DEFAULT_FILE))) {
+            catalog = Path.of(whenDefault);
+        }
+        return loadCatalog();
+    }
+
     Path catalogDir() {
         Path parent = catalog.toAbsolutePath().getParent();
         return parent == null ? Path.of(".") : parent;

@@ -4,7 +4,6 @@ import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.FashionMnist;
-import dev.sluice.schemas.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,9 +37,13 @@ public final class LoadRunner {
     }
 
     private final SluiceClient client;
-    private final FashionMnist data;
+    private final LabelledInputs data;
 
     public LoadRunner(SluiceClient client, FashionMnist data) {
+        this(client, LabelledInputs.images(data));
+    }
+
+    public LoadRunner(SluiceClient client, LabelledInputs data) {
         this.client = client;
         this.data = data;
     }
@@ -67,8 +70,8 @@ public final class LoadRunner {
             String id = runId + "-" + i;
             InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTask(o.task()).setCreatedAtMs(sentAt)
                     .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy().get(i % o.minAccuracy().size())).setPolicy(o.policy())
-                    .setInputs(List.of(Tensors.fp32("input", new long[] {1, 1, 28, 28}, data.images()[image]))).build();
-            int label = data.labels()[image];
+                    .setModalities(data.modalities()).setInputs(data.tensors(image)).build();
+            int label = data.label(image);
             long deadline = sentAt + o.deadlineMs();
             futures.add(client.submit(req).thenApply(r -> {
                 answered.incrementAndGet();
@@ -97,7 +100,7 @@ public final class LoadRunner {
             RequestOutcome r = f.getNow(null);
             if (r == null) {
                 // never answered: keep the request in the denominators
-                out.add(new RequestOutcome(runId + "-" + i, data.labels()[i % data.size()], 0, 0, null, 0));
+                out.add(new RequestOutcome(runId + "-" + i, data.label(i % data.size()), 0, 0, null, 0));
             } else {
                 out.add(r);
             }
