@@ -19,6 +19,9 @@ public final class SelectorMetrics {
         this.registry = registry;
         this.deadLetters = Counter.builder("sluice.selector.dead.letters").description("undecodable requests sent to the DLQ")
                 .register(registry);
+        for (String outcome : new String[] {"planned", "held", "duplicate", "expired"}) {
+            partCounter(outcome); // on /metrics from the start, so dashboards see zeros rather than no series
+        }
     }
 
     public void decided(String policy, String outcome, String variant, long nanos) {
@@ -48,9 +51,13 @@ public final class SelectorMetrics {
      * (the request's other parts never came; its state was dropped).
      */
     public void part(String outcome) {
-        parts.computeIfAbsent(outcome, o -> Counter.builder("sluice.selector.parts")
+        partCounter(outcome).increment();
+    }
+
+    private Counter partCounter(String outcome) {
+        return parts.computeIfAbsent(outcome, o -> Counter.builder("sluice.selector.parts")
                 .description("parts of requests that arrive in several parts, by what the selector did with them")
-                .tag("outcome", o).register(registry)).increment();
+                .tag("outcome", o).register(registry));
     }
 
     public void deadLetter() {
