@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (created to result, histogram), {@code sluice_aggregator_pending},
  * {@code sluice_aggregator_early_decisions_total} (answers sent before every member reported) and
  * {@code sluice_aggregator_outstanding_members_total} (members those answers did not wait for:
- * their compute is saved once executors skip them, else their outputs arrive late and are ignored).
+ * their compute is saved once executors skip them, else their outputs arrive late and are ignored),
+ * {@code sluice_aggregator_provisional_total{sent}} (early answers to requests with parts missing)
+ * and {@code sluice_aggregator_revisions_total{outcome=confirmed|corrected}}.
  */
 public final class AggregatorMetrics {
     private final Map<ResultStatus, Counter> results = new EnumMap<>(ResultStatus.class);
@@ -33,6 +35,10 @@ public final class AggregatorMetrics {
     private final Counter outstandingMembers;
     private final Counter sloMet;
     private final Counter sloMissed;
+    private final Counter provisionalEmitted;
+    private final Counter provisionalHeld;
+    private final Counter confirmed;
+    private final Counter corrected;
     /** One count per processor instance (stream task); the gauge sums them. */
     private final Map<Object, AtomicLong> pendingByProcessor = new ConcurrentHashMap<>();
 
@@ -62,6 +68,16 @@ public final class AggregatorMetrics {
                 .description("answers sent before every member reported").register(registry);
         outstandingMembers = Counter.builder("sluice.aggregator.outstanding.members")
                 .description("members still outstanding when an early answer went out").register(registry);
+        provisionalEmitted = Counter.builder("sluice.aggregator.provisional")
+                .description("provisional answers to requests with parts still missing").tag("sent", "true").register(registry);
+        provisionalHeld = Counter.builder("sluice.aggregator.provisional")
+                .description("provisional answers to requests with parts still missing").tag("sent", "false").register(registry);
+        confirmed = Counter.builder("sluice.aggregator.revisions")
+                .description("final answers after a provisional one, by whether the label changed").tag("outcome", "confirmed")
+                .register(registry);
+        corrected = Counter.builder("sluice.aggregator.revisions")
+                .description("final answers after a provisional one, by whether the label changed").tag("outcome", "corrected")
+                .register(registry);
         Gauge.builder("sluice.aggregator.pending", this, AggregatorMetrics::pending)
                 .description("requests waiting for outputs or their deadline").strongReference(true).register(registry);
     }
@@ -96,6 +112,16 @@ public final class AggregatorMetrics {
     void earlyDecision(int skippedMembers) {
         earlyDecisions.increment();
         outstandingMembers.increment(skippedMembers);
+    }
+
+    /** A provisional answer: sent, or held back for a client that wants final results only. */
+    void provisional(boolean sent) {
+        (sent ? provisionalEmitted : provisionalHeld).increment();
+    }
+
+    /** A final answer after a provisional one the client saw. */
+    void revised(boolean labelChanged) {
+        (labelChanged ? corrected : confirmed).increment();
     }
 
     void orphan() {

@@ -34,6 +34,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     private final InstantSource clock;
     private final AggregatorMetrics metrics;
     private final AggregationDecider decider;
+    private final RevisionDecider revisions;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingRequest> pending;
@@ -47,6 +48,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         this.clock = clock;
         this.metrics = metrics;
         this.decider = new AggregationDecider(cfg.grace(), voters);
+        this.revisions = new RevisionDecider(decider);
     }
 
     public AggregatorProcessor(AggregatorConfig cfg, InstantSource clock, AggregatorMetrics metrics) {
@@ -92,15 +94,17 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             return;
         }
         PendingRequest p = pending.get(id);
-        if (p != null && p.getPlan() != null) {
+        if (p != null && p.getPlan() != null && plan.getRevision() <= p.getPlan().getRevision()) {
             metrics.duplicatePlan();
             return;
         }
-        if (p != null) {
+        if (p != null && p.getPlan() == null) {
             dueIndex.delete(orphanKey(id, p)); // the plan came: no longer an orphan
         }
+        // a later revision (a request in parts, re-planned as they arrive) replaces the plan; outputs stay
         List<ModelOutput> outputs = p == null ? List.of() : p.getOutputs();
-        PendingRequest updated = new PendingRequest(plan, new ArrayList<>(outputs), p == null ? now : p.getFirstSeenMs());
+        PendingRequest updated = new PendingRequest(plan, new ArrayList<>(outputs), p == null ? now : p.getFirstSeenMs(),
+                p == null ? null : p.getProvisional());
         decideOrStore(id, updated, now, p == null);
     }
 
@@ -112,7 +116,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         PendingRequest p = pending.get(id);
         if (p == null) {
             // arrived before its plan (no order across topics): buffer, drop if the plan never comes
-            PendingRequest orphan = new PendingRequest(null, new ArrayList<>(List.of(output)), now);
+            PendingRequest orphan = new PendingRequest(null, new ArrayList<>(List.of(output)), now, null);
             pending.put(id, orphan);
             dueIndex.put(orphanKey(id, orphan), id);
             pendingCount.incrementAndGet();
@@ -122,12 +126,12 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             metrics.duplicateOutput();
             return;
         }
-        if (p.getPlan() != null && !p.getPlan().getVariants().contains(output.getVariant())) {
-            return; // not a member of this request's plan; the decider would ignore it anyway
+        if (p.getPlan() != null && p.getPlan().getPartsMissing() == 0 && !p.getPlan().getVariants().contains(output.getVariant())) {
+            return; // not a member of this request's final plan; the decider would ignore it anyway
         }
         List<ModelOutput> outputs = new ArrayList<>(p.getOutputs());
-        outputs.add(output);
-        PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs());
+        outputs.add(output); // with parts still missing, a later revision may name this variant
+        PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs(), p.getProvisional());
         if (updated.getPlan() == null) {
             pending.put(id, updated);
         } else {
@@ -136,23 +140,35 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     }
 
     private void decideOrStore(String id, PendingRequest p, long now, boolean isNew) {
-        decider.answer(p.getPlan(), p.getOutputs(), now).ifPresentOrElse(
-                result -> answer(id, result, now),
-                () -> {
-                    pending.put(id, p);
-                    if (isNew) {
-                        pendingCount.incrementAndGet();
-                    }
-                    dueIndex.put(TimeIndexKey.of(decider.dueAtMs(p.getPlan()), id), id);
-                });
+        RevisionDecider.Step step = revisions.next(p.getPlan(), p.getOutputs(), p.getProvisional(), now);
+        if (step.kind() == RevisionDecider.Kind.FINAL) {
+            answer(id, step, p.getPlan(), p.getProvisional(), now);
+            return;
+        }
+        PendingRequest keep = p;
+        if (step.kind() == RevisionDecider.Kind.PROVISIONAL) {
+            if (step.emitted(p.getPlan())) {
+                context.forward(new Record<>(id, step.result(), now), AggregatorTopology.RESULTS_SINK);
+            }
+            metrics.provisional(step.emitted(p.getPlan()));
+            keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), step.result());
+        }
+        pending.put(id, keep);
+        if (isNew) {
+            pendingCount.incrementAndGet();
+        }
+        dueIndex.put(TimeIndexKey.of(decider.dueAtMs(p.getPlan()), id), id);
     }
 
-    private void answer(String id, Answer answer, long now) {
-        InferenceResult result = answer.result();
+    private void answer(String id, RevisionDecider.Step step, Plan plan, InferenceResult provisional, long now) {
+        InferenceResult result = step.result();
         context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
-        if (answer.isEarly()) {
-            metrics.earlyDecision(answer.skippedMembers().size());
+        if (provisional != null && !plan.getFinalOnly()) {
+            metrics.revised(RevisionDecider.corrects(result, provisional));
+        }
+        if (!step.skippedMembers().isEmpty()) {
+            metrics.earlyDecision(step.skippedMembers().size());
             if (cfg.forwardCancellations()) {
                 context.forward(new Record<>(id, id, now), AggregatorTopology.CANCELLATIONS_SINK);
             }
@@ -194,7 +210,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             }
             return;
         }
-        decider.answer(p.getPlan(), p.getOutputs(), now).ifPresent(result -> answer(id, result, now));
+        decideOrStore(id, p, now, false);
     }
 
     private String orphanKey(String id, PendingRequest p) {

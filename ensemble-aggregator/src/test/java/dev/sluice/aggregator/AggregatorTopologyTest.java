@@ -287,4 +287,51 @@ class AggregatorTopologyTest {
         assertEquals(0L, driver.getKeyValueStore(AggregatorTopology.ANSWERED_STORE).approximateNumEntries());
         assertEquals(0L, driver.getKeyValueStore(AggregatorTopology.ANSWERED_INDEX_STORE).approximateNumEntries());
     }
+
+    /** Revision {@code rev} of a 2-part request "sp" with {@code missing} parts still to come. */
+    private static Plan partPlan(int rev, int missing, String... variants) {
+        return Plan.newBuilder(serve("sp", VoteMethod.PASS_THROUGH, DEADLINE, variants)).setRevision(rev)
+                .setPartsMissing(missing).setPartCount(2).setFinalOnly(false).build();
+    }
+
+    @Test
+    void aRequestInPartsGetsAProvisionalThenAFinalRevisionAndNothingMore() {
+        send(partPlan(0, 1, "img"));
+        send(ok("sp", "img", 3, 0.6f, now()));
+        InferenceResult provisional = results.readValue();
+        assertEquals(false, provisional.getFinal$());
+        assertEquals(0, provisional.getRevision());
+        assertEquals(3, provisional.getLabel());
+
+        advance(10);
+        send(ok("sp", "fuse", 6, 0.9f, now())); // before its plan: kept, a later revision may name it
+        assertEquals(List.of(), results.readValuesToList());
+        send(partPlan(1, 0, "fuse"));
+        InferenceResult last = results.readValue();
+        assertEquals(true, last.getFinal$());
+        assertEquals(1, last.getRevision());
+        assertEquals(6, last.getLabel());
+        assertEquals(1.0, registry.get("sluice.aggregator.revisions").tag("outcome", "corrected").counter().count());
+
+        send(partPlan(1, 0, "fuse")); // redelivered
+        send(ok("sp", "img", 3, 0.6f, now()));
+        advance(DEADLINE - now() + 1000);
+        assertEquals(List.of(), results.readValuesToList(), "exactly one final result");
+        assertEquals(0, metrics.pending());
+    }
+
+    @Test
+    void aPartThatNeverCameLeavesTheProvisionalAnswerFinal() {
+        send(partPlan(0, 1, "img"));
+        send(ok("sp", "img", 3, 0.6f, now()));
+        assertEquals(false, results.readValue().getFinal$());
+
+        advance(DEADLINE - now() + AggregatorConfig.defaults().grace().toMillis() + 200);
+        InferenceResult last = results.readValue();
+        assertEquals(true, last.getFinal$());
+        assertEquals(1, last.getRevision());
+        assertEquals(3, last.getLabel());
+        assertEquals(ResultStatus.OK, last.getStatus());
+        assertEquals(0, metrics.pending());
+    }
 }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -118,6 +119,24 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
             out.add(v.id().equals(replacement.id()) ? replacement : v);
         }
         return new Catalog(out, ensembles, cascades);
+    }
+
+    /**
+     * The part of this catalog a request carrying only {@code present} modalities can be served
+     * by: the variants whose every modality is present, and the ensembles and cascades made of
+     * them. This catalog itself when nothing is left out.
+     */
+    public Catalog servableWith(Collection<String> present) {
+        Set<String> have = Set.copyOf(present);
+        List<Variant> kept = variants.stream().filter(v -> have.containsAll(v.modalities())).toList();
+        if (kept.size() == variants.size()) {
+            return this;
+        }
+        Set<String> ids = new TreeSet<>();
+        kept.forEach(v -> ids.add(v.id()));
+        return new Catalog(kept,
+                ensembles.stream().filter(e -> ids.containsAll(e.members())).toList(),
+                cascades.stream().filter(c -> ids.containsAll(c.stages())).toList());
     }
 
     /** This catalog with its ensembles replaced by {@code measured}. */

@@ -8,7 +8,10 @@ import dev.sluice.models.Variant;
 import dev.sluice.schemas.Tensors;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks a decoded request against the catalog before any model sees it. Returns the reason a
@@ -17,6 +20,9 @@ import java.util.Optional;
 public final class RequestValidator {
     /** Requests carrying this parameter were already found malformed upstream (the JSON bridge). */
     public static final String INVALID_PARAMETER = "sluice.invalid";
+
+    /** Most parts one request may arrive in. */
+    public static final int MAX_PARTS = 16;
 
     private final long maxInputBytes;
 
@@ -43,10 +49,31 @@ public final class RequestValidator {
         if (req.getMinAccuracy() < 0 || req.getMinAccuracy() > 1 || Double.isNaN(req.getMinAccuracy())) {
             return Optional.of("min_accuracy must be in [0,1], got " + req.getMinAccuracy());
         }
-        if (req.getInputs().size() != 1) {
-            return Optional.of("task '" + req.getTask() + "' takes exactly 1 input tensor, got " + req.getInputs().size());
+        if (req.getPartCount() < 1 || req.getPartCount() > MAX_PARTS) {
+            return Optional.of("part_count must be in [1," + MAX_PARTS + "], got " + req.getPartCount());
         }
-        return validateTensor(req.getInputs().get(0), variants.get(0).input());
+        if (req.getPartIndex() < 0 || req.getPartIndex() >= req.getPartCount()) {
+            return Optional.of("part_index " + req.getPartIndex() + " is outside [0," + req.getPartCount() + ")");
+        }
+        Map<String, Tensor> byModality;
+        try {
+            byModality = ModalityInputs.of(req.getModalities(), req.getInputs());
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        for (Map.Entry<String, Tensor> e : byModality.entrySet()) {
+            Optional<TensorSpec> spec = variants.stream().flatMap(v -> ModalityInputs.specOf(v, e.getKey()).stream()).findFirst();
+            if (spec.isEmpty()) {
+                Set<String> known = new TreeSet<>();
+                variants.forEach(v -> known.addAll(v.modalities()));
+                return Optional.of("task '" + req.getTask() + "' takes no modality '" + e.getKey() + "'; it takes " + known);
+            }
+            Optional<String> bad = validateTensor(e.getValue(), spec.get());
+            if (bad.isPresent()) {
+                return bad;
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<String> validateTensor(Tensor t, TensorSpec spec) {

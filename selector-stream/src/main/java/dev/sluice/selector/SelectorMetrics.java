@@ -13,6 +13,7 @@ public final class SelectorMetrics {
     private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
     private final Map<String, Timer> decisionTime = new ConcurrentHashMap<>();
     private final Counter deadLetters;
+    private final Map<String, Counter> parts = new ConcurrentHashMap<>();
 
     public SelectorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +40,17 @@ public final class SelectorMetrics {
             }
         }
         return Double.NaN;
+    }
+
+    /**
+     * One part of a request in several parts: {@code outcome} is planned (a plan revision went
+     * out), held (waiting for the other parts), duplicate (a part seen before, ignored) or expired
+     * (the request's other parts never came; its state was dropped).
+     */
+    public void part(String outcome) {
+        parts.computeIfAbsent(outcome, o -> Counter.builder("sluice.selector.parts")
+                .description("parts of requests that arrive in several parts, by what the selector did with them")
+                .tag("outcome", o).register(registry)).increment();
     }
 
     public void deadLetter() {

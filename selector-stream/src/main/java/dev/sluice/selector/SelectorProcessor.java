@@ -2,10 +2,13 @@ package dev.sluice.selector;
 
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.PartialRequest;
+import dev.sluice.avro.Tensor;
 import dev.sluice.avro.Plan;
 import dev.sluice.avro.PlanDecision;
 import dev.sluice.avro.VoteMethod;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
 import dev.sluice.schemas.Topics;
 import dev.sluice.schemas.VariantViews;
 import dev.sluice.selector.policy.Policies;
@@ -13,25 +16,43 @@ import dev.sluice.selector.policy.Selection;
 import dev.sluice.selector.policy.SelectionPolicy;
 import dev.sluice.selector.policy.SelectionRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Reads raw request bytes, and for each: undecodable -> dead letter with the reason; invalid ->
  * an INVALID plan; otherwise the policy's decision -> a plan plus one task per chosen variant.
  * Under exactly-once all outputs of one request commit in the same transaction.
+ *
+ * <p>The policy sees only the variants whose modalities the request carries. A request in
+ * several parts (same id, {@code part_count} above 1) is kept in the {@code parts} store until
+ * its last part, and re-planned as each part arrives: every plan gets the next revision, says
+ * how many parts are still missing, and only members not already running get a task.
  */
 final class SelectorProcessor implements Processor<String, byte[], String, Object> {
     static final String PLANS_SINK = "plans-sink";
     static final String TASKS_SINK = "tasks-sink";
     static final String DLQ_SINK = "dlq-sink";
+    /** Request parameter: "false" holds the parts of a request until the last one instead of answering early. */
+    public static final String SPECULATE_PARAMETER = "speculate";
+    /** How long past its deadline the state of a request whose parts never all came is kept. */
+    static final Duration PARTS_RETENTION = Duration.ofSeconds(30);
+    private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
 
     private final Deserializer<InferenceRequest> requests;
     private final Catalog catalog;
@@ -41,7 +62,9 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final LiveLoadView load;
     private final InstantSource clock;
     private final SelectorMetrics metrics;
+    private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
     private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, PartialRequest> parts;
 
     SelectorProcessor(Deserializer<InferenceRequest> requests, Catalog catalog, Policies policies, SelectorConfig config,
             LiveLoadView load, InstantSource clock, SelectorMetrics metrics) {
@@ -58,6 +81,8 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.parts = context.getStateStore(SelectorTopology.PARTS_STORE);
+        context.schedule(EXPIRY_SCAN, PunctuationType.WALL_CLOCK_TIME, wallClockMs -> expireParts(clock.millis()));
     }
 
     @Override
@@ -73,47 +98,226 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             deadLetter(record, "undecodable request: " + rootMessage(e));
             return;
         }
-        String policyName = req.getPolicy() != null && policies.has(req.getPolicy()) ? req.getPolicy() : config.defaultPolicy();
+        String policyName = policyOf(req);
         Optional<String> invalid = validator.validate(req, catalog, receivedAt);
         if (req.getPolicy() != null && !policies.has(req.getPolicy()) && invalid.isEmpty()) {
             invalid = Optional.of(policies.whyUnknown(req.getPolicy()));
         }
+        PartialRequest partial = req.getPartCount() > 1 ? parts.get(req.getId()) : null;
         if (invalid.isPresent()) {
             metrics.decided(policyName, "invalid", "", 0);
-            forwardPlan(record, plan(req, PlanDecision.INVALID, invalid.get(), List.of(), null, policyName, receivedAt, 0));
+            // a bad part ends its whole request: the INVALID plan outranks any earlier revision
+            int revision = partial == null || partial.getLastPlan() == null ? 0 : partial.getLastPlan().getRevision() + 1;
+            forwardPlan(record, plan(req, PlanDecision.INVALID, invalid.get(), List.of(), null, policyName, receivedAt, 0)
+                    .setRevision(revision).setPartCount(req.getPartCount()).build());
+            if (partial != null) {
+                parts.delete(req.getId());
+            }
             return;
+        }
+        if (req.getPartCount() == 1) {
+            serve(record, req, policyName, receivedAt, null);
+            return;
+        }
+        onPart(record, req, partial, policyName, receivedAt);
+    }
+
+    /**
+     * One part of a request in several parts: merge it with the parts so far, then plan for the
+     * modalities now present (speculative: an early answer from what is here, corrected when the
+     * rest arrives) or, when the client asked not to speculate, hold it until the last part.
+     */
+    private void onPart(Record<String, byte[]> record, InferenceRequest part, PartialRequest partial, String policyName,
+            long receivedAt) {
+        String id = part.getId();
+        InferenceRequest merged;
+        List<Integer> seen;
+        if (partial == null) {
+            merged = InferenceRequest.newBuilder(part).build();
+            seen = List.of(part.getPartIndex());
+        } else {
+            if (partial.getPartsSeen().contains(part.getPartIndex())) {
+                metrics.part("duplicate");
+                return;
+            }
+            Optional<String> mismatch = mismatch(partial.getRequest(), part);
+            if (mismatch.isPresent()) {
+                metrics.decided(policyName, "invalid", "", 0);
+                int revision = partial.getLastPlan() == null ? 0 : partial.getLastPlan().getRevision() + 1;
+                forwardPlan(record, plan(partial.getRequest(), PlanDecision.INVALID, mismatch.get(), List.of(), null, policyName,
+                        receivedAt, 0).setRevision(revision).setPartCount(part.getPartCount()).build());
+                parts.delete(id);
+                return;
+            }
+            merged = merge(partial.getRequest(), part);
+            seen = new ArrayList<>(partial.getPartsSeen());
+            seen.add(part.getPartIndex());
+        }
+        int missing = part.getPartCount() - seen.size();
+        Plan last = partial == null ? null : partial.getLastPlan();
+        List<String> dispatched = partial == null ? List.of() : partial.getDispatched();
+        boolean speculate = !"false".equalsIgnoreCase(merged.getParameters().get(SPECULATE_PARAMETER));
+        if (missing > 0 && !speculate) {
+            if (last == null) { // tell the aggregator the request exists, so it answers at the deadline if parts never come
+                last = plan(merged, PlanDecision.SERVE, "waiting for " + missing + " of " + part.getPartCount() + " parts",
+                        List.of(), null, policyName, receivedAt, 0).setPartsMissing(missing).setPartCount(part.getPartCount())
+                        .build();
+                forwardPlan(record, last);
+            }
+            metrics.part("held");
+            parts.put(id, new PartialRequest(merged, seen, dispatched, last));
+            return;
+        }
+        int revision = last == null ? 0 : last.getRevision() + 1;
+        Served served = serve(record, merged, policyName, receivedAt, new Revision(revision, missing, part.getPartCount(), last,
+                dispatched));
+        metrics.part("planned");
+        if (missing == 0) {
+            parts.delete(id);
+        } else {
+            parts.put(id, new PartialRequest(merged, seen, served.dispatched(), served.plan()));
+        }
+    }
+
+    /** Where a plan stands among its request's revisions; null for a request in one part. */
+    private record Revision(int number, int partsMissing, int partCount, Plan previous, List<String> dispatched) {}
+
+    private record Served(Plan plan, List<String> dispatched) {}
+
+    /**
+     * Decides for {@code req} with the modalities it carries and sends the plan and the tasks of
+     * members not yet dispatched. A re-plan the policy rejects keeps the previous revision's
+     * members rather than withdrawing an answer already on its way.
+     */
+    private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
+            Revision revision) {
+        Map<String, Tensor> byModality = ModalityInputs.of(req.getModalities(), req.getInputs());
+        Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), catalog::servableWith);
+        boolean provisional = revision != null && revision.partsMissing() > 0;
+        double floor = req.getMinAccuracy();
+        if (provisional) { // a provisional answer comes from the best the parts present allow, even below the floor
+            floor = Math.min(floor, servable.forTask(req.getTask()).stream().filter(Variant::isProfiled)
+                    .mapToDouble(Variant::accuracy).max().orElse(floor));
         }
         long t0 = System.nanoTime();
         SelectionPolicy policy = policies.get(policyName);
         Selection s = policy.decide(new SelectionRequest(req.getId(), req.getTask(), req.getCreatedAtMs(), req.getDeadlineMs(),
-                req.getPriority(), req.getMinAccuracy(), req.getTier(), req.getModalities()),
-                catalog, load.snapshot(receivedAt), receivedAt);
+                req.getPriority(), floor, req.getTier(), List.copyOf(byModality.keySet())),
+                servable, load.snapshot(receivedAt), receivedAt);
         long nanos = System.nanoTime() - t0;
+        Plan previous = revision == null ? null : revision.previous();
+        List<String> dispatched = revision == null ? List.of() : revision.dispatched();
         if (!s.serve()) {
             metrics.decided(policyName, "reject", "", nanos);
-            forwardPlan(record, plan(req, PlanDecision.REJECT, s.reason(), List.of(), null, policyName, receivedAt, nanos / 1000));
-            return;
+            Plan plan;
+            if (previous != null && !previous.getVariants().isEmpty()) {
+                plan = revised(Plan.newBuilder(previous).setReason("re-plan rejected (" + s.reason() + "); revision "
+                        + previous.getRevision() + "'s members stand").setPlannedAtMs(clock.millis()), revision).build();
+            } else if (provisional) { // nothing to answer with yet: the aggregator waits for the rest or the deadline
+                if (previous != null) {
+                    return new Served(previous, dispatched);
+                }
+                plan = revised(plan(req, PlanDecision.SERVE, "no provisional answer: " + s.reason(), List.of(), null, policyName,
+                        receivedAt, nanos / 1000), revision).build();
+            } else {
+                plan = revised(plan(req, PlanDecision.REJECT, s.reason(), List.of(), null, policyName, receivedAt, nanos / 1000),
+                        revision).build();
+            }
+            forwardPlan(record, plan);
+            return new Served(plan, dispatched);
         }
-        Plan plan = plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000);
+        Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000),
+                revision).build();
         forwardPlan(record, plan);
+        List<String> done = new ArrayList<>(dispatched);
         // a cascade dispatches its first stage only; the executor passes the request on when unsure
-        List<String> dispatched = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
+        List<String> dispatch = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
         List<String> escalateTo = s.isCascade() ? s.variants().subList(1, s.variants().size()) : List.of();
-        for (String member : dispatched) {
+        for (String member : dispatch) {
+            if (done.contains(member)) {
+                continue; // an earlier revision already runs it on the same inputs
+            }
             metrics.decided(policyName, "serve", member, nanos);
+            Variant v = servable.variant(VariantViews.baseOf(member)).orElseThrow();
+            List<Tensor> inputs = ModalityInputs.forVariant(v, byModality);
             InferenceTask task = InferenceTask.newBuilder()
                     .setRequestId(req.getId()).setVariant(member).setTask(req.getTask())
-                    .setInput(req.getInputs().get(0)).setCreatedAtMs(req.getCreatedAtMs())
+                    .setInput(inputs.get(0)).setExtraInputs(inputs.subList(1, inputs.size()))
+                    .setCreatedAtMs(req.getCreatedAtMs())
                     .setDeadlineMs(req.getDeadlineMs()).setEnqueuedAtMs(clock.millis())
                     .setPriority(req.getPriority()).setTraceparent(req.getTraceparent())
                     .setEscalateTo(escalateTo).setEscalateBelow((float) s.escalateBelow()).build();
             context.forward(new Record<String, Object>(req.getId(), task, record.timestamp()), TASKS_SINK);
             load.onDispatch(VariantViews.baseOf(member));
+            done.add(member);
+        }
+        return new Served(plan, done);
+    }
+
+    private static Plan.Builder revised(Plan.Builder plan, Revision revision) {
+        if (revision == null) {
+            return plan;
+        }
+        return plan.setRevision(revision.number()).setPartsMissing(revision.partsMissing()).setPartCount(revision.partCount());
+    }
+
+    /** Why a later part cannot belong with the first (a different request sharing its id), or empty. */
+    private static Optional<String> mismatch(InferenceRequest first, InferenceRequest part) {
+        if (part.getPartCount() != first.getPartCount()) {
+            return Optional.of("part " + part.getPartIndex() + " says the request has " + part.getPartCount()
+                    + " parts, an earlier part said " + first.getPartCount());
+        }
+        if (!part.getTask().equals(first.getTask())) {
+            return Optional.of("part " + part.getPartIndex() + " is for task '" + part.getTask() + "', an earlier part for '"
+                    + first.getTask() + "'");
+        }
+        for (String m : part.getModalities()) {
+            if (first.getModalities().contains(m)) {
+                return Optional.of("modality '" + m + "' arrived in two parts");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The request so far plus one more part: its tensors, each named after its modality, and modalities. */
+    private static InferenceRequest merge(InferenceRequest soFar, InferenceRequest part) {
+        List<Tensor> inputs = new ArrayList<>();
+        ModalityInputs.of(soFar.getModalities(), soFar.getInputs()).forEach((m, t) -> inputs.add(named(t, m)));
+        ModalityInputs.of(part.getModalities(), part.getInputs()).forEach((m, t) -> inputs.add(named(t, m)));
+        List<String> modalities = new ArrayList<>(soFar.getModalities());
+        modalities.addAll(part.getModalities());
+        Map<String, String> parameters = new HashMap<>(part.getParameters());
+        parameters.putAll(soFar.getParameters()); // the first part's header wins
+        return InferenceRequest.newBuilder(soFar).setInputs(inputs).setModalities(modalities).setParameters(parameters).build();
+    }
+
+    private static Tensor named(Tensor t, String name) {
+        return t.getName().equals(name) ? t : Tensor.newBuilder(t).setName(name).build();
+    }
+
+    /** Drops the state of requests whose missing parts can no longer matter: the aggregator has answered them at the deadline. */
+    private void expireParts(long nowMs) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, PartialRequest> it = parts.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                if (kv.value.getRequest().getDeadlineMs() + PARTS_RETENTION.toMillis() < nowMs) {
+                    expired.add(kv.key);
+                }
+            }
+        }
+        for (String id : expired) {
+            parts.delete(id);
+            metrics.part("expired");
         }
     }
 
+    private String policyOf(InferenceRequest req) {
+        return req.getPolicy() != null && policies.has(req.getPolicy()) ? req.getPolicy() : config.defaultPolicy();
+    }
+
     /** {@code vote}: the policy's vote method, or null for majority over several variants (pass-through for one). */
-    private Plan plan(InferenceRequest req, PlanDecision decision, String reason, List<String> variants, String vote,
+    private Plan.Builder plan(InferenceRequest req, PlanDecision decision, String reason, List<String> variants, String vote,
             String policy, long receivedAt, long decisionUs) {
         VoteMethod method = vote != null ? VoteMethod.valueOf(vote)
                 : variants.size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
@@ -121,7 +325,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 .setVariants(variants).setVote(method)
                 .setPolicy(policy).setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs())
                 .setReceivedAtMs(receivedAt).setPlannedAtMs(clock.millis()).setDecisionUs(decisionUs)
-                .setFinalOnly(req.getFinalOnly()).setTraceparent(req.getTraceparent()).build();
+                .setFinalOnly(req.getFinalOnly()).setTraceparent(req.getTraceparent());
     }
 
     private void forwardPlan(Record<String, byte[]> in, Plan plan) {

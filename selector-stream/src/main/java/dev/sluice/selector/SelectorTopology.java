@@ -2,6 +2,7 @@ package dev.sluice.selector;
 
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.PartialRequest;
 import dev.sluice.avro.Plan;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
@@ -9,15 +10,21 @@ import dev.sluice.schemas.Topics;
 import dev.sluice.schemas.VariantViews;
 import dev.sluice.selector.policy.Policies;
 import java.time.InstantSource;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
-/** Wiring of the selector: requests in; plans, per-variant tasks and dead letters out. */
+/** Wiring of the selector: requests in; plans, per-variant tasks and dead letters out; the parts store. */
 public final class SelectorTopology {
+    /** Requests in several parts, merged so far (changelog-backed, in memory). */
+    public static final String PARTS_STORE = "parts";
+
     private SelectorTopology() {}
 
     @SuppressWarnings("unchecked")
@@ -34,6 +41,8 @@ public final class SelectorTopology {
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);
         t.addProcessor("select", () -> new SelectorProcessor(serdes.<InferenceRequest>deserializer(), catalog, policies,
                 config, load, clock, metrics), "requests");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
+                serdes.<PartialRequest>serde()).withLoggingEnabled(Map.of()), "select");
         Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();
         Serializer<Object> tasks = (Serializer<Object>) (Serializer<?>) serdes.<InferenceTask>serializer();
         Serializer<Object> raw = (topic, data) -> new ByteArraySerializer().serialize(topic, (byte[]) data);

@@ -61,6 +61,39 @@ public final class CatalogFixtures {
         return Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(value));
     }
 
+    // a two-modality task: an image variant, an audio variant and a fusion of both
+    public static final String SPOKEN = "spoken";
+    public static final TensorSpec IMAGE = new TensorSpec("image", "FP32", List.of(-1L, 1L, 28L, 28L));
+    public static final TensorSpec AUDIO = new TensorSpec("audio", "FP32", List.of(-1L, 1L, 40L, 64L));
+    public static final Variant SPOKEN_IMAGE = new Variant("img", SPOKEN, List.of("image"), "img.onnx", INPUT, OUTPUT, "",
+            0.90, 0.90, profile(2.0, 8.0), BATCHING);
+    public static final Variant SPOKEN_AUDIO = new Variant("aud", SPOKEN, List.of("audio"), "aud.onnx", AUDIO, OUTPUT, "",
+            0.70, 0.70, profile(3.0, 12.0), BATCHING);
+    public static final Variant SPOKEN_FUSION = new Variant("fuse", SPOKEN, List.of("image", "audio"), "fuse.onnx", null,
+            List.of(IMAGE, AUDIO), OUTPUT, "", 0.95, 0.95, profile(6.0, 24.0), BATCHING);
+
+    /** The fashion-mnist catalog plus the two-modality task. */
+    public static Catalog multimodalCatalog() {
+        List<Variant> all = new java.util.ArrayList<>(catalog().variants());
+        all.addAll(List.of(SPOKEN_FUSION, SPOKEN_AUDIO, SPOKEN_IMAGE));
+        return new Catalog(all);
+    }
+
+    public static Tensor audio(float value) {
+        float[] f = new float[40 * 64];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = value * (i % 5);
+        }
+        return Tensors.fp32("audio", new long[] {1, 1, 40, 64}, f);
+    }
+
+    /** Part {@code index} of 2 of a spoken request: 0 carries the image, 1 the audio. */
+    public static InferenceRequest.Builder spokenPart(String id, long deadlineAfterT0, int index) {
+        return request(id, deadlineAfterT0).setTask(SPOKEN).setPartIndex(index).setPartCount(2)
+                .setModalities(List.of(index == 0 ? "image" : "audio"))
+                .setInputs(List.of(index == 0 ? input(0.5f) : audio(0.25f)));
+    }
+
     /** A valid request: created 5 ms before T0, due {@code deadlineAfterT0} ms after. */
     public static InferenceRequest.Builder request(String id, long deadlineAfterT0) {
         return InferenceRequest.newBuilder()

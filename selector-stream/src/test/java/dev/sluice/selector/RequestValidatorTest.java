@@ -70,9 +70,9 @@ class RequestValidatorTest {
     @Test
     void wrongInputCount() {
         String none = reason(request("r1", 100).setInputs(List.of()).build());
-        assertTrue(none.contains("exactly 1 input tensor, got 0"), none);
+        assertTrue(none.contains("modality 'image' has no input tensor named 'image' (tensors: [])"), none);
         String two = reason(request("r1", 100).setInputs(List.of(input(0.1f), input(0.2f))).build());
-        assertTrue(two.contains("exactly 1 input tensor, got 2"), two);
+        assertTrue(two.contains("modality 'image' has no input tensor named 'image' (tensors: [input, input])"), two);
     }
 
     @Test
@@ -129,5 +129,40 @@ class RequestValidatorTest {
                 .setParameters(Map.of(RequestValidator.INVALID_PARAMETER, "inputs[0].data: not a number"))
                 .build();
         assertEquals(Optional.of("inputs[0].data: not a number"), validate(r));
+    }
+
+    private String multimodalReason(InferenceRequest r) {
+        Optional<String> reason = validator.validate(r, CatalogFixtures.multimodalCatalog(), T0);
+        assertTrue(reason.isPresent(), "expected INVALID");
+        return reason.get();
+    }
+
+    @Test
+    void eachModalityIsCheckedAgainstAVariantThatTakesIt() {
+        InferenceRequest ok = CatalogFixtures.spokenPart("a", 100, 1).build();
+        assertEquals(Optional.empty(), validator.validate(ok, CatalogFixtures.multimodalCatalog(), T0));
+        Tensor shortAudio = Tensors.fp32("audio", new long[] {1, 1, 40, 32}, new float[40 * 32]);
+        String r = multimodalReason(CatalogFixtures.spokenPart("a", 100, 1).setInputs(List.of(shortAudio)).build());
+        assertTrue(r.contains("input 'audio' has shape [1, 1, 40, 32], expected [1, 1, 40, 64]"), r);
+    }
+
+    @Test
+    void aModalityNoVariantTakesIsInvalid() {
+        String r = multimodalReason(CatalogFixtures.spokenPart("a", 100, 1).setModalities(List.of("video")).build());
+        assertTrue(r.contains("task 'spoken' takes no modality 'video'; it takes [audio, image]"), r);
+    }
+
+    @Test
+    void severalModalitiesNeedTensorsNamedAfterThem() {
+        InferenceRequest r = CatalogFixtures.spokenPart("a", 100, 0).setModalities(List.of("image", "audio"))
+                .setInputs(List.of(CatalogFixtures.input(0.5f), CatalogFixtures.audio(0.1f))).build();
+        String reason = multimodalReason(r);
+        assertTrue(reason.contains("modality 'image' has no input tensor named 'image' (tensors: [input, audio])"), reason);
+    }
+
+    @Test
+    void partCountIsBounded() {
+        String r = reason(request("r1", 100).setPartCount(RequestValidator.MAX_PARTS + 1).build());
+        assertTrue(r.contains("part_count must be in [1,16]"), r);
     }
 }
