@@ -18,10 +18,8 @@ import dev.sluice.models.AdaptiveBatching;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
-import dev.sluice.schemas.Tensors;
 import dev.sluice.schemas.Topics;
 import dev.sluice.schemas.VariantViews;
-import dev.sluice.executor.runtime.InputViews;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +82,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final AimdBatchSize aimd; // null unless adaptive batching is on
     private final int maxPollRecords;
     private final Set<TopicPartition> paused = new java.util.HashSet<>();
-    private final float[] inputScratch;
+    private final TaskInputs inputs; // the batch's input tensors, laid out per model input
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean ready;
@@ -117,7 +115,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
         BatchingConfig batching = variant.batching();
         int maxBatch = batching.maxBatch();
-        this.inputScratch = new float[maxBatch * model.sampleSize()];
+        this.inputs = new TaskInputs(variant, maxBatch);
         int capacity = Math.max(config.capacity(), maxBatch);
         this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(),
                 n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), capacity,
@@ -308,15 +306,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {
         int n = batch.size();
-        int sample = model.sampleSize();
         long start = System.currentTimeMillis();
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
         float[] logits;
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
-            prepareInputs(batch, sample);
+            float[][] in = inputs.fill(n, i -> batch.tasks().get(i).task());
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
-            logits = lease.model().run(inputScratch, n);
+            logits = lease.model().run(in, n);
         } catch (RuntimeException e) {
             metrics.error(n);
             for (PendingTask t : batch.tasks()) {
@@ -343,32 +340,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         meanBatch = ewma(meanBatch, n);
     }
 
-    /** Copies the batch's inputs into the scratch buffer, as the view each member names. */
-    private void prepareInputs(Batch<PendingTask> batch, int sample) {
-        for (int i = 0; i < batch.size(); i++) {
-            InferenceTask task = batch.tasks().get(i).task();
-            Tensors.readFp32(task.getInput(), inputScratch, i * sample, sample);
-            int view = VariantViews.viewOf(task.getVariant());
-            if (view >= 0) { // self-consistency: this member is one test-time view of the input
-                InputViews.apply(view, inputScratch, i * sample);
-            }
-        }
-    }
-
     /** Why this executor cannot run {@code task}, or null: checked before it joins a batch, so it fails alone. */
     private String taskProblem(InferenceTask task) {
         String member = task.getVariant();
         if (!VariantViews.baseOf(member).equals(variant.id())) {
             return "task for '" + member + "' reached the executor of " + variant.id();
         }
-        try {
-            if (VariantViews.viewOf(member) >= 0 && model.sampleSize() != InputViews.SAMPLE) {
-                return "views need 1x28x28 inputs; " + variant.id() + " takes " + model.sampleSize() + " values";
-            }
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-        return null;
+        String p = inputs.problem(task); // a missing tensor, a wrong datatype or size, a view it cannot take
+        return p == null ? null : "task for " + variant.id() + " not run: " + p;
     }
 
     private ProducerRecord<String, Object> output(PendingTask t, OutputStatus status, int label, float[] probs, String reason,

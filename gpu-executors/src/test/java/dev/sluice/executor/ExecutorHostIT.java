@@ -126,6 +126,82 @@ class ExecutorHostIT {
         }
     }
 
+    /**
+     * fusion-cnn (image + audio) through the broker: tasks with the tensors in either order get the
+     * model's own answer; tasks missing their audio or carrying a short one get an ERROR output
+     * saying so, and the executor goes on serving the tasks behind them.
+     */
+    @Test
+    void servesATwoInputModelAndRefusesIncompleteTasks() throws Exception {
+        Catalog catalog = Catalog.load(DIR.resolve("catalog-multimodal.yaml"));
+        Variant fusion = catalog.variant("fusion-cnn").orElseThrow();
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = kafka.admin()) {
+                new TopicLayout(1, (short) 1, List.of("fusion-cnn")).create(admin);
+            }
+            ExecutorConfig config = ExecutorConfig.defaults("host-mm-it").withDevice(Device.CPU).withThreads(1)
+                    .withDelivery(DeliveryMode.AT_LEAST_ONCE);
+            try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR,
+                    List.of("fusion-cnn"), config, new SimpleMeterRegistry())) {
+                long until = System.currentTimeMillis() + 60_000;
+                while (!host.ready() && System.currentTimeMillis() < until) {
+                    Thread.sleep(50);
+                }
+                assertTrue(host.ready(), "consumer joined its group");
+                Map<String, float[][]> sent = new HashMap<>(); // id -> {image, audio}
+                try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                    long deadline = System.currentTimeMillis() + 300_000;
+                    String[] ids = {"ok-0", "ok-1", "no-audio", "short-audio", "ok-2", "ok-3"};
+                    for (int i = 0; i < ids.length; i++) {
+                        float[] px = image(i * 7 + 1);
+                        float[] au = TaskInputsTest.audio(i);
+                        sent.put(ids[i], new float[][] {px, au});
+                        dev.sluice.avro.Tensor img = Tensors.fp32("image", new long[] {1, 1, 28, 28}, px);
+                        dev.sluice.avro.Tensor aud = Tensors.fp32("audio", new long[] {1, 1, 40, 64}, au);
+                        InferenceTask.Builder b = InferenceTask.newBuilder().setRequestId(ids[i]).setVariant("fusion-cnn")
+                                .setTask("fashion-mnist-spoken").setCreatedAtMs(System.currentTimeMillis())
+                                .setDeadlineMs(deadline).setEnqueuedAtMs(System.currentTimeMillis());
+                        switch (ids[i]) {
+                            case "no-audio" -> b.setInput(img).setExtraInputs(List.of());
+                            case "short-audio" -> b.setInput(img).setExtraInputs(List.of(
+                                    Tensors.fp32("audio", new long[] {1, 1, 40, 32}, java.util.Arrays.copyOf(au, 1280))));
+                            default -> {
+                                if (i % 2 == 0) {
+                                    b.setInput(img).setExtraInputs(List.of(aud));
+                                } else {
+                                    b.setInput(aud).setExtraInputs(List.of(img)); // the other order
+                                }
+                            }
+                        }
+                        p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), ids[i], b.build()));
+                    }
+                    p.flush();
+                }
+                Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, sent.size(), 120_000);
+                assertEquals(sent.keySet(), outputs.keySet(), "every task answered");
+                assertEquals(OutputStatus.ERROR, outputs.get("no-audio").getStatus());
+                assertTrue(outputs.get("no-audio").getReason().contains("no 'audio' tensor"), outputs.get("no-audio").getReason());
+                assertEquals(OutputStatus.ERROR, outputs.get("short-audio").getStatus());
+                assertTrue(outputs.get("short-audio").getReason().contains("'audio'"), outputs.get("short-audio").getReason());
+                for (String id : List.of("ok-0", "ok-1", "ok-2", "ok-3")) {
+                    ModelOutput o = outputs.get(id);
+                    assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
+                    float[] probs = Softmax.probabilities(TaskInputsTest.direct(fusion.resolve(DIR), sent.get(id)[0],
+                            sent.get(id)[1]), 0, 10);
+                    assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
+                    for (int c = 0; c < 10; c++) {
+                        assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
+                    }
+                }
+                System.out.printf("ExecutorHostIT multimodal: %s%n", outputs.values().stream()
+                        .map(o -> o.getRequestId() + "=" + o.getStatus() + (o.getStatus() == OutputStatus.OK ? "/" + o.getLabel()
+                                : " (" + o.getReason() + ")")).sorted().toList());
+            }
+        }
+    }
+
     private static float[] image(int seed) {
         float[] px = new float[784];
         for (int i = 0; i < px.length; i++) {

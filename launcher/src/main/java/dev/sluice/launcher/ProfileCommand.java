@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.executor.profile.CascadeProfiler;
 import dev.sluice.executor.profile.EnsembleProfiler;
+import dev.sluice.executor.profile.LabelledSet;
 import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.runtime.Device;
@@ -11,6 +12,7 @@ import dev.sluice.models.Catalog;
 import dev.sluice.models.Cascade;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.SpokenFashionMnist;
 import dev.sluice.models.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Option;
  * ensemble of 2..4 variants on the validation split, and writes them into the catalog.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = "Measure accuracy (Java ONNX Runtime, 10k test images), p50/p95/p99 latency per batch size "
+        description = "Measure accuracy (Java ONNX Runtime, 10k test samples: Fashion-MNIST images, or spoken "
+                + "Fashion-MNIST for variants taking audio), p50/p95/p99 latency per batch size "
                 + "and resident memory (memory_mb: RSS growth across load and warm-up) of every catalog variant on this machine, then the validation accuracy of every ensemble of "
                 + "2..4 variants (majority and probability average), and write them into the catalog.")
 final class ProfileCommand implements Callable<Integer> {
@@ -71,6 +74,7 @@ final class ProfileCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Catalog catalog = Catalog.load(catalogFile);
         Path dir = catalogFile.toAbsolutePath().getParent();
+        String header = header(catalogFile);
         ModelProfiler profiler = new ModelProfiler(Device.parse(device), threads, batches, seconds);
         // memory first, in a process that has run nothing yet (see MemoryProfiler)
         List<Variant> selected = skipVariants && !memoryOnly ? List.of()
@@ -81,18 +85,28 @@ final class ProfileCommand implements Callable<Integer> {
             for (Variant v : selected) {
                 catalog = catalog.with(v.withMemoryMb(memoryMb.getOrDefault(v.id(), v.memoryMb())));
             }
-            catalog.save(catalogFile, header());
+            catalog.save(catalogFile, header);
             System.out.println("catalog written (memory_mb only): " + catalogFile);
             return 0;
         }
-        FashionMnist test = FashionMnist.test();
+        FashionMnist test = null;
+        SpokenFashionMnist spoken = null; // loaded for the first variant that takes audio
         int mismatches = 0;
         for (Variant v : catalog.variants()) {
             if (skipVariants || (only != null && !only.contains(v.id()))) {
                 continue;
             }
-            ModelProfiler.Measurement m = profiler.measure(v, dir, test, System.out::println);
+            LabelledSet data;
+            if (imagesOnly(v)) {
+                test = test != null ? test : FashionMnist.test();
+                data = LabelledSet.images(test);
+            } else {
+                spoken = spoken != null ? spoken : SpokenFashionMnist.test();
+                data = LabelledSet.spoken(spoken);
+            }
+            ModelProfiler.Measurement m = profiler.measure(v, dir, data, System.out::println);
             Double python = pythonAccuracy(dir, v.id());
+            python = python != null ? python : v.pythonAccuracy();
             Variant measured = new Variant(v.id(), v.task(), v.modalities(), v.file(), v.input(), v.inputs(), v.output(),
                     v.preprocessing(), m.variant().accuracy(), python, m.profile(), v.batching(),
                     memoryMb.getOrDefault(v.id(), v.memoryMb()));
@@ -102,12 +116,12 @@ final class ProfileCommand implements Callable<Integer> {
                 mismatches++;
             }
             catalog = catalog.with(measured);
-            catalog.save(catalogFile, header());
+            catalog.save(catalogFile, header);
         }
         if (!skipEnsembles) {
             List<Cascade> cascades = new ArrayList<>();
             catalog = catalog.withEnsembles(measureEnsembles(catalog, dir, cascades)).withCascades(cascades);
-            catalog.save(catalogFile, header());
+            catalog.save(catalogFile, header);
         }
         System.out.println("catalog written: " + catalogFile);
         return mismatches == 0 ? 0 : 3;
@@ -127,6 +141,12 @@ final class ProfileCommand implements Callable<Integer> {
         for (String task : catalog.tasks()) {
             // only measured variants: an unprofiled one never serves, so no ensemble of it would either
             List<Variant> members = catalog.variants().stream().filter(v -> v.task().equals(task) && v.isProfiled()).toList();
+            List<String> notImages = catalog.forTask(task).stream().filter(v -> !imagesOnly(v)).map(Variant::id).toList();
+            if (!notImages.isEmpty()) { // validation audio features are not measured here (only the test split is)
+                System.out.printf("%s: ensembles and cascades not measured (they are measured on Fashion-MNIST validation "
+                        + "images; %s take other modalities)%n", task, notImages);
+                continue;
+            }
             if (members.size() < EnsembleProfiler.MIN_MEMBERS) {
                 continue;
             }
@@ -162,6 +182,23 @@ final class ProfileCommand implements Callable<Integer> {
         }
         JsonNode n = new ObjectMapper().readTree(report.toFile());
         return n.has("test_accuracy") ? n.get("test_accuracy").asDouble() : null;
+    }
+
+    /** Whether every input of {@code v} is fed images (Fashion-MNIST's modality). */
+    private static boolean imagesOnly(Variant v) {
+        return LabelledSet.inputModalities(v).stream().allMatch("image"::equals);
+    }
+
+    /** The catalog file's own leading comment block, kept as it is; the default one when it has none. */
+    private static String header(Path file) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.startsWith("#")) {
+                break;
+            }
+            b.append(line).append('\n');
+        }
+        return b.length() > 0 ? b.toString() : header();
     }
 
     private static String header() {

@@ -205,6 +205,20 @@ class CatalogTest {
         assertTrue(c.variants().stream().anyMatch(Variant::isMultiInput), "a fusion variant with two inputs");
     }
 
+    @Test
+    void theMultimodalCatalogIsProfiledAndHoldsEveryModalitySubset() {
+        Catalog c = Catalog.load(Path.of("catalog-multimodal.yaml"));
+        java.util.Set<List<String>> subsets = new java.util.HashSet<>();
+        for (Variant v : c.variants()) {
+            assertEquals(SpokenFashionMnist.TASK, v.task(), v.id());
+            assertTrue(v.isProfiled(), v.id() + " has no measured accuracy and latency: run "
+                    + "./sluice profile --catalog models/catalog-multimodal.yaml");
+            assertTrue(v.memoryMb() != null, v.id() + " has no memory_mb");
+            subsets.add(v.modalities());
+        }
+        assertEquals(java.util.Set.of(List.of("image"), List.of("audio"), List.of("image", "audio")), subsets);
+    }
+
     private static long sizeOf(Variant v) {
         try {
             return Files.size(v.resolve(Path.of(".")));

@@ -73,9 +73,13 @@ public final class EnsembleProfiler {
             Consumer<String> progress) {
         Map<String, MemberOutputs> out = new LinkedHashMap<>();
         for (Variant v : variants) {
+            if (v.isMultiInput() || !LabelledSet.inputModalities(v).equals(List.of("image"))) {
+                throw new IllegalArgumentException("ensembles are measured on Fashion-MNIST images; " + v.id()
+                        + " takes " + LabelledSet.inputModalities(v));
+            }
             int sample = v.input().sampleSize();
             int classes = v.output().sampleSize();
-            try (OnnxModel model = OnnxModel.load(v.resolve(catalogDir), device, threads, sample, classes)) {
+            try (OnnxModel model = OnnxModel.load(v, catalogDir, device, threads)) {
                 MemberOutputs m = new MemberOutputs(v.id(), classes, probabilities(model, data, sample, classes));
                 out.put(v.id(), m);
                 progress.accept(String.format("%-10s validation accuracy %.4f (%d images)", v.id(),

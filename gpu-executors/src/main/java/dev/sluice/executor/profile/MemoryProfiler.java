@@ -78,7 +78,7 @@ public final class MemoryProfiler {
     }
 
     private OnnxModel loadWarm(Variant v, Path dir) {
-        OnnxModel m = OnnxModel.load(v.resolve(dir), device, threads, v.input().sampleSize(), v.output().sampleSize());
+        OnnxModel m = OnnxModel.load(v, dir, device, threads);
         try {
             m.warmUp(v.batching().maxBatch());
         } catch (RuntimeException e) {

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * Measures a variant on this machine: accuracy of the Java runtime on the labelled test set,
  * and p50/p95/p99 latency of one model run per batch size (after a warm-up), on the device the
- * executor would use.
+ * executor would use. Each model input is fed the test set's samples of its modality (images,
+ * audio features, or both for a model with several inputs).
  */
 public final class ModelProfiler {
     public static final int[] DEFAULT_BATCHES = {1, 2, 4, 8, 16, 32, 64};
@@ -37,19 +38,29 @@ public final class ModelProfiler {
         this.secondsPerBatchSize = secondsPerBatchSize;
     }
 
+    /** Measures {@code v} on Fashion-MNIST images (an image variant). */
     public Measurement measure(Variant v, Path catalogDir, FashionMnist test, Consumer<String> progress) {
-        int sample = v.input().sampleSize();
+        return measure(v, catalogDir, LabelledSet.images(test), progress);
+    }
+
+    /**
+     * Measures {@code v} on {@code test}: each model input is fed the modality it takes
+     * ({@link LabelledSet#inputModalities}), for the accuracy and for the latency runs alike.
+     */
+    public Measurement measure(Variant v, Path catalogDir, LabelledSet test, Consumer<String> progress) {
+        List<String> modalities = LabelledSet.inputModalities(v);
         int classes = v.output().sampleSize();
-        try (OnnxModel model = OnnxModel.load(v.resolve(catalogDir), device, threads, sample, classes)) {
-            int correct = accuracy(model, test, sample, classes);
+        try (OnnxModel model = OnnxModel.load(v, catalogDir, device, threads)) {
+            int correct = accuracy(model, test, modalities, classes);
             double acc = correct / (double) test.size();
-            progress.accept(String.format("%-10s accuracy %.4f (%d/%d) on %s", v.id(), acc, correct, test.size(), model.device()));
+            progress.accept(String.format("%-10s accuracy %.4f (%d/%d) on %s, inputs %s, %s", v.id(), acc, correct, test.size(),
+                    model.device(), modalities, test.description()));
             List<LatencyPoint> points = new ArrayList<>();
             for (int b : batches) {
                 if (b > Math.max(v.batching().maxBatch(), 64)) {
                     continue;
                 }
-                LatencyPoint p = latency(model, test, b, sample);
+                LatencyPoint p = latency(model, test, modalities, b);
                 points.add(p);
                 progress.accept(String.format("%-10s batch %3d  p50 %8.3f ms  p95 %8.3f ms  p99 %8.3f ms", v.id(), b,
                         p.p50Ms(), p.p95Ms(), p.p99Ms()));
@@ -59,18 +70,36 @@ public final class ModelProfiler {
         }
     }
 
-    private static int accuracy(OnnxModel model, FashionMnist test, int sample, int classes) {
+    /** Samples {@code first .. first + n} (modulo the set's size) of each input's modality, back to back. */
+    static float[][] inputs(OnnxModel model, LabelledSet data, List<String> modalities, int first, int n, float[][] reuse) {
+        float[][] in = reuse != null ? reuse : new float[modalities.size()][];
+        for (int k = 0; k < modalities.size(); k++) {
+            int sample = model.sampleSize(k);
+            if (in[k] == null || in[k].length < n * sample) {
+                in[k] = new float[n * sample];
+            }
+            for (int i = 0; i < n; i++) {
+                float[] x = data.sample(modalities.get(k), (first + i) % data.size());
+                if (x.length != sample) {
+                    throw new IllegalArgumentException("'" + modalities.get(k) + "' samples hold " + x.length
+                            + " values; the model's input " + k + " takes " + sample);
+                }
+                System.arraycopy(x, 0, in[k], i * sample, sample);
+            }
+        }
+        return in;
+    }
+
+    private static int accuracy(OnnxModel model, LabelledSet test, List<String> modalities, int classes) {
         int batch = 256;
-        float[] in = new float[batch * sample];
+        float[][] in = null;
         int correct = 0;
         for (int start = 0; start < test.size(); start += batch) {
             int n = Math.min(batch, test.size() - start);
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(test.images()[start + i], 0, in, i * sample, sample);
-            }
+            in = inputs(model, test, modalities, start, n, in);
             float[] logits = model.run(in, n);
             for (int i = 0; i < n; i++) {
-                if (Softmax.argmax(logits, i * classes, classes) == test.labels()[start + i]) {
+                if (Softmax.argmax(logits, i * classes, classes) == test.label(start + i)) {
                     correct++;
                 }
             }
@@ -78,11 +107,8 @@ public final class ModelProfiler {
         return correct;
     }
 
-    private LatencyPoint latency(OnnxModel model, FashionMnist test, int batch, int sample) {
-        float[] in = new float[batch * sample];
-        for (int i = 0; i < batch; i++) {
-            System.arraycopy(test.images()[i % test.size()], 0, in, i * sample, sample);
-        }
+    private LatencyPoint latency(OnnxModel model, LabelledSet test, List<String> modalities, int batch) {
+        float[][] in = inputs(model, test, modalities, 0, batch, null);
         for (int i = 0; i < 20; i++) {
             model.run(in, batch);
         }

@@ -35,7 +35,7 @@ public final class ModelHandle {
         ModelFootprint footprint = ModelFootprint.of(v, catalogDir);
         Path file = v.resolve(catalogDir);
         int maxBatch = v.batching().maxBatch();
-        ModelHandle h = new ModelHandle(v.id(), cache, v.input().sampleSize(), expectedDevice);
+        ModelHandle h = new ModelHandle(v.id(), cache, v.allInputs().get(0).sampleSize(), expectedDevice);
         cache.register(v.id(), footprint.bytes(), () -> h.load(file, device, intraOpThreads, v, maxBatch));
         log.info("model {}: {} MB ({}), loaded on first use", v.id(), String.format("%.1f", footprint.mb()),
                 footprint.source().name().toLowerCase());
@@ -44,7 +44,7 @@ public final class ModelHandle {
 
     private OnnxModel load(Path file, Device d, int threads, Variant v, int maxBatch) {
         long t0 = System.nanoTime();
-        OnnxModel m = OnnxModel.load(file, d, threads, v.input().sampleSize(), v.output().sampleSize());
+        OnnxModel m = OnnxModel.load(file, d, threads, v.allInputs(), v.output().sampleSize());
         try {
             m.warmUp(maxBatch);
         } catch (RuntimeException e) {
@@ -67,6 +67,7 @@ public final class ModelHandle {
         return id;
     }
 
+    /** Floats of one sample of the model's first (or only) input. */
     public int sampleSize() {
         return sampleSize;
     }

@@ -7,6 +7,7 @@ import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.BatchingConfig;
+import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LatencyPoint;
 import dev.sluice.models.TensorSpec;
@@ -91,6 +92,75 @@ class ModelProfilerTest {
         ModelProfiler.Measurement m = new ModelProfiler(Device.CPU, 1, new int[] {2, 128}, 0.01)
                 .measure(linear(), MODELS, tiny(3), s -> { });
         assertEquals(List.of(2), m.profile().points().stream().map(LatencyPoint::batch).toList());
+    }
+
+    /** A tiny two-modality set: images and log-mel-like audio, labels given. */
+    private static LabelledSet imagesAndAudio(FashionMnist images, int[] labels) {
+        return new LabelledSet() {
+            @Override
+            public int size() {
+                return labels.length;
+            }
+
+            @Override
+            public int label(int i) {
+                return labels[i];
+            }
+
+            @Override
+            public float[] sample(String modality, int i) {
+                if (modality.equals("image")) {
+                    return images.images()[i];
+                }
+                assertEquals("audio", modality);
+                float[] a = new float[2560];
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = (float) (-6 + 4 * Math.sin(0.3 * j * (i + 1)));
+                }
+                return a;
+            }
+
+            @Override
+            public String description() {
+                return labels.length + " synthetic samples";
+            }
+        };
+    }
+
+    @Test
+    void aTwoInputVariantIsFedBothModalities() {
+        Catalog multi = Catalog.load(MODELS.resolve("catalog-multimodal.yaml"));
+        Variant fusion = multi.variant("fusion-lite").orElseThrow();
+        assertEquals(List.of("image", "audio"), LabelledSet.inputModalities(fusion));
+        assertEquals(List.of("audio"), LabelledSet.inputModalities(multi.variant("audio-cnn").orElseThrow()));
+        assertEquals(List.of("image"), LabelledSet.inputModalities(linear()));
+        FashionMnist images = tiny(4);
+        LabelledSet unlabelled = imagesAndAudio(images, new int[4]);
+        // relabel so that exactly samples 0 and 3 are right
+        int[] labels = new int[4];
+        try (OnnxModel model = OnnxModel.load(fusion, MODELS, Device.CPU, 1)) {
+            for (int i = 0; i < 4; i++) {
+                float[] out = model.run(new float[][] {unlabelled.sample("image", i), unlabelled.sample("audio", i)}, 1);
+                int predicted = Softmax.argmax(out, 0, 10);
+                labels[i] = i == 0 || i == 3 ? predicted : (predicted + 1) % 10;
+            }
+        }
+        List<String> progress = new ArrayList<>();
+        ModelProfiler.Measurement m = new ModelProfiler(Device.CPU, 1, new int[] {1, 4}, 0.01)
+                .measure(fusion, MODELS, imagesAndAudio(images, labels), progress::add);
+        assertEquals(2, m.correct());
+        assertEquals(List.of(1, 4), m.profile().points().stream().map(LatencyPoint::batch).toList());
+        assertTrue(m.variant().isProfiled());
+        assertTrue(m.variant().isMultiInput());
+        assertTrue(progress.get(0).contains("[image, audio]"), progress.get(0));
+    }
+
+    @Test
+    void anImageSetCannotFeedAnAudioVariant() {
+        Variant audio = Catalog.load(MODELS.resolve("catalog-multimodal.yaml")).variant("audio-cnn").orElseThrow();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ModelProfiler(Device.CPU, 1, new int[] {1}, 0.01).measure(audio, MODELS, tiny(2), s -> { }));
+        assertTrue(e.getMessage().contains("not 'audio'"), e.getMessage());
     }
 
     @Test

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import dev.sluice.models.TensorSpec;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The committed models/linear.onnx (Fashion-MNIST, [N,1,28,28] -> [N,10]) on ONNX Runtime. */
@@ -114,5 +116,39 @@ class OnnxModelTest {
         assertEquals(Device.CUDA, Device.parse("Cuda"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("tpu"));
         assertTrue(e.getMessage().contains("tpu"), e.getMessage());
+    }
+    @Test
+    void aModelWithTwoInputsRunsOneArrayPerInput() {
+        Path fusion = Path.of("../models/fusion-lite.onnx");
+        List<TensorSpec> inputs = List.of(new TensorSpec("image", "FP32", List.of(-1L, 1L, 28L, 28L)),
+                new TensorSpec("audio", "FP32", List.of(-1L, 1L, 40L, 64L)));
+        try (OnnxModel m = OnnxModel.load(fusion, Device.CPU, 1, inputs, 10)) {
+            assertEquals(2, m.inputCount());
+            assertEquals(784, m.sampleSize(0));
+            assertEquals(2560, m.sampleSize(1));
+            m.warmUp(4);
+            float[] audio = new float[2 * 2560];
+            Arrays.fill(audio, -3f);
+            float[] both = m.run(new float[][] {concat(image(1), image(2)), audio}, 2);
+            assertEquals(20, both.length);
+            assertFalse(Arrays.equals(row(both, 0), row(both, 1)), "different images, different rows");
+            float[] second = m.run(new float[][] {image(2), Arrays.copyOf(audio, 2560)}, 1);
+            assertArrayEquals(row(both, 1), second, 1e-4f);
+            IllegalStateException one = assertThrows(IllegalStateException.class, () -> m.run(image(1), 1));
+            assertTrue(one.getMessage().contains("2 inputs"), one.getMessage());
+        }
+    }
+
+    @Test
+    void inputsThatAreNotTheModelsFailTheLoad() {
+        Path fusion = Path.of("../models/fusion-lite.onnx");
+        List<TensorSpec> wrongName = List.of(new TensorSpec("image", "FP32", List.of(-1L, 1L, 28L, 28L)),
+                new TensorSpec("speech", "FP32", List.of(-1L, 1L, 40L, 64L)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxModel.load(fusion, Device.CPU, 1, wrongName, 10));
+        assertTrue(e.getMessage().contains("no input 'speech'"), e.getMessage());
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                () -> OnnxModel.load(fusion, Device.CPU, 1, 784, 10));
+        assertTrue(one.getMessage().contains("takes 2 inputs"), one.getMessage());
     }
 }
