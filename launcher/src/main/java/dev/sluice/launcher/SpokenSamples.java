@@ -3,88 +3,49 @@ package dev.sluice.launcher;
 import dev.sluice.avro.Tensor;
 import dev.sluice.bench.multimodal.MultimodalBenchmark;
 import dev.sluice.ingest.load.LabelledInputs;
-import dev.sluice.models.FashionMnist;
-import dev.sluice.schemas.Tensors;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sluice.ingest.load.MultimodalRequests;
+import dev.sluice.models.SpokenFashionMnist;
 import java.util.List;
 
-/**
- * The spoken Fashion-MNIST test split (models/scripts/multimodal/README.md): test image i with
- * its audio features, as the benchmarks' samples. Whole requests carry both modalities.
- */
+/** The spoken Fashion-MNIST test split as the benchmarks' samples; whole requests carry both modalities. */
 final class SpokenSamples implements LabelledInputs, MultimodalBenchmark.Samples {
-    static final int AUDIO_FLOATS = 40 * 64;
+    private final SpokenFashionMnist data;
 
-    private final FashionMnist images;
-    private final FloatBuffer audio;
-
-    private SpokenSamples(FashionMnist images, FloatBuffer audio) {
-        this.images = images;
-        this.audio = audio;
-    }
-
-    static Path cacheDir() {
-        String env = System.getenv("SLUICE_MULTIMODAL_DIR");
-        return env != null && !env.isBlank() ? Path.of(env)
-                : Path.of(System.getProperty("user.home"), ".cache", "sluice", "multimodal");
+    private SpokenSamples(SpokenFashionMnist data) {
+        this.data = data;
     }
 
     static SpokenSamples test() {
-        Path f = cacheDir().resolve("test-audio-features.f32");
-        if (!Files.isRegularFile(f)) {
-            throw new IllegalStateException("no spoken Fashion-MNIST features at " + f + "; generate them with "
-                    + "/usr/bin/python3 models/scripts/multimodal/make_spoken_fmnist.py (see models/scripts/multimodal/README.md)");
-        }
-        FashionMnist images = FashionMnist.test();
-        try {
-            byte[] bytes = Files.readAllBytes(f);
-            FloatBuffer audio = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            if (audio.limit() != images.size() * AUDIO_FLOATS) {
-                throw new IllegalStateException(f + " holds " + audio.limit() / AUDIO_FLOATS + " samples, the test images "
-                        + images.size());
-            }
-            return new SpokenSamples(images, audio);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new SpokenSamples(SpokenFashionMnist.test());
     }
 
     @Override
     public int size() {
-        return images.size();
+        return data.size();
     }
 
     @Override
     public int label(int i) {
-        return images.labels()[i];
+        return data.label(i);
     }
 
     @Override
     public float[] image(int i) {
-        return images.images()[i];
+        return data.image(i);
     }
 
     @Override
     public float[] audio(int i) {
-        float[] out = new float[AUDIO_FLOATS];
-        audio.get(i * AUDIO_FLOATS, out);
-        return out;
+        return data.audio(i);
     }
 
     @Override
     public List<String> modalities() {
-        return List.of("image", "audio");
+        return List.of(MultimodalRequests.IMAGE, MultimodalRequests.AUDIO);
     }
 
     @Override
     public List<Tensor> tensors(int i) {
-        return List.of(Tensors.fp32("image", new long[] {1, 1, 28, 28}, image(i)),
-                Tensors.fp32("audio", new long[] {1, 1, 40, 64}, audio(i)));
+        return List.of(MultimodalRequests.image(data.image(i)), MultimodalRequests.audio(data.audio(i)));
     }
 }

@@ -8,8 +8,8 @@ import dev.sluice.bench.ComputeTally;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
 import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.MultimodalRequests;
 import dev.sluice.schemas.SluiceSerdes;
-import dev.sluice.schemas.Tensors;
 import dev.sluice.schemas.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,8 +166,8 @@ public final class MultimodalBenchmark {
             List<Tensor> tensors = new ArrayList<>();
             for (String m : modalities) {
                 tensors.add(switch (m) {
-                    case "image" -> Tensors.fp32("image", new long[] {1, 1, 28, 28}, data.image(sample));
-                    case "audio" -> Tensors.fp32("audio", new long[] {1, 1, 40, 64}, data.audio(sample));
+                    case MultimodalRequests.IMAGE -> MultimodalRequests.image(data.image(sample));
+                    case MultimodalRequests.AUDIO -> MultimodalRequests.audio(data.audio(sample));
                     default -> throw new IllegalArgumentException("strategy " + s.name() + ": no data for modality " + m);
                 });
             }
