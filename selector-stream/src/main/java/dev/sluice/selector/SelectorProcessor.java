@@ -53,6 +53,12 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     /** How long past its deadline the state of a request whose parts never all came is kept. */
     static final Duration PARTS_RETENTION = Duration.ofSeconds(30);
     private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
+    /**
+     * How far below the best accuracy the present parts allow a provisional answer may come from:
+     * its point is to be early, and the final answer corrects it. Half a point lets vgg (0.9341)
+     * answer in place of vgg-tta (0.9352) at an eighth of the compute.
+     */
+    static final double PROVISIONAL_ACCURACY_SLACK = 0.005;
 
     private final Deserializer<InferenceRequest> requests;
     private final Catalog catalog;
@@ -195,9 +201,9 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), catalog::servableWith);
         boolean provisional = revision != null && revision.partsMissing() > 0;
         double floor = req.getMinAccuracy();
-        if (provisional) { // a provisional answer comes from the best the parts present allow, even below the floor
+        if (provisional) { // a provisional answer comes from about the best the parts present allow, even below the floor
             floor = Math.min(floor, servable.forTask(req.getTask()).stream().filter(Variant::isProfiled)
-                    .mapToDouble(Variant::accuracy).max().orElse(floor));
+                    .mapToDouble(Variant::accuracy).max().orElse(floor) - PROVISIONAL_ACCURACY_SLACK);
         }
         long t0 = System.nanoTime();
         SelectionPolicy policy = policies.get(policyName);

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       ({@link LatencyEstimator}: queue, live cost per request) fits the deadline;
  *   <li>if none meets the floor in time (load, since some candidate would meet it when idle):
  *       shed rather than miss the deadline, serving the most accurate candidate that fits in
- *       time, typically one using fewer modalities (image-only instead of image+audio). Counted
+ *       time among those cheaper per request than the cheapest one meeting the floor (shedding
+ *       must relieve the CPU, not move work to a costlier model), typically one using fewer
+ *       modalities (image-only instead of image+audio). Counted
  *       in {@link #counts()} as below-floor, and as modalities-dropped when it uses fewer
  *       modalities than the request carries;
  *   <li>if nothing fits at all: REJECTED, naming the fastest predicted latency and the time left.
@@ -138,11 +140,15 @@ public final class MoselPolicy implements SelectionPolicy {
             return Selection.reject(String.format("no variant of '%s' %s reaches min_accuracy %.4f (best %.4f)",
                     req.task(), scope, req.minAccuracy(), bestAccuracy));
         }
+        // shedding means spending less: only candidates cheaper per request than the cheapest one
+        // meeting the floor, so an overloaded CPU is never handed a costlier model
+        double floorCost = candidates.stream().filter(c -> c.accuracy() >= req.minAccuracy())
+                .mapToDouble(Candidate::msPerRequest).min().orElse(Double.MAX_VALUE);
         Candidate shed = null;
         Candidate fastest = null;
         for (Candidate c : candidates) {
             double e = est.get(c.id());
-            if (e <= slackMs && (shed == null || c.accuracy() > shed.accuracy())) {
+            if (e <= slackMs && c.msPerRequest() < floorCost && (shed == null || c.accuracy() > shed.accuracy())) {
                 shed = c; // strictly more accurate only: ties stay with the cheaper, met first
             }
             if (fastest == null || e < est.get(fastest.id())) {

@@ -140,6 +140,18 @@ class MoselPolicyTest {
     }
 
     @Test
+    void sheddingNeverMovesWorkOntoACostlierVariant() {
+        // big-image (.938) costs 20/32 ms a request, more than fusion-cnn (9/32), the cheapest meeting .94; idle, it
+        // would fit the deadline, but under load the shed pick must spend less: vgg (.934, 6/32)
+        Variant big = MultimodalFixtures.variant("big-image", IMAGE, 0.938, 0.4, 4.0, 20.0);
+        List<Variant> all = new java.util.ArrayList<>(catalog.variants());
+        all.add(big);
+        Catalog withBig = new Catalog(all);
+        Selection s = new MoselPolicy(estimator).decide(request(T0, 50, 0.94, BOTH), withBig, queued("fusion-cnn", 200), T0);
+        assertEquals(List.of("vgg"), s.variants());
+    }
+
+    @Test
     void rejectsOnlyWhenNothingFitsNamingTheFastestAndTheTimeLeft() {
         Selection s = decide(0.94, 5, BOTH, LoadSnapshot.IDLE);
         assertFalse(s.serve());
