@@ -4,16 +4,19 @@
 Needs the features from make_spoken_fmnist.py (in ~/.cache/sluice/multimodal or $SLUICE_MULTIMODAL_DIR).
 
     /usr/bin/python3 models/scripts/multimodal/train_multimodal.py [--only audio-cnn,fusion-cnn] [--threads 1]
+        [--audio-widths 32,64,128] [--audio-epochs 16] [--limit N]
 
 Variants (all: output "logits" [N,10], dynamic batch axis, opset 17):
   audio-cnn    input "audio" [N,1,40,64] log-mel; per-sample standardisation, 2x2 average pool, 3 conv
-               blocks (16-32-64 channels, BN), global max pool, linear. About 1.6M multiply-adds per sample.
+               blocks (32-64-128 channels by default, BN), global max pool, linear. About 6.1M multiply-adds
+               per sample (16-32-64, the first version's widths: 1.6M).
   fusion-cnn   inputs "image" [N,1,28,28] in [0,1] and "audio" [N,1,40,64]: the zoo's cnn-small (weights
                loaded from cnn-small.onnx, frozen) up to its 64-unit hidden layer + the audio-cnn branch (frozen)
-               up to its 64-d pooled embedding, concatenated, and a joint head (128-64-10) trained with modality
-               dropout (15% of samples lose the image embedding, 15% the audio one).
+               up to its pooled embedding (128-d), concatenated, and a joint head (192-64-10) trained with
+               modality dropout (15% of samples lose the image embedding, 15% the audio one).
   fusion-lite  the zoo's linear model (its 10 logits, frozen) + the audio-cnn branch (frozen), joint head
-               (74-32-10): the cheap fusion (the image side costs a 784x10 matmul instead of cnn-small's convs).
+               (138-32-10): the cheap fusion (the image side costs a 784x10 matmul instead of cnn-small's convs).
+The fusion variants take the audio branch, and its widths, from audio-cnn's checkpoint.
 Normalisation lives inside every model (images: the zoo's mean/std; audio: per-sample standardisation
 of the log-mel matrix, so the clip's loudness does not matter). Validation chooses the epoch; test is
 evaluated once at the end, after training.
@@ -61,7 +64,7 @@ class PerSampleStandardise(nn.Module):
         return (a - m) / (s + 1e-3)
 
 
-AUDIO_WIDTHS = (16, 32, 64)  # channels of the three conv blocks (--audio-widths)
+AUDIO_WIDTHS = (32, 64, 128)  # channels of the three conv blocks (--audio-widths)
 
 
 def audio_branch(widths):
@@ -152,7 +155,7 @@ def build(name):
 INPUTS = {"audio-cnn": ["audio"], "fusion-cnn": ["image", "audio"], "fusion-lite": ["image", "audio"]}
 # variant -> (epochs, lr): Adam with a one-cycle schedule over exactly the steps run. The fusion
 # variants train only their head (branches frozen), on embeddings computed once.
-RECIPES = {"audio-cnn": (20, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
+RECIPES = {"audio-cnn": (16, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
 AUDIO_EPOCHS = None  # --audio-epochs overrides audio-cnn's
 
 
