@@ -3,6 +3,12 @@
 description of its class, synthesised with espeak-ng, as a log-mel feature matrix [1, 40, 64].
 
     /usr/bin/python3 models/scripts/multimodal/make_spoken_fmnist.py [--out DIR] [--workers 2]
+        [--splits train,validation,test] [--limit N]
+
+--splits generates only the listed splits; an existing features.json in DIR keeps its entries for the
+other splits (refused if its mel or corruption settings differ from this script's). --limit N generates
+only the first N samples of each split (a CI smoke run): they are byte-identical to the first N samples
+of a full run (same renders, same random draws); only the renders those samples use are synthesised.
 
 Deterministic: fixed seeds per split; espeak-ng renders are byte-identical on re-run.
 Output (default ~/.cache/sluice/multimodal, or $SLUICE_MULTIMODAL_DIR; never committed):
@@ -65,7 +71,7 @@ def plan_renders(split):
         if key in seen:
             continue
         seen.add(key)
-        out.append({"label": c, "text": template.format(noun), "voice": accent + ("+" + variant if variant else ""),
+        out.append({"label": c, "text": template.format(noun), "template": template, "voice": accent + ("+" + variant if variant else ""),
                     "speed": speed, "pitch": pitch})
     return out
 
@@ -86,6 +92,22 @@ def render(spec, tmp, i):
     on = np.nonzero(e > e.max() * 1e-4)[0]
     x = x[on[0] * 160:(on[-1] + 1) * 160]
     return (x / np.sqrt((x ** 2).mean())).astype(np.float32)  # unit RMS
+
+
+class LazyRenders:
+    """The renders of a split, each synthesised on first use (for --limit runs: only what is used)."""
+
+    def __init__(self, renders, tmp, split):
+        self.renders, self.tmp, self.split, self.audio = renders, tmp, split, {}
+
+    def __len__(self):
+        return len(self.renders)
+
+    def __getitem__(self, k):
+        k = int(k)
+        if k not in self.audio:
+            self.audio[k] = render(self.renders[k], self.tmp, f"{self.split}-{k}")
+        return self.audio[k]
 
 
 def noise_bank(r, kind, count=64, length=5 * S.SAMPLE_RATE):
@@ -114,6 +136,7 @@ def place(x, r, length):
 
 
 def synthesise(split, labels, renders, audio, out_dir):
+    """Clips for `labels` (the split's first len(labels) samples) from the renders `audio` (list or LazyRenders)."""
     r = rng(split, 1)
     banks = {k: noise_bank(rng(split, 2 + i), k) for i, k in enumerate(["white", "pink", "brown"])}
     by_class = [np.array([i for i, s in enumerate(renders) if s["label"] == c]) for c in range(10)]
@@ -167,7 +190,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=S.cache_dir())
     ap.add_argument("--workers", type=int, default=2, help="parallel espeak-ng processes")
+    ap.add_argument("--splits", default=",".join(S.SPLITS),
+                    help="comma-separated splits to generate (default all); features.json keeps the others' entries")
+    ap.add_argument("--limit", type=int, help="only the first N samples of each split (a quick smoke run)")
     args = ap.parse_args()
+    splits = args.splits.split(",")
+    unknown = [s for s in splits if s not in S.SPLITS]
+    if unknown or not splits:
+        ap.error(f"unknown split(s) {unknown}; choose from {','.join(S.SPLITS)}")
     os.makedirs(args.out, exist_ok=True)
     start = time.time()
     y_train = S.read_idx("train-labels-idx1-ubyte.gz")
@@ -185,15 +215,32 @@ def main():
                        "noise_types": dict(zip(NOISE_TYPES, NOISE_P)), "level_db_uniform": LEVEL_DB},
         "splits": {},
     }
+    header_path = os.path.join(args.out, "features.json")
+    if os.path.exists(header_path) and set(splits) != set(S.SPLITS):
+        with open(header_path) as f:
+            old = json.load(f)
+        for k in ("mel", "corruption", "shape_per_sample"):
+            if json.loads(json.dumps(header[k])) != old.get(k):
+                raise SystemExit(f"{header_path}: its {k} differs from this script's; the splits would not match "
+                                 f"(generate all splits, or into another --out)")
+        header["splits"] = {k: v for k, v in old.get("splits", {}).items() if k not in splits}
     with tempfile.TemporaryDirectory() as tmp:
         for split, (src, idx) in S.image_split_indices().items():
+            if split not in splits:
+                continue
             t0 = time.time()
             renders = plan_renders(split)
-            with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
-                audio = list(pool.map(lambda a: render(a[1], tmp, f"{split}-{a[0]}"), enumerate(renders)))
-            t1 = time.time()
-            labels = ys[src][idx].astype(np.int64)
-            feats = synthesise(split, labels, renders, audio, args.out)
+            labels = ys[src][idx].astype(np.int64)[:args.limit]
+            if args.limit is None:
+                with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
+                    audio = list(pool.map(lambda a: render(a[1], tmp, f"{split}-{a[0]}"), enumerate(renders)))
+                t1 = time.time()
+                feats = synthesise(split, labels, renders, audio, args.out)
+            else:  # renders synthesised on first use, inside the (sequential) clip loop
+                audio = LazyRenders(renders, tmp, split)
+                t1 = time.time()
+                feats = synthesise(split, labels, renders, audio, args.out)
+                audio = [audio.audio.get(k) for k in range(len(renders))]
             t2 = time.time()
             # written under a temporary name and renamed: a reader never sees half a file
             labels.astype(np.uint8).tofile(os.path.join(args.out, f"{split}-labels.u8.tmp"))
@@ -201,7 +248,7 @@ def main():
             feats.astype("<f4").tofile(S.feature_path(split, args.out) + ".tmp")
             os.replace(S.feature_path(split, args.out) + ".tmp", S.feature_path(split, args.out))
             for spec, a in zip(renders, audio):
-                spec["seconds"] = round(len(a) / S.SAMPLE_RATE, 3)
+                spec["seconds"] = None if a is None else round(len(a) / S.SAMPLE_RATE, 3)  # None: unused (--limit)
             with open(os.path.join(args.out, f"{split}-renders.json"), "w") as f:
                 json.dump(renders, f, indent=0)
             header["splits"][split] = {
@@ -212,14 +259,25 @@ def main():
                           "test": "the 10k Fashion-MNIST test images, in order"}[split],
                 "image_source": src, "unique_renders": len(renders),
                 "templates": S.TEMPLATES[split], "variants": S.VARIANTS[split],
-                "render_seconds": round(t1 - t0, 1), "feature_seconds": round(t2 - t1, 1)}
-            durations = np.array([len(a) for a in audio]) / S.SAMPLE_RATE
-            print(f"{split}: {len(renders)} renders in {t1 - t0:.1f}s (speech {durations.mean():.2f}s mean, "
+                "render_seconds": round(t1 - t0, 1), "feature_seconds": round(t2 - t1, 1),
+                "workers": args.workers, "generated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            if args.limit is not None:
+                header["splits"][split]["limit"] = args.limit
+                header["splits"][split]["render_seconds"] = None  # renders were made inside the clip loop
+                header["splits"][split]["render_and_feature_seconds"] = header["splits"][split].pop("feature_seconds")
+            used_audio = [a for a in audio if a is not None]
+            durations = np.array([len(a) for a in used_audio]) / S.SAMPLE_RATE
+            made = (f"{len(renders)} renders in {t1 - t0:.1f}s" if args.limit is None else
+                    f"{len(used_audio)} of {len(renders)} renders used (made on first use)")
+            print(f"{split}: {made} (speech {durations.mean():.2f}s mean, "
                   f"{(durations > S.CLIP / S.SAMPLE_RATE).mean():.1%} longer than the clip), "
                   f"{len(labels)} clips -> features in {t2 - t1:.1f}s", flush=True)
-    header["generation_seconds"] = round(time.time() - start, 1)
-    with open(os.path.join(args.out, "features.json"), "w") as f:
+    header["splits"] = {k: header["splits"][k] for k in S.SPLITS if k in header["splits"]}
+    header["generation_seconds"] = round(time.time() - start, 1)  # of the last run
+    header["last_run_splits"] = splits
+    with open(header_path + ".tmp", "w") as f:
         json.dump(header, f, indent=2)
+    os.replace(header_path + ".tmp", header_path)
     used = sum(os.path.getsize(os.path.join(dp, fn)) for dp, _, fns in os.walk(args.out) for fn in fns)
     print(f"done in {time.time() - start:.1f}s; {used / 1e6:.0f} MB in {args.out}", flush=True)
 

@@ -32,13 +32,27 @@ NOUNS = [
     ["an ankle boot", "a boot"],
 ]
 
-# Carrier phrases: disjoint between train, validation and test.
+# Carrier phrases: disjoint between train, validation and test. The class noun sits first, in
+# the middle or last, in every split, so that a model cannot learn "the class is the last word"
+# (the first version's training phrases all ended with the noun: audio-cnn then got 23% on the
+# test phrase "we have {} here"). No phrase of one split contains another split's phrase.
+# The test phrases are those of the first version, unchanged (the test files were not regenerated).
 TEMPLATES = {
-    "train": ["{}", "a picture of {}", "this is {}", "it's {}", "here we have {}", "I see {}",
-              "that looks like {}", "show me {}", "a photo of {}", "there is {}"],
-    "validation": ["this one is {}", "it is {}", "I think this is {}"],
+    "train": [
+        # noun last (or alone)
+        "{}", "a picture of {}", "this is {}", "it's {}", "I see {}", "show me {}", "a photo of {}",
+        "there is {}",
+        # noun in the middle
+        "there is {} on the left", "I see {} in this one", "here is {} for you", "is that {} or not",
+        # noun first
+        "{} on the right", "{}, please", "{} again", "{}, that's it",
+    ],
+    "validation": ["this one is {}", "I believe that's {}", "you can see {} there", "{}, I'd say"],
     "test": ["looks like {}", "this must be {}", "we have {} here", "{}, I think"],
 }
+# Position of the noun in each phrase (for the analysis): "last", "middle" or "first".
+NOUN_POSITION = {t: ("last" if t.endswith("{}") else "first" if t.startswith("{}") else "middle")
+                 for ts in TEMPLATES.values() for t in ts}
 
 # espeak-ng English accents: shared by all splits. ("en" is British English; "en-gb+variant"
 # silently ignores the variant in espeak-ng 1.51, "en+variant" does not.)

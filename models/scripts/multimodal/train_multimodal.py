@@ -4,16 +4,19 @@
 Needs the features from make_spoken_fmnist.py (in ~/.cache/sluice/multimodal or $SLUICE_MULTIMODAL_DIR).
 
     /usr/bin/python3 models/scripts/multimodal/train_multimodal.py [--only audio-cnn,fusion-cnn] [--threads 1]
+        [--audio-widths 32,64,128] [--audio-epochs 16] [--limit N]
 
 Variants (all: output "logits" [N,10], dynamic batch axis, opset 17):
   audio-cnn    input "audio" [N,1,40,64] log-mel; per-sample standardisation, 2x2 average pool, 3 conv
-               blocks (16-32-64 channels, BN), global max pool, linear. About 1.6M multiply-adds per sample.
+               blocks (32-64-128 channels by default, BN), global max pool, linear. About 6.1M multiply-adds
+               per sample (16-32-64, the first version's widths: 1.6M).
   fusion-cnn   inputs "image" [N,1,28,28] in [0,1] and "audio" [N,1,40,64]: the zoo's cnn-small (weights
                loaded from cnn-small.onnx, frozen) up to its 64-unit hidden layer + the audio-cnn branch (frozen)
-               up to its 64-d pooled embedding, concatenated, and a joint head (128-64-10) trained with modality
-               dropout (15% of samples lose the image embedding, 15% the audio one).
+               up to its pooled embedding (128-d), concatenated, and a joint head (192-64-10) trained with
+               modality dropout (15% of samples lose the image embedding, 15% the audio one).
   fusion-lite  the zoo's linear model (its 10 logits, frozen) + the audio-cnn branch (frozen), joint head
-               (74-32-10): the cheap fusion (the image side costs a 784x10 matmul instead of cnn-small's convs).
+               (138-32-10): the cheap fusion (the image side costs a 784x10 matmul instead of cnn-small's convs).
+The fusion variants take the audio branch, and its widths, from audio-cnn's checkpoint.
 Normalisation lives inside every model (images: the zoo's mean/std; audio: per-sample standardisation
 of the log-mel matrix, so the clip's loudness does not matter). Validation chooses the epoch; test is
 evaluated once at the end, after training.
@@ -61,7 +64,7 @@ class PerSampleStandardise(nn.Module):
         return (a - m) / (s + 1e-3)
 
 
-AUDIO_WIDTHS = (16, 32, 64)
+AUDIO_WIDTHS = (32, 64, 128)  # channels of the three conv blocks (--audio-widths)
 
 
 def audio_branch(widths):
@@ -72,8 +75,9 @@ def audio_branch(widths):
 
 
 class AudioOnly(nn.Module):
-    def __init__(self, widths=AUDIO_WIDTHS):
+    def __init__(self, widths=None):
         super().__init__()
+        widths = widths or AUDIO_WIDTHS
         self.branch = audio_branch(widths)
         self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(widths[2], 10))
 
@@ -124,25 +128,35 @@ class Fusion(nn.Module):
         return self.head(torch.cat([ei, ea], 1))
 
 
+def load_audio_cnn():
+    """The trained audio-cnn from its checkpoint; its widths are read from the conv weights' shapes."""
+    state = torch.load(checkpoint("audio-cnn"))
+    widths = tuple(v.shape[0] for k, v in state.items() if k.startswith("branch.") and v.dim() == 4)
+    aud = AudioOnly(widths)
+    aud.load_state_dict(state)
+    return aud
+
+
 def build(name):
     if name == "audio-cnn":
         return AudioOnly()
-    aud = AudioOnly()
-    aud.load_state_dict(torch.load(checkpoint("audio-cnn")))
+    aud = load_audio_cnn()
+    dim = aud.head[-1].in_features
     if name == "fusion-cnn":
         img = load_zoo_weights(cnn_small(), "cnn-small")
         trunk = nn.Sequential(*list(img.children())[:-1])  # up to the 64-unit ReLU
-        return Fusion(trunk, 64, aud.branch, AUDIO_WIDTHS[2])
+        return Fusion(trunk, 64, aud.branch, dim)
     if name == "fusion-lite":
         img = load_zoo_weights(linear_model(), "linear")  # its 10 logits are the image embedding
-        return Fusion(img, 10, aud.branch, AUDIO_WIDTHS[2], hidden=32)
+        return Fusion(img, 10, aud.branch, dim, hidden=32)
     raise ValueError(name)
 
 
 INPUTS = {"audio-cnn": ["audio"], "fusion-cnn": ["image", "audio"], "fusion-lite": ["image", "audio"]}
 # variant -> (epochs, lr): Adam with a one-cycle schedule over exactly the steps run. The fusion
 # variants train only their head (branches frozen), on embeddings computed once.
-RECIPES = {"audio-cnn": (8, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
+RECIPES = {"audio-cnn": (16, 3e-3), "fusion-cnn": (12, 2e-3), "fusion-lite": (12, 2e-3)}
+AUDIO_EPOCHS = None  # --audio-epochs overrides audio-cnn's
 
 
 def checkpoint(name):
@@ -234,6 +248,8 @@ def fit(name, model, trainable, tr, va, epochs, lr, forward):
 def train(name, data, threads):
     torch.manual_seed(S.SEED)
     epochs, lr = RECIPES[name]
+    if name == "audio-cnn" and AUDIO_EPOCHS:
+        epochs = AUDIO_EPOCHS
     model = build(name)
     start = time.time()
     if name == "audio-cnn":
@@ -266,7 +282,8 @@ def train(name, data, threads):
               "params": sum(p.numel() for p in model.parameters()),
               "onnx_bytes": os.path.getsize(os.path.join(MODELS, name + ".onnx")),
               "test_top_confusions": top_confusions(confusion(test_pred.numpy(), te[2].numpy())),
-              "torch": torch.__version__, "features": os.path.join(S.cache_dir(), "features.json")}
+              "torch": torch.__version__, "lr": lr,
+              "audio_widths": [m.out_channels for m in model.modules() if isinstance(m, nn.Conv2d)][-3:], "features": os.path.join(S.cache_dir(), "features.json")}
     if name != "audio-cnn":
         report["trained"] = "joint head only; branches frozen (image: zoo weights, audio: audio-cnn)"
         # each modality alone through the fused network (the other's embedding zeroed, as in modality dropout)
@@ -283,13 +300,30 @@ def train(name, data, threads):
     return model
 
 
+def phrases_and_variants(split):
+    """Per unique render of `split`: its carrier phrase and voice variant (arrays indexed by render id).
+    Renders files written before the "template" field existed are matched by text."""
+    with open(os.path.join(S.cache_dir(), f"{split}-renders.json")) as f:
+        renders = json.load(f)
+    template = np.array([r.get("template") or next(t for t in S.TEMPLATES[split] if t != "{}" and
+                                                   any(r["text"] == t.format(n) for n in S.NOUNS[r["label"]]))
+                         for r in renders])
+    variant = np.array([(r["voice"].split("+") + [""])[1] for r in renders])
+    return template, variant
+
+
+def by_position(right, mask, template_per_sample, split):
+    return {pos: round(float(right[mask & np.isin(template_per_sample, ts)].mean()), 4)
+            for pos in ("first", "middle", "last")
+            for ts in [[t for t in S.TEMPLATES[split] if S.NOUN_POSITION[t] == pos]] if ts}
+
+
 def analyse(data):
     """Per-class accuracy and confusions of the zoo's cnn-small (images) vs audio-cnn, their overlap, and late
     fusion (sum of log-probabilities, no training) on the test split. Printed and written to a report."""
     te = data["test"]
     img = load_zoo_weights(cnn_small(), "cnn-small")
-    aud = AudioOnly()
-    aud.load_state_dict(torch.load(checkpoint("audio-cnn")))
+    aud = load_audio_cnn()
     li = F.log_softmax(run(img, "", [te[0]]), 1)
     la = F.log_softmax(run(aud, "", [te[1]]), 1)
     y = te[2].numpy()
@@ -315,28 +349,47 @@ def analyse(data):
            for lo, hi in ((-10, -4), (-4, 2), (2, 8), (8, 14), (14, 20))},
         **{f"noise_{t}": round(float(right[clean & (cond["noise"] == i)].mean()), 4)
            for i, t in enumerate(cond["noise_types"])}}
-    # by carrier phrase and voice variant of the test split (both unseen in training)
-    with open(os.path.join(S.cache_dir(), "test-renders.json")) as f:
-        renders = json.load(f)
-    template = np.array([next(t for t in S.TEMPLATES["test"] if t != "{}" and
-                              any(r["text"] == t.format(n) for n in S.NOUNS[r["label"]])) for r in renders])
-    variant = np.array([(r["voice"].split("+") + [""])[1] for r in renders])
+    # by carrier phrase, noun position and voice variant of the test split (all unseen in training)
+    template, variant = phrases_and_variants("test")
     k = cond["render"]
     out["audio_accuracy_by_test_phrase"] = {t: round(float(right[clean & (template[k] == t)].mean()), 4)
                                             for t in S.TEMPLATES["test"]}
+    out["audio_accuracy_by_test_noun_position"] = by_position(right, clean, template[k], "test")
     out["audio_accuracy_by_test_variant"] = {v: round(float(right[clean & (variant[k] == v)].mean()), 4)
                                              for v in S.VARIANTS["test"]}
+    # the same for validation (used for model selection: it should be about as hard as test)
+    va = data["validation"]
+    pav = run(aud, "", [va[1]]).argmax(1).numpy()
+    yv = va[2].numpy()
+    rv = pav == yv
+    cv = np.load(os.path.join(S.cache_dir(), "validation-conditions.npz"))
+    cleanv = ~cv["dropped"] & ~cv["truncated"]
+    tv, vv = phrases_and_variants("validation")
+    kv = cv["render"]
+    out["validation_audio_accuracy"] = round(float(rv.mean()), 4)
+    out["audio_accuracy_by_validation_phrase"] = {t: round(float(rv[cleanv & (tv[kv] == t)].mean()), 4)
+                                                  for t in S.TEMPLATES["validation"]}
+    out["audio_accuracy_by_validation_noun_position"] = by_position(rv, cleanv, tv[kv], "validation")
+    out["audio_accuracy_by_validation_variant"] = {v: round(float(rv[cleanv & (vv[kv] == v)].mean()), 4)
+                                                   for v in S.VARIANTS["validation"]}
+    out["phrase_accuracies_count"] = "clean clips only (speech neither dropped nor truncated)"
     with open(os.path.join(MODELS, "reports", "multimodal-analysis.json"), "w") as f:
         json.dump(out, f, indent=2)
     print(json.dumps(out, indent=1), flush=True)
 
 
 def main():
+    global AUDIO_WIDTHS, AUDIO_EPOCHS
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="audio-cnn,fusion-cnn,fusion-lite,analyse")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, help="only the first N samples of each split (a smoke test)")
+    ap.add_argument("--audio-widths", default=",".join(map(str, AUDIO_WIDTHS)),
+                    help="audio-cnn's conv channels (the fusion variants take them from its checkpoint)")
+    ap.add_argument("--audio-epochs", type=int, help=f"audio-cnn's epochs (default {RECIPES['audio-cnn'][0]})")
     args = ap.parse_args()
+    AUDIO_WIDTHS = tuple(int(w) for w in args.audio_widths.split(","))
+    AUDIO_EPOCHS = args.audio_epochs
     torch.set_num_threads(args.threads)
     images = S.load_images_and_labels()
 
