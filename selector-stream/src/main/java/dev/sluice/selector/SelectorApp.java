@@ -46,9 +46,10 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // Streams would default to 100 ms
+        SelectorMetrics metrics = new SelectorMetrics(registry);
+        metrics.bindModalityPolicies(policies);
         KafkaStreams streams = new KafkaStreams(
-                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(),
-                        new SelectorMetrics(registry)), p);
+                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(), metrics), p);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("selector stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

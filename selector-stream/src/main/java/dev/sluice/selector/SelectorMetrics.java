@@ -60,6 +60,33 @@ public final class SelectorMetrics {
                 .tag("outcome", o).register(registry));
     }
 
+    /**
+     * Exports the decision counts of the modality policies ({@code mosel}, {@code all-modalities},
+     * {@code image-only}) as {@code sluice_selector_modality_decisions_total{policy, outcome}}:
+     * at_floor, spilled (of those, moved off a long queue), below_floor (shed under load),
+     * modalities_dropped (of those, by a variant using fewer modalities) and rejected.
+     */
+    public void bindModalityPolicies(dev.sluice.selector.policy.Policies policies) {
+        policies.map(p -> p).forEach((name, policy) -> {
+            java.util.function.Function<Object, dev.sluice.selector.policy.MoselPolicy.Counts> counts;
+            if (policy instanceof dev.sluice.selector.policy.MoselPolicy) {
+                counts = p -> ((dev.sluice.selector.policy.MoselPolicy) p).counts();
+            } else if (policy instanceof dev.sluice.selector.policy.ModalityBaselinePolicy) {
+                counts = p -> ((dev.sluice.selector.policy.ModalityBaselinePolicy) p).counts();
+            } else {
+                return;
+            }
+            Map<String, java.util.function.ToDoubleFunction<dev.sluice.selector.policy.MoselPolicy.Counts>> outcomes = Map.of(
+                    "at_floor", c -> c.atFloor(), "spilled", c -> c.spilled(), "below_floor", c -> c.belowFloor(),
+                    "modalities_dropped", c -> c.modalitiesDropped(), "rejected", c -> c.rejected());
+            // the policy itself is the counted object: Micrometer holds it weakly, the registry of policies strongly
+            outcomes.forEach((outcome, f) -> io.micrometer.core.instrument.FunctionCounter
+                    .builder("sluice.selector.modality.decisions", (Object) policy, p -> f.applyAsDouble(counts.apply(p)))
+                    .description("decisions of the modality policies, by outcome").tag("policy", name).tag("outcome", outcome)
+                    .register(registry));
+        });
+    }
+
     public void deadLetter() {
         deadLetters.increment();
     }
