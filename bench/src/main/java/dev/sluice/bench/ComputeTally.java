@@ -50,4 +50,22 @@ public final class ComputeTally {
         }
         return new Totals(ms, outputs, escalations);
     }
+
+    /** Waits until no member output arrived for {@code quietMs}, at most {@code maxMs}: late outputs and queues left behind drain. */
+    public void awaitQuiet(long quietMs, long maxMs) {
+        long until = System.currentTimeMillis() + maxMs;
+        do {
+            try {
+                Thread.sleep(Math.max(quietMs / 4, 50));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } while (System.currentTimeMillis() - lastOutputAtMs < quietMs && System.currentTimeMillis() < until);
+    }
+
+    /** {@code name} made fit for a request-id prefix (letters and digits, runs of others as one '_'). */
+    public static String idPart(String name) {
+        return name.replaceAll("[^A-Za-z0-9]+", "_");
+    }
 }

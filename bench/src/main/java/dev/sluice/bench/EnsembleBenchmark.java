@@ -46,18 +46,18 @@ public final class EnsembleBenchmark {
             if (c.warmupRequests() > 0) {
                 progress.accept("warming up: " + c.warmupRequests() + " requests per configuration's variants (not counted)");
                 for (String policy : c.configs().values()) {
-                    send(c, policy, Math.min(c.warmupRequests(), c.images()), "warm-" + safe(policy), line -> {});
+                    send(c, policy, Math.min(c.warmupRequests(), c.images()), "warm-" + ComputeTally.idPart(policy), line -> {});
                 }
-                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
+                tally.awaitQuiet((long) (c.pauseS() * 1000), 120_000);
             }
             for (var e : c.configs().entrySet()) {
-                String runId = "ens-" + safe(e.getKey()) + "-" + Long.toString(System.currentTimeMillis(), 36);
+                String runId = "ens-" + ComputeTally.idPart(e.getKey()) + "-" + Long.toString(System.currentTimeMillis(), 36);
                 progress.accept(String.format("%s (%s): %d images at %.0f rps, deadline %d ms", e.getKey(), e.getValue(),
                         c.images(), c.rate(), c.deadlineMs()));
                 List<RequestOutcome> outcomes = send(c, e.getValue(), c.images(), runId, progress);
                 // outputs the aggregator ignored may still be on their way, and a heavy configuration can
                 // leave queues behind: wait until the executors have been quiet for the pause
-                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
+                tally.awaitQuiet((long) (c.pauseS() * 1000), 120_000);
                 EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"));
                 results.put(e.getKey(), r);
                 progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request, p50 %.0f ms, p99 %.0f ms, %s",
@@ -73,10 +73,6 @@ public final class EnsembleBenchmark {
                 List.of(c.minAccuracy()), policy, "fashion-mnist", 10_000), runId, progress);
     }
 
-    private static String safe(String s) {
-        return s.replaceAll("[^A-Za-z0-9]+", "_");
-    }
-
     /** The comparison as a text table, with compute relative to {@code reference} (a config name) when given. */
     public static String table(Map<String, EnsembleResult> results, String reference) {
         EnsembleResult ref = reference == null ? null : results.get(reference);
@@ -88,21 +84,5 @@ public final class EnsembleBenchmark {
                 r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.membersPerRequest(), r.escalationRate(),
                 r.statusCounts())));
         return b.toString();
-    }
-
-    /** Waits until no member output arrived for {@code quietMs}, at most {@code maxMs}. */
-    static void awaitQuiet(ComputeTally tally, long quietMs, long maxMs) {
-        long until = System.currentTimeMillis() + maxMs;
-        do {
-            sleep(Math.max(quietMs / 4, 50));
-        } while (System.currentTimeMillis() - tally.lastOutputAtMs() < quietMs && System.currentTimeMillis() < until);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.sluice.bench;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.common.Percentiles;
 import dev.sluice.ingest.load.RequestOutcome;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,10 +35,7 @@ public record EnsembleResult(String policy, int requests, int answered, double a
             }
             correct += o.correct() ? 1 : 0;
         }
-        Map<String, Double> lat = new LinkedHashMap<>();
-        lat.put("p50", latencies.length == 0 ? Double.NaN : Percentiles.of(latencies, 0.50));
-        lat.put("p99", latencies.length == 0 ? Double.NaN : Percentiles.of(latencies, 0.99));
-        return new EnsembleResult(policy, n, answered, correct / (double) n, compute.computeMs() / n, lat,
+        return new EnsembleResult(policy, n, answered, correct / (double) n, compute.computeMs() / n, Percentiles.p50p99(latencies),
                 compute.outputs() / (double) n, compute.escalations() / (double) n, statuses);
     }
 

@@ -1,11 +1,11 @@
 package dev.sluice.bench;
 
 import dev.sluice.ingest.SluiceClient;
-import dev.sluice.ingest.load.LabelledInputs;
 import dev.sluice.ingest.load.LoadRunner;
 import dev.sluice.ingest.load.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
 import dev.sluice.selector.SelectorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -32,15 +32,15 @@ public final class PolicyBenchmark {
     public record Report(Map<String, PolicyResult> policies, Map<String, TimeSeries> series) {}
 
     private final SluiceClient client;
-    private final LabelledInputs data;
+    private final LabelledSet data;
     private final MeterRegistry registry;
 
     public PolicyBenchmark(SluiceClient client, FashionMnist data, MeterRegistry registry) {
-        this(client, LabelledInputs.images(data), registry);
+        this(client, LabelledSet.images(data), registry);
     }
 
     /** Over any labelled samples, e.g. image and audio together for the two-modality task. */
-    public PolicyBenchmark(SluiceClient client, LabelledInputs data, MeterRegistry registry) {
+    public PolicyBenchmark(SluiceClient client, LabelledSet data, MeterRegistry registry) {
         this.client = client;
         this.data = data;
         this.registry = registry;

@@ -1,5 +1,8 @@
 package dev.sluice.common;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /** Nearest-rank percentiles of sorted samples. */
 public final class Percentiles {
     private Percentiles() {}
@@ -11,5 +14,13 @@ public final class Percentiles {
         }
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** {@code {p50, p99}} of ascending {@code sorted}, as the benchmarks' summaries report latencies; NaN when empty. */
+    public static Map<String, Double> p50p99(double[] sorted) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("p50", of(sorted, 0.50));
+        m.put("p99", of(sorted, 0.99));
+        return m;
     }
 }

@@ -5,11 +5,12 @@ import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
-import dev.sluice.ingest.load.LabelledInputs;
 import dev.sluice.ingest.load.RateTrace;
 import dev.sluice.ingest.load.Traces;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
+import dev.sluice.models.SpokenFashionMnist;
 import dev.sluice.models.Variant;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class BenchCommand implements Runnable {
             List<String> names = policies != null ? policies : registry.names();
             System.out.printf("heaviest variant %s serves about %.0f rps alone (profile); trace %s peaks at %.0f rps%n",
                     heaviest.id(), capacity, trace, peak);
-            LabelledInputs test = spoken ? SpokenSamples.test() : LabelledInputs.images(FashionMnist.test());
+            LabelledSet test = spoken ? LabelledSet.spoken(SpokenFashionMnist.test()) : LabelledSet.images(FashionMnist.test());
             SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
                     Device.AUTO, 2, 1);
             try (Metrics metrics = new Metrics();

@@ -7,6 +7,8 @@ import dev.sluice.bench.multimodal.StrategyResult;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.LabelledSet;
+import dev.sluice.models.SpokenFashionMnist;
 import dev.sluice.models.Variant;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Option;
                 + "the all-modalities baseline at a higher load, and each modality alone. Reports the accuracy of the first "
                 + "and the final answer, time to each, corrections and compute per request.")
 final class BenchMultimodalCommand implements Callable<Integer> {
-    static final String TASK = "fashion-mnist-spoken";
+    static final String TASK = SpokenFashionMnist.TASK;
 
     @Mixin
     ClusterOptions cluster;
@@ -105,7 +107,7 @@ final class BenchMultimodalCommand implements Callable<Integer> {
         System.out.printf("%d strategies, %d samples each at %.0f rps (load strategies x%.1f, deadline %d ms); parts %d ms "
                 + "apart; floor %.4f (best image %.4f, audio %.4f, both %.4f)%n", chosen.size(), samples, rate, loadFactor,
                 loadDeadlineMs, gapMs, floor, image, audio, fused);
-        SpokenSamples data = SpokenSamples.test();
+        LabelledSet data = LabelledSet.spoken(SpokenFashionMnist.test());
         SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
                 Device.AUTO, 2, 1);
         Map<String, StrategyResult> results = new LinkedHashMap<>();
@@ -117,11 +119,11 @@ final class BenchMultimodalCommand implements Callable<Integer> {
             List<Strategy> normal = chosen.stream().filter(s -> s.rateFactor() == 1).toList();
             List<Strategy> loaded = chosen.stream().filter(s -> s.rateFactor() != 1).toList();
             if (!normal.isEmpty()) {
-                results.putAll(bench.run(new MultimodalBenchmark.Config(TASK, normal, samples, rate, gapMs, deadlineMs, pauseS,
+                results.putAll(bench.run(new MultimodalBenchmark.Config(normal, samples, rate, gapMs, deadlineMs, pauseS,
                         warmup), System.out::println));
             }
             if (!loaded.isEmpty()) {
-                results.putAll(bench.run(new MultimodalBenchmark.Config(TASK, loaded, samples, rate, gapMs, loadDeadlineMs,
+                results.putAll(bench.run(new MultimodalBenchmark.Config(loaded, samples, rate, gapMs, loadDeadlineMs,
                         pauseS, warmup), System.out::println));
             }
         }

@@ -1,11 +1,17 @@
 package dev.sluice.selector;
 
+import dev.sluice.selector.policy.ModalityBaselinePolicy;
+import dev.sluice.selector.policy.MoselPolicy;
+import dev.sluice.selector.policy.Policies;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /** Selector meters: decisions by policy, outcome and variant; decision time; dead letters. */
 public final class SelectorMetrics {
@@ -66,21 +72,21 @@ public final class SelectorMetrics {
      * at_floor, spilled (of those, moved off a long queue), below_floor (shed under load),
      * modalities_dropped (of those, by a variant using fewer modalities) and rejected.
      */
-    public void bindModalityPolicies(dev.sluice.selector.policy.Policies policies) {
+    public void bindModalityPolicies(Policies policies) {
         policies.map(p -> p).forEach((name, policy) -> {
-            java.util.function.Function<Object, dev.sluice.selector.policy.MoselPolicy.Counts> counts;
-            if (policy instanceof dev.sluice.selector.policy.MoselPolicy) {
-                counts = p -> ((dev.sluice.selector.policy.MoselPolicy) p).counts();
-            } else if (policy instanceof dev.sluice.selector.policy.ModalityBaselinePolicy) {
-                counts = p -> ((dev.sluice.selector.policy.ModalityBaselinePolicy) p).counts();
+            Function<Object, MoselPolicy.Counts> counts;
+            if (policy instanceof MoselPolicy) {
+                counts = p -> ((MoselPolicy) p).counts();
+            } else if (policy instanceof ModalityBaselinePolicy) {
+                counts = p -> ((ModalityBaselinePolicy) p).counts();
             } else {
                 return;
             }
-            Map<String, java.util.function.ToDoubleFunction<dev.sluice.selector.policy.MoselPolicy.Counts>> outcomes = Map.of(
+            Map<String, ToDoubleFunction<MoselPolicy.Counts>> outcomes = Map.of(
                     "at_floor", c -> c.atFloor(), "spilled", c -> c.spilled(), "below_floor", c -> c.belowFloor(),
                     "modalities_dropped", c -> c.modalitiesDropped(), "rejected", c -> c.rejected());
             // the policy itself is the counted object: Micrometer holds it weakly, the registry of policies strongly
-            outcomes.forEach((outcome, f) -> io.micrometer.core.instrument.FunctionCounter
+            outcomes.forEach((outcome, f) -> FunctionCounter
                     .builder("sluice.selector.modality.decisions", (Object) policy, p -> f.applyAsDouble(counts.apply(p)))
                     .description("decisions of the modality policies, by outcome").tag("policy", name).tag("outcome", outcome)
                     .register(registry));

@@ -113,7 +113,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         if (invalid.isPresent()) {
             metrics.decided(policyName, "invalid", "", 0);
             // a bad part ends its whole request: the INVALID plan outranks any earlier revision
-            int revision = partial == null || partial.getLastPlan() == null ? 0 : partial.getLastPlan().getRevision() + 1;
+            int revision = nextRevision(partial == null ? null : partial.getLastPlan());
             forwardPlan(record, plan(req, PlanDecision.INVALID, invalid.get(), List.of(), null, policyName, receivedAt, 0)
                     .setRevision(revision).setPartCount(req.getPartCount()).build());
             if (partial != null) {
@@ -149,7 +149,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             Optional<String> mismatch = mismatch(partial.getRequest(), part);
             if (mismatch.isPresent()) {
                 metrics.decided(policyName, "invalid", "", 0);
-                int revision = partial.getLastPlan() == null ? 0 : partial.getLastPlan().getRevision() + 1;
+                int revision = nextRevision(partial.getLastPlan());
                 forwardPlan(record, plan(partial.getRequest(), PlanDecision.INVALID, mismatch.get(), List.of(), null, policyName,
                         receivedAt, 0).setRevision(revision).setPartCount(part.getPartCount()).build());
                 parts.delete(id);
@@ -174,7 +174,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             parts.put(id, new PartialRequest(merged, seen, dispatched, last));
             return;
         }
-        int revision = last == null ? 0 : last.getRevision() + 1;
+        int revision = nextRevision(last);
         Served served = serve(record, merged, policyName, receivedAt, new Revision(revision, missing, part.getPartCount(), last,
                 dispatched));
         metrics.part("planned");
@@ -258,6 +258,11 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             done.add(member);
         }
         return new Served(plan, done);
+    }
+
+    /** The revision of the plan after {@code last} (null: none yet, so 0). */
+    private static int nextRevision(Plan last) {
+        return last == null ? 0 : last.getRevision() + 1;
     }
 
     private static Plan.Builder revised(Plan.Builder plan, Revision revision) {

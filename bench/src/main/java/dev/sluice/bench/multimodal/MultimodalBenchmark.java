@@ -9,6 +9,7 @@ import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.MultimodalRequests;
+import dev.sluice.models.LabelledSet;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import java.util.ArrayList;
@@ -31,26 +32,16 @@ import java.util.function.Consumer;
  * strategy (the policy travels per request); compute is read off sluice.partials.
  */
 public final class MultimodalBenchmark {
-    /** The labelled samples: an image [1,28,28] and audio features [1,40,64] per index. */
-    public interface Samples {
-        int size();
-
-        float[] image(int i);
-
-        float[] audio(int i);
-
-        int label(int i);
-    }
-
-    public record Config(String task, List<Strategy> strategies, int samples, double rate, long gapMs, long deadlineMs,
+    public record Config(List<Strategy> strategies, int samples, double rate, long gapMs, long deadlineMs,
             double pauseS, int warmup) {}
 
     private final SluiceClient client;
     private final KafkaSettings kafka;
     private final SluiceSerdes serdes;
-    private final Samples data;
+    private final LabelledSet data;
 
-    public MultimodalBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, Samples data) {
+    /** {@code data}: labelled samples with every modality the strategies send (spoken Fashion-MNIST). */
+    public MultimodalBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, LabelledSet data) {
         this.client = client;
         this.kafka = kafka;
         this.serdes = serdes;
@@ -70,18 +61,18 @@ public final class MultimodalBenchmark {
             if (c.warmup() > 0) {
                 progress.accept("warming up: " + c.warmup() + " samples per strategy (not counted)");
                 for (Strategy s : c.strategies()) {
-                    send(c, s, Math.min(c.warmup(), c.samples()), "warm-" + safe(s.name()), later, line -> {});
+                    send(c, s, Math.min(c.warmup(), c.samples()), "warm-" + ComputeTally.idPart(s.name()), later, line -> {});
                 }
-                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
+                tally.awaitQuiet((long) (c.pauseS() * 1000), 120_000);
             }
             for (Strategy s : c.strategies()) {
-                String runId = "mm-" + safe(s.name()) + "-" + Long.toString(System.currentTimeMillis(), 36);
+                String runId = "mm-" + ComputeTally.idPart(s.name()) + "-" + Long.toString(System.currentTimeMillis(), 36);
                 progress.accept(String.format("%s: %d samples as %s%s at %.0f rps, policy %s, floor %.4f, deadline %d ms",
                         s.name(), c.samples(), String.join(" then ", s.parts()),
                         s.inParts() ? " (" + c.gapMs() + " ms apart, " + (s.speculate() ? "speculative" : "held") + ")" : "",
                         c.rate() * s.rateFactor(), s.policy(), s.minAccuracy(), c.deadlineMs()));
                 List<Sent> sent = send(c, s, c.samples(), runId, later, progress);
-                awaitQuiet(tally, (long) (c.pauseS() * 1000), 120_000);
+                tally.awaitQuiet((long) (c.pauseS() * 1000), 120_000);
                 StrategyResult r = StrategyResult.of(s.policy(), sent, tally.totals(runId + "-"));
                 results.put(s.name(), r);
                 progress.accept(String.format("%s: accuracy first %.4f final %.4f, first p50 %.0f ms, final p50 %.0f ms, "
@@ -98,6 +89,9 @@ public final class MultimodalBenchmark {
     private List<Sent> send(Config c, Strategy s, int n, String runId, ScheduledExecutorService later,
             Consumer<String> progress) {
         List<CompletableFuture<Sent>> futures = new ArrayList<>(n);
+        MultimodalRequests build = new MultimodalRequests(MultimodalRequests.Options.defaults()
+                .withDeadlineMs(c.deadlineMs()).withMinAccuracy(s.minAccuracy()).withPolicy(s.policy())
+                .withFinalOnly(!s.speculate()).withParameters(s.speculate() ? Map.of() : Map.of("speculate", "false")));
         AtomicInteger answered = new AtomicInteger();
         double rate = c.rate() * s.rateFactor();
         long start = System.nanoTime();
@@ -115,7 +109,7 @@ public final class MultimodalBenchmark {
             int sample = i % data.size();
             long sentAt = System.currentTimeMillis();
             String id = runId + "-" + i;
-            List<InferenceRequest> parts = requests(c, s, id, sample, sentAt);
+            List<InferenceRequest> parts = requests(build, s, id, sample, sentAt);
             AtomicReference<InferenceResult> first = new AtomicReference<>();
             AtomicReference<Long> firstAt = new AtomicReference<>();
             CompletableFuture<InferenceResult> f = client.submit(parts.get(0), r -> {
@@ -159,30 +153,16 @@ public final class MultimodalBenchmark {
     }
 
     /** The records of one sample under {@code s}: one per part, each carrying its modalities' tensors. */
-    List<InferenceRequest> requests(Config c, Strategy s, String id, int sample, long sentAt) {
+    private List<InferenceRequest> requests(MultimodalRequests build, Strategy s, String id, int sample, long sentAt) {
         List<InferenceRequest> out = new ArrayList<>();
         for (int k = 0; k < s.parts().size(); k++) {
             List<String> modalities = Strategy.modalities(s.parts().get(k));
-            List<Tensor> tensors = new ArrayList<>();
-            for (String m : modalities) {
-                tensors.add(switch (m) {
-                    case MultimodalRequests.IMAGE -> MultimodalRequests.image(data.image(sample));
-                    case MultimodalRequests.AUDIO -> MultimodalRequests.audio(data.audio(sample));
-                    default -> throw new IllegalArgumentException("strategy " + s.name() + ": no data for modality " + m);
-                });
-            }
-            out.add(InferenceRequest.newBuilder().setId(id).setTask(c.task()).setCreatedAtMs(sentAt)
-                    .setDeadlineMs(sentAt + c.deadlineMs()).setMinAccuracy(s.minAccuracy()).setPolicy(s.policy())
-                    .setPartIndex(k).setPartCount(s.parts().size()).setFinalOnly(!s.speculate())
-                    .setParameters(s.speculate() ? Map.of() : Map.of("speculate", "false"))
-                    .setModalities(modalities).setInputs(tensors).build());
+            List<Tensor> tensors = modalities.stream().map(m -> MultimodalRequests.tensor(m, data.sample(m, sample))).toList();
+            out.add(build.build(id, sentAt, modalities, tensors, k, s.parts().size()));
         }
         return out;
     }
 
-    private static String safe(String s) {
-        return s.replaceAll("[^A-Za-z0-9]+", "_");
-    }
 
     /** The comparison as a text table. */
     public static String table(Map<String, StrategyResult> results) {
@@ -197,17 +177,5 @@ public final class MultimodalBenchmark {
 
     private static String pair(Map<String, Double> p) {
         return String.format("%.0f / %.0f", p.get("p50"), p.get("p99"));
-    }
-
-    static void awaitQuiet(ComputeTally tally, long quietMs, long maxMs) {
-        long until = System.currentTimeMillis() + maxMs;
-        do {
-            try {
-                Thread.sleep(Math.max(quietMs / 4, 50));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        } while (System.currentTimeMillis() - tally.lastOutputAtMs() < quietMs && System.currentTimeMillis() < until);
     }
 }

@@ -2,7 +2,6 @@ package dev.sluice.bench.multimodal;
 
 import dev.sluice.bench.ComputeTally;
 import dev.sluice.common.Percentiles;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,15 +56,8 @@ public record StrategyResult(String policy, int samples, int answered, double ac
                 .toArray();
         double[] last = sent.stream().filter(Sent::answered).mapToDouble(s -> s.lastAtMs() - s.sentAtMs()).sorted().toArray();
         return new StrategyResult(policy, n, answered, firstCorrect / (double) n, finalCorrect / (double) n,
-                percentiles(first), percentiles(last), provisional / (double) n,
+                Percentiles.p50p99(first), Percentiles.p50p99(last), provisional / (double) n,
                 provisional == 0 ? 0 : corrected / (double) provisional, onTime / (double) n, effective / (double) n,
                 compute.computeMs() / n, variants, statuses);
-    }
-
-    private static Map<String, Double> percentiles(double[] sorted) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("p50", sorted.length == 0 ? Double.NaN : Percentiles.of(sorted, 0.50));
-        m.put("p99", sorted.length == 0 ? Double.NaN : Percentiles.of(sorted, 0.99));
-        return m;
     }
 }

@@ -5,6 +5,7 @@ import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
 import dev.sluice.models.Variant;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
 import dev.sluice.models.LatencyPoint;
 import dev.sluice.models.LatencyProfile;
 import dev.sluice.models.Variant;

@@ -1,5 +1,6 @@
 package dev.sluice.executor.profile;
 
+import dev.sluice.models.LabelledSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +106,11 @@ class ModelProfilerTest {
             @Override
             public int label(int i) {
                 return labels[i];
+            }
+
+            @Override
+            public List<String> modalities() {
+                return List.of("image", "audio");
             }
 
             @Override

@@ -4,6 +4,7 @@ import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,13 +38,14 @@ public final class LoadRunner {
     }
 
     private final SluiceClient client;
-    private final LabelledInputs data;
+    private final LabelledSet data;
 
     public LoadRunner(SluiceClient client, FashionMnist data) {
-        this(client, LabelledInputs.images(data));
+        this(client, LabelledSet.images(data));
     }
 
-    public LoadRunner(SluiceClient client, LabelledInputs data) {
+    /** Over any labelled samples: each request carries every modality of the set, a tensor each. */
+    public LoadRunner(SluiceClient client, LabelledSet data) {
         this.client = client;
         this.data = data;
     }
@@ -70,7 +72,9 @@ public final class LoadRunner {
             String id = runId + "-" + i;
             InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTask(o.task()).setCreatedAtMs(sentAt)
                     .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy().get(i % o.minAccuracy().size())).setPolicy(o.policy())
-                    .setModalities(data.modalities()).setInputs(data.tensors(image)).build();
+                    .setModalities(data.modalities())
+                    .setInputs(data.modalities().stream().map(m -> MultimodalRequests.tensor(m, data.sample(m, image))).toList())
+                    .build();
             int label = data.label(image);
             long deadline = sentAt + o.deadlineMs();
             futures.add(client.submit(req).thenApply(r -> {

@@ -81,6 +81,15 @@ public final class MultimodalRequests {
         return options;
     }
 
+    /** The tensor of one sample's {@code modality} ({@code image} or {@code audio}), named after it. */
+    public static Tensor tensor(String modality, float[] sample) {
+        return switch (modality) {
+            case IMAGE -> image(sample);
+            case AUDIO -> audio(sample);
+            default -> throw new IllegalArgumentException("no tensor layout for modality '" + modality + "'");
+        };
+    }
+
     /** The {@code image} tensor of one sample: 784 grey pixels in [0,1]. */
     public static Tensor image(float[] pixels) {
         return Tensors.fp32(IMAGE, new long[] {1, 1, 28, 28}, pixels);

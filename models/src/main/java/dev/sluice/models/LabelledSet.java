@@ -1,17 +1,18 @@
-package dev.sluice.executor.profile;
+package dev.sluice.models;
 
-import dev.sluice.models.FashionMnist;
-import dev.sluice.models.SpokenFashionMnist;
-import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A labelled data set the profilers feed to models: per sample, one flat float array per modality
- * ({@code image}, {@code audio}, ...) and the class.
+ * A labelled data set: per sample, one flat float array per modality ({@code image},
+ * {@code audio}, ...) and the class. The profilers feed it to models, the load runner and the
+ * benchmarks send it as requests.
  */
 public interface LabelledSet {
     int size();
+
+    /** The modalities every sample has, in the order requests carry them. */
+    List<String> modalities();
 
     int label(int i);
 
@@ -32,6 +33,11 @@ public interface LabelledSet {
             @Override
             public int label(int i) {
                 return data.labels()[i];
+            }
+
+            @Override
+            public List<String> modalities() {
+                return List.of("image");
             }
 
             @Override
@@ -61,6 +67,11 @@ public interface LabelledSet {
             @Override
             public int label(int i) {
                 return data.label(i);
+            }
+
+            @Override
+            public List<String> modalities() {
+                return List.of("image", "audio");
             }
 
             @Override
