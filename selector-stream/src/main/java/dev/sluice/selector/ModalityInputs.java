@@ -69,8 +69,13 @@ final class ModalityInputs {
             if (t == null) {
                 throw new IllegalStateException("variant " + v.id() + " needs modality '" + m + "', not present");
             }
-            out.add(v.inputs().isEmpty() || t.getName().equals(m) ? t : Tensor.newBuilder(t).setName(m).build());
+            out.add(v.inputs().isEmpty() ? t : named(t, m));
         }
         return out;
+    }
+
+    /** {@code t} under {@code name} (itself when it already has it). */
+    static Tensor named(Tensor t, String name) {
+        return t.getName().equals(name) ? t : Tensor.newBuilder(t).setName(name).build();
     }
 }

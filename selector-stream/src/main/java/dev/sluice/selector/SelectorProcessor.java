@@ -146,7 +146,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 metrics.part("duplicate");
                 return;
             }
-            Optional<String> mismatch = mismatch(partial.getRequest(), part);
+            Optional<String> mismatch = RequestParts.mismatch(partial.getRequest(), part);
             if (mismatch.isPresent()) {
                 metrics.decided(policyName, "invalid", "", 0);
                 int revision = nextRevision(partial.getLastPlan());
@@ -155,7 +155,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 parts.delete(id);
                 return;
             }
-            merged = merge(partial.getRequest(), part);
+            merged = RequestParts.merge(partial.getRequest(), part);
             seen = new ArrayList<>(partial.getPartsSeen());
             seen.add(part.getPartIndex());
         }
@@ -270,40 +270,6 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             return plan;
         }
         return plan.setRevision(revision.number()).setPartsMissing(revision.partsMissing()).setPartCount(revision.partCount());
-    }
-
-    /** Why a later part cannot belong with the first (a different request sharing its id), or empty. */
-    private static Optional<String> mismatch(InferenceRequest first, InferenceRequest part) {
-        if (part.getPartCount() != first.getPartCount()) {
-            return Optional.of("part " + part.getPartIndex() + " says the request has " + part.getPartCount()
-                    + " parts, an earlier part said " + first.getPartCount());
-        }
-        if (!part.getTask().equals(first.getTask())) {
-            return Optional.of("part " + part.getPartIndex() + " is for task '" + part.getTask() + "', an earlier part for '"
-                    + first.getTask() + "'");
-        }
-        for (String m : part.getModalities()) {
-            if (first.getModalities().contains(m)) {
-                return Optional.of("modality '" + m + "' arrived in two parts");
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The request so far plus one more part: its tensors, each named after its modality, and modalities. */
-    private static InferenceRequest merge(InferenceRequest soFar, InferenceRequest part) {
-        List<Tensor> inputs = new ArrayList<>();
-        ModalityInputs.of(soFar.getModalities(), soFar.getInputs()).forEach((m, t) -> inputs.add(named(t, m)));
-        ModalityInputs.of(part.getModalities(), part.getInputs()).forEach((m, t) -> inputs.add(named(t, m)));
-        List<String> modalities = new ArrayList<>(soFar.getModalities());
-        modalities.addAll(part.getModalities());
-        Map<String, String> parameters = new HashMap<>(part.getParameters());
-        parameters.putAll(soFar.getParameters()); // the first part's header wins
-        return InferenceRequest.newBuilder(soFar).setInputs(inputs).setModalities(modalities).setParameters(parameters).build();
-    }
-
-    private static Tensor named(Tensor t, String name) {
-        return t.getName().equals(name) ? t : Tensor.newBuilder(t).setName(name).build();
     }
 
     /** Drops the state of requests whose missing parts can no longer matter: the aggregator has answered them at the deadline. */
