@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -40,7 +41,12 @@ public record TopicLayout(int partitions, short replication, Collection<String> 
         return t;
     }
 
-    /** Creates what is missing; existing topics are left as they are. */
+    /**
+     * Creates what is missing and waits until every partition of the topics has a leader, so
+     * that the first records written are not refused (a producer that meets a partition without
+     * a leader may lose its first batches to out-of-order sequence errors); existing topics are
+     * left as they are.
+     */
     public void create(Admin admin) {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -48,12 +54,29 @@ public record TopicLayout(int partitions, short replication, Collection<String> 
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
             }
+            awaitLeaders(admin, topics().stream().map(NewTopic::name).toList(), 60_000);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create Sluice topics: " + e.getCause(), e.getCause());
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create Sluice topics: " + e, e);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, List<String> names, long timeoutMs) throws Exception {
+        long until = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+            boolean ready = described.values().stream().flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (ready) {
+                return;
+            }
+            if (System.currentTimeMillis() > until) {
+                throw new IllegalStateException("Sluice topics still have partitions without a leader after " + timeoutMs + " ms");
+            }
+            Thread.sleep(100);
         }
     }
 }
