@@ -35,6 +35,8 @@ public record TopicLayout(int partitions, short replication, Collection<String> 
         for (String v : variants) {
             t.add(new NewTopic("sluice.tasks." + v, partitions, replication));
         }
+        // early answers, read by every executor from the end: minutes of them are plenty
+        t.add(new NewTopic("sluice.cancellations", partitions, replication).configs(Map.of("retention.ms", "600000")));
         Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.ms", "60000");
         t.add(new NewTopic("sluice.executor-status", 1, replication).configs(compacted));
         t.add(new NewTopic("sluice.catalog", 1, replication).configs(compacted));

@@ -18,8 +18,9 @@ import java.util.Objects;
  * @param applicationId Kafka Streams application id (consumer group, changelog prefix)
  * @param stateDir state directory, or null for a fresh temporary one
  * @param forwardCancellations whether early answers send their request id to
- *     {@link AggregatorTopology#CANCELLATIONS_TOPIC}; off by default until that topic is created
- *     with the others (the broker does not auto-create topics)
+ *     {@link AggregatorTopology#CANCELLATIONS_TOPIC}, where executors learn to skip the members
+ *     still queued; on by default (the topic is created with the others; turn it off on a cluster
+ *     without it: the broker does not auto-create topics)
  */
 public record AggregatorConfig(
         Duration punctuateInterval,
@@ -52,7 +53,7 @@ public record AggregatorConfig(
 
     public static AggregatorConfig defaults() {
         return new AggregatorConfig(Duration.ofMillis(10), Duration.ZERO, Duration.ofMinutes(10),
-                Duration.ofSeconds(60), Duration.ofMillis(20), Duration.ofSeconds(10), DEFAULT_APPLICATION_ID, null, false);
+                Duration.ofSeconds(60), Duration.ofMillis(20), Duration.ofSeconds(10), DEFAULT_APPLICATION_ID, null, true);
     }
 
     public AggregatorConfig withPunctuateInterval(Duration d) {

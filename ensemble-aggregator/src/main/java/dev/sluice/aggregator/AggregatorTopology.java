@@ -29,7 +29,7 @@ public final class AggregatorTopology {
      * Request ids answered early, keyed and valued by the id: a hint that executors may skip the
      * request's members still queued. No executor reads it yet.
      */
-    public static final String CANCELLATIONS_TOPIC = "sluice.cancellations";
+    public static final String CANCELLATIONS_TOPIC = Topics.CANCELLATIONS;
 
     /** request id -> plan and outputs received so far. */
     public static final String PENDING_STORE = "pending";

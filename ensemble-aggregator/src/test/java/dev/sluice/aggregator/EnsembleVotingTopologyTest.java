@@ -211,10 +211,12 @@ class EnsembleVotingTopologyTest {
     }
 
     @Test
-    void theCancellationSinkIsOffByDefault() {
-        String described = AggregatorTopology.build(serdes, AggregatorConfig.defaults(), clock, metrics)
+    void theCancellationSinkIsOnByDefaultAndCanBeTurnedOff() {
+        String on = AggregatorTopology.build(serdes, AggregatorConfig.defaults(), clock, metrics).describe().toString();
+        assertTrue(on.contains(AggregatorTopology.CANCELLATIONS_TOPIC), on);
+        String off = AggregatorTopology.build(serdes, AggregatorConfig.defaults().withCancellations(false), clock, metrics)
                 .describe().toString();
-        assertFalse(described.contains(AggregatorTopology.CANCELLATIONS_TOPIC));
-        assertTrue(described.contains(Topics.RESULTS));
+        assertFalse(off.contains(AggregatorTopology.CANCELLATIONS_TOPIC), off);
+        assertTrue(off.contains(Topics.RESULTS));
     }
 }

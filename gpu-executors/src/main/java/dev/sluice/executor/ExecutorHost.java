@@ -1,34 +1,40 @@
 package dev.sluice.executor;
 
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One executor process: a {@link VariantExecutor} thread per served variant, all drawing their
- * ONNX sessions from one {@link ModelCache} (loaded on first use, LRU-unloaded under a budget).
+ * ONNX sessions from one {@link ModelCache} (loaded on first use, LRU-unloaded under a budget),
+ * and all skipping the queued tasks of requests the aggregator answered early ({@link Topics#CANCELLATIONS}).
  */
 public final class ExecutorHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExecutorHost.class);
 
     private final List<VariantExecutor> executors;
     private final ModelCache<OnnxModel> cache;
+    private final TopicFollower<String> cancellations;
 
-    private ExecutorHost(List<VariantExecutor> executors, ModelCache<OnnxModel> cache) {
+    private ExecutorHost(List<VariantExecutor> executors, ModelCache<OnnxModel> cache, TopicFollower<String> cancellations) {
         this.executors = executors;
         this.cache = cache;
+        this.cancellations = cancellations;
     }
 
     /** Lazy loading, no memory budget. */
@@ -50,7 +56,13 @@ public final class ExecutorHost implements AutoCloseable {
         ExecutorMetrics.bindCache(registry, cache);
         List<VariantExecutor> started = new ArrayList<>();
         Escalation escalation = escalation(catalog);
+        CancelledRequests cancelled = new CancelledRequests();
+        ExecutorMetrics.bindCancellations(registry, cancelled);
+        TopicFollower<String> cancellations = null;
         try {
+            // early answers from the aggregator; from the end: older ones name no task still queued
+            cancellations = new TopicFollower<>("executor-cancellations", kafka, Topics.CANCELLATIONS,
+                    new StringDeserializer(), TopicFollower.Start.END, cancelled::cancel);
             String expected = OnnxModel.expectedDevice(config.device());
             List<ModelHandle> handles = new ArrayList<>();
             for (Variant v : served) {
@@ -66,11 +78,15 @@ public final class ExecutorHost implements AutoCloseable {
                 }
             }
             for (int i = 0; i < served.size(); i++) {
-                started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry, escalation).start());
+                started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry, escalation,
+                        cancelled).start());
             }
-            return new ExecutorHost(started, cache);
+            return new ExecutorHost(started, cache, cancellations);
         } catch (RuntimeException e) {
             started.forEach(VariantExecutor::close);
+            if (cancellations != null) {
+                cancellations.close();
+            }
             cache.close();
             throw e;
         }
@@ -110,6 +126,7 @@ public final class ExecutorHost implements AutoCloseable {
     @Override
     public void close() {
         executors.forEach(VariantExecutor::close); // stop the threads first: no batch runs on a closed session
+        cancellations.close();
         cache.close();
     }
 }

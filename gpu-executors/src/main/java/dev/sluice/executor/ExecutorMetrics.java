@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Meters of one variant's executor: queue and compute time, batch sizes, flush reasons (full,
- * preferred, max_delay, deadline), the batch-size limit, drops, skipped re-reads; and of the model cache.
+ * preferred, max_delay, deadline), the batch-size limit, drops, skipped re-reads, tasks cancelled by
+ * early answers and the compute that saved; and of the model cache.
  */
 final class ExecutorMetrics {
     private final Timer queueTime;
@@ -28,6 +29,8 @@ final class ExecutorMetrics {
     private final Counter completed;
     private final Counter errors;
     private final Counter skipped;
+    private final Counter cancelled;
+    private final Counter computeSaved;
     final AtomicLong inFlight = new AtomicLong();
     /** The batch-size limit now: max_batch, or the adaptive (AIMD) size when that is on. */
     final AtomicInteger batchLimit = new AtomicInteger();
@@ -49,10 +52,21 @@ final class ExecutorMetrics {
         errors = Counter.builder("sluice.executor.errors").tag("variant", variant).register(r);
         skipped = Counter.builder("sluice.executor.skipped")
                 .description("re-read tasks not run again: their output was already committed").tag("variant", variant).register(r);
+        cancelled = Counter.builder("sluice.executor.cancelled")
+                .description("queued tasks not run: their request was already answered early").tag("variant", variant).register(r);
+        computeSaved = Counter.builder("sluice.executor.compute.saved").baseUnit("milliseconds")
+                .description("model time the cancelled tasks would have cost, at the recent per-task cost")
+                .tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.batch.limit", batchLimit, AtomicInteger::get)
                 .description("batch-size limit: max_batch, or the adaptive size").tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.inflight", inFlight, AtomicLong::get).tag("variant", variant).register(r);
         Gauge.builder("sluice.executor.device", () -> 1).tag("variant", variant).tag("device", device).register(r);
+    }
+
+    /** Process-wide: how many answered-early request ids the executors know to skip (bounded). */
+    static void bindCancellations(MeterRegistry r, CancelledRequests cancelled) {
+        Gauge.builder("sluice.executor.cancellations.known", cancelled, CancelledRequests::size)
+                .description("request ids answered early that this process's executors will skip").register(r);
     }
 
     /**
@@ -115,5 +129,10 @@ final class ExecutorMetrics {
 
     void skipped(int n) {
         skipped.increment(n);
+    }
+
+    void cancelled(int n, double savedMs) {
+        cancelled.increment(n);
+        computeSaved.increment(savedMs);
     }
 }

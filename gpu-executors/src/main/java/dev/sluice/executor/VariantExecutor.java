@@ -76,6 +76,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final DeadlineBatcher<PendingTask> batcher;
     private final ExecutorMetrics metrics;
     private final Escalation escalation;
+    private final CancelledRequests cancelled;
     private final KafkaClientMetrics consumerMetrics;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final List<HeldOutput> heldBack = new ArrayList<>(); // done, but not publishable yet (see class doc)
@@ -98,18 +99,23 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private long droppedTotal;
     private long lastStatusMs;
     private long transactionStartMs = -1; // an open transaction holding outputs, or -1
+    private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
-        this(kafka, serdes, variant, model, config, registry, Escalation.never());
+        this(kafka, serdes, variant, model, config, registry, Escalation.never(), new CancelledRequests(1));
     }
 
-    /** @param escalation when to pass a cascade's request on to its next stage */
+    /**
+     * @param escalation when to pass a cascade's request on to its next stage
+     * @param cancelled requests already answered early: their tasks still queued here are skipped
+     */
     @SuppressWarnings("unchecked")
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
-            MeterRegistry registry, Escalation escalation) {
+            MeterRegistry registry, Escalation escalation, CancelledRequests cancelled) {
         this.variant = variant;
         this.escalation = escalation;
+        this.cancelled = cancelled;
         this.config = config;
         this.model = model;
         this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
@@ -283,6 +289,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         }
         Batch<PendingTask> batch;
         while ((batch = batcher.poll(now)) != null) {
+            batch = withoutCancelled(batch, out);
+            if (batch == null) {
+                continue;
+            }
             List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
             runBatch(batch, outputs);
             if (outputs.size() != batch.size()) {
@@ -295,13 +305,40 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             }
         }
         releaseHeldBack(out);
-        if (!out.isEmpty()) {
+        if (!out.isEmpty() || skippedSinceCommit) {
             commit(out);
+            skippedSinceCommit = false;
         }
         if (transactionStartMs >= 0 && System.currentTimeMillis() - transactionStartMs >= config.commitIntervalMs()) {
             commitTransaction();
         }
         publishStatusIfDue();
+    }
+
+    /**
+     * The batch without the tasks of requests already answered early (checked as late as
+     * possible, just before the run), or null when none is left. A skipped task completes with no
+     * output; the compute it would have cost, at this executor's recent per-task cost, is counted saved.
+     */
+    private Batch<PendingTask> withoutCancelled(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {
+        List<PendingTask> live = new ArrayList<>(batch.size());
+        int skipped = 0;
+        for (PendingTask t : batch.tasks()) {
+            if (cancelled.isCancelled(t.task().getRequestId())) {
+                release(t, List.of(), out);
+                skipped++;
+            } else {
+                live.add(t);
+            }
+        }
+        if (skipped == 0) {
+            return batch;
+        }
+        double perTaskMs = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch
+                : variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(1);
+        metrics.cancelled(skipped, skipped * perTaskMs);
+        skippedSinceCommit = true;
+        return live.isEmpty() ? null : new Batch<>(live, batch.reason());
     }
 
     private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,16 +34,33 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three variants served by one executor host whose memory budget holds two of them: models load
- * on first use, the least recently used unloads, and every task still gets its model's answer.
+ * Executor hosts on one real broker (each test serves its own variants and reads only its own
+ * request ids): a memory budget smaller than the models, a two-input model, and tasks skipped
+ * because the aggregator already answered their request.
  */
 class ExecutorHostIT {
     private static final Path DIR = Path.of("../models");
     private static final List<String> SERVED = List.of("linear", "mlp", "cnn-small");
     private static final long MB = 1L << 20;
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
 
     @Test
     void servesThreeVariantsUnderABudgetForTwo() throws Exception {
@@ -55,74 +73,72 @@ class ExecutorHostIT {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         int rounds = 8;
         int perRound = 3;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            try (Admin admin = kafka.admin()) {
-                new TopicLayout(1, (short) 1, SERVED).create(admin);
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, SERVED).create(admin);
+        }
+        ExecutorConfig config = ExecutorConfig.defaults("host-it").withDevice(Device.CPU).withThreads(1)
+                .withDelivery(DeliveryMode.AT_LEAST_ONCE);
+        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, SERVED,
+                config, new ModelResidency(25 * MB, false, 30_000), registry)) {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!host.ready() && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
             }
-            ExecutorConfig config = ExecutorConfig.defaults("host-it").withDevice(Device.CPU).withThreads(1)
-                    .withDelivery(DeliveryMode.AT_LEAST_ONCE);
-            try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, SERVED,
-                    config, new ModelResidency(25 * MB, false, 30_000), registry)) {
-                long until = System.currentTimeMillis() + 60_000;
-                while (!host.ready() && System.currentTimeMillis() < until) {
-                    Thread.sleep(50);
-                }
-                assertTrue(host.ready(), "consumers joined their groups");
-                assertEquals(List.of(), host.residentModels(), "ready before any model is loaded: lazy");
+            assertTrue(host.ready(), "consumers joined their groups");
+            assertEquals(List.of(), host.residentModels(), "ready before any model is loaded: lazy");
 
-                Map<String, float[]> images = new HashMap<>();
-                try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
-                    long deadline = System.currentTimeMillis() + 300_000;
-                    for (int r = 0; r < rounds; r++) {
-                        for (String v : SERVED) { // each round touches all three: the budget holds two
-                            for (int i = 0; i < perRound; i++) {
-                                String id = v + "-" + r + "-" + i;
-                                float[] px = image(r * 31 + i);
-                                images.put(id, px);
-                                p.send(new ProducerRecord<>(Topics.tasks(v), id, InferenceTask.newBuilder().setRequestId(id)
-                                        .setVariant(v).setTask("fashion-mnist")
-                                        .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, px))
-                                        .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
-                                        .setEnqueuedAtMs(System.currentTimeMillis()).build()));
-                            }
-                            p.flush();
-                            Thread.sleep(150); // let the executor of v run before the next variant's tasks
+            Map<String, float[]> images = new HashMap<>();
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                long deadline = System.currentTimeMillis() + 300_000;
+                for (int r = 0; r < rounds; r++) {
+                    for (String v : SERVED) { // each round touches all three: the budget holds two
+                        for (int i = 0; i < perRound; i++) {
+                            String id = v + "-" + r + "-" + i;
+                            float[] px = image(r * 31 + i);
+                            images.put(id, px);
+                            p.send(new ProducerRecord<>(Topics.tasks(v), id, InferenceTask.newBuilder().setRequestId(id)
+                                    .setVariant(v).setTask("fashion-mnist")
+                                    .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, px))
+                                    .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                                    .setEnqueuedAtMs(System.currentTimeMillis()).build()));
                         }
+                        p.flush();
+                        Thread.sleep(150); // let the executor of v run before the next variant's tasks
                     }
                 }
-                Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, images.size(), 120_000);
-                assertEquals(images.size(), outputs.size(), "every task answered");
-
-                // the answers are the models' own, whatever was evicted and reloaded in between
-                for (String v : SERVED) {
-                    Variant variant = catalog.variant(v).orElseThrow();
-                    try (OnnxModel direct = OnnxModel.load(variant.resolve(DIR), Device.CPU, 1, 784, 10)) {
-                        outputs.forEach((id, o) -> {
-                            if (!o.getVariant().equals(v)) {
-                                return;
-                            }
-                            assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
-                            float[] probs = Softmax.probabilities(direct.run(images.get(id), 1), 0, 10);
-                            assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
-                            for (int c = 0; c < 10; c++) {
-                                assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
-                            }
-                        });
-                    }
-                }
-                double loads = registry.find("sluice.executor.model.loads").counters().stream().mapToDouble(c -> c.count()).sum();
-                double evictions = registry.find("sluice.executor.model.evictions").counters().stream()
-                        .mapToDouble(c -> c.count()).sum();
-                double resident = registry.get("sluice.executor.models.resident.bytes").gauge().value();
-                assertTrue(evictions >= 1, "a budget for two of three models evicts: " + evictions);
-                assertEquals(loads - host.residentModels().size(), evictions, 0.0, "every load beyond the resident ones");
-                assertTrue(resident <= 25 * MB, "resident " + resident);
-                assertTrue(host.residentModels().size() <= 2, host.residentModels().toString());
-                assertEquals(25.0 * MB, registry.get("sluice.executor.models.budget.bytes").gauge().value());
-                System.out.printf("ExecutorHostIT: %d tasks, %.0f loads, %.0f evictions, resident %s%n", outputs.size(),
-                        loads, evictions, host.residentModels());
             }
+            Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, images.keySet(), 120_000);
+            assertEquals(images.size(), outputs.size(), "every task answered");
+
+            // the answers are the models' own, whatever was evicted and reloaded in between
+            for (String v : SERVED) {
+                Variant variant = catalog.variant(v).orElseThrow();
+                try (OnnxModel direct = OnnxModel.load(variant.resolve(DIR), Device.CPU, 1, 784, 10)) {
+                    outputs.forEach((id, o) -> {
+                        if (!o.getVariant().equals(v)) {
+                            return;
+                        }
+                        assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
+                        float[] probs = Softmax.probabilities(direct.run(images.get(id), 1), 0, 10);
+                        assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
+                        for (int c = 0; c < 10; c++) {
+                            assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
+                        }
+                    });
+                }
+            }
+            double loads = registry.find("sluice.executor.model.loads").counters().stream().mapToDouble(c -> c.count()).sum();
+            double evictions = registry.find("sluice.executor.model.evictions").counters().stream()
+                    .mapToDouble(c -> c.count()).sum();
+            double resident = registry.get("sluice.executor.models.resident.bytes").gauge().value();
+            assertTrue(evictions >= 1, "a budget for two of three models evicts: " + evictions);
+            assertEquals(loads - host.residentModels().size(), evictions, 0.0, "every load beyond the resident ones");
+            assertTrue(resident <= 25 * MB, "resident " + resident);
+            assertTrue(host.residentModels().size() <= 2, host.residentModels().toString());
+            assertEquals(25.0 * MB, registry.get("sluice.executor.models.budget.bytes").gauge().value());
+            System.out.printf("ExecutorHostIT: %d tasks, %.0f loads, %.0f evictions, resident %s%n", outputs.size(),
+                    loads, evictions, host.residentModels());
         }
     }
 
@@ -136,69 +152,141 @@ class ExecutorHostIT {
         Catalog catalog = Catalog.load(DIR.resolve("catalog-multimodal.yaml"));
         Variant fusion = catalog.variant("fusion-cnn").orElseThrow();
         SluiceSerdes serdes = SluiceSerdes.fingerprint();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            try (Admin admin = kafka.admin()) {
-                new TopicLayout(1, (short) 1, List.of("fusion-cnn")).create(admin);
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, List.of("fusion-cnn")).create(admin);
+        }
+        ExecutorConfig config = ExecutorConfig.defaults("host-mm-it").withDevice(Device.CPU).withThreads(1)
+                .withDelivery(DeliveryMode.AT_LEAST_ONCE);
+        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR,
+                List.of("fusion-cnn"), config, new SimpleMeterRegistry())) {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!host.ready() && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
             }
-            ExecutorConfig config = ExecutorConfig.defaults("host-mm-it").withDevice(Device.CPU).withThreads(1)
-                    .withDelivery(DeliveryMode.AT_LEAST_ONCE);
-            try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR,
-                    List.of("fusion-cnn"), config, new SimpleMeterRegistry())) {
-                long until = System.currentTimeMillis() + 60_000;
-                while (!host.ready() && System.currentTimeMillis() < until) {
-                    Thread.sleep(50);
-                }
-                assertTrue(host.ready(), "consumer joined its group");
-                Map<String, float[][]> sent = new HashMap<>(); // id -> {image, audio}
-                try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
-                    long deadline = System.currentTimeMillis() + 300_000;
-                    String[] ids = {"ok-0", "ok-1", "no-audio", "short-audio", "ok-2", "ok-3"};
-                    for (int i = 0; i < ids.length; i++) {
-                        float[] px = image(i * 7 + 1);
-                        float[] au = TaskInputsTest.audio(i);
-                        sent.put(ids[i], new float[][] {px, au});
-                        dev.sluice.avro.Tensor img = Tensors.fp32("image", new long[] {1, 1, 28, 28}, px);
-                        dev.sluice.avro.Tensor aud = Tensors.fp32("audio", new long[] {1, 1, 40, 64}, au);
-                        InferenceTask.Builder b = InferenceTask.newBuilder().setRequestId(ids[i]).setVariant("fusion-cnn")
-                                .setTask("fashion-mnist-spoken").setCreatedAtMs(System.currentTimeMillis())
-                                .setDeadlineMs(deadline).setEnqueuedAtMs(System.currentTimeMillis());
-                        switch (ids[i]) {
-                            case "no-audio" -> b.setInput(img).setExtraInputs(List.of());
-                            case "short-audio" -> b.setInput(img).setExtraInputs(List.of(
-                                    Tensors.fp32("audio", new long[] {1, 1, 40, 32}, java.util.Arrays.copyOf(au, 1280))));
-                            default -> {
-                                if (i % 2 == 0) {
-                                    b.setInput(img).setExtraInputs(List.of(aud));
-                                } else {
-                                    b.setInput(aud).setExtraInputs(List.of(img)); // the other order
-                                }
+            assertTrue(host.ready(), "consumer joined its group");
+            Map<String, float[][]> sent = new HashMap<>(); // id -> {image, audio}
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                long deadline = System.currentTimeMillis() + 300_000;
+                String[] ids = {"ok-0", "ok-1", "no-audio", "short-audio", "ok-2", "ok-3"};
+                for (int i = 0; i < ids.length; i++) {
+                    float[] px = image(i * 7 + 1);
+                    float[] au = TaskInputsTest.audio(i);
+                    sent.put(ids[i], new float[][] {px, au});
+                    dev.sluice.avro.Tensor img = Tensors.fp32("image", new long[] {1, 1, 28, 28}, px);
+                    dev.sluice.avro.Tensor aud = Tensors.fp32("audio", new long[] {1, 1, 40, 64}, au);
+                    InferenceTask.Builder b = InferenceTask.newBuilder().setRequestId(ids[i]).setVariant("fusion-cnn")
+                            .setTask("fashion-mnist-spoken").setCreatedAtMs(System.currentTimeMillis())
+                            .setDeadlineMs(deadline).setEnqueuedAtMs(System.currentTimeMillis());
+                    switch (ids[i]) {
+                        case "no-audio" -> b.setInput(img).setExtraInputs(List.of());
+                        case "short-audio" -> b.setInput(img).setExtraInputs(List.of(
+                                Tensors.fp32("audio", new long[] {1, 1, 40, 32}, java.util.Arrays.copyOf(au, 1280))));
+                        default -> {
+                            if (i % 2 == 0) {
+                                b.setInput(img).setExtraInputs(List.of(aud));
+                            } else {
+                                b.setInput(aud).setExtraInputs(List.of(img)); // the other order
                             }
                         }
-                        p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), ids[i], b.build()));
                     }
-                    p.flush();
+                    p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), ids[i], b.build()));
                 }
-                Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, sent.size(), 120_000);
-                assertEquals(sent.keySet(), outputs.keySet(), "every task answered");
-                assertEquals(OutputStatus.ERROR, outputs.get("no-audio").getStatus());
-                assertTrue(outputs.get("no-audio").getReason().contains("no 'audio' tensor"), outputs.get("no-audio").getReason());
-                assertEquals(OutputStatus.ERROR, outputs.get("short-audio").getStatus());
-                assertTrue(outputs.get("short-audio").getReason().contains("'audio'"), outputs.get("short-audio").getReason());
-                for (String id : List.of("ok-0", "ok-1", "ok-2", "ok-3")) {
-                    ModelOutput o = outputs.get(id);
-                    assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
-                    float[] probs = Softmax.probabilities(TaskInputsTest.direct(fusion.resolve(DIR), sent.get(id)[0],
-                            sent.get(id)[1]), 0, 10);
-                    assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
-                    for (int c = 0; c < 10; c++) {
-                        assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
-                    }
-                }
-                System.out.printf("ExecutorHostIT multimodal: %s%n", outputs.values().stream()
-                        .map(o -> o.getRequestId() + "=" + o.getStatus() + (o.getStatus() == OutputStatus.OK ? "/" + o.getLabel()
-                                : " (" + o.getReason() + ")")).sorted().toList());
+                p.flush();
             }
+            Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, sent.keySet(), 120_000);
+            assertEquals(sent.keySet(), outputs.keySet(), "every task answered");
+            assertEquals(OutputStatus.ERROR, outputs.get("no-audio").getStatus());
+            assertTrue(outputs.get("no-audio").getReason().contains("no 'audio' tensor"), outputs.get("no-audio").getReason());
+            assertEquals(OutputStatus.ERROR, outputs.get("short-audio").getStatus());
+            assertTrue(outputs.get("short-audio").getReason().contains("'audio'"), outputs.get("short-audio").getReason());
+            for (String id : List.of("ok-0", "ok-1", "ok-2", "ok-3")) {
+                ModelOutput o = outputs.get(id);
+                assertEquals(OutputStatus.OK, o.getStatus(), id + ": " + o.getReason());
+                float[] probs = Softmax.probabilities(TaskInputsTest.direct(fusion.resolve(DIR), sent.get(id)[0],
+                        sent.get(id)[1]), 0, 10);
+                assertEquals(Softmax.argmax(probs, 0, 10), o.getLabel(), id);
+                for (int c = 0; c < 10; c++) {
+                    assertEquals(probs[c], o.getProbabilities().get(c), 1e-4f, id + " class " + c);
+                }
+            }
+            System.out.printf("ExecutorHostIT multimodal: %s%n", outputs.values().stream()
+                    .map(o -> o.getRequestId() + "=" + o.getStatus() + (o.getStatus() == OutputStatus.OK ? "/" + o.getLabel()
+                            : " (" + o.getReason() + ")")).sorted().toList());
+        }
+    }
+
+    /**
+     * Requests answered early (their ids on the cancellations topic, as the aggregator writes
+     * them) have their queued tasks skipped: no output, counted with the compute saved, offsets
+     * committed; the other tasks in the same polls are served.
+     */
+    @Test
+    void skipsTheQueuedTasksOfRequestsAnsweredEarly() throws Exception {
+        Catalog catalog = Catalog.load(DIR.resolve("catalog.yaml"));
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, List.of("vgg")).create(admin);
+        }
+        ExecutorConfig config = ExecutorConfig.defaults("host-cancel-it").withDevice(Device.CPU).withThreads(1);
+        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, List.of("vgg"),
+                config, registry)) {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!host.ready() && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(host.ready(), "consumer joined its group");
+            List<String> answered = List.of("early-0", "early-1", "early-2");
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
+                    new StringSerializer(), new StringSerializer())) {
+                for (String id : answered) {
+                    p.send(new ProducerRecord<>(Topics.CANCELLATIONS, id, id));
+                }
+            }
+            until = System.currentTimeMillis() + 30_000;
+            while (registry.get("sluice.executor.cancellations.known").gauge().value() < answered.size()
+                    && System.currentTimeMillis() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(answered.size(), registry.get("sluice.executor.cancellations.known").gauge().value(), 0.0);
+
+            Set<String> live = Set.of("live-0", "live-1", "live-2");
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                long deadline = System.currentTimeMillis() + 300_000;
+                for (int i = 0; i < 3; i++) { // interleaved: the skipped and the served share polls and batches
+                    for (String id : List.of(answered.get(i), "live-" + i)) {
+                        p.send(new ProducerRecord<>(Topics.tasks("vgg"), id, InferenceTask.newBuilder().setRequestId(id)
+                                .setVariant("vgg").setTask("fashion-mnist")
+                                .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(i)))
+                                .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                                .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                    }
+                }
+            }
+            Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, live, 120_000);
+            assertEquals(live, outputs.keySet(), "the other tasks are served");
+            until = System.currentTimeMillis() + 30_000;
+            while (registry.get("sluice.executor.cancelled").counter().count() < answered.size()
+                    && System.currentTimeMillis() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(answered.size(), registry.get("sluice.executor.cancelled").counter().count(), 0.0);
+            assertTrue(registry.get("sluice.executor.compute.saved").counter().count() > 0, "compute saved is counted");
+            assertEquals(Map.of(), read(kafka.bootstrap(), serdes, Set.copyOf(answered), 2_000), "no output for a skipped task");
+            // the skipped tasks' offsets are committed with the served ones: nothing left to re-read
+            until = System.currentTimeMillis() + 30_000;
+            long committed = -1;
+            while (committed < 6 && System.currentTimeMillis() < until) {
+                try (Admin admin = kafka.admin()) {
+                    var offsets = admin.listConsumerGroupOffsets(VariantExecutor.groupId("vgg")).partitionsToOffsetAndMetadata()
+                            .get().get(new TopicPartition(Topics.tasks("vgg"), 0));
+                    committed = offsets == null ? -1 : offsets.offset();
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(6, committed, "committed position after the six tasks");
         }
     }
 
@@ -210,7 +298,8 @@ class ExecutorHostIT {
         return px;
     }
 
-    private static Map<String, ModelOutput> read(String bootstrap, SluiceSerdes serdes, int n, long timeoutMs) {
+    /** The outputs for {@code ids} on the partials topic (other tests' outputs are passed over). */
+    private static Map<String, ModelOutput> read(String bootstrap, SluiceSerdes serdes, Set<String> ids, long timeoutMs) {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", bootstrap);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -222,9 +311,11 @@ class ExecutorHostIT {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long until = System.currentTimeMillis() + timeoutMs;
-            while (out.size() < n && System.currentTimeMillis() < until) {
+            while (out.size() < ids.size() && System.currentTimeMillis() < until) {
                 for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
-                    out.put(r.value().getRequestId(), r.value());
+                    if (ids.contains(r.value().getRequestId())) {
+                        out.put(r.value().getRequestId(), r.value());
+                    }
                 }
             }
         }

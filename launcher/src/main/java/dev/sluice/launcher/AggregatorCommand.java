@@ -20,9 +20,15 @@ final class AggregatorCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary directory)")
     Path stateDir;
 
+    @Option(names = "--cancellations", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "send the ids of requests answered early to sluice.cancellations, so executors skip their queued "
+                    + "members; --no-cancellations on a cluster without that topic (default: ${DEFAULT-VALUE})")
+    boolean cancellations;
+
     @Override
     public Integer call() {
-        AggregatorConfig cfg = AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(cluster.commitIntervalMs));
+        AggregatorConfig cfg = AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(cluster.commitIntervalMs))
+                .withCancellations(cancellations);
         if (stateDir != null) {
             cfg = cfg.withStateDir(stateDir);
         }

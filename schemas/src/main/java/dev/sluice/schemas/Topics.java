@@ -13,6 +13,8 @@ public final class Topics {
     public static final String CATALOG = "sluice.catalog";
     public static final String FEEDBACK = "sluice.feedback";
     public static final String DLQ = "sluice.dlq";
+    /** Request ids the aggregator answered early; executors skip their still-queued members. */
+    public static final String CANCELLATIONS = "sluice.cancellations";
 
     /** Dead-letter headers: why a record was rejected and where it came from. */
     public static final String DLQ_REASON_HEADER = "sluice.dlq.reason";
