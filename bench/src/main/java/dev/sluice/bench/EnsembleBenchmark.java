@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /**
  * Runs the same labelled images through the real pipeline once per configuration (a policy
@@ -30,12 +31,22 @@ public final class EnsembleBenchmark {
     private final KafkaSettings kafka;
     private final SluiceSerdes serdes;
     private final FashionMnist data;
+    private final PipelineCounters counters;
 
-    public EnsembleBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, FashionMnist data) {
+    /** Running totals read off the pipeline's meters: early answers (aggregator), member tasks skipped (executors). */
+    public record PipelineCounters(DoubleSupplier earlyAnswers, DoubleSupplier cancelledTasks) {
+        public static PipelineCounters none() {
+            return new PipelineCounters(() -> 0, () -> 0);
+        }
+    }
+
+    public EnsembleBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, FashionMnist data,
+            PipelineCounters counters) {
         this.client = client;
         this.kafka = kafka;
         this.serdes = serdes;
         this.data = data;
+        this.counters = counters;
     }
 
     public Map<String, EnsembleResult> run(Config c, Consumer<String> progress) {
@@ -54,11 +65,14 @@ public final class EnsembleBenchmark {
                 String runId = "ens-" + ComputeTally.idPart(e.getKey()) + "-" + Long.toString(System.currentTimeMillis(), 36);
                 progress.accept(String.format("%s (%s): %d images at %.0f rps, deadline %d ms", e.getKey(), e.getValue(),
                         c.images(), c.rate(), c.deadlineMs()));
+                double early0 = counters.earlyAnswers().getAsDouble();
+                double cancelled0 = counters.cancelledTasks().getAsDouble();
                 List<RequestOutcome> outcomes = send(c, e.getValue(), c.images(), runId, progress);
                 // outputs the aggregator ignored may still be on their way, and a heavy configuration can
                 // leave queues behind: wait until the executors have been quiet for the pause
                 tally.awaitQuiet((long) (c.pauseS() * 1000), 120_000);
-                EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"));
+                EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"),
+                        counters.earlyAnswers().getAsDouble() - early0, counters.cancelledTasks().getAsDouble() - cancelled0);
                 results.put(e.getKey(), r);
                 progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request, p50 %.0f ms, p99 %.0f ms, %s",
                         e.getKey(), r.accuracy(), r.computeMsPerRequest(), r.latencyMs().get("p50"), r.latencyMs().get("p99"),
@@ -76,13 +90,13 @@ public final class EnsembleBenchmark {
     /** The comparison as a text table, with compute relative to {@code reference} (a config name) when given. */
     public static String table(Map<String, EnsembleResult> results, String reference) {
         EnsembleResult ref = reference == null ? null : results.get(reference);
-        StringBuilder b = new StringBuilder(String.format("%-26s %8s %10s %8s %8s %8s %8s %8s  %s%n", "config", "accuracy",
-                "compute ms", "vs ref", "p50 ms", "p99 ms", "members", "escal.", "statuses"));
-        results.forEach((name, r) -> b.append(String.format("%-26s %8.4f %10.3f %8s %8.1f %8.1f %8.2f %8.3f  %s%n", name,
-                r.accuracy(), r.computeMsPerRequest(),
+        StringBuilder b = new StringBuilder(String.format("%-34s %8s %10s %8s %8s %8s %8s %8s %7s %7s  %s%n", "config",
+                "accuracy", "compute ms", "vs ref", "p50 ms", "p99 ms", "members", "escal.", "early", "skipped", "statuses"));
+        results.forEach((name, r) -> b.append(String.format("%-34s %8.4f %10.3f %8s %8.1f %8.1f %8.2f %8.3f %7.3f %7.3f  %s%n",
+                name, r.accuracy(), r.computeMsPerRequest(),
                 ref == null ? "" : String.format("%.1f%%", 100 * r.computeMsPerRequest() / ref.computeMsPerRequest()),
                 r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.membersPerRequest(), r.escalationRate(),
-                r.statusCounts())));
+                r.earlyAnswerRate(), r.cancelledPerRequest(), r.statusCounts())));
         return b.toString();
     }
 }

@@ -10,13 +10,22 @@ import java.util.TreeMap;
 /**
  * One configuration of {@code bench ensemble}: accuracy = correct answers / requests sent (an
  * unanswered or label-less request counts as wrong), compute per request from every member
- * output (see {@link ComputeTally}), client latency percentiles, and what ran.
+ * output (see {@link ComputeTally}), client latency percentiles, and what ran: member outputs,
+ * escalations, answers sent before every member reported ({@code earlyAnswerRate}) and member
+ * tasks the executors skipped because their request was already answered ({@code cancelledPerRequest};
+ * their compute is not in the figure, since it was never spent).
  */
 public record EnsembleResult(String policy, int requests, int answered, double accuracy, double computeMsPerRequest,
-        Map<String, Double> latencyMs, double membersPerRequest, double escalationRate,
-        Map<String, Long> statusCounts) {
+        Map<String, Double> latencyMs, double membersPerRequest, double escalationRate, double earlyAnswerRate,
+        double cancelledPerRequest, Map<String, Long> statusCounts) {
 
     public static EnsembleResult of(String policy, List<RequestOutcome> outcomes, ComputeTally.Totals compute) {
+        return of(policy, outcomes, compute, 0, 0);
+    }
+
+    /** @param earlyAnswers answers sent before every member reported; @param cancelled member tasks skipped */
+    public static EnsembleResult of(String policy, List<RequestOutcome> outcomes, ComputeTally.Totals compute,
+            double earlyAnswers, double cancelled) {
         int n = outcomes.size();
         if (n == 0) {
             throw new IllegalArgumentException("no requests");
@@ -36,7 +45,7 @@ public record EnsembleResult(String policy, int requests, int answered, double a
             correct += o.correct() ? 1 : 0;
         }
         return new EnsembleResult(policy, n, answered, correct / (double) n, compute.computeMs() / n, Percentiles.p50p99(latencies),
-                compute.outputs() / (double) n, compute.escalations() / (double) n, statuses);
+                compute.outputs() / (double) n, compute.escalations() / (double) n, earlyAnswers / n, cancelled / n, statuses);
     }
 
     public long count(ResultStatus s) {

@@ -58,6 +58,11 @@ final class BenchEnsembleCommand implements Callable<Integer> {
     @Option(names = "--pause-s", defaultValue = "3", description = "pause after each configuration (default: ${DEFAULT-VALUE})")
     double pauseS;
 
+    @Option(names = "--cancellations", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "early answers make the executors skip their requests' queued members; --no-cancellations "
+                    + "measures without (default: ${DEFAULT-VALUE})")
+    boolean cancellations;
+
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
@@ -74,13 +79,17 @@ final class BenchEnsembleCommand implements Callable<Integer> {
                 named.size(), images, rate, best.id(), best.accuracy(), floor);
         FashionMnist test = FashionMnist.test();
         SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
-                Device.AUTO, 2, 1);
+                Device.AUTO, 2, 1).withCancellations(cancellations);
         Map<String, EnsembleResult> results;
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                      metrics.registry);
              SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
-            results = new EnsembleBenchmark(client, stack.kafka(), cluster.serdes(), test).run(
+            var registry = metrics.registry;
+            EnsembleBenchmark.PipelineCounters counters = new EnsembleBenchmark.PipelineCounters(
+                    () -> registry.find("sluice.aggregator.early.decisions").counters().stream().mapToDouble(c -> c.count()).sum(),
+                    () -> registry.find("sluice.executor.cancelled").counters().stream().mapToDouble(c -> c.count()).sum());
+            results = new EnsembleBenchmark(client, stack.kafka(), cluster.serdes(), test, counters).run(
                     new EnsembleBenchmark.Config(named, images, rate, deadlineMs, floor, pauseS, warmup), System.out::println);
         }
         System.out.println();
@@ -94,6 +103,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             json.put("deadline_ms", deadlineMs);
             json.put("min_accuracy", floor);
             json.put("delivery_mode", cluster.deliveryMode().cliName());
+            json.put("cancellations", cancellations);
             json.put("reference", reference);
             json.put("configs", results);
             json.put("verdict", verdict);

@@ -37,11 +37,23 @@ import org.slf4j.LoggerFactory;
 public final class SluiceStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceStack.class);
 
-    /** How to run the stack. */
+    /**
+     * How to run the stack. {@code cancellations}: early answers tell the executors to skip their
+     * requests' queued members (on unless a benchmark compares without).
+     */
     public record Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
-            int intraOpThreads, int partitions) {
+            int intraOpThreads, int partitions, boolean cancellations) {
+        public Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
+                int intraOpThreads, int partitions) {
+            this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, true);
+        }
+
         public static Options defaults() {
             return new Options(DeliveryMode.EXACTLY_ONCE_RESULTS, 20, "infaas", -1, Device.AUTO, 2, 4);
+        }
+
+        public Options withCancellations(boolean on) {
+            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, on);
         }
 
         /** The overhead the selector budgets for the Kafka hops; measured defaults per delivery mode. */
@@ -81,7 +93,8 @@ public final class SluiceStack implements AutoCloseable {
         Voters voters = new Voters(VariantWeights.fromAccuracy(accuracy, 10));
         components.add(new WeightsFeedbackListener(kafka, serdes, voters.weights()));
         aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
-                AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs())), registry,
+                AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs()))
+                        .withCancellations(o.cancellations()), registry,
                 java.time.InstantSource.system(), voters);
         components.add(aggregator);
         executors = ExecutorHost.start(kafka, serdes, catalog, catalogDir, variants,
