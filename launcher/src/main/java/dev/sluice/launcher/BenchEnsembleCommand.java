@@ -63,12 +63,22 @@ final class BenchEnsembleCommand implements Callable<Integer> {
                     + "measures without (default: ${DEFAULT-VALUE})")
     boolean cancellations;
 
+    @Option(names = "--max-delay-ms",
+            description = "every variant's batching delay for this run instead of the catalog's: a longer wait fills "
+                    + "batches (less compute per request) at the cost of latency")
+    Double maxDelayMs;
+
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
     @Override
     public Integer call() throws Exception {
         Catalog catalog = cluster.loadCatalog();
+        if (maxDelayMs != null) {
+            for (Variant v : catalog.variants()) {
+                catalog = catalog.with(v.withBatching(v.batching().withMaxDelayMs(maxDelayMs)));
+            }
+        }
         List<Variant> singles = catalog.forTask("fashion-mnist").stream().filter(Variant::isProfiled).toList();
         Variant best = singles.stream().max(Comparator.comparingDouble(Variant::accuracy)).orElseThrow(
                 () -> new IllegalStateException("no profiled variant in the catalog: run ./sluice profile"));
@@ -104,6 +114,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             json.put("min_accuracy", floor);
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("cancellations", cancellations);
+            json.put("max_delay_ms", maxDelayMs == null ? "catalog" : maxDelayMs);
             json.put("reference", reference);
             json.put("configs", results);
             json.put("verdict", verdict);

@@ -79,6 +79,10 @@ public record BatchingConfig(
                 priorityLevels == null ? 1 : priorityLevels, adaptive);
     }
 
+    public BatchingConfig withMaxDelayMs(double ms) {
+        return new BatchingConfig(maxBatch, ms, preferredBatchSizes, priorityLevels, adaptive);
+    }
+
     public BatchingConfig withPreferredBatchSizes(List<Integer> sizes) {
         return new BatchingConfig(maxBatch, maxDelayMs, sizes, priorityLevels, adaptive);
     }

@@ -122,6 +122,11 @@ public record Variant(
                 batching, memoryMb);
     }
 
+    public Variant withBatching(BatchingConfig b) {
+        return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
+                b, memoryMb);
+    }
+
     public Variant withMemoryMb(Double mb) {
         return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
                 batching, mb);

@@ -54,6 +54,15 @@ class BatchingConfigTest {
     }
 
     @Test
+    void aNewDelayKeepsEveryOtherKnobAndIsValidated(@TempDir Path dir) throws Exception {
+        BatchingConfig b = load(dir, "  batching:\n    max_batch: 16\n    preferred_batch_sizes: [8]\n    priority_levels: 2\n");
+        BatchingConfig slower = b.withMaxDelayMs(10);
+        assertEquals(10.0, slower.maxDelayMs());
+        assertEquals(new BatchingConfig(16, 10.0, List.of(8), 2, b.adaptive()), slower);
+        assertThrows(IllegalArgumentException.class, () -> b.withMaxDelayMs(-1));
+    }
+
+    @Test
     void anAdaptiveBlockIsOnUnlessItSaysOtherwiseAndDefaultsItsSteps(@TempDir Path dir) throws Exception {
         assertEquals(AdaptiveBatching.towards(4.0), load(dir, "  batching:\n    adaptive: {latency_objective_ms: 4}\n").adaptive());
         AdaptiveBatching off = load(dir, "  batching:\n    adaptive: {enabled: false}\n").adaptive();
