@@ -68,6 +68,11 @@ final class BenchEnsembleCommand implements Callable<Integer> {
                     + "batches (less compute per request) at the cost of latency")
     Double maxDelayMs;
 
+    @Option(names = "--threads", defaultValue = "2",
+            description = "ONNX Runtime intra-op threads per model; with 1, a run's wall time is its CPU time, so compute "
+                    + "compares core time (default: ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
@@ -89,7 +94,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
                 named.size(), images, rate, best.id(), best.accuracy(), floor);
         FashionMnist test = FashionMnist.test();
         SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
-                Device.AUTO, 2, 1).withCancellations(cancellations);
+                Device.AUTO, threads, 1).withCancellations(cancellations);
         Map<String, EnsembleResult> results;
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
@@ -114,6 +119,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             json.put("min_accuracy", floor);
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("cancellations", cancellations);
+            json.put("intra_op_threads", threads);
             json.put("max_delay_ms", maxDelayMs == null ? "catalog" : maxDelayMs);
             json.put("reference", reference);
             json.put("configs", results);
