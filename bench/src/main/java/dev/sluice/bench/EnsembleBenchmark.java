@@ -34,11 +34,7 @@ public final class EnsembleBenchmark {
     private final PipelineCounters counters;
 
     /** Running totals read off the pipeline's meters: early answers (aggregator), member tasks skipped (executors). */
-    public record PipelineCounters(DoubleSupplier earlyAnswers, DoubleSupplier cancelledTasks) {
-        public static PipelineCounters none() {
-            return new PipelineCounters(() -> 0, () -> 0);
-        }
-    }
+    public record PipelineCounters(DoubleSupplier earlyAnswers, DoubleSupplier cancelledTasks) {}
 
     public EnsembleBenchmark(SluiceClient client, KafkaSettings kafka, SluiceSerdes serdes, FashionMnist data,
             PipelineCounters counters) {

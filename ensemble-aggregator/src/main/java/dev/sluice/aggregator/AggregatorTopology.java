@@ -27,7 +27,7 @@ public final class AggregatorTopology {
     public static final String CANCELLATIONS_SINK = "cancellations";
     /**
      * Request ids answered early, keyed and valued by the id: a hint that executors may skip the
-     * request's members still queued. No executor reads it yet.
+     * request's members still queued (every executor host follows it).
      */
     public static final String CANCELLATIONS_TOPIC = Topics.CANCELLATIONS;
 

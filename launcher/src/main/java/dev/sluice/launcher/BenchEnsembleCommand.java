@@ -10,12 +10,15 @@ import dev.sluice.models.Catalog;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,7 +72,7 @@ final class BenchEnsembleCommand implements Callable<Integer> {
     Double maxDelayMs;
 
     @Option(names = "--threads", defaultValue = "2",
-            description = "ONNX Runtime intra-op threads per model; with 1, a run's wall time is its CPU time, so compute "
+            description = "ONNX Runtime intra-op threads per model; with 1, a model's wall time is close to its CPU time, so compute "
                     + "compares core time (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -100,10 +103,8 @@ final class BenchEnsembleCommand implements Callable<Integer> {
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                      metrics.registry);
              SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
-            var registry = metrics.registry;
             EnsembleBenchmark.PipelineCounters counters = new EnsembleBenchmark.PipelineCounters(
-                    () -> registry.find("sluice.aggregator.early.decisions").counters().stream().mapToDouble(c -> c.count()).sum(),
-                    () -> registry.find("sluice.executor.cancelled").counters().stream().mapToDouble(c -> c.count()).sum());
+                    total(metrics.registry, "sluice.aggregator.early.decisions"), total(metrics.registry, "sluice.executor.cancelled"));
             results = new EnsembleBenchmark(client, stack.kafka(), cluster.serdes(), test, counters).run(
                     new EnsembleBenchmark.Config(named, images, rate, deadlineMs, floor, pauseS, warmup), System.out::println);
         }
@@ -128,6 +129,11 @@ final class BenchEnsembleCommand implements Callable<Integer> {
             System.out.println("summary written to " + summaryJson.toAbsolutePath());
         }
         return 0;
+    }
+
+    /** The running sum of a counter over all its tags (the executors' counters are per variant). */
+    private static DoubleSupplier total(MeterRegistry registry, String counter) {
+        return () -> registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static Map<String, String> byName(List<String> policies) {
