@@ -11,10 +11,13 @@ import dev.sluice.avro.StageLatency;
 import dev.sluice.avro.VoteMethod;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +28,10 @@ import java.util.stream.Collectors;
  * member reported, or the outstanding ones can no longer change the winner, or the vote's
  * confidence reached the plan's {@code early_confidence}. An early answer names how many
  * members it did not wait for in its reason; its votes show who voted.
+ *
+ * <p>A member an executor re-planned while it was queued reports {@code MOVED} with the variant it
+ * went to ({@code escalated_to}); that variant takes the member's place, for the vote, for what is
+ * still outstanding and in the result's {@code variants} ({@link #serving}).
  */
 public final class AggregationDecider {
     private final long graceMs;
@@ -70,42 +77,88 @@ public final class AggregationDecider {
             return Optional.empty();
         }
         if (plan.getDecision() == PlanDecision.REJECT) {
-            return Optional.of(Answer.of(terminal(plan, List.of(), nowMs, ResultStatus.REJECTED)
+            return Optional.of(Answer.of(terminal(plan, plan.getVariants(), List.of(), nowMs, ResultStatus.REJECTED)
                     .setReason(orDefault(plan.getReason(), "rejected by the selector")).build()));
         }
         if (plan.getDecision() == PlanDecision.INVALID) {
-            return Optional.of(Answer.of(terminal(plan, List.of(), nowMs, ResultStatus.INVALID)
+            return Optional.of(Answer.of(terminal(plan, plan.getVariants(), List.of(), nowMs, ResultStatus.INVALID)
                     .setReason(orDefault(plan.getReason(), "invalid request")).build()));
         }
         String planProblem = planProblem(plan);
         if (planProblem != null) {
             return Optional.of(Answer.of(
-                    terminal(plan, List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build()));
+                    terminal(plan, plan.getVariants(), List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build()));
         }
         Voter voter = voters.of(plan.getVote());
-        List<ModelOutput> members = members(plan, outputs);
+        List<String> serving = serving(plan, outputs);
+        List<ModelOutput> members = members(serving, outputs);
         List<ModelOutput> ok = members.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
-        List<String> missing = missing(plan, members);
+        List<String> missing = missing(serving, members);
+        String moves = moves(plan, outputs);
         if (!ok.isEmpty() && voter.isSettled(ok, missing, plan.getEarlyConfidence())) {
             String reason = missing.isEmpty() ? null
                     : plan.getVote() == VoteMethod.CASCADE ? "cascade answered by " + ok.get(ok.size() - 1).getVariant()
                             + "; not run: " + String.join(", ", missing)
-                    : "decided early; " + missing.size() + " of " + plan.getVariants().stream().distinct().count()
-                            + " members outstanding";
-            return Optional.of(new Answer(voted(voter, plan, members, ok, nowMs, ResultStatus.OK, reason), missing));
+                    : "decided early; " + missing.size() + " of " + serving.size() + " members outstanding";
+            return Optional.of(new Answer(voted(voter, plan, serving, members, ok, nowMs, ResultStatus.OK, join(moves, reason)),
+                    missing));
         }
         if (missing.isEmpty()) {
-            return Optional.of(Answer.of(allFailed(plan, members, nowMs)));
+            return Optional.of(Answer.of(allFailed(plan, serving, members, nowMs)));
         }
         if (nowMs < dueAtMs(plan)) {
             return Optional.empty();
         }
-        String reason = "deadline passed; missing variants: " + String.join(", ", missing);
+        String reason = join(moves, "deadline passed; missing variants: " + String.join(", ", missing));
         if (!ok.isEmpty()) {
-            return Optional.of(Answer.of(voted(voter, plan, members, ok, nowMs, ResultStatus.PARTIAL, reason)));
+            return Optional.of(Answer.of(voted(voter, plan, serving, members, ok, nowMs, ResultStatus.PARTIAL, reason)));
         }
         return Optional.of(Answer.of(
-                terminal(plan, members, nowMs, ResultStatus.DEADLINE_EXCEEDED).setReason(reason).build()));
+                terminal(plan, serving, members, nowMs, ResultStatus.DEADLINE_EXCEEDED).setReason(reason).build()));
+    }
+
+    /**
+     * The plan's members, in plan order, each replaced by where it was re-planned to when a
+     * {@code MOVED} output says so (followed through repeated moves).
+     */
+    static List<String> serving(Plan plan, List<ModelOutput> outputs) {
+        Map<String, String> movedTo = movedTo(outputs);
+        List<String> serving = new ArrayList<>();
+        for (String v : plan.getVariants()) {
+            String m = v;
+            Set<String> seen = new HashSet<>();
+            while (movedTo.containsKey(m) && seen.add(m)) {
+                m = movedTo.get(m);
+            }
+            if (!serving.contains(m)) {
+                serving.add(m);
+            }
+        }
+        return serving;
+    }
+
+    private static Map<String, String> movedTo(List<ModelOutput> outputs) {
+        Map<String, String> movedTo = new HashMap<>();
+        for (ModelOutput o : outputs) {
+            if (o.getStatus() == OutputStatus.MOVED && o.getEscalatedTo() != null) {
+                movedTo.putIfAbsent(o.getVariant(), o.getEscalatedTo());
+            }
+        }
+        return movedTo;
+    }
+
+    /** "re-planned while queued: a to b, ..." for the plan's moved members, or null when none moved. */
+    private static String moves(Plan plan, List<ModelOutput> outputs) {
+        Map<String, String> movedTo = movedTo(outputs);
+        if (movedTo.isEmpty()) {
+            return null;
+        }
+        return "re-planned while queued: " + movedTo.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " to " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String join(String a, String b) {
+        return a == null ? b : b == null ? a : a + "; " + b;
     }
 
     /** A SERVE plan the voter cannot honour is answered INVALID rather than left to hang. */
@@ -125,14 +178,16 @@ public final class AggregationDecider {
         return null;
     }
 
-    /** The first output of each planned variant, in plan order; others are ignored. */
-    private static List<ModelOutput> members(Plan plan, List<ModelOutput> outputs) {
+    /** The first output of each serving member, in plan order; others (and MOVED notices) are ignored. */
+    private static List<ModelOutput> members(List<String> serving, List<ModelOutput> outputs) {
         Map<String, ModelOutput> first = new LinkedHashMap<>();
         for (ModelOutput o : outputs) {
-            first.putIfAbsent(o.getVariant(), o);
+            if (o.getStatus() != OutputStatus.MOVED) {
+                first.putIfAbsent(o.getVariant(), o);
+            }
         }
         List<ModelOutput> members = new ArrayList<>();
-        for (String v : plan.getVariants().stream().distinct().toList()) {
+        for (String v : serving) {
             ModelOutput o = first.get(v);
             if (o != null) {
                 members.add(o);
@@ -141,12 +196,12 @@ public final class AggregationDecider {
         return members;
     }
 
-    private static List<String> missing(Plan plan, List<ModelOutput> members) {
+    private static List<String> missing(List<String> serving, List<ModelOutput> members) {
         List<String> reported = members.stream().map(ModelOutput::getVariant).toList();
-        return plan.getVariants().stream().distinct().filter(v -> !reported.contains(v)).toList();
+        return serving.stream().filter(v -> !reported.contains(v)).toList();
     }
 
-    private static InferenceResult allFailed(Plan plan, List<ModelOutput> members, long nowMs) {
+    private static InferenceResult allFailed(Plan plan, List<String> serving, List<ModelOutput> members, long nowMs) {
         boolean anyLate = members.stream().anyMatch(o -> o.getStatus() == OutputStatus.DEADLINE_EXCEEDED);
         String details = members.stream()
                 .map(o -> o.getVariant() + ": " + o.getStatus()
@@ -154,13 +209,13 @@ public final class AggregationDecider {
                 .collect(Collectors.joining("; "));
         ResultStatus status = anyLate ? ResultStatus.DEADLINE_EXCEEDED : ResultStatus.INVALID;
         String reason = (anyLate ? "no member met the deadline: " : "every member failed: ") + details;
-        return terminal(plan, members, nowMs, status).setReason(reason).build();
+        return terminal(plan, serving, members, nowMs, status).setReason(reason).build();
     }
 
-    private static InferenceResult voted(Voter voter, Plan plan, List<ModelOutput> members, List<ModelOutput> ok,
-                                         long nowMs, ResultStatus status, String reason) {
+    private static InferenceResult voted(Voter voter, Plan plan, List<String> serving, List<ModelOutput> members,
+                                         List<ModelOutput> ok, long nowMs, ResultStatus status, String reason) {
         VoteOutcome outcome = voter.vote(ok);
-        return terminal(plan, members, nowMs, status)
+        return terminal(plan, serving, members, nowMs, status)
                 .setLabel(outcome.label())
                 .setConfidence(outcome.confidence())
                 .setVotes(outcome.votes())
@@ -168,14 +223,14 @@ public final class AggregationDecider {
                 .build();
     }
 
-    private static InferenceResult.Builder terminal(Plan plan, List<ModelOutput> members, long nowMs,
-                                                    ResultStatus status) {
+    private static InferenceResult.Builder terminal(Plan plan, List<String> serving, List<ModelOutput> members,
+                                                    long nowMs, ResultStatus status) {
         return InferenceResult.newBuilder()
                 .setRequestId(plan.getRequestId())
                 .setStatus(status)
                 .setRevision(0)
                 .setFinal$(true)
-                .setVariants(List.copyOf(plan.getVariants()))
+                .setVariants(List.copyOf(serving))
                 .setPolicy(plan.getPolicy())
                 .setCreatedAtMs(plan.getCreatedAtMs())
                 .setDeadlineMs(plan.getDeadlineMs())

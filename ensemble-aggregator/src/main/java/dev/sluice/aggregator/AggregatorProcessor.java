@@ -126,11 +126,10 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             metrics.duplicateOutput();
             return;
         }
-        if (p.getPlan() != null && p.getPlan().getPartsMissing() == 0 && !p.getPlan().getVariants().contains(output.getVariant())) {
-            return; // not a member of this request's final plan; the decider would ignore it anyway
-        }
+        // kept even when the plan does not name its variant: with parts still missing a later
+        // revision may, and a re-planned member's output can overtake the MOVED notice naming it
         List<ModelOutput> outputs = new ArrayList<>(p.getOutputs());
-        outputs.add(output); // with parts still missing, a later revision may name this variant
+        outputs.add(output);
         PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs(), p.getProvisional());
         if (updated.getPlan() == null) {
             pending.put(id, updated);

@@ -70,7 +70,7 @@ final class RevisionDecider {
             return new Step(Kind.FINAL, r, List.of());
         }
         if (due) {
-            if (provisional != null && provisional.getVariants().equals(plan.getVariants())) {
+            if (provisional != null && provisional.getVariants().equals(AggregationDecider.serving(plan, outputs))) {
                 InferenceResult stands = InferenceResult.newBuilder(provisional).setCompletedAtMs(nowMs).build();
                 return new Step(Kind.FINAL, finalAfter(stands, provisional, plan, missingParts), List.of());
             }
@@ -78,7 +78,7 @@ final class RevisionDecider {
                     .map(a -> new Step(Kind.FINAL, finalAfter(a.result(), provisional, plan, missingParts), List.of()))
                     .orElse(Step.WAIT);
         }
-        if (provisional != null && provisional.getVariants().equals(plan.getVariants())) {
+        if (provisional != null && provisional.getVariants().equals(AggregationDecider.serving(plan, outputs))) {
             return Step.WAIT; // this plan's members already answered provisionally
         }
         Optional<Answer> a = decider.answer(plan, outputs, nowMs);

@@ -65,6 +65,48 @@ class AggregationDeciderTest {
         assertEquals(Optional.empty(), decider.decide(three, two, DEADLINE - 1));
     }
 
+    private static ModelOutput moved(String id, String from, String to) {
+        ModelOutput o = failed(id, from, OutputStatus.MOVED, "re-planned while queued", T0);
+        o.setEscalatedTo(to);
+        return o;
+    }
+
+    @Test
+    void aMovedMemberIsReplacedByTheVariantItMovedTo() {
+        Plan one = serve("r", VoteMethod.PASS_THROUGH, DEADLINE, "fusion-cnn");
+        List<ModelOutput> notice = List.of(moved("r", "fusion-cnn", "cnn-small"));
+        assertEquals(List.of("cnn-small"), AggregationDecider.serving(one, notice));
+        assertEquals(Optional.empty(), decider.decide(one, notice, T0 + 5), "waits for the variant it moved to");
+
+        InferenceResult r = answered(one, List.of(notice.get(0), ok("r", "cnn-small", 7, 0.8f, T0 + 9)), T0 + 10);
+        assertEquals(ResultStatus.OK, r.getStatus());
+        assertEquals(7, r.getLabel());
+        assertEquals(List.of("cnn-small"), r.getVariants(), "the result names who served it");
+        assertEquals("re-planned while queued: fusion-cnn to cnn-small", r.getReason());
+    }
+
+    @Test
+    void aMovedMemberThatNeverAnswersLeavesTheDeadlineToDecide() {
+        Plan one = serve("r", VoteMethod.PASS_THROUGH, DEADLINE, "fusion-cnn");
+        InferenceResult r = answered(one, List.of(moved("r", "fusion-cnn", "cnn-small")), DEADLINE);
+        assertEquals(ResultStatus.DEADLINE_EXCEEDED, r.getStatus());
+        assertEquals("re-planned while queued: fusion-cnn to cnn-small; deadline passed; missing variants: cnn-small",
+                r.getReason());
+        // an output of the planned variant after its task moved is not a member any more
+        assertEquals(Optional.empty(), decider.decide(one, List.of(moved("r", "fusion-cnn", "cnn-small"),
+                ok("r", "fusion-cnn", 1, 0.9f, T0)), T0 + 1));
+    }
+
+    @Test
+    void aMoveInAnEnsembleKeepsTheOtherMembers() {
+        List<ModelOutput> outs = List.of(ok("r", "a", 1, 0.9f, T0), moved("r", "bb", "b2"), ok("r", "ccc", 2, 0.6f, T0),
+                ok("r", "b2", 1, 0.7f, T0));
+        InferenceResult r = answered(three, outs, T0 + 1);
+        assertEquals(List.of("a", "b2", "ccc"), r.getVariants());
+        assertEquals(1, r.getLabel());
+        assertEquals(List.of(new Vote("a", 1, 0.9f), new Vote("b2", 1, 0.7f), new Vote("ccc", 2, 0.6f)), r.getVotes());
+    }
+
     @Test
     void votesWhenAllReportedWithLatencyBreakdown() {
         List<ModelOutput> outs = List.of(

@@ -8,6 +8,7 @@ import static dev.sluice.aggregator.Fixtures.ok;
 import static dev.sluice.aggregator.Fixtures.plan;
 import static dev.sluice.aggregator.Fixtures.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
@@ -122,6 +123,27 @@ class AggregatorTopologyTest {
                 .setLabel(3).setConfidence(0.9f).setVotes(List.of(new Vote("a", 3, 0.9f))).build())),
                 results.readKeyValuesToList());
         assertEquals(1.0, results(ResultStatus.OK));
+        assertEquals(0, metrics.pending());
+    }
+
+    @Test
+    void aReplannedMemberIsAnsweredOnceByTheVariantItMovedTo() {
+        Plan p = serve("rm", VoteMethod.PASS_THROUGH, DEADLINE, "fusion-cnn");
+        send(p);
+        // the moved-to variant's output overtakes the MOVED notice: it is kept, not dropped
+        send(ok("rm", "audio-cnn", 4, 0.7f, now()));
+        assertTrue(results.isEmpty());
+        ModelOutput notice = failed("rm", "fusion-cnn", OutputStatus.MOVED, "re-planned", now());
+        notice.setEscalatedTo("audio-cnn");
+        send(notice);
+        List<KeyValue<String, InferenceResult>> out = results.readKeyValuesToList();
+        assertEquals(1, out.size());
+        InferenceResult r = out.get(0).value;
+        assertEquals(ResultStatus.OK, r.getStatus());
+        assertEquals(4, r.getLabel());
+        assertEquals(List.of("audio-cnn"), r.getVariants());
+        send(ok("rm", "fusion-cnn", 1, 0.9f, now())); // a stray run of the planned variant: no second result
+        assertTrue(results.isEmpty());
         assertEquals(0, metrics.pending());
     }
 

@@ -56,6 +56,7 @@ public final class ExecutorHost implements AutoCloseable {
         ExecutorMetrics.bindCache(registry, cache);
         List<VariantExecutor> started = new ArrayList<>();
         Escalation escalation = escalation(catalog);
+        QueueReplan replan = replan(catalog);
         CancelledRequests cancelled = new CancelledRequests();
         ExecutorMetrics.bindCancellations(registry, cancelled);
         TopicFollower<String> cancellations = null;
@@ -79,7 +80,7 @@ public final class ExecutorHost implements AutoCloseable {
             }
             for (int i = 0; i < served.size(); i++) {
                 started.add(new VariantExecutor(kafka, serdes, served.get(i), handles.get(i), config, registry, escalation,
-                        cancelled).start());
+                        cancelled, replan).start());
             }
             return new ExecutorHost(started, cache, cancellations);
         } catch (RuntimeException e) {
@@ -98,9 +99,19 @@ public final class ExecutorHost implements AutoCloseable {
      * on to the aggregator. Unknown or unprofiled variants are never escalated to.
      */
     static Escalation escalation(Catalog catalog) {
-        return new Escalation(id -> catalog.variant(id).filter(Variant::isProfiled)
+        return new Escalation(id -> expectedMs(catalog, id));
+    }
+
+    /** Dispatch to output for an idle variant: batch-1 p99, batching delay, hops; infinite when unknown or unprofiled. */
+    private static double expectedMs(Catalog catalog, String id) {
+        return catalog.variant(id).filter(Variant::isProfiled)
                 .map(v -> v.profile().p99Ms(1) + v.batching().maxDelayMs() + ESCALATION_HOPS_MS)
-                .orElse(Double.POSITIVE_INFINITY));
+                .orElse(Double.POSITIVE_INFINITY);
+    }
+
+    /** MOSEL re-planning of queued tasks to their fallbacks, expected at the same latency a cascade escalates by. */
+    static QueueReplan replan(Catalog catalog) {
+        return new QueueReplan(catalog::variant, id -> expectedMs(catalog, id));
     }
 
     /** Budget for the task hop and the output hop of an escalated stage (measured p50 of a hop: about 10-20 ms). */

@@ -77,6 +77,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final ExecutorMetrics metrics;
     private final Escalation escalation;
     private final CancelledRequests cancelled;
+    private final QueueReplan replan; // null: queued tasks never move
     private final KafkaClientMetrics consumerMetrics;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final List<HeldOutput> heldBack = new ArrayList<>(); // done, but not publishable yet (see class doc)
@@ -103,17 +104,24 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
-        this(kafka, serdes, variant, model, config, registry, Escalation.never(), new CancelledRequests(1));
+        this(kafka, serdes, variant, model, config, registry, Escalation.never(), new CancelledRequests(1), null);
+    }
+
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
+            MeterRegistry registry, Escalation escalation, CancelledRequests cancelled) {
+        this(kafka, serdes, variant, model, config, registry, escalation, cancelled, null);
     }
 
     /**
      * @param escalation when to pass a cascade's request on to its next stage
      * @param cancelled requests already answered early: their tasks still queued here are skipped
+     * @param replan when a queued task with fallbacks moves to a cheaper variant; null never moves one
      */
     @SuppressWarnings("unchecked")
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
-            MeterRegistry registry, Escalation escalation, CancelledRequests cancelled) {
+            MeterRegistry registry, Escalation escalation, CancelledRequests cancelled, QueueReplan replan) {
         this.variant = variant;
+        this.replan = replan;
         this.escalation = escalation;
         this.cancelled = cancelled;
         this.config = config;
@@ -276,6 +284,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             batcher.offer(pt);
         }
         applyBackpressure();
+        replanQueued(now, out);
 
         List<PendingTask> expired = batcher.takeExpired(now);
         for (PendingTask t : expired) {
@@ -313,6 +322,58 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             commitTransaction();
         }
         publishStatusIfDue();
+    }
+
+    /**
+     * MOSEL re-planning: with more than one batch queued, the tasks this executor would answer
+     * after their deadline move to a fallback that is expected in time ({@link QueueReplan}).
+     * A moved task completes here with a MOVED output naming its new variant, published with
+     * the retargeted task (one transaction under exactly-once), so the aggregator waits for the
+     * new variant instead.
+     */
+    private void replanQueued(long now, List<ProducerRecord<String, Object>> out) {
+        if (replan == null || batcher.size() <= batcher.limit()) {
+            return;
+        }
+        List<PendingTask> queue = new ArrayList<>(batcher.size());
+        batcher.forEach(queue::add);
+        if (queue.stream().allMatch(t -> t.task().getFallbacks().isEmpty())) {
+            return;
+        }
+        int limit = batcher.limit();
+        List<QueueReplan.Move<PendingTask>> moves = replan.plan(queue, PendingTask::task, limit, fullBatchMs(limit), now);
+        if (moves.isEmpty()) {
+            return;
+        }
+        Set<PendingTask> moving = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        moves.forEach(m -> moving.add(m.queued()));
+        batcher.remove(moving::contains);
+        for (QueueReplan.Move<PendingTask> m : moves) {
+            PendingTask t = m.queued();
+            String reason = String.format("re-planned by executor %s: %s predicted to answer in %.0f ms, %d ms before the "
+                    + "deadline left; moved to %s (expected %.0f ms)", config.executorId(), variant.id(), m.predictedHereMs(),
+                    t.task().getDeadlineMs() - now, m.to(), m.expectedThereMs());
+            ProducerRecord<String, Object> notice = output(t, OutputStatus.MOVED, -1, null, reason,
+                    now - t.task().getEnqueuedAtMs(), 0, 0);
+            ((ModelOutput) notice.value()).setEscalatedTo(m.to());
+            release(t, List.of(notice, new ProducerRecord<>(Topics.tasks(m.to()), t.task().getRequestId(), m.retargeted())), out);
+            metrics.replanned(m.to());
+        }
+    }
+
+    /**
+     * What a batch of {@code limit} costs here: the recent measurement when recent batches were
+     * nearly that full, else the profile at that size, else the recent per-task cost times it.
+     */
+    private double fullBatchMs(int limit) {
+        boolean measured = batchMs > 0 && meanBatch > 0;
+        if (measured && meanBatch >= 0.75 * limit) {
+            return batchMs * limit / meanBatch;
+        }
+        if (!variant.profile().isEmpty()) {
+            return variant.profile().p50Ms(limit);
+        }
+        return measured ? batchMs / meanBatch * limit : 0;
     }
 
     /**

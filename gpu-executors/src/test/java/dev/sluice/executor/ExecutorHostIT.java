@@ -14,6 +14,8 @@ import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.LatencyPoint;
+import dev.sluice.models.LatencyProfile;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Tensors;
@@ -288,6 +290,112 @@ class ExecutorHostIT {
             }
             assertEquals(6, committed, "committed position after the six tasks");
         }
+    }
+
+    /**
+     * MOSEL re-planning on the broker: fusion-cnn's catalog profile says a full batch takes 40 s
+     * (as if profiled on a far slower machine), so with three batches queued and a 60 s deadline
+     * the executor predicts everything past the first batch late and moves it to the task's
+     * fallback, cnn-small, which answers it. Every request gets exactly one answer: fusion-cnn's
+     * own, or a MOVED notice from fusion-cnn followed by cnn-small's answer on the image alone.
+     */
+    @Test
+    void movesQueuedTasksItWouldAnswerLateToTheirFallback() throws Exception {
+        Catalog measured = Catalog.load(DIR.resolve("catalog-multimodal.yaml"));
+        Variant fusion = measured.variant("fusion-cnn").orElseThrow();
+        LatencyProfile slow = new LatencyProfile("cpu", 1, "2026-12-02T00:00:00Z", List.of(
+                new LatencyPoint(1, 1_250, 1_250, 1_250), new LatencyPoint(32, 40_000, 40_000, 40_000)));
+        Catalog catalog = measured.with(fusion.withMeasurements(fusion.accuracy(), slow));
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<String> served = List.of("fusion-cnn", "cnn-small");
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, served).create(admin);
+        }
+        Map<String, float[]> images = new HashMap<>();
+        // queued before the executor starts, so its first poll finds them all
+        try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            for (int i = 0; i < 96; i++) {
+                String id = "replan-" + i;
+                float[] px = image(i + 5);
+                images.put(id, px);
+                p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), id, InferenceTask.newBuilder().setRequestId(id)
+                        .setVariant("fusion-cnn").setTask("fashion-mnist-spoken")
+                        .setInput(Tensors.fp32("image", new long[] {1, 1, 28, 28}, px))
+                        .setExtraInputs(List.of(Tensors.fp32("audio", new long[] {1, 1, 40, 64}, TaskInputsTest.audio(i))))
+                        .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                        .setEnqueuedAtMs(System.currentTimeMillis()).setFallbacks(List.of("cnn-small")).build()));
+            }
+        }
+        ExecutorConfig config = ExecutorConfig.defaults("host-replan-it").withDevice(Device.CPU).withThreads(1)
+                .withDelivery(DeliveryMode.AT_LEAST_ONCE);
+        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, served,
+                config, registry)) {
+            Map<String, List<ModelOutput>> outputs = readAll(kafka.bootstrap(), serdes, images.keySet(), 120_000);
+            assertEquals(images.keySet(), outputs.keySet(), "every request answered");
+            int moved = 0;
+            try (OnnxModel cnn = OnnxModel.load(catalog.variant("cnn-small").orElseThrow().resolve(DIR), Device.CPU, 1, 784, 10)) {
+                for (Map.Entry<String, List<ModelOutput>> e : outputs.entrySet()) {
+                    List<ModelOutput> os = e.getValue();
+                    List<ModelOutput> ok = os.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
+                    assertEquals(1, ok.size(), e.getKey() + ": exactly one answer, got " + os);
+                    if (os.stream().noneMatch(o -> o.getStatus() == OutputStatus.MOVED)) {
+                        assertEquals(List.of("fusion-cnn"), os.stream().map(ModelOutput::getVariant).toList(), e.getKey());
+                        continue;
+                    }
+                    moved++;
+                    ModelOutput notice = os.stream().filter(o -> o.getStatus() == OutputStatus.MOVED).findFirst().orElseThrow();
+                    assertEquals("fusion-cnn", notice.getVariant());
+                    assertEquals("cnn-small", notice.getEscalatedTo());
+                    assertTrue(notice.getReason().contains("moved to cnn-small"), notice.getReason());
+                    ModelOutput answer = ok.get(0);
+                    assertEquals("cnn-small", answer.getVariant(), e.getKey());
+                    float[] probs = Softmax.probabilities(cnn.run(images.get(e.getKey()), 1), 0, 10);
+                    assertEquals(Softmax.argmax(probs, 0, 10), answer.getLabel(), e.getKey() + ": cnn-small's own answer");
+                }
+            }
+            assertTrue(moved >= 1, "tasks past the first predicted batch move");
+            assertTrue(moved <= 64, "the first batch is predicted in time and stays: " + moved);
+            assertEquals(moved, registry.get("sluice.executor.replanned").tags("variant", "fusion-cnn", "to", "cnn-small")
+                    .counter().count(), 0.0);
+            System.out.printf("ExecutorHostIT re-planning: %d of %d tasks moved from fusion-cnn to cnn-small%n", moved,
+                    images.size());
+        }
+    }
+
+    /** Every output for {@code ids} on the partials topic, by request id, once each has an OK one. */
+    private static Map<String, List<ModelOutput>> readAll(String bootstrap, SluiceSerdes serdes, Set<String> ids,
+            long timeoutMs) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, List<ModelOutput>> out = new HashMap<>();
+        Set<String> answered = new java.util.HashSet<>();
+        try (KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                serdes.<ModelOutput>deserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
+                    .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long until = System.currentTimeMillis() + timeoutMs;
+            long quietUntil = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(until, quietUntil)) {
+                for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (ids.contains(r.value().getRequestId())) {
+                        out.computeIfAbsent(r.value().getRequestId(), k -> new java.util.ArrayList<>()).add(r.value());
+                        if (r.value().getStatus() == OutputStatus.OK) {
+                            answered.add(r.value().getRequestId());
+                        }
+                    }
+                }
+                if (answered.size() == ids.size() && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.currentTimeMillis() + 1_000; // any second answer would show up by then
+                }
+            }
+        }
+        return out;
     }
 
     private static float[] image(int seed) {

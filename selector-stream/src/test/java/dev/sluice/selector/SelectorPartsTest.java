@@ -103,6 +103,29 @@ class SelectorPartsTest {
     }
 
     @Test
+    void moselGivesTheFusionTaskItsCheaperFallbacksForReplanning() {
+        driver.close();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-parts-test-mosel");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(),
+                SelectorConfig.defaults().withPolicy("mosel"), new LiveLoadView(2_000), clock, new SelectorMetrics(registry)),
+                props, Instant.ofEpochMilli(T0));
+        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
+        send(request("both", 500).setTask("spoken").setModalities(List.of("image", "audio"))
+                .setInputs(List.of(audio(0.25f), Tensor.newBuilder(input(0.5f)).setName("image").build()))
+                .setMinAccuracy(0.93).build());
+        InferenceTask task = tasks("fuse").readValue();
+        // img and aud are cheaper than fuse and use modalities the task carries; the more accurate first
+        assertEquals(List.of("img", "aud"), task.getFallbacks());
+
+        send(request("image-only", 500).setTask("spoken").setModalities(List.of("image"))
+                .setInputs(List.of(Tensor.newBuilder(input(0.5f)).setName("image").build())).setMinAccuracy(0.85).build());
+        assertEquals(List.of(), tasks("img").readValue().getFallbacks(), "nothing cheaper uses only the image");
+    }
+
+    @Test
     void anImageOnlyRequestNeverReachesAVariantThatNeedsAudio() {
         send(request("img-only", 500).setTask("spoken").setMinAccuracy(0.93).build());
 

@@ -39,17 +39,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * Bounding the cost keeps it from spilling cheap requests onto a far costlier model, which on
  * a shared CPU would only take cycles from the queue it meant to relieve.
  *
- * <p>Re-planning queued work when load changes (MOSEL's other online part) is {@link QueuedReplan}.
+ * <p>Re-planning queued work when load changes (MOSEL's other online part): each served task
+ * carries {@link #fallbacks}, the cheaper candidates it may move to, and the executor holding it
+ * moves it when its own queue would finish it after the deadline and a fallback would not.
  */
 public final class MoselPolicy implements SelectionPolicy {
-    /** @param spillCostFactor how much costlier per request a spill target may be; below 1 disables spilling */
-    public record Config(double spillCostFactor) {
-        public static final Config DEFAULTS = new Config(2.0);
+    /**
+     * @param spillCostFactor how much costlier per request a spill target may be; below 1 disables spilling
+     * @param maxFallbacks how many cheaper variants a task may be re-planned to while queued; 0 disables re-planning
+     */
+    public record Config(double spillCostFactor, int maxFallbacks) {
+        public static final Config DEFAULTS = new Config(2.0, 3);
 
         public Config {
             if (!(spillCostFactor >= 0)) {
                 throw new IllegalArgumentException("mosel: spill cost factor must be >= 0, got " + spillCostFactor);
             }
+            if (maxFallbacks < 0) {
+                throw new IllegalArgumentException("mosel: max fallbacks must be >= 0, got " + maxFallbacks);
+            }
+        }
+
+        public Config(double spillCostFactor) {
+            this(spillCostFactor, 3);
         }
     }
 
@@ -97,8 +109,26 @@ public final class MoselPolicy implements SelectionPolicy {
             return Rejections.noProfiledVariant(req.task());
         }
         List<Candidate> usable = table.usableWith(req.modalities());
-        return choose(table, usable, "using only modalities " + ModalityStrategyTable.subset(req.modalities()),
+        Selection s = choose(table, usable, "using only modalities " + ModalityStrategyTable.subset(req.modalities()),
                 req, load, nowMs, estimator, config.spillCostFactor(), counters);
+        return s.serve() && config.maxFallbacks() > 0 ? s.withFallbacks(fallbacks(s.variants().get(0), usable, config.maxFallbacks())) : s;
+    }
+
+    /**
+     * Where the served variant's task may move while queued (re-planning, done by its executor):
+     * the candidates cheaper per request than it that use only modalities it uses, most accurate
+     * first (a tie goes to the cheaper), at most {@code max}. Cheaper only: re-planning sheds work.
+     */
+    static List<String> fallbacks(String served, List<Candidate> usable, int max) {
+        Candidate pick = usable.stream().filter(c -> c.id().equals(served)).findFirst().orElse(null);
+        if (pick == null) {
+            return List.of();
+        }
+        return usable.stream()
+                .filter(c -> c != pick && c.msPerRequest() < pick.msPerRequest() && pick.modalities().containsAll(c.modalities()))
+                .sorted(java.util.Comparator.comparingDouble(Candidate::accuracy).reversed()
+                        .thenComparingDouble(Candidate::msPerRequest))
+                .limit(max).map(Candidate::id).toList();
     }
 
     /**

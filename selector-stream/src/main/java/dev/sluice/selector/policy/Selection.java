@@ -7,11 +7,14 @@ import java.util.List;
  * A policy's answer: the variants that serve the request, or a rejection with its reason.
  * {@code vote} names how the aggregator combines the members (a VoteMethod symbol such as
  * PROBABILITY_AVERAGE), or is null to leave it to the selector (majority for several members).
+ * {@code fallbacks} (MOSEL's re-planning) are cheaper variants, most accurate first, that the
+ * executor may move the one member's task to while it is queued and would finish too late.
  */
 public record Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote,
-                        double escalateBelow) {
+                        double escalateBelow, List<String> fallbacks) {
     public Selection {
         variants = List.copyOf(variants);
+        fallbacks = List.copyOf(fallbacks);
         if (serve && variants.isEmpty()) {
             throw new IllegalArgumentException("a served selection needs at least one variant");
         }
@@ -22,6 +25,17 @@ public record Selection(boolean serve, List<String> variants, String reason, dou
             throw new IllegalArgumentException("a cascade, and only a cascade, has an escalation threshold: vote " + vote
                     + ", escalate below " + escalateBelow);
         }
+        if (!fallbacks.isEmpty() && (variants.size() != 1 || escalateBelow > 0)) {
+            throw new IllegalArgumentException("only a one-member, non-cascade selection has fallbacks: " + variants);
+        }
+        if (fallbacks.stream().anyMatch(variants::contains)) {
+            throw new IllegalArgumentException("a fallback is the served variant itself: " + fallbacks);
+        }
+    }
+
+    public Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote,
+                     double escalateBelow) {
+        this(serve, variants, reason, estimatedLatencyMs, vote, escalateBelow, List.of());
     }
 
     public Selection(boolean serve, List<String> variants, String reason, double estimatedLatencyMs, String vote) {
@@ -50,6 +64,11 @@ public record Selection(boolean serve, List<String> variants, String reason, dou
             throw new IllegalArgumentException("a cascade needs at least two stages: " + stages);
         }
         return new Selection(true, stages, null, estimatedLatencyMs, VoteMethod.CASCADE.name(), escalateBelow);
+    }
+
+    /** This selection with {@code fallbacks} for its one member's queued task. */
+    public Selection withFallbacks(List<String> fallbacks) {
+        return new Selection(serve, variants, reason, estimatedLatencyMs, vote, escalateBelow, fallbacks);
     }
 
     public boolean isCascade() {

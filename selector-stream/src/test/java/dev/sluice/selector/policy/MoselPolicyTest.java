@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.models.Catalog;
@@ -208,6 +209,38 @@ class MoselPolicyTest {
         Selection s = policy.decide(r, catalog, LoadSnapshot.IDLE, T0);
         assertFalse(s.serve());
         assertTrue(s.reason().contains("no profiled variant serves task 'speech'"), s.reason());
+    }
+
+    @Test
+    void aServedTaskMayBeReplannedToCheaperVariantsOfItsModalitiesMostAccurateFirst() {
+        Selection fusion = decide(0.94, 100, BOTH, LoadSnapshot.IDLE);
+        assertEquals(List.of("fusion-cnn"), fusion.variants());
+        // every candidate is cheaper per request than fusion-cnn; the three most accurate, whatever their modalities
+        assertEquals(List.of("vgg", "cnn-small", "mlp"), fusion.fallbacks());
+
+        Selection image = decide(0.93, 100, IMAGE, LoadSnapshot.IDLE);
+        assertEquals(List.of("vgg"), image.variants());
+        assertEquals(List.of("cnn-small", "mlp", "linear"), image.fallbacks(), "image-only: only image variants");
+
+        Selection cheapest = decide(0.8, 100, IMAGE, LoadSnapshot.IDLE);
+        assertEquals(List.of("linear"), cheapest.variants());
+        assertTrue(cheapest.fallbacks().isEmpty(), "nothing is cheaper than the cheapest");
+
+        Selection one = new MoselPolicy(estimator, new MoselPolicy.Config(2.0, 1)).decide(
+                request(T0, 100, 0.94, BOTH), catalog, LoadSnapshot.IDLE, T0);
+        assertEquals(List.of("vgg"), one.fallbacks());
+        Selection off = new MoselPolicy(estimator, new MoselPolicy.Config(2.0, 0)).decide(
+                request(T0, 100, 0.94, BOTH), catalog, LoadSnapshot.IDLE, T0);
+        assertEquals(List.of("fusion-cnn"), off.variants());
+        assertTrue(off.fallbacks().isEmpty(), "0 fallbacks turns re-planning off");
+    }
+
+    @Test
+    void onlyAOneMemberSelectionHasFallbacks() {
+        assertThrows(IllegalArgumentException.class, () -> Selection.serve(List.of("a", "b"), 1).withFallbacks(List.of("c")));
+        assertThrows(IllegalArgumentException.class, () -> Selection.cascade(List.of("a", "b"), 1, 0.5).withFallbacks(List.of("c")));
+        assertThrows(IllegalArgumentException.class, () -> Selection.serve(List.of("a"), 1).withFallbacks(List.of("a")));
+        assertEquals(List.of("c"), Selection.serve(List.of("a"), 1).withFallbacks(List.of("c")).fallbacks());
     }
 
     static List<String> ids(List<ModalityStrategyTable.Candidate> cs) {
