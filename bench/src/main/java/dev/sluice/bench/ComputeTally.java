@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.OutputStatus;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,14 +9,24 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Model compute spent per request, counted from every member output on sluice.partials (the
  * ones the aggregator used and the ones it ignored as late alike): each output's batch time
- * divided by its batch size, so batching's savings are in the figure. Thread-safe; keyed by
+ * divided by its batch size, so batching's savings are in the figure; likewise the executor
+ * thread's CPU time in the run ({@code cpu_ms}), which a busy host inflates far less than wall
+ * time and which is all of the run's CPU when models run on one intra-op thread. Thread-safe; keyed by
  * request id, read back per run by the run's id prefix.
  */
 public final class ComputeTally {
-    /** One run's totals: compute in ms, member outputs, and outputs that passed their request on. */
-    public record Totals(double computeMs, long outputs, long escalations) {}
+    /**
+     * One run's totals: compute in ms, member outputs, outputs that passed their request on to a
+     * cascade's next stage, and queued tasks an executor re-planned to a fallback (MOVED).
+     */
+    public record Totals(double computeMs, long outputs, long escalations, long moves, double cpuMs) {
+        public Totals(double computeMs, long outputs, long escalations) {
+            this(computeMs, outputs, escalations, 0, 0);
+        }
+    }
 
-    private record Entry(DoubleAdder computeMs, LongAdder outputs, LongAdder escalations) {}
+    private record Entry(DoubleAdder computeMs, LongAdder outputs, LongAdder escalations, LongAdder moves,
+                         DoubleAdder cpuMs) {}
 
     private final ConcurrentHashMap<String, Entry> byRequest = new ConcurrentHashMap<>();
     private volatile long lastOutputAtMs;
@@ -23,10 +34,13 @@ public final class ComputeTally {
     public void add(ModelOutput o) {
         lastOutputAtMs = System.currentTimeMillis();
         Entry e = byRequest.computeIfAbsent(o.getRequestId(),
-                k -> new Entry(new DoubleAdder(), new LongAdder(), new LongAdder()));
+                k -> new Entry(new DoubleAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new DoubleAdder()));
         e.computeMs().add(o.getComputeMs() / Math.max(1, o.getBatchSize()));
+        e.cpuMs().add(o.getCpuMs() / Math.max(1, o.getBatchSize()));
         e.outputs().increment();
-        if (o.getEscalatedTo() != null) {
+        if (o.getStatus() == OutputStatus.MOVED) {
+            e.moves().increment();
+        } else if (o.getEscalatedTo() != null) {
             e.escalations().increment();
         }
     }
@@ -41,14 +55,18 @@ public final class ComputeTally {
         double ms = 0;
         long outputs = 0;
         long escalations = 0;
+        long moves = 0;
+        double cpuMs = 0;
         for (var kv : byRequest.entrySet()) {
             if (kv.getKey().startsWith(prefix)) {
                 ms += kv.getValue().computeMs().sum();
                 outputs += kv.getValue().outputs().sum();
                 escalations += kv.getValue().escalations().sum();
+                moves += kv.getValue().moves().sum();
+                cpuMs += kv.getValue().cpuMs().sum();
             }
         }
-        return new Totals(ms, outputs, escalations);
+        return new Totals(ms, outputs, escalations, moves, cpuMs);
     }
 
     /** Waits until no member output arrived for {@code quietMs}, at most {@code maxMs}: late outputs and queues left behind drain. */

@@ -70,9 +70,9 @@ public final class EnsembleBenchmark {
                 EnsembleResult r = EnsembleResult.of(e.getValue(), outcomes, tally.totals(runId + "-"),
                         counters.earlyAnswers().getAsDouble() - early0, counters.cancelledTasks().getAsDouble() - cancelled0);
                 results.put(e.getKey(), r);
-                progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request, p50 %.0f ms, p99 %.0f ms, %s",
-                        e.getKey(), r.accuracy(), r.computeMsPerRequest(), r.latencyMs().get("p50"), r.latencyMs().get("p99"),
-                        r.statusCounts()));
+                progress.accept(String.format("%s: accuracy %.4f, compute %.3f ms/request (cpu %.3f), p50 %.0f ms, p99 %.0f ms, %s",
+                        e.getKey(), r.accuracy(), r.computeMsPerRequest(), r.cpuMsPerRequest(), r.latencyMs().get("p50"),
+                        r.latencyMs().get("p99"), r.statusCounts()));
             }
         }
         return results;
@@ -86,11 +86,15 @@ public final class EnsembleBenchmark {
     /** The comparison as a text table, with compute relative to {@code reference} (a config name) when given. */
     public static String table(Map<String, EnsembleResult> results, String reference) {
         EnsembleResult ref = reference == null ? null : results.get(reference);
-        StringBuilder b = new StringBuilder(String.format("%-34s %8s %10s %8s %8s %8s %8s %8s %7s %7s  %s%n", "config",
-                "accuracy", "compute ms", "vs ref", "p50 ms", "p99 ms", "members", "escal.", "early", "skipped", "statuses"));
-        results.forEach((name, r) -> b.append(String.format("%-34s %8.4f %10.3f %8s %8.1f %8.1f %8.2f %8.3f %7.3f %7.3f  %s%n",
+        StringBuilder b = new StringBuilder(String.format("%-34s %8s %10s %8s %7s %8s %8s %8s %8s %8s %7s %7s  %s%n", "config",
+                "accuracy", "compute ms", "vs ref", "cpu ms", "vs ref", "p50 ms", "p99 ms", "members", "escal.", "early",
+                "skipped", "statuses"));
+        results.forEach((name, r) -> b.append(String.format("%-34s %8.4f %10.3f %8s %7.3f %8s %8.1f %8.1f %8.2f %8.3f %7.3f %7.3f  %s%n",
                 name, r.accuracy(), r.computeMsPerRequest(),
                 ref == null ? "" : String.format("%.1f%%", 100 * r.computeMsPerRequest() / ref.computeMsPerRequest()),
+                r.cpuMsPerRequest(),
+                ref == null || !(ref.cpuMsPerRequest() > 0) ? ""
+                        : String.format("%.1f%%", 100 * r.cpuMsPerRequest() / ref.cpuMsPerRequest()),
                 r.latencyMs().get("p50"), r.latencyMs().get("p99"), r.membersPerRequest(), r.escalationRate(),
                 r.earlyAnswerRate(), r.cancelledPerRequest(), r.statusCounts())));
         return b.toString();

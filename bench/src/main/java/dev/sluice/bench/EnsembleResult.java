@@ -10,14 +10,15 @@ import java.util.TreeMap;
 /**
  * One configuration of {@code bench ensemble}: accuracy = correct answers / requests sent (an
  * unanswered or label-less request counts as wrong), compute per request from every member
- * output (see {@link ComputeTally}), client latency percentiles, and what ran: member outputs,
+ * output (see {@link ComputeTally}: model wall time, and the executor thread's CPU time in the
+ * model runs, {@code cpuMsPerRequest}), client latency percentiles, and what ran: member outputs,
  * escalations, answers sent before every member reported ({@code earlyAnswerRate}) and member
  * tasks the executors skipped because their request was already answered ({@code cancelledPerRequest};
  * their compute is not in the figure, since it was never spent).
  */
 public record EnsembleResult(String policy, int requests, int answered, double accuracy, double computeMsPerRequest,
         Map<String, Double> latencyMs, double membersPerRequest, double escalationRate, double earlyAnswerRate,
-        double cancelledPerRequest, Map<String, Long> statusCounts) {
+        double cancelledPerRequest, Map<String, Long> statusCounts, double cpuMsPerRequest) {
 
     public static EnsembleResult of(String policy, List<RequestOutcome> outcomes, ComputeTally.Totals compute) {
         return of(policy, outcomes, compute, 0, 0);
@@ -45,7 +46,8 @@ public record EnsembleResult(String policy, int requests, int answered, double a
             correct += o.correct() ? 1 : 0;
         }
         return new EnsembleResult(policy, n, answered, correct / (double) n, compute.computeMs() / n, Percentiles.p50p99(latencies),
-                compute.outputs() / (double) n, compute.escalations() / (double) n, earlyAnswers / n, cancelled / n, statuses);
+                compute.outputs() / (double) n, compute.escalations() / (double) n, earlyAnswers / n, cancelled / n, statuses,
+                compute.cpuMs() / n);
     }
 
     public long count(ResultStatus s) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ComputeTallyTest {
     private static ModelOutput output(String id, String variant, double computeMs, int batch, String escalatedTo) {
         return ModelOutput.newBuilder().setRequestId(id).setVariant(variant).setStatus(OutputStatus.OK).setLabel(1)
-                .setConfidence(0.5f).setComputeMs(computeMs).setBatchSize(batch).setCompletedAtMs(0)
+                .setConfidence(0.5f).setComputeMs(computeMs).setCpuMs(computeMs / 2).setBatchSize(batch).setCompletedAtMs(0)
                 .setEscalatedTo(escalatedTo).build();
     }
 
@@ -35,10 +35,15 @@ class ComputeTallyTest {
         t.add(output("a-1", "vgg-tta", 3.0, 1, null)); // 3.0
         t.add(output("a-2", "cnn", 0.8, 8, null)); // 0.1
         t.add(output("b-1", "vgg", 5.0, 1, null)); // another run
+        ModelOutput moved = output("a-3", "fusion-cnn", 0, 0, "cnn"); // re-planned while queued: not run
+        moved.setStatus(OutputStatus.MOVED);
+        t.add(moved);
         ComputeTally.Totals a = t.totals("a-");
         assertEquals(3.2, a.computeMs(), 1e-9);
-        assertEquals(3, a.outputs());
-        assertEquals(1, a.escalations());
+        assertEquals(1.6, a.cpuMs(), 1e-9, "CPU time shared over the batch the same way");
+        assertEquals(4, a.outputs());
+        assertEquals(1, a.escalations(), "a MOVED notice is no cascade escalation");
+        assertEquals(1, a.moves());
         assertEquals(5.0, t.totals("b-").computeMs(), 1e-9);
         assertEquals(0, t.totals("c-").outputs());
     }
@@ -47,9 +52,10 @@ class ComputeTallyTest {
     void resultCountsUnansweredRequestsAsWrongAndAveragesComputeOverAllSent() {
         List<RequestOutcome> outcomes = List.of(outcome("a-1", 3, 3, 10), outcome("a-2", 4, 4, 20), outcome("a-3", 5, 1, 30),
                 outcome("a-4", 6, null, 0));
-        EnsembleResult r = EnsembleResult.of("fixed:x", outcomes, new ComputeTally.Totals(8.0, 6, 1));
+        EnsembleResult r = EnsembleResult.of("fixed:x", outcomes, new ComputeTally.Totals(8.0, 6, 1, 0, 4.0));
         assertEquals(0.5, r.accuracy());
         assertEquals(2.0, r.computeMsPerRequest());
+        assertEquals(1.0, r.cpuMsPerRequest());
         assertEquals(1.5, r.membersPerRequest());
         assertEquals(0.25, r.escalationRate());
         assertEquals(3, r.answered());

@@ -357,7 +357,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                     now - t.task().getEnqueuedAtMs(), 0, 0);
             ((ModelOutput) notice.value()).setEscalatedTo(m.to());
             release(t, List.of(notice, new ProducerRecord<>(Topics.tasks(m.to()), t.task().getRequestId(), m.retargeted())), out);
-            metrics.replanned(m.to());
+            metrics.replanned();
         }
     }
 
@@ -407,10 +407,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         long start = System.currentTimeMillis();
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
+        long cpu0 = 0;
         float[] logits;
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
             float[][] in = inputs.fill(n, i -> batch.tasks().get(i).task());
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
+            cpu0 = threadCpuNanos();
             logits = lease.model().run(in, n);
         } catch (RuntimeException e) {
             metrics.error(n);
@@ -423,6 +425,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             metrics.inFlight.set(0);
         }
         double computeMs = (System.nanoTime() - t0) / 1e6;
+        double cpuMs = cpu0 < 0 ? 0 : (threadCpuNanos() - cpu0) / 1e6;
         metrics.batch(batch.reason(), n, computeMs);
         for (int i = 0; i < n; i++) {
             PendingTask t = batch.tasks().get(i);
@@ -430,12 +433,20 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             int label = Softmax.argmax(probs, 0, CLASSES);
             double queueMs = start - t.task().getEnqueuedAtMs();
             metrics.queued(queueMs);
-            out.add(output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n));
+            ProducerRecord<String, Object> o = output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n);
+            ((ModelOutput) o.value()).setCpuMs(cpuMs);
+            out.add(o);
         }
         completedSinceStatus += n;
         completedTotal += n;
         batchMs = ewma(batchMs, computeMs);
         meanBatch = ewma(meanBatch, n);
+    }
+
+    /** This thread's CPU time in ns (ONNX Runtime runs on it, plus its pool's threads with more than one), or -1. */
+    private static long threadCpuNanos() {
+        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
+        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : -1;
     }
 
     /** Why this executor cannot run {@code task}, or null: checked before it joins a batch, so it fails alone. */

@@ -185,6 +185,14 @@ final class BenchEnsembleCommand implements Callable<Integer> {
                 .ifPresentOrElse(e -> v.put("cheapest_at_best_single_accuracy", String.format("%s: accuracy %.4f at %.1f%% of its compute",
                                 e.getKey(), e.getValue().accuracy(), 100 * e.getValue().computeMsPerRequest() / ref.computeMsPerRequest())),
                         () -> v.put("cheapest_at_best_single_accuracy", "none reached it"));
+        if (ref.cpuMsPerRequest() > 0) {
+            results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
+                    .filter(e -> e.getValue().accuracy() >= ref.accuracy())
+                    .min(Comparator.comparingDouble(e -> e.getValue().cpuMsPerRequest()))
+                    .ifPresent(e -> v.put("cheapest_at_best_single_accuracy_by_cpu", String.format(
+                            "%s: accuracy %.4f at %.1f%% of its model CPU time", e.getKey(), e.getValue().accuracy(),
+                            100 * e.getValue().cpuMsPerRequest() / ref.cpuMsPerRequest())));
+        }
         results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
                 .max(Comparator.comparingDouble(e -> e.getValue().accuracy()))
                 .ifPresent(e -> v.put("most_accurate_other", String.format("%s: accuracy %.4f (%+.4f against the best single)",

@@ -11,13 +11,14 @@ import java.util.TreeMap;
  * left out of the latency percentiles): accuracy of the first answer and of the final one, time
  * from the first part's sending to each (client clocks), how often a provisional answer was
  * corrected (over samples that got one), SLO attainment, effective accuracy (correct and on
- * time), model compute per sample (every member output, see {@link ComputeTally}) and the final
- * answers' variants.
+ * time), model compute per sample (every member output, see {@link ComputeTally}), the final
+ * answers' variants (after any re-planning) and the share of samples whose queued task an
+ * executor re-planned to a cheaper fallback.
  */
 public record StrategyResult(String policy, int samples, int answered, double accuracyFirst, double accuracyFinal,
         Map<String, Double> firstMs, Map<String, Double> finalMs, double provisionalRate, double correctedRate,
         double sloAttainment, double effectiveAccuracy, double computeMsPerRequest, Map<String, Long> finalVariants,
-        Map<String, Long> statusCounts) {
+        Map<String, Long> statusCounts, double replannedRate) {
 
     public static StrategyResult of(String policy, List<Sent> sent, ComputeTally.Totals compute) {
         int n = sent.size();
@@ -58,6 +59,6 @@ public record StrategyResult(String policy, int samples, int answered, double ac
         return new StrategyResult(policy, n, answered, firstCorrect / (double) n, finalCorrect / (double) n,
                 Percentiles.p50p99(first), Percentiles.p50p99(last), provisional / (double) n,
                 provisional == 0 ? 0 : corrected / (double) provisional, onTime / (double) n, effective / (double) n,
-                compute.computeMs() / n, variants, statuses);
+                compute.computeMs() / n, variants, statuses, compute.moves() / (double) n);
     }
 }

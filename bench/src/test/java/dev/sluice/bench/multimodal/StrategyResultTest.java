@@ -31,7 +31,7 @@ class StrategyResultTest {
                 new Sent(2, 1_000, 1_500, provisionalRight, 1_030, finalRight, 1_900), // wrong and late
                 new Sent(6, 0, 0, null, 0, null, 0));                                  // never answered
 
-        StrategyResult r = StrategyResult.of("infaas", sent, new ComputeTally.Totals(50.0, 9, 0));
+        StrategyResult r = StrategyResult.of("infaas", sent, new ComputeTally.Totals(50.0, 9, 0, 2, 0));
 
         assertEquals(5, r.samples());
         assertEquals(4, r.answered());
@@ -45,6 +45,7 @@ class StrategyResultTest {
         assertEquals(40.0, r.firstMs().get("p50"), 1e-9, "sorted 30, 40, 50, 700");
         assertEquals(Map.of("fuse", 4L), r.finalVariants());
         assertEquals(Map.of("OK", 4L, "UNANSWERED", 1L), r.statusCounts());
+        assertEquals(2 / 5.0, r.replannedRate(), 1e-9, "two samples' tasks moved to a fallback");
     }
 
     @Test
