@@ -3,7 +3,9 @@ package dev.sluice.executor.profile;
 import dev.sluice.models.Cascade;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -13,9 +15,13 @@ import java.util.function.ToDoubleFunction;
  * confidence is under the threshold, and how many those are. The executors escalate by the
  * same rule (confidence = softmax probability of the argmax label).
  *
- * <p>Only the Pareto front of each task is kept: a cascade stays when no other is both at least
- * as accurate and no more costly per request (first stage cost plus escalation rate times the
- * second's), so the catalog holds choices, not the whole grid.
+ * <p>Only the Pareto front of each last stage is kept: a cascade stays when no other ending in the
+ * same stage is both at least as accurate and no more costly per request (first stage cost plus
+ * escalation rate times the second's), so the catalog holds choices, not the whole grid. The front
+ * is per last stage because the selector credits a cascade on that stage's test accuracy
+ * ({@code CascadePolicy}): one front over all stages let {@code vgg>vgg-b} (more accurate on
+ * validation) push every {@code vgg>vgg-tta} off it, and the policy, unable to credit the former
+ * above {@code vgg-b}'s own accuracy, was left with no cascade at {@code vgg-tta}'s.
  */
 public final class CascadeProfiler {
     public static final List<Double> THRESHOLDS = List.of(0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99);
@@ -39,8 +45,16 @@ public final class CascadeProfiler {
                 }
             }
         }
-        return paretoFront(all, c -> costMs.applyAsDouble(c.first())
-                + c.escalationRate() * costMs.applyAsDouble(c.stages().get(1)));
+        ToDoubleFunction<Cascade> cost = c -> costMs.applyAsDouble(c.first())
+                + c.escalationRate() * costMs.applyAsDouble(c.stages().get(1));
+        Map<String, List<Cascade>> byLast = new LinkedHashMap<>();
+        for (Cascade c : all) {
+            byLast.computeIfAbsent(c.stages().get(c.stages().size() - 1), k -> new ArrayList<>()).add(c);
+        }
+        List<Cascade> fronts = new ArrayList<>();
+        byLast.values().forEach(group -> fronts.addAll(paretoFront(group, cost)));
+        fronts.sort(Comparator.comparingDouble(cost));
+        return fronts;
     }
 
     static Cascade score(EnsembleProfiler.MemberOutputs first, EnsembleProfiler.MemberOutputs second, int[] labels,

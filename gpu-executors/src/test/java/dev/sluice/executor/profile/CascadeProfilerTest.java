@@ -44,4 +44,23 @@ class CascadeProfilerTest {
             assertTrue(front.get(i).accuracy() > front.get(i - 1).accuracy());
         }
     }
+
+    @Test
+    void eachLastStageKeepsItsOwnFront() {
+        // a third member as strong as STRONG on these samples: cheap>strong2 and cheap>strong tie,
+        // but each stays, since the selector credits a cascade on its own last stage
+        EnsembleProfiler.MemberOutputs strong2 = new EnsembleProfiler.MemberOutputs("strong2", 2, STRONG.probabilities());
+        List<Cascade> front = CascadeProfiler.measure(List.of(CHEAP, STRONG, strong2), LABELS, List.of(0.65),
+                Map.of("cheap", 1.0, "strong", 10.0, "strong2", 12.0)::get);
+        assertTrue(front.stream().anyMatch(c -> c.stages().equals(List.of("cheap", "strong"))), front.toString());
+        assertTrue(front.stream().anyMatch(c -> c.stages().equals(List.of("cheap", "strong2"))), front.toString());
+        for (int i = 1; i < front.size(); i++) {
+            assertTrue(cost(front.get(i)) >= cost(front.get(i - 1)), "cheapest first: " + front);
+        }
+    }
+
+    private static double cost(Cascade c) {
+        Map<String, Double> ms = Map.of("cheap", 1.0, "strong", 10.0, "strong2", 12.0);
+        return ms.get(c.first()) + c.escalationRate() * ms.get(c.stages().get(1));
+    }
 }
