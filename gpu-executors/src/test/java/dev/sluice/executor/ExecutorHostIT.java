@@ -367,17 +367,9 @@ class ExecutorHostIT {
     /** Every output for {@code ids} on the partials topic, by request id, once each has an OK one. */
     private static Map<String, List<ModelOutput>> readAll(String bootstrap, SluiceSerdes serdes, Set<String> ids,
             long timeoutMs) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, List<ModelOutput>> out = new HashMap<>();
         Set<String> answered = new java.util.HashSet<>();
-        try (KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<ModelOutput>deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
-                    .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<String, ModelOutput> consumer = partialsFromTheStart(bootstrap, serdes)) {
             long until = System.currentTimeMillis() + timeoutMs;
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < Math.min(until, quietUntil)) {
@@ -407,16 +399,8 @@ class ExecutorHostIT {
 
     /** The outputs for {@code ids} on the partials topic (other tests' outputs are passed over). */
     private static Map<String, ModelOutput> read(String bootstrap, SluiceSerdes serdes, Set<String> ids, long timeoutMs) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, ModelOutput> out = new HashMap<>();
-        try (KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<ModelOutput>deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
-                    .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<String, ModelOutput> consumer = partialsFromTheStart(bootstrap, serdes)) {
             long until = System.currentTimeMillis() + timeoutMs;
             while (out.size() < ids.size() && System.currentTimeMillis() < until) {
                 for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
@@ -427,5 +411,19 @@ class ExecutorHostIT {
             }
         }
         return out;
+    }
+
+    /** A read-committed consumer of every partition of the partials topic, at its start. */
+    private static KafkaConsumer<String, ModelOutput> partialsFromTheStart(String bootstrap, SluiceSerdes serdes) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                serdes.<ModelOutput>deserializer());
+        List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
+                .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        return consumer;
     }
 }
