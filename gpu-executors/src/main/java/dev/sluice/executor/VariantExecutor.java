@@ -350,8 +350,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         batcher.remove(moving::contains);
         for (QueueReplan.Move<PendingTask> m : moves) {
             PendingTask t = m.queued();
-            String reason = String.format("re-planned by executor %s: %s predicted to answer in %.0f ms, %d ms before the "
-                    + "deadline left; moved to %s (expected %.0f ms)", config.executorId(), variant.id(), m.predictedHereMs(),
+            String reason = String.format("re-planned by executor %s: %s predicted to answer in %.0f ms with %d ms left "
+                    + "to the deadline; moved to %s (expected %.0f ms)", config.executorId(), variant.id(), m.predictedHereMs(),
                     t.task().getDeadlineMs() - now, m.to(), m.expectedThereMs());
             ProducerRecord<String, Object> notice = output(t, OutputStatus.MOVED, -1, null, reason,
                     now - t.task().getEnqueuedAtMs(), 0, 0);
