@@ -90,11 +90,12 @@ public final class AggregationDecider {
                     terminal(plan, plan.getVariants(), List.of(), nowMs, ResultStatus.INVALID).setReason(planProblem).build()));
         }
         Voter voter = voters.of(plan.getVote());
-        List<String> serving = serving(plan, outputs);
+        Map<String, String> movedTo = movedTo(outputs);
+        List<String> serving = serving(plan, movedTo);
         List<ModelOutput> members = members(serving, outputs);
         List<ModelOutput> ok = members.stream().filter(o -> o.getStatus() == OutputStatus.OK).toList();
         List<String> missing = missing(serving, members);
-        String moves = moves(plan, outputs);
+        String moves = moves(movedTo);
         if (!ok.isEmpty() && voter.isSettled(ok, missing, plan.getEarlyConfidence())) {
             String reason = missing.isEmpty() ? null
                     : plan.getVote() == VoteMethod.CASCADE ? "cascade answered by " + ok.get(ok.size() - 1).getVariant()
@@ -122,7 +123,10 @@ public final class AggregationDecider {
      * {@code MOVED} output says so (followed through repeated moves).
      */
     static List<String> serving(Plan plan, List<ModelOutput> outputs) {
-        Map<String, String> movedTo = movedTo(outputs);
+        return serving(plan, movedTo(outputs));
+    }
+
+    private static List<String> serving(Plan plan, Map<String, String> movedTo) {
         List<String> serving = new ArrayList<>();
         for (String v : plan.getVariants()) {
             String m = v;
@@ -147,9 +151,8 @@ public final class AggregationDecider {
         return movedTo;
     }
 
-    /** "re-planned while queued: a to b, ..." for the plan's moved members, or null when none moved. */
-    private static String moves(Plan plan, List<ModelOutput> outputs) {
-        Map<String, String> movedTo = movedTo(outputs);
+    /** "re-planned while queued: a to b, ..." for the moved members, or null when none moved. */
+    private static String moves(Map<String, String> movedTo) {
         if (movedTo.isEmpty()) {
             return null;
         }

@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class VariantExecutor implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VariantExecutor.class);
     private static final int CLASSES = 10;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean THREAD_CPU_SUPPORTED = THREADS.isCurrentThreadCpuTimeSupported();
 
     private final Variant variant;
     private final ExecutorConfig config;
@@ -445,8 +447,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     /** This thread's CPU time in ns (ONNX Runtime runs on it, plus its pool's threads with more than one), or -1. */
     private static long threadCpuNanos() {
-        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
-        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : -1;
+        return THREAD_CPU_SUPPORTED ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     /** Why this executor cannot run {@code task}, or null: checked before it joins a batch, so it fails alone. */

@@ -131,6 +131,17 @@ final class BenchEnsembleCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The config other than {@code reference} reaching its accuracy at the least {@code cost}, described against it. */
+    private static java.util.Optional<String> cheapestAtAccuracy(Map<String, EnsembleResult> results, String reference,
+            java.util.function.ToDoubleFunction<EnsembleResult> cost, String what) {
+        EnsembleResult ref = results.get(reference);
+        return results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
+                .filter(e -> e.getValue().accuracy() >= ref.accuracy())
+                .min(Comparator.comparingDouble(e -> cost.applyAsDouble(e.getValue())))
+                .map(e -> String.format("%s: accuracy %.4f at %.1f%% of its %s", e.getKey(), e.getValue().accuracy(),
+                        100 * cost.applyAsDouble(e.getValue()) / cost.applyAsDouble(ref), what));
+    }
+
     /** The running sum of a counter over all its tags (the executors' counters are per variant). */
     private static DoubleSupplier total(MeterRegistry registry, String counter) {
         return () -> registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
@@ -179,19 +190,12 @@ final class BenchEnsembleCommand implements Callable<Integer> {
         }
         v.put("best_single", reference + " accuracy " + String.format("%.4f", ref.accuracy()) + ", compute "
                 + String.format("%.3f", ref.computeMsPerRequest()) + " ms/request");
-        results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
-                .filter(e -> e.getValue().accuracy() >= ref.accuracy())
-                .min(Comparator.comparingDouble(e -> e.getValue().computeMsPerRequest()))
-                .ifPresentOrElse(e -> v.put("cheapest_at_best_single_accuracy", String.format("%s: accuracy %.4f at %.1f%% of its compute",
-                                e.getKey(), e.getValue().accuracy(), 100 * e.getValue().computeMsPerRequest() / ref.computeMsPerRequest())),
+        cheapestAtAccuracy(results, reference, EnsembleResult::computeMsPerRequest, "compute")
+                .ifPresentOrElse(s -> v.put("cheapest_at_best_single_accuracy", s),
                         () -> v.put("cheapest_at_best_single_accuracy", "none reached it"));
         if (ref.cpuMsPerRequest() > 0) {
-            results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
-                    .filter(e -> e.getValue().accuracy() >= ref.accuracy())
-                    .min(Comparator.comparingDouble(e -> e.getValue().cpuMsPerRequest()))
-                    .ifPresent(e -> v.put("cheapest_at_best_single_accuracy_by_cpu", String.format(
-                            "%s: accuracy %.4f at %.1f%% of its model CPU time", e.getKey(), e.getValue().accuracy(),
-                            100 * e.getValue().cpuMsPerRequest() / ref.cpuMsPerRequest())));
+            cheapestAtAccuracy(results, reference, EnsembleResult::cpuMsPerRequest, "model CPU time")
+                    .ifPresent(s -> v.put("cheapest_at_best_single_accuracy_by_cpu", s));
         }
         results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
                 .max(Comparator.comparingDouble(e -> e.getValue().accuracy()))

@@ -253,7 +253,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                     .setDeadlineMs(req.getDeadlineMs()).setEnqueuedAtMs(clock.millis())
                     .setPriority(req.getPriority()).setTraceparent(req.getTraceparent())
                     .setEscalateTo(escalateTo).setEscalateBelow((float) s.escalateBelow())
-                    .setFallbacks(fallbacksFor(servable, v, s.fallbacks())).build();
+                    .setFallbacks(s.fallbacks()).build();
             context.forward(new Record<String, Object>(req.getId(), task, record.timestamp()), TASKS_SINK);
             load.onDispatch(VariantViews.baseOf(member));
             done.add(member);
@@ -329,14 +329,5 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             t = t.getCause();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
-
-    /** The selection's fallbacks the dispatched member's task can feed: each must use only modalities it carries. */
-    private static List<String> fallbacksFor(Catalog servable, Variant member, List<String> fallbacks) {
-        List<String> out = new ArrayList<>();
-        for (String f : fallbacks) {
-            servable.variant(f).filter(fv -> member.modalities().containsAll(fv.modalities())).ifPresent(fv -> out.add(f));
-        }
-        return out;
     }
 }

@@ -61,7 +61,7 @@ public final class MoselPolicy implements SelectionPolicy {
         }
 
         public Config(double spillCostFactor) {
-            this(spillCostFactor, 3);
+            this(spillCostFactor, DEFAULTS.maxFallbacks());
         }
     }
 
