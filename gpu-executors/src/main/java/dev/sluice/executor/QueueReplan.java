@@ -2,7 +2,6 @@ package dev.sluice.executor;
 
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.Tensor;
-import dev.sluice.models.TensorSpec;
 import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +103,7 @@ public final class QueueReplan {
         List<Tensor> carried = new ArrayList<>();
         carried.add(task.getInput());
         carried.addAll(task.getExtraInputs());
-        List<String> order = target.inputs().isEmpty() ? target.modalities()
-                : target.inputs().stream().map(TensorSpec::name).toList();
+        List<String> order = target.inputModalities();
         List<Tensor> inputs = new ArrayList<>();
         for (String name : order) {
             Tensor t = carried.stream().filter(x -> x.getName().equals(name)).findFirst()

@@ -94,6 +94,16 @@ public record Variant(
         return inputs.isEmpty() ? List.of(input) : inputs;
     }
 
+    /**
+     * The modality each input tensor of the model carries, in the model's input order: a
+     * multi-input model's inputs are named after their modality; a single-input one takes its
+     * modalities' tensor whatever the tensor is called.
+     */
+    @JsonIgnore
+    public List<String> inputModalities() {
+        return inputs.isEmpty() ? modalities : inputs.stream().map(TensorSpec::name).toList();
+    }
+
     /** True when the model takes several input tensors (listed in {@code inputs}; {@code input} is then null). */
     @JsonIgnore
     public boolean isMultiInput() {

@@ -139,6 +139,11 @@ class CatalogTest {
         assertTrue(!img.isMultiInput());
         assertEquals(List.of(img.input()), img.allInputs());
         assertEquals(List.of(), img.inputs());
+        // which modality feeds which input: a multi-input model's own order, not the modality list's
+        Variant audioFirst = new Variant("af", av.task(), List.of("image", "audio"), "af.onnx", null,
+                List.of(av.inputs().get(1), av.inputs().get(0)), av.output(), "", null, null, null, null);
+        assertEquals(List.of("audio", "image"), audioFirst.inputModalities());
+        assertEquals(List.of("image"), img.inputModalities());
         // measurements keep the inputs
         assertEquals(av.inputs(), av.withMeasurements(0.97, img.profile()).inputs());
 

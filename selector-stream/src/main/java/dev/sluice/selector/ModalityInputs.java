@@ -62,7 +62,7 @@ final class ModalityInputs {
      * is the modality's name.
      */
     static List<Tensor> forVariant(Variant v, Map<String, Tensor> byModality) {
-        List<String> order = v.inputs().isEmpty() ? v.modalities() : v.inputs().stream().map(TensorSpec::name).toList();
+        List<String> order = v.inputModalities();
         List<Tensor> out = new ArrayList<>();
         for (String m : order) {
             Tensor t = byModality.get(m);
