@@ -41,7 +41,7 @@ RENDERS = {"train": 4000, "validation": 800, "test": 1600}
 SPLIT_ID = {"train": 1, "validation": 2, "test": 3}
 
 # Corruption of each clip (the same distribution in every split; the random draws differ per split):
-SNR_DB = (-10.0, 12.0)       # speech-to-noise ratio, uniform, speech RMS over the voiced part
+SNR_DB = (2.0, 20.0)         # speech-to-noise ratio, uniform, speech RMS over the voiced part
 BABBLE_SNR_OFFSET = 8.0      # babble (other class words!) is 8 dB quieter than the drawn SNR says
 P_DROPPED = 0.05             # the speech is missing entirely: noise only
 P_TRUNCATED = 0.08           # only a prefix (30-70%) of the utterance survives

@@ -90,7 +90,7 @@ SPLITS = ("train", "validation", "test")
 
 
 def cache_dir():
-    return os.environ.get("SLUICE_MULTIMODAL_DIR") or os.path.expanduser("~/.cache/sluice/multimodal")
+    return os.environ.get("SLUICE_MULTIMODAL_DIR") or os.path.expanduser("~/.cache/sluice/multimodal-v3")
 
 
 def read_idx(name):

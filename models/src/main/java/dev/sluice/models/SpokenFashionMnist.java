@@ -46,7 +46,7 @@ public final class SpokenFashionMnist {
     public static Path defaultDir() {
         String env = System.getenv("SLUICE_MULTIMODAL_DIR");
         return env != null && !env.isBlank() ? Path.of(env)
-                : Path.of(System.getProperty("user.home"), ".cache", "sluice", "multimodal");
+                : Path.of(System.getProperty("user.home"), ".cache", "sluice", "multimodal-v3");
     }
 
     /** The test split, paired with {@link FashionMnist#test()}. */
