@@ -11,7 +11,7 @@ only the first N samples of each split (a CI smoke run): they are byte-identical
 of a full run (same renders, same random draws); only the renders those samples use are synthesised.
 
 Deterministic: fixed seeds per split; espeak-ng renders are byte-identical on re-run.
-Output (default ~/.cache/sluice/multimodal, or $SLUICE_MULTIMODAL_DIR; never committed):
+Output (default ~/.cache/sluice/multimodal-v3, or $SLUICE_MULTIMODAL_DIR; never committed):
   features.json                    header: shapes, counts, order of samples, mel parameters
   {train,validation,test}-audio-features.f32   little-endian float32 [N, 1, 40, 64], row-major
   {train,validation,test}-labels.u8            one uint8 class label per sample

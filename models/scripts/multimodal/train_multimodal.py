@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train the audio-only and image+audio fusion variants of spoken Fashion-MNIST, export ONNX.
 
-Needs the features from make_spoken_fmnist.py (in ~/.cache/sluice/multimodal or $SLUICE_MULTIMODAL_DIR).
+Needs the features from make_spoken_fmnist.py (in ~/.cache/sluice/multimodal-v3 or $SLUICE_MULTIMODAL_DIR).
 
     /usr/bin/python3 models/scripts/multimodal/train_multimodal.py [--only audio-cnn,fusion-cnn] [--threads 1]
         [--audio-widths 32,64,128] [--audio-epochs 16] [--limit N]

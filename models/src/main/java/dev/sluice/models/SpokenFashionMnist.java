@@ -16,7 +16,7 @@ import java.util.Arrays;
  * Spoken Fashion-MNIST (models/scripts/multimodal/README.md): one split of the log-mel features of
  * a spoken description of each image's class, [1, 40, 64] float32 per sample, paired with the
  * matching Fashion-MNIST images. Read from the cache written by make_spoken_fmnist.py
- * ({@code ~/.cache/sluice/multimodal}, or {@code SLUICE_MULTIMODAL_DIR}): {@code features.json},
+ * ({@code ~/.cache/sluice/multimodal-v3}, or {@code SLUICE_MULTIMODAL_DIR}): {@code features.json},
  * {@code {split}-audio-features.f32} (little-endian, row-major, no header) and
  * {@code {split}-labels.u8}. Sample {@code i} of {@code test} belongs to test image {@code i}; of
  * {@code validation}, to the training image on line {@code i} of validation-indices.txt.
@@ -42,7 +42,13 @@ public final class SpokenFashionMnist {
         this.audio = audio;
     }
 
-    /** The cache directory: SLUICE_MULTIMODAL_DIR, else ~/.cache/sluice/multimodal. */
+    /**
+     * The speech-to-noise range (dB) the committed audio models were trained on; a cache drawn from
+     * another range would be served by models that never saw its noise, so it is refused.
+     */
+    public static final double[] TRAINED_SNR_DB = {2.0, 20.0};
+
+    /** The cache directory: SLUICE_MULTIMODAL_DIR, else ~/.cache/sluice/multimodal-v3 (v3: generated at {@link #TRAINED_SNR_DB}). */
     public static Path defaultDir() {
         String env = System.getenv("SLUICE_MULTIMODAL_DIR");
         return env != null && !env.isBlank() ? Path.of(env)
@@ -130,6 +136,14 @@ public final class SpokenFashionMnist {
                 throw new IllegalStateException(header + ": shape_per_sample " + Arrays.toString(s) + ", expected "
                         + Arrays.toString(AUDIO_SHAPE));
             }
+        }
+        JsonNode snr = root.path("corruption").path("snr_db_uniform");
+        if (snr.isArray() && snr.size() == 2
+                && (snr.get(0).asDouble() != TRAINED_SNR_DB[0] || snr.get(1).asDouble() != TRAINED_SNR_DB[1])) {
+            throw new IllegalStateException(header + " was generated with SNR uniform in [" + snr.get(0).asDouble() + ", "
+                    + snr.get(1).asDouble() + "] dB; the committed models were trained on " + Arrays.toString(TRAINED_SNR_DB)
+                    + " dB: regenerate the cache with '" + REGENERATE + "' (an older cache, e.g. ~/.cache/sluice/multimodal,"
+                    + " is from before that)");
         }
         JsonNode count = root.path("splits").path(split).path("count");
         if (!count.isInt()) {

@@ -84,6 +84,22 @@ class SpokenFashionMnistTest {
         assertTrue(sizes.getMessage().contains("2 samples"), sizes.getMessage());
     }
 
+    @Test
+    void aCacheGeneratedAtAnotherNoiseLevelThanTheModelsWereTrainedOnIsRefused() throws Exception {
+        writeCache(tmp, "test", 2, new byte[] {1, 2});
+        String header = Files.readString(tmp.resolve("features.json"));
+        Files.writeString(tmp.resolve("features.json"), header.replace("{\"shape_per_sample\"",
+                "{\"corruption\": {\"snr_db_uniform\": [-10.0, 12.0]}, \"shape_per_sample\""));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SpokenFashionMnist.load(tmp, "test", images(new int[] {1, 2})));
+        assertTrue(e.getMessage().contains("[-10.0, 12.0]"), e.getMessage());
+        assertTrue(e.getMessage().contains("make_spoken_fmnist.py"), e.getMessage());
+        // the range the models were trained on loads
+        Files.writeString(tmp.resolve("features.json"), header.replace("{\"shape_per_sample\"",
+                "{\"corruption\": {\"snr_db_uniform\": [2.0, 20.0]}, \"shape_per_sample\""));
+        assertEquals(2, SpokenFashionMnist.load(tmp, "test", images(new int[] {1, 2})).size());
+    }
+
     private static FashionMnist images(int[] labels) {
         return new FashionMnist(new float[labels.length][784], labels);
     }
