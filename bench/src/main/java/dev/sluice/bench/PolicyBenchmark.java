@@ -8,6 +8,7 @@ import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
 import dev.sluice.selector.SelectorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,16 +21,30 @@ import java.util.function.Consumer;
  */
 public final class PolicyBenchmark {
     /** The trace, its length, and what every request asks for. */
+    /**
+     * @param rounds how many times the trace is replayed per policy, the policies taking turns
+     *     (A B A B ...) so that drift of the host over the run falls on all of them alike
+     */
     public record Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
-            long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS, String task) {
+            long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS, String task, int rounds) {
+        public Config {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+            }
+        }
+
         public Config(List<String> policies, String traceName, RateTrace trace, double peakRate, double durationS,
                 long deadlineMs, List<Double> floors, long seed, double pauseS, double warmupS) {
-            this(policies, traceName, trace, peakRate, durationS, deadlineMs, floors, seed, pauseS, warmupS, "fashion-mnist");
+            this(policies, traceName, trace, peakRate, durationS, deadlineMs, floors, seed, pauseS, warmupS, "fashion-mnist", 1);
         }
     }
 
-    /** What every policy did. */
-    public record Report(Map<String, PolicyResult> policies, Map<String, TimeSeries> series) {}
+    /**
+     * What every policy did: {@code policies} pools the requests of all its rounds, {@code rounds}
+     * has each round alone, and {@code series} is the first round's time series.
+     */
+    public record Report(Map<String, PolicyResult> policies, Map<String, List<PolicyResult>> rounds,
+            Map<String, TimeSeries> series) {}
 
     private final SluiceClient client;
     private final LabelledSet data;
@@ -56,23 +71,43 @@ public final class PolicyBenchmark {
                     c.deadlineMs(), c.floors(), "infaas", c.task(), 5_000), "bench-warmup", line -> {});
             sleep((long) (c.pauseS() * 1000));
         }
-        Map<String, PolicyResult> results = new LinkedHashMap<>();
+        Map<String, List<RequestOutcome>> pooled = new LinkedHashMap<>();
+        Map<String, List<PolicyResult>> rounds = new LinkedHashMap<>();
         Map<String, TimeSeries> series = new LinkedHashMap<>();
-        for (String policy : c.policies()) {
-            progress.accept(String.format("policy %s: %d requests over %.0f s (%s), deadline %d ms", policy, requests,
-                    c.durationS(), c.traceName(), c.deadlineMs()));
-            long start = System.currentTimeMillis();
-            List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
-                    c.deadlineMs(), c.floors(), policy, c.task(), 10_000, c.seed(), c.peakRate(), true),
-                    "bench-" + policy + "-" + Long.toString(start, 36), progress);
-            PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
-            results.put(policy, r);
-            series.put(policy, TimeSeries.of(outcomes, start, (int) Math.ceil(c.durationS()) + 1));
-            progress.accept(String.format("policy %s: slo %.4f, effective accuracy %.4f, violations %d (dropped %d, late %d)",
-                    policy, r.sloAttainment(), r.effectiveAccuracy(), r.violations(), r.dropped(), r.late()));
-            sleep((long) (c.pauseS() * 1000)); // let queues drain between policies
+        for (int round = 1; round <= c.rounds(); round++) {
+            for (String policy : c.policies()) {
+                String name = c.rounds() == 1 ? policy : policy + " (round " + round + "/" + c.rounds() + ")";
+                progress.accept(String.format("policy %s: %d requests over %.0f s (%s), deadline %d ms", name, requests,
+                        c.durationS(), c.traceName(), c.deadlineMs()));
+                long start = System.currentTimeMillis();
+                List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
+                        c.deadlineMs(), c.floors(), policy, c.task(), 10_000, c.seed(), c.peakRate(), true),
+                        "bench-" + policy + "-" + Long.toString(start, 36), progress);
+                PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
+                pooled.computeIfAbsent(policy, k -> new ArrayList<>()).addAll(outcomes);
+                rounds.computeIfAbsent(policy, k -> new ArrayList<>()).add(r);
+                series.putIfAbsent(policy, TimeSeries.of(outcomes, start, (int) Math.ceil(c.durationS()) + 1));
+                progress.accept(String.format("policy %s: slo %.4f, effective accuracy %.4f, violations %d (dropped %d, late %d)",
+                        name, r.sloAttainment(), r.effectiveAccuracy(), r.violations(), r.dropped(), r.late()));
+                sleep((long) (c.pauseS() * 1000)); // let queues drain between policies
+            }
         }
-        return new Report(results, series);
+        Map<String, PolicyResult> results = new LinkedHashMap<>();
+        pooled.forEach((policy, outcomes) -> results.put(policy, PolicyResult.of(outcomes, c.durationS() * c.rounds(),
+                SelectorMetrics.decisionP99Us(registry, policy))));
+        return new Report(results, rounds, series);
+    }
+
+    /** Each policy's SLO attainment and violations round by round (for runs of several rounds). */
+    public static String roundsTable(Map<String, List<PolicyResult>> rounds) {
+        StringBuilder b = new StringBuilder();
+        rounds.forEach((policy, rs) -> {
+            double[] slo = rs.stream().mapToDouble(PolicyResult::sloAttainment).sorted().toArray();
+            b.append(String.format("%-15s slo by round %s (min %.4f, max %.4f); violations by round %s%n", policy,
+                    rs.stream().map(r -> String.format("%.4f", r.sloAttainment())).toList(), slo[0], slo[slo.length - 1],
+                    rs.stream().map(PolicyResult::violations).toList()));
+        });
+        return b.toString();
     }
 
     /** Requests the seeded Poisson schedule places inside the duration (the same for every policy). */

@@ -44,6 +44,17 @@ class PolicyResultTest {
     }
 
     @Test
+    void theRoundsTableGivesEachRoundsAttainmentAndTheSpread() {
+        PolicyResult good = PolicyResult.of(List.of(outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v"),
+                outcome("b", 1, 1000, 1100, ResultStatus.OK, 1, 1060, "v")), 1.0, 0);
+        PolicyResult half = PolicyResult.of(List.of(outcome("c", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v"),
+                outcome("d", 1, 1000, 1100, ResultStatus.OK, 1, 1300, "v")), 1.0, 0);
+        String t = PolicyBenchmark.roundsTable(Map.of("mosel", List.of(half, good)));
+        assertTrue(t.contains("mosel") && t.contains("[0.5000, 1.0000]") && t.contains("min 0.5000, max 1.0000")
+                && t.contains("violations by round [1, 0]"), t);
+    }
+
+    @Test
     void timeSeriesBucketsBySendSecondAndChartsRender() {
         List<RequestOutcome> o = List.of(outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v"),
                 outcome("b", 1, 2500, 2600, ResultStatus.OK, 0, 2700, "v"));

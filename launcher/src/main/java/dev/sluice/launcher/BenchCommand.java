@@ -73,6 +73,11 @@ final class BenchCommand implements Runnable {
                         + "catalog defaults to models/catalog-multimodal.yaml) (default: ${DEFAULT-VALUE})")
         String task;
 
+        @Option(names = "--repeats", defaultValue = "1",
+                description = "replay the trace this many times per policy, the policies taking turns; the table pools "
+                        + "every round and a second table gives each round's SLO attainment (default: ${DEFAULT-VALUE})")
+        int repeats;
+
         @Option(names = "--html", defaultValue = "policies.html", description = "time-series charts (default: ${DEFAULT-VALUE})")
         Path html;
 
@@ -100,11 +105,16 @@ final class BenchCommand implements Runnable {
                          metrics.registry);
                  SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
                 PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
-                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS, task),
+                        new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS, task,
+                                repeats),
                         System.out::println);
                 String table = PolicyBenchmark.table(report.policies());
                 System.out.println();
                 System.out.print(table);
+                if (repeats > 1) {
+                    System.out.println();
+                    System.out.print(PolicyBenchmark.roundsTable(report.rounds()));
+                }
                 Files.writeString(html, HtmlReport.render("Sluice policies on the " + trace + " trace", table, report.series()));
                 System.out.println("charts written to " + html.toAbsolutePath());
                 if (summaryJson != null) {
@@ -117,7 +127,11 @@ final class BenchCommand implements Runnable {
                     json.put("heaviest_capacity_rps", capacity);
                     json.put("peak_offered_rps", peak);
                     json.put("delivery_mode", cluster.deliveryMode().cliName());
+                    json.put("repeats", repeats);
                     json.put("policies", report.policies());
+                    if (repeats > 1) {
+                        json.put("rounds", report.rounds());
+                    }
                     SummaryJson.write(summaryJson, json);
                     System.out.println("summary written to " + summaryJson.toAbsolutePath());
                 }
