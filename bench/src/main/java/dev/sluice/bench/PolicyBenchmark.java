@@ -98,6 +98,21 @@ public final class PolicyBenchmark {
         return new Report(results, rounds, series);
     }
 
+    /** Where each policy's violating requests that got a result spent their time, median per stage. */
+    public static String violationStagesTable(Map<String, PolicyResult> results) {
+        StringBuilder b = new StringBuilder(String.format("%-15s %s%n", "violations:",
+                "median ms per stage of the violating requests that got a result (ingest = created to read by the selector)"));
+        b.append(String.format("%-15s", "policy"));
+        PolicyResult.STAGES.forEach(st -> b.append(String.format(" %9s", st)));
+        b.append(System.lineSeparator());
+        results.forEach((name, r) -> {
+            b.append(String.format("%-15s", name));
+            PolicyResult.STAGES.forEach(st -> b.append(String.format(" %9.1f", r.violationStagesMs().getOrDefault(st, Double.NaN))));
+            b.append(System.lineSeparator());
+        });
+        return b.toString();
+    }
+
     /** Each policy's SLO attainment and violations round by round (for runs of several rounds). */
     public static String roundsTable(Map<String, List<PolicyResult>> rounds) {
         StringBuilder b = new StringBuilder();

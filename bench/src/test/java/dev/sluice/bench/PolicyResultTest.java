@@ -44,6 +44,33 @@ class PolicyResultTest {
     }
 
     @Test
+    void violationsAreBrokenDownByStageWhereTheyHadAResult() {
+        RequestOutcome onTime = outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v");
+        onTime.result().setLatency(stages(1, 1, 40, 2, 1));
+        RequestOutcome late1 = outcome("b", 1, 1000, 1100, ResultStatus.OK, 1, 1300, "v");
+        late1.result().setLatency(stages(250, 1, 10, 2, 5));
+        RequestOutcome late2 = outcome("c", 1, 1000, 1100, ResultStatus.OK, 1, 1400, "v");
+        late2.result().setLatency(stages(350, 3, 20, 2, 7));
+        RequestOutcome rejected = outcome("d", 1, 1000, 1100, ResultStatus.REJECTED, -1, 1310, "none");
+        rejected.result().setLatency(stages(300, 2, 0, 0, 0));
+        RequestOutcome missing = new RequestOutcome("e", 0, 1000, 1100, null, 0);
+        PolicyResult r = PolicyResult.of(List.of(onTime, late1, late2, rejected, missing), 1.0, 0);
+        assertEquals(4, r.violations());
+        // the three violations with a result; the on-time request's 40 ms queue is not among them
+        assertEquals(Map.of("ingest", 300.0, "select", 2.0, "queue", 10.0, "compute", 2.0, "aggregate", 5.0),
+                r.violationStagesMs());
+        String table = PolicyBenchmark.violationStagesTable(Map.of("infaas", r));
+        assertTrue(table.contains("300.0") && table.contains("ingest"), table);
+        PolicyResult clean = PolicyResult.of(List.of(onTime), 1.0, 0);
+        assertEquals(Map.of(), clean.violationStagesMs());
+    }
+
+    private static StageLatency stages(double ingest, double select, double queue, double compute, double aggregate) {
+        return StageLatency.newBuilder().setIngestMs(ingest).setSelectMs(select).setQueueMs(queue).setComputeMs(compute)
+                .setAggregateMs(aggregate).setTotalMs(ingest + select + queue + compute + aggregate).build();
+    }
+
+    @Test
     void theRoundsTableGivesEachRoundsAttainmentAndTheSpread() {
         PolicyResult good = PolicyResult.of(List.of(outcome("a", 1, 1000, 1100, ResultStatus.OK, 1, 1050, "v"),
                 outcome("b", 1, 1000, 1100, ResultStatus.OK, 1, 1060, "v")), 1.0, 0);

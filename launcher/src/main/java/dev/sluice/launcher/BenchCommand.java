@@ -111,6 +111,10 @@ final class BenchCommand implements Runnable {
                 String table = PolicyBenchmark.table(report.policies());
                 System.out.println();
                 System.out.print(table);
+                if (report.policies().values().stream().anyMatch(r -> r.violations() > 0)) {
+                    System.out.println();
+                    System.out.print(PolicyBenchmark.violationStagesTable(report.policies()));
+                }
                 if (repeats > 1) {
                     System.out.println();
                     System.out.print(PolicyBenchmark.roundsTable(report.rounds()));
