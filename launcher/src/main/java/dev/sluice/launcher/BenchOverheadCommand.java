@@ -12,7 +12,7 @@ import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
-import dev.sluice.selector.policy.FixedPolicy;
+import dev.sluice.selector.policy.PinnedPolicy;
 import dev.sluice.selector.policy.LoadSnapshot;
 import dev.sluice.selector.policy.Selection;
 import dev.sluice.selector.policy.SelectionRequest;
@@ -88,8 +88,8 @@ final class BenchOverheadCommand implements Callable<Integer> {
         Comparator<Variant> byLatency = Comparator.comparingDouble(v -> v.profile().p50Ms(1));
         Variant heavy = profiled.stream().max(byLatency).orElseThrow();
         Variant light = profiled.stream().min(byLatency).orElseThrow();
-        requirePinned(FixedPolicy.high(), heavy, catalog);
-        requirePinned(FixedPolicy.low(), light, catalog);
+        requirePinned(heavy, catalog);
+        requirePinned(light, catalog);
         List<DeliveryMode> delivery = modes.stream().map(DeliveryMode::parse).distinct().toList();
         Device dev = Device.parse(device);
         long executorCommitMs = ExecutorConfig.defaults("bench").commitIntervalMs();
@@ -164,9 +164,10 @@ final class BenchOverheadCommand implements Callable<Integer> {
         }
     }
 
-    /** The fixed policy must send every request of the variant's task to that variant, or the run measures something else. */
-    private static void requirePinned(FixedPolicy policy, Variant expected, Catalog catalog) {
+    /** The pinned policy must send every request of the variant's task to that variant, or the run measures something else. */
+    private static void requirePinned(Variant expected, Catalog catalog) {
         long now = System.currentTimeMillis();
+        PinnedPolicy policy = PinnedPolicy.parse(OverheadBenchmark.pin(expected));
         Selection s = policy.decide(new SelectionRequest("check", expected.task(), now, now + 60_000, 0, 0, null,
                 List.of("image")), catalog, LoadSnapshot.IDLE, now);
         if (!s.serve() || !s.variants().equals(List.of(expected.id()))) {

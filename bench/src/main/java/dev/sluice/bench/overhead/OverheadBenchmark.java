@@ -57,6 +57,15 @@ public final class OverheadBenchmark {
     }
 
     /**
+     * The per-request policy that sends every request to {@code v} and nothing else: named, not
+     * {@code fixed-high} / {@code fixed-low}, whose pick (the most / least accurate variant) need
+     * not be the slowest / fastest one the benchmark measures.
+     */
+    public static String pin(Variant v) {
+        return "fixed:" + v.id();
+    }
+
+    /**
      * Runs every measurement of {@code mode}. {@code client} talks to a running pipeline on
      * {@code kafka}; {@code stopPipeline} stops it (not the broker) before the bare chain runs.
      */
@@ -64,11 +73,11 @@ public final class OverheadBenchmark {
             Consumer<String> progress) {
         String m = mode.cliName();
         String tag = runTag + "-" + abbreviation(mode);
-        PipelineTarget heavyTarget = new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(),
+        PipelineTarget heavyTarget = new PipelineTarget(client, data, pin(config.heavy()), config.heavy().id(), config.deadlineMs(),
                 "ovh-" + tag + "-h-");
         // consumer groups may still be assigning partitions: time nothing until each path answers once
         awaitAnswer(heavyTarget, m + " pipeline (" + config.heavy().id() + ")");
-        awaitAnswer(new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
+        awaitAnswer(new PipelineTarget(client, data, pin(config.light()), config.light().id(), config.deadlineMs(),
                 "ovh-" + tag + "-w-"), m + " pipeline (" + config.light().id() + ")");
         // raw ONNX Runtime right before the pipeline runs, so both see the machine in the same state
         progress.accept(String.format("[%s] raw ONNX Runtime on %s: batches of %d back to back, pipeline idle", m,
@@ -79,15 +88,15 @@ public final class OverheadBenchmark {
         progress.accept(String.format("[%s] raw ONNX Runtime: %.1f samples/s on %s (%d batches of %d in %.1f s)", m,
                 ort.rps(), ort.device(), ort.batches(), ort.batch(), ort.seconds()));
         Map<String, Double>[] cores = coresHolder();
-        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-high): closed loop, %d in flight, "
+        progress.accept(String.format("[%s] pipeline, every request to %s (pinned): closed loop, %d in flight, "
                 + "%.0f s warm-up + %.0f s", m, config.heavy().id(), config.window(), config.warmupS(), config.seconds()));
         Sustained heavy = measureWithCpu(config.closedLoop(), heavyTarget, cores, 0);
         progress.accept(String.format("[%s] pipeline heavy: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
                 m, heavy.rps(), heavy.failed(), heavyTarget.wrongVariant(), cores[0]));
 
-        PipelineTarget lightTarget = new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(),
+        PipelineTarget lightTarget = new PipelineTarget(client, data, pin(config.light()), config.light().id(), config.deadlineMs(),
                 "ovh-" + tag + "-l-");
-        progress.accept(String.format("[%s] pipeline, every request to %s (fixed-low): closed loop", m, config.light().id()));
+        progress.accept(String.format("[%s] pipeline, every request to %s (pinned): closed loop", m, config.light().id()));
         Sustained light = measureWithCpu(config.closedLoop(), lightTarget, cores, 1);
         progress.accept(String.format("[%s] pipeline light: %.1f rps (%d failed, %d wrong variant); CPU cores by thread: %s",
                 m, light.rps(), light.failed(), lightTarget.wrongVariant(), cores[1]));
@@ -98,8 +107,8 @@ public final class OverheadBenchmark {
                     + "take the latency test's rate from; try longer --seconds or --warmup-seconds");
         }
         PipelineTarget latencyTarget = config.latencyOnLight()
-                ? new PipelineTarget(client, data, "fixed-low", config.light().id(), config.deadlineMs(), "ovh-" + tag + "-a-")
-                : new PipelineTarget(client, data, "fixed-high", config.heavy().id(), config.deadlineMs(), "ovh-" + tag + "-a-");
+                ? new PipelineTarget(client, data, pin(config.light()), config.light().id(), config.deadlineMs(), "ovh-" + tag + "-a-")
+                : new PipelineTarget(client, data, pin(config.heavy()), config.heavy().id(), config.deadlineMs(), "ovh-" + tag + "-a-");
         progress.accept(String.format("[%s] pipeline latency at %.1f rps (Poisson, %.0f%% of sustained %s)", m, rate,
                 100 * config.latencyLoad(), config.latencyOnLight() ? "light" : "heavy"));
         LatencyStats pipelineLatency = openLoop(rate).run(latencyTarget);
