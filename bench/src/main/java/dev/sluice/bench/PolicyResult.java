@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * violating requests that got a result spent their time: the median of each
  * {@link dev.sluice.avro.StageLatency} stage over them (empty when there were none), so a
  * backlog in front of the selector ({@code ingest}) tells apart from one in the executors
- * ({@code queue}).
+ * ({@code queue}). Late answers and rejections count alike; a rejected request never reached an
+ * executor, so where rejections are most of the violations the queue and compute medians are 0.
  */
 public record PolicyResult(
         long sent,
