@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.ingest.load.RequestOutcome;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public record PolicyResult(
         Map<String, Long> mix = new TreeMap<>();
         double[] lat = new double[outcomes.size()];
         int n = 0;
-        List<double[]> violating = new java.util.ArrayList<>();
+        List<double[]> violating = new ArrayList<>();
         for (RequestOutcome o : outcomes) {
             boolean answered = o.answered() && (o.result().getStatus() == ResultStatus.OK
                     || o.result().getStatus() == ResultStatus.PARTIAL);

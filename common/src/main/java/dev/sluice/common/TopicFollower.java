@@ -32,10 +32,23 @@ public final class TopicFollower<V> implements AutoCloseable {
 
     public TopicFollower(String threadName, KafkaSettings kafka, String topic, Deserializer<V> values, Start start,
             Consumer<V> onValue) {
+        consumer = committedConsumer(kafka, topic, values, start);
+        thread = new Thread(() -> run(onValue), threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * A consumer of every partition of {@code topic}, without a consumer group, that reads committed
+     * records only, positioned at {@code start}: what a follower reads with, and what a caller that
+     * polls itself (a test reading a topic back) needs too. The caller closes it.
+     */
+    public static <T> KafkaConsumer<String, T> committedConsumer(KafkaSettings kafka, String topic, Deserializer<T> values,
+            Start start) {
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), values);
+        KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values);
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(parts);
@@ -45,9 +58,7 @@ public final class TopicFollower<V> implements AutoCloseable {
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position); // resolve the end now, not at the first poll
         }
-        thread = new Thread(() -> run(onValue), threadName);
-        thread.setDaemon(true);
-        thread.start();
+        return consumer;
     }
 
     private void run(Consumer<V> onValue) {

@@ -8,6 +8,7 @@ import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.executor.runtime.Device;
@@ -28,13 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -415,15 +414,7 @@ class ExecutorHostIT {
 
     /** A read-committed consumer of every partition of the partials topic, at its start. */
     private static KafkaConsumer<String, ModelOutput> partialsFromTheStart(String bootstrap, SluiceSerdes serdes) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<ModelOutput>deserializer());
-        List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
-                .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        return consumer;
+        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.PARTIALS,
+                serdes.<ModelOutput>deserializer(), TopicFollower.Start.BEGINNING);
     }
 }

@@ -17,8 +17,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -132,8 +134,8 @@ final class BenchEnsembleCommand implements Callable<Integer> {
     }
 
     /** The config other than {@code reference} reaching its accuracy at the least {@code cost}, described against it. */
-    private static java.util.Optional<String> cheapestAtAccuracy(Map<String, EnsembleResult> results, String reference,
-            java.util.function.ToDoubleFunction<EnsembleResult> cost, String what) {
+    private static Optional<String> cheapestAtAccuracy(Map<String, EnsembleResult> results, String reference,
+            ToDoubleFunction<EnsembleResult> cost, String what) {
         EnsembleResult ref = results.get(reference);
         return results.entrySet().stream().filter(e -> !e.getKey().equals(reference))
                 .filter(e -> e.getValue().accuracy() >= ref.accuracy())

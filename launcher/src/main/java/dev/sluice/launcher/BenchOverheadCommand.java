@@ -12,10 +12,7 @@ import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
-import dev.sluice.selector.policy.PinnedPolicy;
-import dev.sluice.selector.policy.LoadSnapshot;
 import dev.sluice.selector.policy.Selection;
-import dev.sluice.selector.policy.SelectionRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -166,13 +163,10 @@ final class BenchOverheadCommand implements Callable<Integer> {
 
     /** The pinned policy must send every request of the variant's task to that variant, or the run measures something else. */
     private static void requirePinned(Variant expected, Catalog catalog) {
-        long now = System.currentTimeMillis();
-        PinnedPolicy policy = PinnedPolicy.parse(OverheadBenchmark.pin(expected));
-        Selection s = policy.decide(new SelectionRequest("check", expected.task(), now, now + 60_000, 0, 0, null,
-                List.of("image")), catalog, LoadSnapshot.IDLE, now);
+        Selection s = OverheadBenchmark.pinnedSelection(expected, catalog);
         if (!s.serve() || !s.variants().equals(List.of(expected.id()))) {
-            throw new IllegalStateException(policy.name() + " serves " + s.variants() + ", not " + expected.id()
-                    + "; the benchmark needs it to pin that variant");
+            throw new IllegalStateException(OverheadBenchmark.pin(expected) + " serves " + s.variants() + ", not "
+                    + expected.id() + "; the benchmark needs it to pin that variant");
         }
     }
 }

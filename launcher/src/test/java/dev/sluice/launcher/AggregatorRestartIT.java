@@ -9,6 +9,7 @@ import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.executor.ExecutorConfig;
@@ -40,11 +41,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -235,16 +233,9 @@ class AggregatorRestartIT {
 
     /** Final results per request id on sluice.results, read committed from the beginning until a quiet 2 s. */
     private static Map<String, Integer> finalResultsPerRequest(KafkaSettings kafka, SluiceSerdes serdes, String prefix) {
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, InferenceResult> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<InferenceResult>deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.RESULTS).stream()
-                    .map(p -> new TopicPartition(Topics.RESULTS, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<String, InferenceResult> consumer = TopicFollower.committedConsumer(kafka, Topics.RESULTS,
+                serdes.<InferenceResult>deserializer(), TopicFollower.Start.BEGINNING)) {
             long until = System.currentTimeMillis() + 60_000;
             long quietUntil = System.currentTimeMillis() + 2_000;
             while (System.currentTimeMillis() < Math.min(until, quietUntil)) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.executor.VariantExecutor;
@@ -25,13 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -144,16 +143,8 @@ class ExecutorCrashIT {
     }
 
     private static KafkaConsumer<String, ModelOutput> committedReader(String bootstrap, SluiceSerdes serdes) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("bootstrap.servers", bootstrap);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, ModelOutput> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<ModelOutput>deserializer());
-        List<TopicPartition> parts = consumer.partitionsFor(Topics.PARTIALS).stream()
-                .map(p -> new TopicPartition(Topics.PARTIALS, p.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        return consumer;
+        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.PARTIALS,
+                serdes.<ModelOutput>deserializer(), TopicFollower.Start.BEGINNING);
     }
 
     private static void readUntil(KafkaConsumer<String, ModelOutput> consumer, List<ModelOutput> all,

@@ -9,6 +9,7 @@ import dev.sluice.bench.overhead.RecordSizes;
 import dev.sluice.bench.overhead.Target;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.embedded.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,15 +85,10 @@ class KafkaChainIT {
 
     /** value size -> count of the committed records of {@code topic}. */
     private Map<Integer, Integer> committedSizes(String topic) {
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<Integer, Integer> sizes = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<String, byte[]> consumer = TopicFollower.committedConsumer(kafka, topic,
+                new ByteArrayDeserializer(), TopicFollower.Start.BEGINNING)) {
+            List<TopicPartition> parts = List.copyOf(consumer.assignment());
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
             long until = System.currentTimeMillis() + 30_000;
             while (System.currentTimeMillis() < until && parts.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {

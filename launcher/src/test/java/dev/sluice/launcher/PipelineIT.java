@@ -11,6 +11,7 @@ import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.Tensor;
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.TopicFollower;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
@@ -33,15 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -212,14 +210,9 @@ class PipelineIT {
     /** Reads the topic from the start (committed records only) until {@code expected} matches, plus a quiet second. */
     private List<ConsumerRecord<String, byte[]>> readAll(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
             int expected) {
-        Map<String, Object> c = stack.kafka().clientConfig();
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+        try (KafkaConsumer<String, byte[]> consumer = TopicFollower.committedConsumer(stack.kafka(), topic,
+                new ByteArrayDeserializer(), TopicFollower.Start.BEGINNING)) {
             long until = System.currentTimeMillis() + 60_000;
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < Math.min(until, quietUntil)) {

@@ -3,9 +3,14 @@ package dev.sluice.bench.overhead;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.ingest.SluiceClient;
+import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.Topics;
+import dev.sluice.selector.policy.LoadSnapshot;
+import dev.sluice.selector.policy.PinnedPolicy;
+import dev.sluice.selector.policy.Selection;
+import dev.sluice.selector.policy.SelectionRequest;
 import dev.sluice.executor.runtime.Device;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +68,13 @@ public final class OverheadBenchmark {
      */
     public static String pin(Variant v) {
         return "fixed:" + v.id();
+    }
+
+    /** What {@link #pin}'s policy decides, idle, for an image request of {@code v}'s task in {@code catalog}. */
+    public static Selection pinnedSelection(Variant v, Catalog catalog) {
+        long now = System.currentTimeMillis();
+        return PinnedPolicy.parse(pin(v)).decide(new SelectionRequest("check", v.task(), now, now + 60_000, 0, 0, null,
+                List.of("image")), catalog, LoadSnapshot.IDLE, now);
     }
 
     /**

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
-import dev.sluice.selector.policy.LoadSnapshot;
-import dev.sluice.selector.policy.PinnedPolicy;
 import dev.sluice.selector.policy.Selection;
-import dev.sluice.selector.policy.SelectionRequest;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -27,9 +24,7 @@ class PinTest {
         assertTrue(profiled.size() >= 2, "the committed catalog is profiled");
         Comparator<Variant> byLatency = Comparator.comparingDouble(v -> v.profile().p50Ms(1));
         for (Variant v : List.of(profiled.stream().max(byLatency).orElseThrow(), profiled.stream().min(byLatency).orElseThrow())) {
-            long now = System.currentTimeMillis();
-            Selection s = PinnedPolicy.parse(OverheadBenchmark.pin(v)).decide(new SelectionRequest("r", v.task(), now,
-                    now + 60_000, 0, 0, null, List.of("image")), catalog, LoadSnapshot.IDLE, now);
+            Selection s = OverheadBenchmark.pinnedSelection(v, catalog);
             assertTrue(s.serve(), v.id() + ": " + s);
             assertEquals(List.of(v.id()), s.variants());
         }
