@@ -1,6 +1,6 @@
 package dev.sluice.aggregator;
 
-import dev.sluice.schemas.VariantViews;
+import dev.sluice.decision.VariantViews;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;

@@ -1,6 +1,6 @@
 package dev.sluice.aggregator;
 
-import dev.sluice.schemas.VariantViews;
+import dev.sluice.decision.VariantViews;
 import static dev.sluice.aggregator.Fixtures.T0;
 import static dev.sluice.aggregator.Fixtures.ok;
 import static dev.sluice.aggregator.Fixtures.probs;

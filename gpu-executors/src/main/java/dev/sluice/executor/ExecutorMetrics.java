@@ -1,6 +1,6 @@
 package dev.sluice.executor;
 
-import dev.sluice.executor.batch.FlushReason;
+import dev.sluice.decision.batch.FlushReason;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.ResidencyPolicy;

@@ -1,7 +1,7 @@
 package dev.sluice.executor;
 
 import dev.sluice.avro.InferenceTask;
-import dev.sluice.executor.batch.Batchable;
+import dev.sluice.decision.batch.Batchable;
 import org.apache.kafka.common.TopicPartition;
 
 /** A consumed task waiting in the batcher, with where it came from (for offset commits). */

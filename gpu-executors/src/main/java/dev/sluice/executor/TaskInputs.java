@@ -6,7 +6,7 @@ import dev.sluice.executor.runtime.InputViews;
 import dev.sluice.models.TensorSpec;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.Tensors;
-import dev.sluice.schemas.VariantViews;
+import dev.sluice.decision.VariantViews;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;

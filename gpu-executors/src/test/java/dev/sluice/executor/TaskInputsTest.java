@@ -18,7 +18,7 @@ import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.Tensors;
-import dev.sluice.schemas.VariantViews;
+import dev.sluice.decision.VariantViews;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -93,7 +93,7 @@ final class BenchCommand implements Runnable {
             double capacity = heaviest.profile().peakThroughput();
             RateTrace t = traceFor(trace, capacity, durationS);
             double peak = peakOf(t, durationS);
-            dev.sluice.selector.policy.Policies registry = new dev.sluice.selector.policy.Policies(0);
+            dev.sluice.decision.policy.Policies registry = new dev.sluice.decision.policy.Policies(0);
             List<String> names = policies != null ? policies : registry.names();
             System.out.printf("heaviest variant %s serves about %.0f rps alone (profile); trace %s peaks at %.0f rps%n",
                     heaviest.id(), capacity, trace, peak);

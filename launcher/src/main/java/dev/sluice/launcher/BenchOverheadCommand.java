@@ -12,7 +12,7 @@ import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
-import dev.sluice.selector.policy.Selection;
+import dev.sluice.decision.policy.Selection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Comparator;

@@ -6,7 +6,7 @@ import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
-import dev.sluice.selector.policy.Policies;
+import dev.sluice.decision.policy.Policies;
 
 /**
  * Feeds ground truth from sluice.feedback to the policy that served each request (a bandit

@@ -1,8 +1,8 @@
 package dev.sluice.selector;
 
 import dev.sluice.avro.ExecutorStatus;
-import dev.sluice.selector.policy.LoadSnapshot;
-import dev.sluice.selector.policy.VariantLoad;
+import dev.sluice.decision.policy.LoadSnapshot;
+import dev.sluice.decision.policy.VariantLoad;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

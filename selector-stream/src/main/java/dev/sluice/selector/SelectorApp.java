@@ -4,7 +4,7 @@ import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
-import dev.sluice.selector.policy.Policies;
+import dev.sluice.decision.policy.Policies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;

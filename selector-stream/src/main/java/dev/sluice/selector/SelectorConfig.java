@@ -1,6 +1,6 @@
 package dev.sluice.selector;
 
-import dev.sluice.selector.policy.Policies;
+import dev.sluice.decision.policy.Policies;
 
 /**
  * Selector settings. {@code overheadMs} is the latency the Kafka hops add on top of model

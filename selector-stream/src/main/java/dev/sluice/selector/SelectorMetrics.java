@@ -1,8 +1,8 @@
 package dev.sluice.selector;
 
-import dev.sluice.selector.policy.ModalityBaselinePolicy;
-import dev.sluice.selector.policy.MoselPolicy;
-import dev.sluice.selector.policy.Policies;
+import dev.sluice.decision.policy.ModalityBaselinePolicy;
+import dev.sluice.decision.policy.MoselPolicy;
+import dev.sluice.decision.policy.Policies;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;

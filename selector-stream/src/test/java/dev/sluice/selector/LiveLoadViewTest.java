@@ -1,11 +1,11 @@
 package dev.sluice.selector;
 
-import static dev.sluice.selector.CatalogFixtures.T0;
+import static dev.sluice.decision.policy.CatalogFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.avro.ExecutorStatus;
-import dev.sluice.selector.policy.LoadSnapshot;
-import dev.sluice.selector.policy.VariantLoad;
+import dev.sluice.decision.policy.LoadSnapshot;
+import dev.sluice.decision.policy.VariantLoad;
 import org.junit.jupiter.api.Test;
 
 class LiveLoadViewTest {

@@ -1,10 +1,11 @@
 package dev.sluice.selector;
 
-import static dev.sluice.selector.CatalogFixtures.T0;
-import static dev.sluice.selector.CatalogFixtures.catalog;
-import static dev.sluice.selector.CatalogFixtures.image;
-import static dev.sluice.selector.CatalogFixtures.input;
-import static dev.sluice.selector.CatalogFixtures.request;
+import dev.sluice.decision.policy.CatalogFixtures;
+import static dev.sluice.decision.policy.CatalogFixtures.T0;
+import static dev.sluice.decision.policy.CatalogFixtures.catalog;
+import static dev.sluice.decision.policy.CatalogFixtures.image;
+import static dev.sluice.selector.RequestFixtures.input;
+import static dev.sluice.selector.RequestFixtures.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,23 +140,23 @@ class RequestValidatorTest {
 
     @Test
     void eachModalityIsCheckedAgainstAVariantThatTakesIt() {
-        InferenceRequest ok = CatalogFixtures.spokenPart("a", 100, 1).build();
+        InferenceRequest ok = RequestFixtures.spokenPart("a", 100, 1).build();
         assertEquals(Optional.empty(), validator.validate(ok, CatalogFixtures.multimodalCatalog(), T0));
         Tensor shortAudio = Tensors.fp32("audio", new long[] {1, 1, 40, 32}, new float[40 * 32]);
-        String r = multimodalReason(CatalogFixtures.spokenPart("a", 100, 1).setInputs(List.of(shortAudio)).build());
+        String r = multimodalReason(RequestFixtures.spokenPart("a", 100, 1).setInputs(List.of(shortAudio)).build());
         assertTrue(r.contains("input 'audio' has shape [1, 1, 40, 32], expected [1, 1, 40, 64]"), r);
     }
 
     @Test
     void aModalityNoVariantTakesIsInvalid() {
-        String r = multimodalReason(CatalogFixtures.spokenPart("a", 100, 1).setModalities(List.of("video")).build());
+        String r = multimodalReason(RequestFixtures.spokenPart("a", 100, 1).setModalities(List.of("video")).build());
         assertTrue(r.contains("task 'spoken' takes no modality 'video'; it takes [audio, image]"), r);
     }
 
     @Test
     void severalModalitiesNeedTensorsNamedAfterThem() {
-        InferenceRequest r = CatalogFixtures.spokenPart("a", 100, 0).setModalities(List.of("image", "audio"))
-                .setInputs(List.of(CatalogFixtures.input(0.5f), CatalogFixtures.audio(0.1f))).build();
+        InferenceRequest r = RequestFixtures.spokenPart("a", 100, 0).setModalities(List.of("image", "audio"))
+                .setInputs(List.of(RequestFixtures.input(0.5f), RequestFixtures.audio(0.1f))).build();
         String reason = multimodalReason(r);
         assertTrue(reason.contains("modality 'image' has no input tensor named 'image' (tensors: [input, audio])"), reason);
     }

@@ -1,11 +1,12 @@
 package dev.sluice.selector;
 
-import static dev.sluice.selector.CatalogFixtures.T0;
+import dev.sluice.decision.policy.CatalogFixtures;
+import static dev.sluice.decision.policy.CatalogFixtures.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sluice.selector.policy.LoadSnapshot;
-import dev.sluice.selector.policy.Policies;
-import dev.sluice.selector.policy.SelectionRequest;
+import dev.sluice.decision.policy.LoadSnapshot;
+import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.policy.SelectionRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.sluice.selector;
 
-import static dev.sluice.selector.CatalogFixtures.T0;
-import static dev.sluice.selector.CatalogFixtures.audio;
-import static dev.sluice.selector.CatalogFixtures.input;
-import static dev.sluice.selector.CatalogFixtures.multimodalCatalog;
-import static dev.sluice.selector.CatalogFixtures.request;
-import static dev.sluice.selector.CatalogFixtures.spokenPart;
+import static dev.sluice.decision.policy.CatalogFixtures.T0;
+import static dev.sluice.selector.RequestFixtures.audio;
+import static dev.sluice.selector.RequestFixtures.input;
+import static dev.sluice.decision.policy.CatalogFixtures.multimodalCatalog;
+import static dev.sluice.selector.RequestFixtures.request;
+import static dev.sluice.selector.RequestFixtures.spokenPart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

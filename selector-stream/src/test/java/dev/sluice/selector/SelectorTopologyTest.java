@@ -1,8 +1,9 @@
 package dev.sluice.selector;
 
-import static dev.sluice.selector.CatalogFixtures.T0;
-import static dev.sluice.selector.CatalogFixtures.catalog;
-import static dev.sluice.selector.CatalogFixtures.request;
+import dev.sluice.decision.policy.CatalogFixtures;
+import static dev.sluice.decision.policy.CatalogFixtures.T0;
+import static dev.sluice.decision.policy.CatalogFixtures.catalog;
+import static dev.sluice.selector.RequestFixtures.request;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

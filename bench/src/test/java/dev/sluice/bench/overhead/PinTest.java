@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
-import dev.sluice.selector.policy.Selection;
+import dev.sluice.decision.policy.Selection;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
