@@ -658,7 +658,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         ExecutorStatus s = ExecutorStatus.newBuilder().setExecutorId(config.executorId()).setVariant(variant.id())
                 .setDevice(model.device()).setQueueDepth(lag + batcher.size()).setArrivalRate(arrivalRate)
                 .setThroughput(throughput).setBatchLatencyMs(batchMs).setMeanBatchSize(meanBatch)
-                .setCompletedTotal(completedTotal).setDroppedTotal(droppedTotal).setUpdatedAtMs(now).build();
+                .setCompletedTotal(completedTotal).setDroppedTotal(droppedTotal).setAssignedPartitions(consumer.assignment().size())
+                .setUpdatedAtMs(now).build();
         statusProducer.send(new ProducerRecord<>(Topics.EXECUTOR_STATUS, config.executorId() + "/" + variant.id(), s));
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.load.LoadView;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
@@ -36,7 +37,7 @@ public final class SelectorApp implements AutoCloseable {
 
     public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, SelectorConfig config,
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
-        LiveLoadView load = new LiveLoadView(config.statusStaleMs());
+        LoadView load = new LoadView(config.statusStaleMs());
         ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
         Policies policies = new Policies(config.overheadMs());
         FeedbackListener feedback = new FeedbackListener(kafka, serdes, policies);

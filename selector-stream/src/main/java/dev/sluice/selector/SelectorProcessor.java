@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.load.LoadView;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.PartialRequest;
@@ -65,7 +66,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final Policies policies;
     private final SelectorConfig config;
     private final RequestValidator validator;
-    private final LiveLoadView load;
+    private final LoadView load;
     private final InstantSource clock;
     private final SelectorMetrics metrics;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
@@ -73,7 +74,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private KeyValueStore<String, PartialRequest> parts;
 
     SelectorProcessor(Deserializer<InferenceRequest> requests, Catalog catalog, Policies policies, SelectorConfig config,
-            LiveLoadView load, InstantSource clock, SelectorMetrics metrics) {
+            LoadView load, InstantSource clock, SelectorMetrics metrics) {
         this.requests = requests;
         this.catalog = catalog;
         this.policies = policies;

@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.load.LoadView;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.PartialRequest;
@@ -28,14 +29,14 @@ public final class SelectorTopology {
     private SelectorTopology() {}
 
     @SuppressWarnings("unchecked")
-    public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, LiveLoadView load,
+    public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, LoadView load,
             InstantSource clock, SelectorMetrics metrics) {
         return build(serdes, catalog, config, new Policies(config.overheadMs()), load, clock, metrics);
     }
 
     /** With a policy registry shared with other parts of the app (e.g. the feedback listener). */
     public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, Policies policies,
-            LiveLoadView load, InstantSource clock, SelectorMetrics metrics) {
+            LoadView load, InstantSource clock, SelectorMetrics metrics) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);

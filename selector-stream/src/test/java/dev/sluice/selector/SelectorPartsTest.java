@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.load.LoadView;
 import static dev.sluice.decision.policy.CatalogFixtures.T0;
 import static dev.sluice.selector.RequestFixtures.audio;
 import static dev.sluice.selector.RequestFixtures.input;
@@ -59,7 +60,7 @@ class SelectorPartsTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(), SelectorConfig.defaults(),
-                new LiveLoadView(2_000), clock, new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
+                new LoadView(2_000), clock, new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
         requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
         plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
     }
@@ -110,7 +111,7 @@ class SelectorPartsTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(),
-                SelectorConfig.defaults().withPolicy("mosel"), new LiveLoadView(2_000), clock, new SelectorMetrics(registry)),
+                SelectorConfig.defaults().withPolicy("mosel"), new LoadView(2_000), clock, new SelectorMetrics(registry)),
                 props, Instant.ofEpochMilli(T0));
         requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
         send(request("both", 500).setTask("spoken").setModalities(List.of("image", "audio"))

@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.load.LoadView;
 import dev.sluice.decision.policy.CatalogFixtures;
 import static dev.sluice.decision.policy.CatalogFixtures.T0;
 import static dev.sluice.decision.policy.CatalogFixtures.catalog;
@@ -52,7 +53,7 @@ class SelectorTopologyTest {
     private final SluiceSerdes serdes = SluiceSerdes.fingerprint();
     private final MutableClock clock = new MutableClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final LiveLoadView load = new LiveLoadView(2_000);
+    private final LoadView load = new LoadView(2_000);
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> requests;
     private TestOutputTopic<String, Plan> plans;
@@ -137,7 +138,7 @@ class SelectorTopologyTest {
         assertEquals(Set.of(Topics.tasks("linear")), taskTopics());
         assertTrue(dlq.isEmpty());
 
-        assertEquals(1, load.snapshot(T0).of("linear").queueDepth(), "the dispatch counts as load");
+        assertEquals(1, load.snapshot(T0).of("linear").totalQueue(), "the dispatch counts as load");
         assertEquals(1.0, counter("serve", "infaas", "linear"));
     }
 
@@ -239,7 +240,7 @@ class SelectorTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("votes").toString());
         try (TopologyTestDriver d = new TopologyTestDriver(SelectorTopology.build(serdes, withEnsembles, SelectorConfig.defaults(),
-                new LiveLoadView(2_000), clock, new SelectorMetrics(new SimpleMeterRegistry())), props, Instant.ofEpochMilli(T0))) {
+                new LoadView(2_000), clock, new SelectorMetrics(new SimpleMeterRegistry())), props, Instant.ofEpochMilli(T0))) {
             TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
             TestOutputTopic<String, Plan> out = d.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
             for (InferenceRequest r : java.util.List.of(

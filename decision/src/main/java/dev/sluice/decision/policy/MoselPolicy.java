@@ -201,14 +201,14 @@ public final class MoselPolicy implements SelectionPolicy {
     /** An idle, at least as accurate, not much costlier candidate that answers sooner than {@code pick}, whose queue is long. */
     private static Candidate spillTarget(Candidate pick, List<Candidate> candidates, Map<String, Double> est, double slackMs,
                                          LoadSnapshot load, double spillCostFactor) {
-        if (spillCostFactor < 1 || load.of(pick.id()).queueDepth() < TaskVariants.maxBatch(pick.variant())) {
+        if (spillCostFactor < 1 || load.of(pick.id()).queueAhead() < TaskVariants.maxBatch(pick.variant())) {
             return null;
         }
         Candidate best = null;
         for (Candidate c : candidates) {
             double e = est.get(c.id());
             if (c != pick && c.accuracy() >= pick.accuracy() && c.msPerRequest() <= spillCostFactor * pick.msPerRequest()
-                    && load.of(c.id()).queueDepth() <= 0 && e <= slackMs && e < est.get(pick.id())
+                    && load.of(c.id()).queueAhead() <= 0 && e <= slackMs && e < est.get(pick.id())
                     && (best == null || e < est.get(best.id()))) {
                 best = c;
             }

@@ -11,10 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Proteus's accuracy scaling on one machine: every {@code replanEveryMs} (on the request
- * clock) it re-plans the task's traffic split on smoothed demand, so that the CPU the split
- * costs (demand x sum of share x per-request time at the best deadline-safe batch) stays within
- * {@code cores x utilisation}, maximising average accuracy. Between re-plans each request is
+ * Proteus's accuracy scaling: every {@code replanEveryMs} (on the request clock) it re-plans
+ * the task's traffic split on smoothed demand, so that the device time the split costs (demand x
+ * sum of share x per-request time at the best deadline-safe batch, or the executors' measured
+ * time when higher) stays within {@code devices x utilisation}, maximising average accuracy. The
+ * devices are the executor replicas live now (distinct executor ids serving any of the task's
+ * variants: one process or pod is one device, however many variants it hosts), never a
+ * constant, so the plan grows as KEDA adds replicas and shrinks when one stops reporting. Between re-plans each request is
  * routed by weighted round robin over the shares of the variants that meet its floor and
  * deadline; if none of those has a share, it goes to the cheapest that does.
  */
@@ -22,12 +25,12 @@ public final class ProteusPolicy implements SelectionPolicy {
     private static final Logger log = LoggerFactory.getLogger(ProteusPolicy.class);
     private static final double SLACK_SMOOTHING = 0.05;
 
-    public record Config(long replanEveryMs, double utilisation, double demandTauMs, double cores, Allocator allocator) {
-        public static final Config DEFAULTS = new Config(2_000, 0.8, 2_000, 1.0, new ExactAllocator());
+    public record Config(long replanEveryMs, double utilisation, double demandTauMs, Allocator allocator) {
+        public static final Config DEFAULTS = new Config(2_000, 0.8, 2_000, new ExactAllocator());
 
         public Config {
-            if (replanEveryMs <= 0 || demandTauMs <= 0 || cores <= 0) {
-                throw new IllegalArgumentException("proteus: re-plan interval, demand smoothing and cores must be positive");
+            if (replanEveryMs <= 0 || demandTauMs <= 0) {
+                throw new IllegalArgumentException("proteus: re-plan interval and demand smoothing must be positive");
             }
             if (!(utilisation > 0 && utilisation <= 1)) {
                 throw new IllegalArgumentException("proteus: utilisation must be in (0, 1], got " + utilisation);
@@ -115,12 +118,21 @@ public final class ProteusPolicy implements SelectionPolicy {
     private void replan(String task, TaskPlan p, TaskVariants tv, Catalog catalog, LoadSnapshot load, long nowMs) {
         double demand = p.arrivals.perSecond(nowMs);
         List<PlanOption> options = options(tv, p.smoothedSlackMs, load);
-        p.allocation = config.allocator().allocate(options, demand, config.cores() * config.utilisation());
+        p.allocation = config.allocator().allocate(options, demand, devices(tv, load) * config.utilisation());
         p.plannedFor = catalog;
         p.plannedAtMs = nowMs;
         p.router = new WeightedRoundRobin();
         log.debug("proteus: task {} demand {}/s -> shares {} accuracy {} served {}", task, Math.round(demand),
                 p.allocation.shares(), p.allocation.accuracy(), p.allocation.servedFraction());
+    }
+
+    /** Live devices serving the task: distinct replicas over its variants, at least one. */
+    static int devices(TaskVariants tv, LoadSnapshot load) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Variant v : tv.byCost()) {
+            ids.addAll(load.of(v.id()).replicaIds());
+        }
+        return Math.max(1, ids.size());
     }
 
     /**

@@ -55,7 +55,7 @@ public final class RamsisPolicy implements SelectionPolicy {
             }
             anyAccurate = true;
             VariantLoad vl = load.of(v.id());
-            Boolean fits = table.fits(row, vl.queueDepth(), slackMs);
+            Boolean fits = table.fits(row, (long) Math.ceil(vl.queueAhead()), slackMs);
             double est = estimator.estimateMs(v, vl);
             // the table is computed from the profiles; a live cost the executors report has the last word
             boolean live = vl.msPerRequest() > 0;

@@ -22,12 +22,12 @@ public final class SwitchingPolicy implements SelectionPolicy {
     private static final Logger log = LoggerFactory.getLogger(SwitchingPolicy.class);
 
     public record Config(double arrivalTauMs, double backlogHorizonMs, double downUtilisation,
-                         double upUtilisation, long minDwellMs, double cores) {
-        public static final Config DEFAULTS = new Config(1_000, 1_000, 0.9, 0.6, 1_000, 1.0);
+                         double upUtilisation, long minDwellMs) {
+        public static final Config DEFAULTS = new Config(1_000, 1_000, 0.9, 0.6, 1_000);
 
         public Config {
-            if (arrivalTauMs <= 0 || backlogHorizonMs <= 0 || cores <= 0 || minDwellMs < 0) {
-                throw new IllegalArgumentException("switching: times and cores must be positive");
+            if (arrivalTauMs <= 0 || backlogHorizonMs <= 0 || minDwellMs < 0) {
+                throw new IllegalArgumentException("switching: times must be positive");
             }
             if (!(0 < upUtilisation && upUtilisation <= downUtilisation && downUtilisation <= 1)) {
                 throw new IllegalArgumentException(
@@ -108,7 +108,8 @@ public final class SwitchingPolicy implements SelectionPolicy {
 
     /** Capacity at the live cost per request when the executors report one (see {@link VariantLoad}). */
     private double capacity(Variant v, LoadSnapshot load) {
-        return config.cores() * TaskVariants.capacityPerSec(v, load.of(v.id()));
+        VariantLoad l = load.of(v.id());
+        return l.servingReplicas() * TaskVariants.capacityPerSec(v, l);
     }
 
     /** The most accurate variant serving the demand at that utilisation; the roomiest if none does. */

@@ -52,7 +52,7 @@ record TaskVariants(String task, List<Variant> byCost) {
     }
 
     long totalQueue(LoadSnapshot load) {
-        return byCost.stream().mapToLong(v -> Math.max(0, load.of(v.id()).queueDepth())).sum();
+        return byCost.stream().mapToLong(v -> Math.max(0, load.of(v.id()).totalQueue())).sum();
     }
 
     /** The batch size an executor can reach: configured max, capped by what was measured. */
@@ -74,12 +74,12 @@ record TaskVariants(String task, List<Variant> byCost) {
         return Math.max(msPerRequest(v), load.msPerRequest());
     }
 
-    /** Requests per second one core serves of this variant at the live cost (see {@link #msPerRequest(Variant, VariantLoad)}). */
+    /** Requests per second one replica serves of this variant at the live cost (see {@link #msPerRequest(Variant, VariantLoad)}). */
     static double capacityPerSec(Variant v, VariantLoad load) {
         return 1000.0 / Math.max(msPerRequest(v, load), 1e-9);
     }
 
-    /** Requests per second one core serves of this variant at full batches. */
+    /** Requests per second one replica serves of this variant at full batches. */
     static double capacityPerSec(Variant v) {
         return 1000.0 / Math.max(msPerRequest(v), 1e-9);
     }

@@ -4,6 +4,7 @@ import static dev.sluice.decision.policy.CatalogFixtures.LINEAR;
 import static dev.sluice.decision.policy.CatalogFixtures.profile;
 import static dev.sluice.decision.policy.CatalogFixtures.variant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.models.BatchingConfig;
@@ -76,5 +77,12 @@ class LatencyEstimatorTest {
     @Test
     void negativeOverheadIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new LatencyEstimator(-1));
+    }
+
+    @Test
+    void drainsOnlyTheQueueAheadOnTheReplicaATaskLandsOn() {
+        VariantLoad threeReplicas = new VariantLoad(java.util.Set.of("e1", "e2", "e3"), 48, 16, 0, 0, 0);
+        assertEquals(estimator.estimateMs(LINEAR, queued(16)), estimator.estimateMs(LINEAR, threeReplicas), EPS);
+        assertTrue(estimator.estimateMs(LINEAR, threeReplicas) < estimator.estimateMs(LINEAR, queued(48)));
     }
 }

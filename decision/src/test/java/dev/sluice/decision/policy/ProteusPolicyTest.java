@@ -15,6 +15,7 @@ import dev.sluice.models.Catalog;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,17 +112,41 @@ class ProteusPolicyTest {
 
     @Test
     void demandBeyondTheMachineIsPlannedOnTheCheapest() {
-        // a hundredth of a core: linear alone serves 6.4k/s within 0.8 of it, and 10k/s arrive
-        ProteusPolicy tiny = new ProteusPolicy(new LatencyEstimator(10),
-                new ProteusPolicy.Config(2_000, 0.8, 2_000, 0.01, new ExactAllocator()));
+        // one replica measured at 100x the profiled cost: linear alone serves 6.4k/s within 0.8 of it, and 10k/s arrive
+        Map<String, VariantLoad> slow = new java.util.HashMap<>();
+        TaskVariants.of(catalog, TASK).byCost().forEach(v -> slow.put(v.id(), new VariantLoad(0, 0, T0, 100 * TaskVariants.msPerRequest(v))));
+        LoadSnapshot measured = new LoadSnapshot(slow);
         for (long t = T0; t < T0 + 5_000; t++) {
             for (int i = 0; i < 10; i++) {
-                tiny.decide(request("r", t, 100, 0), catalog, LoadSnapshot.IDLE, t);
+                policy.decide(request("r", t, 100, 0), catalog, measured, t);
             }
         }
-        Allocation a = tiny.allocation(TASK);
+        Allocation a = policy.allocation(TASK);
         assertEquals(Map.of("linear", 1.0), a.shares());
         assertTrue(a.servedFraction() < 1, a.toString());
+    }
+
+    @Test
+    void theBudgetIsTheLiveReplicasNotAConstant() {
+        // every variant measured at 100x its profiled cost: one device cannot serve 10k/s even on linear; eight serve more accurately
+        ProteusPolicy one = new ProteusPolicy(new LatencyEstimator(10), ProteusPolicy.Config.DEFAULTS);
+        ProteusPolicy eight = new ProteusPolicy(new LatencyEstimator(10), ProteusPolicy.Config.DEFAULTS);
+        Set<String> devices = Set.of("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8");
+        Map<String, VariantLoad> single = new HashMap<>();
+        Map<String, VariantLoad> many = new HashMap<>();
+        TaskVariants.of(catalog, TASK).byCost().forEach(v -> {
+            single.put(v.id(), new VariantLoad(Set.of("e1"), 0, 0, 0, 100 * TaskVariants.msPerRequest(v), T0));
+            many.put(v.id(), new VariantLoad(devices, 0, 0, 0, 100 * TaskVariants.msPerRequest(v), T0));
+        });
+        for (long t = T0; t < T0 + 5_000; t++) {
+            for (int i = 0; i < 10; i++) {
+                one.decide(request("r", t, 100, 0), catalog, new LoadSnapshot(single), t);
+                eight.decide(request("r", t, 100, 0), catalog, new LoadSnapshot(many), t);
+            }
+        }
+        assertTrue(one.allocation(TASK).servedFraction() < 1, one.allocation(TASK).toString());
+        assertEquals(1.0, eight.allocation(TASK).servedFraction(), 1e-9, eight.allocation(TASK).toString());
+        assertTrue(eight.allocation(TASK).accuracy() > one.allocation(TASK).accuracy());
     }
 
     @Test
@@ -135,7 +160,7 @@ class ProteusPolicyTest {
     @Test
     void theGreedyPlannerCanBeChosen() {
         ProteusPolicy greedy = new ProteusPolicy(new LatencyEstimator(10),
-                new ProteusPolicy.Config(2_000, 0.8, 2_000, 1, new GreedyAllocator()));
+                new ProteusPolicy.Config(2_000, 0.8, 2_000, new GreedyAllocator()));
         for (long t = T0; t < T0 + 6_000; t++) {
             for (int i = 0; i < 10; i++) {
                 greedy.decide(request("r", t, 100, 0), catalog, LoadSnapshot.IDLE, t);

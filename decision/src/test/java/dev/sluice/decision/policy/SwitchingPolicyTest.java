@@ -90,7 +90,7 @@ class SwitchingPolicyTest {
 
     @Test
     void theUpSwitchWaitsForTheDwell() {
-        SwitchingPolicy slow = new SwitchingPolicy(new LatencyEstimator(10), new SwitchingPolicy.Config(1_000, 1_000, 0.9, 0.6, 5_000, 1));
+        SwitchingPolicy slow = new SwitchingPolicy(new LatencyEstimator(10), new SwitchingPolicy.Config(1_000, 1_000, 0.9, 0.6, 5_000));
         for (long t = T0; t < T0 + 600; t++) { // three per ms: 3k/s
             for (int i = 0; i < 3; i++) {
                 slow.decide(request("r", t, 200, 0), catalog, LoadSnapshot.IDLE, t);
@@ -142,6 +142,6 @@ class SwitchingPolicyTest {
 
     @Test
     void thresholdsMustBeOrdered() {
-        assertThrows(IllegalArgumentException.class, () -> new SwitchingPolicy.Config(1_000, 1_000, 0.5, 0.7, 1_000, 1));
+        assertThrows(IllegalArgumentException.class, () -> new SwitchingPolicy.Config(1_000, 1_000, 0.5, 0.7, 1_000));
     }
 }
