@@ -33,8 +33,9 @@ final class AggregatorCommand implements Callable<Integer> {
             cfg = cfg.withStateDir(stateDir);
         }
         try (Metrics metrics = new Metrics();
+             LearningVoters learning = new LearningVoters(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog());
              AggregatorApp app = AggregatorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.deliveryMode(), cfg,
-                     metrics.registry)) {
+                     metrics.registry, java.time.InstantSource.system(), learning.voters)) {
             metrics.serve(cluster.metricsPort, app::healthy);
             System.out.printf("aggregator running against %s, metrics on :%d%n", bootstrap, metrics.port());
             Shutdown.await(() -> System.out.println("stopping aggregator"));

@@ -15,17 +15,31 @@ final class SelectorCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
     String bootstrap;
 
-    @Option(names = "--policy", defaultValue = "infaas", description = "default selection policy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "infaas", completionCandidates = PolicyNames.class,
+            description = "default selection policy, for requests that name none: ${COMPLETION-CANDIDATES}, or a pinned "
+                    + "fixed:<variant>, cascade:<a>><b>@<threshold>, self-consistency:<variant>x<n> (default: ${DEFAULT-VALUE})")
     String policy;
+
+    @Mixin
+    AdmissionOptions admission;
+
+    @Option(names = "--seed", description = "seed of the learning policies' draws (default: one of this process's own, so "
+            + "that selector replicas draw apart)")
+    Long seed;
 
     @Option(names = "--overhead-ms", defaultValue = "60", description = "latency budgeted for the Kafka hops (default: ${DEFAULT-VALUE})")
     double overheadMs;
 
     @Override
     public Integer call() {
+        SelectorConfig config = SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs).withInstanceSeed();
+        if (seed != null) {
+            config = config.withPolicies(config.policies().withSeed(seed));
+        }
+        config = config.withPolicies(admission.apply(config.policies()));
         try (Metrics metrics = new Metrics();
              SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog(),
-                     SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs), cluster.deliveryMode(),
+                     config, cluster.deliveryMode(),
                      cluster.commitIntervalMs, metrics.registry)) {
             metrics.serve(cluster.metricsPort, () -> app.state().isRunningOrRebalancing());
             System.out.printf("selector running against %s, metrics on :%d%n", bootstrap, metrics.port());

@@ -88,10 +88,9 @@ public final class SluiceStack implements AutoCloseable {
         }
         bridge = JsonBridgeApp.start(kafka, serdes, new Properties());
         components.add(bridge);
-        Map<String, Double> accuracy = new java.util.HashMap<>();
-        catalog.variants().stream().filter(v -> v.accuracy() != null).forEach(v -> accuracy.put(v.id(), v.accuracy()));
-        Voters voters = new Voters(VariantWeights.fromAccuracy(accuracy, 10));
-        components.add(new WeightsFeedbackListener(kafka, serdes, voters.weights()));
+        LearningVoters learning = new LearningVoters(kafka, serdes, catalog);
+        components.add(learning);
+        Voters voters = learning.voters;
         aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
                 AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs()))
                         .withCancellations(o.cancellations()), registry,
@@ -102,7 +101,7 @@ public final class SluiceStack implements AutoCloseable {
                         .withThreads(o.intraOpThreads()), registry);
         components.add(executors);
         selector = SelectorApp.start(kafka, serdes, catalog,
-                SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()),
+                SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed(),
                 o.delivery(), o.commitIntervalMs(), registry);
         components.add(selector);
     }

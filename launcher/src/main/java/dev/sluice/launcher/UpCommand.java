@@ -47,7 +47,9 @@ final class UpCommand implements Callable<Integer> {
             description = "accuracy floors, assigned to requests in turn (default: ${DEFAULT-VALUE})")
     List<Double> minAccuracy;
 
-    @Option(names = "--policy", defaultValue = "infaas", description = "selection policy: infaas, fixed-high, fixed-low (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "infaas", completionCandidates = PolicyNames.class,
+            description = "selection policy: ${COMPLETION-CANDIDATES}, or a pinned fixed:<variant>, cascade:..., "
+                    + "self-consistency:... (default: ${DEFAULT-VALUE})")
     String policy;
 
     @Option(names = "--overhead-ms", defaultValue = "-1",

@@ -9,8 +9,9 @@ import dev.sluice.schemas.Topics;
 import dev.sluice.decision.policy.Policies;
 
 /**
- * Feeds ground truth from sluice.feedback to the policy that served each request (a bandit
- * learns from its own draws only). Reads from the end: old feedback taught a previous run.
+ * Feeds ground truth from sluice.feedback to the policy that served each request. Every selector
+ * replica reads all of it; each policy keeps only what concerns its own decisions (a bandit
+ * matches feedback to its draws by request id). Reads from the end: old feedback taught a previous run.
  */
 public final class FeedbackListener implements AutoCloseable {
     private final TopicFollower<Feedback> follower;
@@ -22,7 +23,7 @@ public final class FeedbackListener implements AutoCloseable {
                         return;
                     }
                     for (Vote v : f.getVotes()) {
-                        policies.get(f.getPolicy()).onFeedback(v.getVariant(), v.getLabel() == f.getTrueLabel(),
+                        policies.get(f.getPolicy()).onFeedback(f.getRequestId(), v.getVariant(), v.getLabel() == f.getTrueLabel(),
                                 System.currentTimeMillis());
                     }
                 });

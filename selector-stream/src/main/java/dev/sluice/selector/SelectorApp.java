@@ -39,7 +39,7 @@ public final class SelectorApp implements AutoCloseable {
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
         LoadView load = new LoadView(config.statusStaleMs());
         ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
-        Policies policies = new Policies(config.overheadMs());
+        Policies policies = new Policies(config.policies());
         FeedbackListener feedback = new FeedbackListener(kafka, serdes, policies);
         Properties p = kafka.clientProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-selector");
@@ -58,8 +58,8 @@ public final class SelectorApp implements AutoCloseable {
         KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
         m.bindTo(registry);
         streams.start();
-        log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms", config.defaultPolicy(),
-                config.overheadMs(), mode, commitIntervalMs);
+        log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms admission={} seed={}", config.defaultPolicy(),
+                config.overheadMs(), mode, commitIntervalMs, config.policies().admitted(), config.policies().seed());
         return new SelectorApp(streams, listener, feedback, m);
     }
 

@@ -31,7 +31,7 @@ public final class SelectorTopology {
     @SuppressWarnings("unchecked")
     public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, LoadView load,
             InstantSource clock, SelectorMetrics metrics) {
-        return build(serdes, catalog, config, new Policies(config.overheadMs()), load, clock, metrics);
+        return build(serdes, catalog, config, new Policies(config.policies()), load, clock, metrics);
     }
 
     /** With a policy registry shared with other parts of the app (e.g. the feedback listener). */

@@ -35,13 +35,13 @@ class DeploymentConsistencyTest {
     static final Path LAUNCHER = Manifests.REPO.resolve("launcher/src/main/java/dev/sluice/launcher");
     private static final Pattern COMMAND_NAME = Pattern.compile("@Command\\(\\s*name\\s*=\\s*\"([a-z-]+)\"");
     private static final Pattern OPTION = Pattern.compile("@Option\\(\\s*names\\s*=\\s*(\\{[^}]*}|\"[^\"]+\")([^)]*)\\)");
+    private static final Pattern MIXIN = Pattern.compile("@Mixin\\s+([A-Z][A-Za-z]*)\\s+\\w+;");
     private static final Pattern QUOTED = Pattern.compile("\"(--?[A-Za-z0-9-]+)\"");
 
-    /** A subcommand as the launcher declares it: its flags (own, mixed-in ClusterOptions, help) and the required ones. */
+    /** A subcommand as the launcher declares it: its flags (own, each mixin's, help) and the required ones. */
     record Command(String name, Set<String> flags, Set<String> required) {}
 
     static Map<String, Command> commands() throws IOException {
-        Options cluster = options(Files.readString(LAUNCHER.resolve("ClusterOptions.java")));
         Map<String, Command> m = new HashMap<>();
         try (Stream<Path> files = Files.list(LAUNCHER)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith("Command.java")).toList()) {
@@ -52,8 +52,9 @@ class DeploymentConsistencyTest {
                 }
                 Options own = options(src);
                 Set<String> flags = new TreeSet<>(own.flags());
-                if (src.contains("@Mixin")) {
-                    flags.addAll(cluster.flags());
+                Matcher mixin = MIXIN.matcher(src);
+                while (mixin.find()) {
+                    flags.addAll(options(Files.readString(LAUNCHER.resolve(mixin.group(1) + ".java"))).flags());
                 }
                 if (src.contains("mixinStandardHelpOptions = true")) {
                     flags.addAll(List.of("-h", "--help", "-V", "--version"));

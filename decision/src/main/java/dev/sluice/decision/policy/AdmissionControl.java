@@ -7,20 +7,25 @@ import java.util.Map;
 
 /**
  * Priority admission around any policy. The task is overloaded when the chosen variants are
- * predicted to miss the request's deadline or the task's total queue passes
- * {@code queueLimit}. Each task keeps an admission threshold: it rises by one per
+ * predicted to finish more than {@code latenessMs} after the request's deadline or the task's
+ * total queue passes {@code queueLimit}. Each task keeps an admission threshold: it rises by one per
  * {@code stepMs} of overload (up to {@code maxThreshold}) and falls by one per {@code stepMs}
  * without, so low priorities are shed first and come back as the load clears. Requests with
  * priority >= threshold go through; the inner policy's own rejections pass unchanged.
  */
 public final class AdmissionControl implements SelectionPolicy {
-    public record Config(long queueLimit, long stepMs, int maxThreshold) {
-        public static final Config DEFAULTS = new Config(256, 100, 10);
+    public record Config(long queueLimit, long stepMs, int maxThreshold, double latenessMs) {
+        public static final Config DEFAULTS = new Config(256, 100, 10, 0);
 
         public Config {
-            if (queueLimit < 0 || stepMs <= 0 || maxThreshold < 1) {
-                throw new IllegalArgumentException("admission: need queue_limit >= 0, step_ms > 0, max_threshold >= 1");
+            if (queueLimit < 0 || stepMs <= 0 || maxThreshold < 1 || !(latenessMs >= 0)) {
+                throw new IllegalArgumentException(
+                        "admission: need queue_limit >= 0, step_ms > 0, max_threshold >= 1, lateness_ms >= 0");
             }
+        }
+
+        public Config(long queueLimit, long stepMs, int maxThreshold) {
+            this(queueLimit, stepMs, maxThreshold, 0);
         }
     }
 
@@ -57,8 +62,8 @@ public final class AdmissionControl implements SelectionPolicy {
     }
 
     @Override
-    public void onFeedback(String variant, boolean correct, long nowMs) {
-        inner.onFeedback(variant, correct, nowMs);
+    public void onFeedback(String requestId, String variant, boolean correct, long nowMs) {
+        inner.onFeedback(requestId, variant, correct, nowMs);
     }
 
     @Override
@@ -76,7 +81,7 @@ public final class AdmissionControl implements SelectionPolicy {
             }
         }
         long queued = TaskVariants.of(catalog, req.task()).totalQueue(load);
-        boolean late = predictedMs > slackMs;
+        boolean late = predictedMs > slackMs + config.latenessMs();
         int threshold = update(req.task(), late || queued > config.queueLimit(), nowMs);
         if (req.priority() >= threshold) {
             return s;

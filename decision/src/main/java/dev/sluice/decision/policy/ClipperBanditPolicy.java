@@ -2,7 +2,6 @@ package dev.sluice.decision.policy;
 
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,33 +14,39 @@ import java.util.random.RandomGenerator;
  * remembered with its probability so feedback is importance-weighted as Exp3 requires.
  * Latency counts too: a drawn variant whose estimate misses the deadline earns reward 0 on the
  * spot, and the request goes to the most accurate variant that fits instead (its feedback
- * then teaches nothing, being off-policy). Feedback is matched to draws per variant in
- * arrival order; the answers of one variant are interchangeable for learning.
+ * then teaches nothing, being off-policy).
+ *
+ * <p>Draws are kept per request id, and feedback counts only for a request this instance drew
+ * and only for the arm it drew: with N selector replicas every one sees all feedback, and a
+ * draw made elsewhere has another probability (importance weights would be wrong) or none.
+ * At most {@code maxPending} draws wait for feedback; the oldest are forgotten first.
  */
 public final class ClipperBanditPolicy implements SelectionPolicy {
-    public record Config(double gamma, int maxPendingPerVariant) {
+    public record Config(double gamma, int maxPending) {
         public static final Config DEFAULTS = new Config(0.1, 10_000);
 
         public Config {
             if (!(gamma > 0 && gamma <= 1)) {
                 throw new IllegalArgumentException("clipper-bandit: gamma must be in (0, 1], got " + gamma);
             }
-            if (maxPendingPerVariant < 1) {
-                throw new IllegalArgumentException("clipper-bandit: max pending per variant must be >= 1");
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("clipper-bandit: max pending draws must be >= 1");
             }
         }
     }
 
-    /** One draw awaiting feedback: its probability and how many arms it was drawn among; NaN = off-policy. */
-    private record Draw(double probability, int arms) {
-        static final Draw OFF_POLICY = new Draw(Double.NaN, 0);
+    /** One draw awaiting feedback: the arm, its probability and how many arms it was drawn among; NaN = off-policy. */
+    private record Draw(String variant, double probability, int arms) {
+        static Draw offPolicy(String variant) {
+            return new Draw(variant, Double.NaN, 0);
+        }
     }
 
     private final LatencyEstimator estimator;
     private final Config config;
     private final RandomGenerator random;
     private final Map<String, Double> logWeights = new HashMap<>();
-    private final Map<String, ArrayDeque<Draw>> pending = new HashMap<>();
+    private final LinkedHashMap<String, Draw> pending = new LinkedHashMap<>();
 
     public ClipperBanditPolicy(LatencyEstimator estimator, Config config, RandomGenerator random) {
         this.estimator = estimator;
@@ -71,7 +76,7 @@ public final class ClipperBanditPolicy implements SelectionPolicy {
             Map<String, Double> p = probabilities(arms);
             String drawn = draw(p);
             if (estimates.get(drawn) <= slackMs) {
-                remember(drawn, new Draw(p.get(drawn), arms.size()));
+                remember(req.id(), new Draw(drawn, p.get(drawn), arms.size()));
                 return Selection.serve(List.of(drawn), estimates.get(drawn));
             }
             // reward 0 for the late arm: in Exp3's gain form that is no update at all
@@ -85,16 +90,19 @@ public final class ClipperBanditPolicy implements SelectionPolicy {
                 double fastest = estimates.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
                 return Rejections.tooSlow(req.minAccuracy(), fastest, slackMs);
             }
-            remember(fallback.id(), Draw.OFF_POLICY);
+            remember(req.id(), Draw.offPolicy(fallback.id()));
             return Selection.serve(List.of(fallback.id()), estimates.get(fallback.id()));
         }
     }
 
     @Override
-    public synchronized void onFeedback(String variant, boolean correct, long nowMs) {
-        ArrayDeque<Draw> q = pending.get(variant);
-        Draw d = q == null ? null : q.poll();
-        if (d == null || Double.isNaN(d.probability())) {
+    public synchronized void onFeedback(String requestId, String variant, boolean correct, long nowMs) {
+        Draw d = pending.get(requestId);
+        if (d == null || !d.variant().equals(variant)) {
+            return; // another replica's draw, or not the arm drawn: nothing this instance may learn from
+        }
+        pending.remove(requestId);
+        if (Double.isNaN(d.probability())) {
             return;
         }
         double estimatedReward = (correct ? 1.0 : 0.0) / d.probability();
@@ -127,11 +135,17 @@ public final class ClipperBanditPolicy implements SelectionPolicy {
         return last; // rounding left a sliver: the last arm
     }
 
-    private void remember(String variant, Draw d) {
-        ArrayDeque<Draw> q = pending.computeIfAbsent(variant, k -> new ArrayDeque<>());
-        if (q.size() >= config.maxPendingPerVariant()) {
-            q.poll(); // feedback that never came: forget the oldest draw
+    private void remember(String requestId, Draw d) {
+        if (pending.size() >= config.maxPending()) {
+            var oldest = pending.keySet().iterator(); // feedback that never came: forget the oldest draw
+            oldest.next();
+            oldest.remove();
         }
-        q.add(d);
+        pending.put(requestId, d);
+    }
+
+    /** Draws waiting for feedback. */
+    synchronized int pendingDraws() {
+        return pending.size();
     }
 }

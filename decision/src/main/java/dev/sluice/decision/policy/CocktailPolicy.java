@@ -190,7 +190,7 @@ public final class CocktailPolicy implements SelectionPolicy {
     }
 
     @Override
-    public void onFeedback(String variant, boolean correct, long nowMs) {
+    public void onFeedback(String requestId, String variant, boolean correct, long nowMs) {
         synchronized (answers) {
             answers.computeIfAbsent(variant, k -> new Window()).add(correct, config.window());
         }

@@ -38,6 +38,14 @@ public final class Policies {
         public Settings withAdmission(Set<String> names) {
             return new Settings(overheadMs, seed, switching, proteus, bandit, admission, names);
         }
+
+        public Settings withAdmission(Set<String> names, AdmissionControl.Config config) {
+            return new Settings(overheadMs, seed, switching, proteus, bandit, config, names);
+        }
+
+        public Settings withOverheadMs(double ms) {
+            return new Settings(ms, seed, switching, proteus, bandit, admission, admitted);
+        }
     }
 
     private final Map<String, SelectionPolicy> byName = new TreeMap<>();

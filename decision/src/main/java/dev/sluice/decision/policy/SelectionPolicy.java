@@ -13,8 +13,10 @@ public interface SelectionPolicy {
     Selection decide(SelectionRequest request, Catalog catalog, LoadSnapshot load, long nowMs);
 
     /**
-     * Ground truth for a task this policy sent to {@code variant}: whether its answer was
-     * correct. Only learning policies use it; the default ignores it.
+     * Ground truth for request {@code requestId}, which was sent to {@code variant}: whether its
+     * answer was correct. Every selector replica may see feedback on every request; a policy
+     * that learns from its own draws (a bandit) must ignore requests it did not decide. Only
+     * learning policies use it; the default ignores it.
      */
-    default void onFeedback(String variant, boolean correct, long nowMs) {}
+    default void onFeedback(String requestId, String variant, boolean correct, long nowMs) {}
 }

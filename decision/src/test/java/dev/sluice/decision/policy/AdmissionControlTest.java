@@ -94,11 +94,11 @@ class AdmissionControlTest {
             }
 
             @Override
-            public void onFeedback(String variant, boolean correct, long nowMs) {
+            public void onFeedback(String requestId, String variant, boolean correct, long nowMs) {
                 seen.add(variant + ":" + correct);
             }
         };
-        new AdmissionControl(recorder, estimator, config).onFeedback("vgg", true, T0);
+        new AdmissionControl(recorder, estimator, config).onFeedback("r1", "vgg", true, T0);
         assertEquals(List.of("vgg:true"), seen);
     }
 }

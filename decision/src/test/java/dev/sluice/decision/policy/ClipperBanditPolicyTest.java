@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ class ClipperBanditPolicyTest {
             Selection s = p.decide(request("r" + i, T0 + i, 100, floor), catalog, load, T0 + i);
             String v = s.variants().get(0);
             mix.merge(v, 1, Integer::sum);
-            p.onFeedback(v, truth.nextDouble() < hitRate.getOrDefault(v, 0.0), T0 + i);
+            p.onFeedback("r" + i, v, truth.nextDouble() < hitRate.getOrDefault(v, 0.0), T0 + i);
         }
         return mix;
     }
@@ -63,11 +64,11 @@ class ClipperBanditPolicyTest {
         ClipperBanditPolicy other = bandit(6);
         List<String> c = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            a.add(pa.decide(request("r", T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
-            b.add(pb.decide(request("r", T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
-            c.add(other.decide(request("r", T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
-            pa.onFeedback(a.get(i), hit.containsKey(a.get(i)), T0 + i);
-            pb.onFeedback(b.get(i), hit.containsKey(b.get(i)), T0 + i);
+            a.add(pa.decide(request("r" + i, T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
+            b.add(pb.decide(request("r" + i, T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
+            c.add(other.decide(request("r" + i, T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0));
+            pa.onFeedback("r" + i, a.get(i), hit.containsKey(a.get(i)), T0 + i);
+            pb.onFeedback("r" + i, b.get(i), hit.containsKey(b.get(i)), T0 + i);
         }
         assertEquals(a, b);
         assertNotEquals(a, c);
@@ -100,11 +101,46 @@ class ClipperBanditPolicyTest {
     void feedbackWithoutADrawIsIgnored() {
         ClipperBanditPolicy p = bandit(7);
         for (int i = 0; i < 100; i++) {
-            p.onFeedback("vgg", true, T0);
-            p.onFeedback("no-such-variant", true, T0);
+            p.onFeedback("r" + i, "vgg", true, T0);
+            p.onFeedback("r" + i, "no-such-variant", true, T0);
         }
         Map<String, Double> probs = p.probabilities(List.of(LadderFixtures.LINEAR, LadderFixtures.VGG));
         assertEquals(0.5, probs.get("vgg"), 1e-12);
+    }
+
+    @Test
+    void feedbackOnAnotherReplicasDrawsCannotMoveTheWeights() {
+        // two selector replicas share one feedback topic; b's feedback reaches a too
+        ClipperBanditPolicy a = bandit(9);
+        ClipperBanditPolicy b = bandit(10);
+        List<Variant> arms = catalog.forTask("fashion-mnist").stream().filter(v -> v.isProfiled()).toList();
+        Map<String, Double> before = a.probabilities(arms);
+        for (int i = 0; i < 2_000; i++) {
+            String id = "b-" + i;
+            String v = b.decide(request(id, T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i).variants().get(0);
+            boolean right = v.equals("mlp"); // only mlp is ever right: b learns it
+            b.onFeedback(id, v, right, T0 + i);
+            a.onFeedback(id, v, right, T0 + i);
+        }
+        assertEquals(before, a.probabilities(arms), "a drew none of these requests");
+        assertTrue(b.probabilities(arms).get("mlp") > 0.5, b.probabilities(arms).toString());
+    }
+
+    @Test
+    void feedbackCountsOnlyForTheArmDrawnAndOnlyOnce() {
+        ClipperBanditPolicy p = bandit(11);
+        List<Variant> arms = catalog.forTask("fashion-mnist").stream().filter(v -> v.isProfiled()).toList();
+        String drawn = p.decide(request("only", T0, 100, 0), catalog, LoadSnapshot.IDLE, T0).variants().get(0);
+        String other = arms.stream().map(Variant::id).filter(id -> !id.equals(drawn)).findFirst().orElseThrow();
+        Map<String, Double> before = p.probabilities(arms);
+        p.onFeedback("only", other, true, T0);
+        assertEquals(before, p.probabilities(arms), "a vote of an arm that was not drawn");
+        p.onFeedback("only", drawn, true, T0);
+        Map<String, Double> once = p.probabilities(arms);
+        assertTrue(once.get(drawn) > before.get(drawn));
+        p.onFeedback("only", drawn, true, T0);
+        assertEquals(once, p.probabilities(arms), "a redelivered feedback counts once");
+        assertEquals(0, p.pendingDraws());
     }
 
     @Test
@@ -116,8 +152,9 @@ class ClipperBanditPolicyTest {
             for (int t = 0; t < 4; t++) {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 2_000; i++) {
-                        Selection s = p.decide(request("r", T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i);
-                        p.onFeedback(s.variants().get(0), i % 2 == 0, T0 + i);
+                        String id = Thread.currentThread().getName() + "-" + i;
+                        Selection s = p.decide(request(id, T0 + i, 100, 0), catalog, LoadSnapshot.IDLE, T0 + i);
+                        p.onFeedback(id, s.variants().get(0), i % 2 == 0, T0 + i);
                     }
                 }));
             }

@@ -49,10 +49,10 @@ class CocktailPolicyTest {
 
     private void feed(String variant, int correct, int wrong) {
         for (int i = 0; i < correct; i++) {
-            policy.onFeedback(variant, true, T0);
+            policy.onFeedback("r", variant, true, T0);
         }
         for (int i = 0; i < wrong; i++) {
-            policy.onFeedback(variant, false, T0);
+            policy.onFeedback("r", variant, false, T0);
         }
     }
 
@@ -180,8 +180,8 @@ class CocktailPolicyTest {
         // within the margin: 0.86 vs 0.90 is 4 points, under 5
         CocktailPolicy close = new CocktailPolicy(new LatencyEstimator(10), new CocktailPolicy.Config(50, 50, 0.05));
         for (int i = 0; i < 50; i++) {
-            close.onFeedback("mlp", i < 43, T0);
-            close.onFeedback("cnn-small", i < 45, T0);
+            close.onFeedback("r", "mlp", i < 43, T0);
+            close.onFeedback("r", "cnn-small", i < 45, T0);
         }
         assertEquals(Set.of(), close.pruned(MLP_CNN_PA));
     }

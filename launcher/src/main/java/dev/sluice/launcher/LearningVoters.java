@@ -1,0 +1,36 @@
+package dev.sluice.launcher;
+
+import dev.sluice.aggregator.Voters;
+import dev.sluice.aggregator.VariantWeights;
+import dev.sluice.aggregator.WeightsFeedbackListener;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.models.Catalog;
+import dev.sluice.schemas.SluiceSerdes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The aggregator's voters as every deployment runs them: weighted majority starts from the
+ * catalog's measured accuracies and learns from ground truth on sluice.feedback. The embedded
+ * stack and the standalone {@code sluice aggregator} both build them here, so weighted voting
+ * is never plain majority in one and learning in the other.
+ */
+final class LearningVoters implements AutoCloseable {
+    /** How many observations the catalog's accuracy counts for before feedback moves it. */
+    static final int PRIOR_WEIGHT = 10;
+
+    final Voters voters;
+    private final WeightsFeedbackListener feedback;
+
+    LearningVoters(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog) {
+        Map<String, Double> accuracy = new HashMap<>();
+        catalog.variants().stream().filter(v -> v.accuracy() != null).forEach(v -> accuracy.put(v.id(), v.accuracy()));
+        voters = new Voters(VariantWeights.fromAccuracy(accuracy, PRIOR_WEIGHT));
+        feedback = new WeightsFeedbackListener(kafka, serdes, voters.weights());
+    }
+
+    @Override
+    public void close() {
+        feedback.close();
+    }
+}
