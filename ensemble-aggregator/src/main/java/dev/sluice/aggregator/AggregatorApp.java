@@ -2,6 +2,7 @@ package dev.sluice.aggregator;
 
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.decision.vote.Voters;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,6 +4,11 @@ import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.PendingRequest;
 import dev.sluice.avro.Plan;
+import dev.sluice.decision.aggregate.AggregationDecider;
+import dev.sluice.decision.aggregate.PlanView;
+import dev.sluice.decision.aggregate.RequestResult;
+import dev.sluice.decision.aggregate.RevisionDecider;
+import dev.sluice.decision.vote.Voters;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Moves plans and model outputs (both keyed by request id) into the {@code pending} store,
- * asks {@link AggregationDecider} whether to answer, and forwards each request's one result.
+ * asks {@link RevisionDecider} (pure, in sluice-decision, over the plain values
+ * {@link DecisionValues} makes of the records) whether to answer, and forwards each request's one result.
  *
  * <p>Time index stores hold "look again at" entries: a plan's due time (deadline + grace) and
  * an orphan's drop time. {@code answered} remembers answered ids for a retention so that
@@ -139,32 +145,35 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     }
 
     private void decideOrStore(String id, PendingRequest p, long now, boolean isNew) {
-        RevisionDecider.Step step = revisions.next(p.getPlan(), p.getOutputs(), p.getProvisional(), now);
+        PlanView plan = DecisionValues.plan(p.getPlan());
+        RequestResult provisional = DecisionValues.result(p.getProvisional());
+        RevisionDecider.Step step = revisions.next(plan, DecisionValues.outputs(p.getOutputs()), provisional, now);
         if (step.kind() == RevisionDecider.Kind.FINAL) {
-            answer(id, step, p.getPlan(), p.getProvisional(), now);
+            answer(id, step, plan, provisional, now);
             return;
         }
         PendingRequest keep = p;
         if (step.kind() == RevisionDecider.Kind.PROVISIONAL) {
-            if (step.emitted(p.getPlan())) {
-                context.forward(new Record<>(id, step.result(), now), AggregatorTopology.RESULTS_SINK);
+            InferenceResult result = DecisionValues.result(step.result());
+            if (step.emitted(plan)) {
+                context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
             }
-            metrics.provisional(step.emitted(p.getPlan()));
-            keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), step.result());
+            metrics.provisional(step.emitted(plan));
+            keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), result);
         }
         pending.put(id, keep);
         if (isNew) {
             pendingCount.incrementAndGet();
         }
-        dueIndex.put(TimeIndexKey.of(decider.dueAtMs(p.getPlan()), id), id);
+        dueIndex.put(TimeIndexKey.of(decider.dueAtMs(plan), id), id);
     }
 
-    private void answer(String id, RevisionDecider.Step step, Plan plan, InferenceResult provisional, long now) {
-        InferenceResult result = step.result();
+    private void answer(String id, RevisionDecider.Step step, PlanView plan, RequestResult provisional, long now) {
+        InferenceResult result = DecisionValues.result(step.result());
         context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
-        if (provisional != null && !plan.getFinalOnly()) {
-            metrics.revised(RevisionDecider.corrects(result, provisional));
+        if (provisional != null && !plan.finalOnly()) {
+            metrics.revised(RevisionDecider.corrects(step.result(), provisional));
         }
         if (!step.skippedMembers().isEmpty()) {
             metrics.earlyDecision(step.skippedMembers().size());
@@ -176,7 +185,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         if (stored != null) {
             pendingCount.decrementAndGet();
             if (stored.getPlan() != null) {
-                dueIndex.delete(TimeIndexKey.of(decider.dueAtMs(stored.getPlan()), id));
+                dueIndex.delete(TimeIndexKey.of(decider.dueAtMs(DecisionValues.plan(stored.getPlan())), id));
             }
         }
         answered.put(id, now);

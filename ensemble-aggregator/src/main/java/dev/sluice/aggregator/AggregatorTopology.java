@@ -4,6 +4,7 @@ import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.PendingRequest;
 import dev.sluice.avro.Plan;
+import dev.sluice.decision.vote.Voters;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import java.time.InstantSource;

@@ -3,6 +3,7 @@ package dev.sluice.aggregator;
 import dev.sluice.avro.Feedback;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
+import dev.sluice.decision.vote.VariantWeights;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 
@@ -12,7 +13,7 @@ public final class WeightsFeedbackListener implements AutoCloseable {
 
     public WeightsFeedbackListener(KafkaSettings kafka, SluiceSerdes serdes, VariantWeights weights) {
         follower = new TopicFollower<>("aggregator-feedback", kafka, Topics.FEEDBACK, serdes.<Feedback>deserializer(),
-                TopicFollower.Start.END, f -> weights.onGroundTruth(f.getTrueLabel(), f.getVotes()));
+                TopicFollower.Start.END, f -> weights.onGroundTruth(f.getTrueLabel(), DecisionValues.ballots(f.getVotes())));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.sluice.aggregator;
 
-import dev.sluice.decision.VariantViews;
 import static dev.sluice.aggregator.Fixtures.T0;
 import static dev.sluice.aggregator.Fixtures.ok;
 import static dev.sluice.aggregator.Fixtures.probs;
@@ -15,6 +14,9 @@ import dev.sluice.avro.Plan;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.Vote;
 import dev.sluice.avro.VoteMethod;
+import dev.sluice.decision.VariantViews;
+import dev.sluice.decision.vote.VariantWeights;
+import dev.sluice.decision.vote.Voters;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;

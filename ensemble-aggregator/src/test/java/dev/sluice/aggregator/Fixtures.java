@@ -57,11 +57,6 @@ final class Fixtures {
                 .setProbabilities(p).build();
     }
 
-    /** The plan with an early-confidence threshold. */
-    static Plan withEarlyConfidence(Plan plan, float threshold) {
-        return Plan.newBuilder(plan).setEarlyConfidence(threshold).build();
-    }
-
     static ModelOutput failed(String id, String variant, OutputStatus status, String reason, long completedAtMs) {
         return output(id, variant, status, -1, 0f, reason, completedAtMs);
     }

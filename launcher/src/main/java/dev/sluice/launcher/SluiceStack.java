@@ -2,12 +2,12 @@ package dev.sluice.launcher;
 
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
-import dev.sluice.aggregator.VariantWeights;
-import dev.sluice.aggregator.Voters;
 import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
+import dev.sluice.decision.vote.VariantWeights;
+import dev.sluice.decision.vote.Voters;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;

@@ -1,21 +1,22 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.aggregate;
 
-import static dev.sluice.aggregator.Fixtures.T0;
-import static dev.sluice.aggregator.Fixtures.failed;
-import static dev.sluice.aggregator.Fixtures.ok;
-import static dev.sluice.aggregator.Fixtures.probs;
-import static dev.sluice.aggregator.Fixtures.serve;
-import static dev.sluice.aggregator.Fixtures.withEarlyConfidence;
+import static dev.sluice.decision.aggregate.PlanFixtures.serve;
+import static dev.sluice.decision.aggregate.PlanFixtures.withEarlyConfidence;
+import static dev.sluice.decision.vote.MemberFixtures.T0;
+import static dev.sluice.decision.vote.MemberFixtures.failed;
+import static dev.sluice.decision.vote.MemberFixtures.ok;
+import static dev.sluice.decision.vote.MemberFixtures.probs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.avro.ModelOutput;
-import dev.sluice.avro.OutputStatus;
-import dev.sluice.avro.Plan;
-import dev.sluice.avro.ResultStatus;
-import dev.sluice.avro.Vote;
-import dev.sluice.avro.VoteMethod;
+import dev.sluice.decision.vote.Ballot;
+import dev.sluice.decision.vote.MajorityVoter;
+import dev.sluice.decision.vote.MemberOutput;
+import dev.sluice.decision.vote.MemberStatus;
+import dev.sluice.decision.vote.PassThroughVoter;
+import dev.sluice.decision.vote.VoteMethod;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +28,10 @@ class EarlyDecisionTest {
     private final MajorityVoter majority = new MajorityVoter();
     private final AggregationDecider decider = new AggregationDecider();
 
-    private static List<ModelOutput> labels(int... labels) {
-        List<ModelOutput> out = new ArrayList<>();
+    private static List<MemberOutput> labels(int... labels) {
+        List<MemberOutput> out = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            out.add(ok("r", "m" + i, labels[i], 0.6f, T0));
+            out.add(ok("m" + i, labels[i], 0.6f, T0));
         }
         return out;
     }
@@ -61,7 +62,7 @@ class EarlyDecisionTest {
 
     @Test
     void theConfidenceThresholdSettlesAtOnceWhenReached() {
-        List<ModelOutput> sure = List.of(ok("r", "a", 3, 0.97f, T0));
+        List<MemberOutput> sure = List.of(ok("a", 3, 0.97f, T0));
         assertTrue(majority.isSettled(sure, outstanding(2), 0.95f));
         assertFalse(majority.isSettled(sure, outstanding(2), 0.98f));
         assertFalse(majority.isSettled(sure, outstanding(2), 0f));        // 0 = off
@@ -76,61 +77,61 @@ class EarlyDecisionTest {
 
     @Test
     void twoAgreeingOfThreeAnswerEarlyNamingTheSkippedMember() {
-        Plan three = serve("r", VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
-        Answer a = decider.answer(three, List.of(ok("r", "a", 4, 0.9f, T0), ok("r", "ccc", 4, 0.7f, T0)), T0 + 1)
+        PlanView three = serve(VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
+        Answer a = decider.answer(three, List.of(ok("a", 4, 0.9f, T0), ok("ccc", 4, 0.7f, T0)), T0 + 1)
                 .orElseThrow();
         assertTrue(a.isEarly());
         assertEquals(List.of("bb"), a.skippedMembers());
-        assertEquals(ResultStatus.OK, a.result().getStatus());
-        assertEquals(4, a.result().getLabel());
-        assertEquals(List.of(new Vote("a", 4, 0.9f), new Vote("ccc", 4, 0.7f)), a.result().getVotes());
-        assertEquals(List.of("a", "bb", "ccc"), a.result().getVariants());
-        assertEquals("decided early; 1 of 3 members outstanding", a.result().getReason());
+        assertEquals(RequestStatus.OK, a.result().status());
+        assertEquals(4, a.result().label());
+        assertEquals(List.of(new Ballot("a", 4, 0.9f), new Ballot("ccc", 4, 0.7f)), a.result().votes());
+        assertEquals(List.of("a", "bb", "ccc"), a.result().variants());
+        assertEquals("decided early; 1 of 3 members outstanding", a.result().reason());
     }
 
     @Test
     void aFailedMemberIsNotOutstanding() {
-        Plan three = serve("r", VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
-        List<ModelOutput> outs = List.of(failed("r", "bb", OutputStatus.ERROR, "oom", T0), ok("r", "a", 4, 0.9f, T0));
+        PlanView three = serve(VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
+        List<MemberOutput> outs = List.of(failed("bb", MemberStatus.ERROR, "oom", T0), ok("a", 4, 0.9f, T0));
         assertEquals(Optional.empty(), decider.answer(three, outs, T0 + 1)); // 1 !> 0 + 1 (ccc)
-        Answer a = decider.answer(three, List.of(outs.get(0), outs.get(1), ok("r", "ccc", 4, 0.8f, T0)), T0 + 1)
+        Answer a = decider.answer(three, List.of(outs.get(0), outs.get(1), ok("ccc", 4, 0.8f, T0)), T0 + 1)
                 .orElseThrow();
         assertFalse(a.isEarly());
-        assertEquals(null, a.result().getReason());
+        assertEquals(null, a.result().reason());
     }
 
     @Test
     void thePlansEarlyConfidenceAnswersOnTheFirstSureMember() {
-        Plan cascade = withEarlyConfidence(serve("r", VoteMethod.MAJORITY, DEADLINE, "cnn", "vgg"), 0.9f);
-        Answer a = decider.answer(cascade, List.of(ok("r", "cnn", 7, 0.93f, T0)), T0 + 1).orElseThrow();
+        PlanView cascade = withEarlyConfidence(serve(VoteMethod.MAJORITY, DEADLINE, "cnn", "vgg"), 0.9f);
+        Answer a = decider.answer(cascade, List.of(ok("cnn", 7, 0.93f, T0)), T0 + 1).orElseThrow();
         assertEquals(List.of("vgg"), a.skippedMembers());
-        assertEquals(7, a.result().getLabel());
-        assertEquals(Optional.empty(), decider.answer(cascade, List.of(ok("r", "cnn", 7, 0.85f, T0)), T0 + 1));
+        assertEquals(7, a.result().label());
+        assertEquals(Optional.empty(), decider.answer(cascade, List.of(ok("cnn", 7, 0.85f, T0)), T0 + 1));
     }
 
     @Test
     void probabilityAveragingAnswersEarlyOnlyWhenTheArgmaxIsSafe() {
-        Plan three = serve("r", VoteMethod.PROBABILITY_AVERAGE, DEADLINE, "a", "bb", "ccc");
-        List<ModelOutput> sure = List.of(probs("r", "a", T0, 0.95f, 0.05f), probs("r", "bb", T0, 0.9f, 0.1f));
+        PlanView three = serve(VoteMethod.PROBABILITY_AVERAGE, DEADLINE, "a", "bb", "ccc");
+        List<MemberOutput> sure = List.of(probs("a", T0, 0.95f, 0.05f), probs("bb", T0, 0.9f, 0.1f));
         assertEquals(List.of("ccc"), decider.answer(three, sure, T0 + 1).orElseThrow().skippedMembers());
-        List<ModelOutput> unsure = List.of(probs("r", "a", T0, 0.7f, 0.3f), probs("r", "bb", T0, 0.7f, 0.3f));
+        List<MemberOutput> unsure = List.of(probs("a", T0, 0.7f, 0.3f), probs("bb", T0, 0.7f, 0.3f));
         assertEquals(Optional.empty(), decider.answer(three, unsure, T0 + 1));
     }
 
     @Test
     void anAnswerAtTheDeadlineIsNotEarly() {
-        Plan three = serve("r", VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
-        Answer a = decider.answer(three, List.of(ok("r", "a", 1, 0.9f, T0), ok("r", "bb", 2, 0.8f, T0)), DEADLINE)
+        PlanView three = serve(VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc");
+        Answer a = decider.answer(three, List.of(ok("a", 1, 0.9f, T0), ok("bb", 2, 0.8f, T0)), DEADLINE)
                 .orElseThrow();
-        assertEquals(ResultStatus.PARTIAL, a.result().getStatus());
+        assertEquals(RequestStatus.PARTIAL, a.result().status());
         assertFalse(a.isEarly());
     }
 
     @Test
     void aSelfConsistencyPlanMustNameViewsOfOneVariant() {
-        Plan mixed = serve("r", VoteMethod.SELF_CONSISTENCY, DEADLINE, "vgg#view0", "cnn#view0");
+        PlanView mixed = serve(VoteMethod.SELF_CONSISTENCY, DEADLINE, "vgg#view0", "cnn#view0");
         Answer a = decider.answer(mixed, List.of(), T0).orElseThrow();
-        assertEquals(ResultStatus.INVALID, a.result().getStatus());
-        assertEquals("self-consistency plan mixes variants vgg, cnn", a.result().getReason());
+        assertEquals(RequestStatus.INVALID, a.result().status());
+        assertEquals("self-consistency plan mixes variants vgg, cnn", a.result().reason());
     }
 }

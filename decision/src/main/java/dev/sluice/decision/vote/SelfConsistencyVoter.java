@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.List;
 
 /**
@@ -37,7 +36,7 @@ public final class SelfConsistencyVoter implements Voter {
     }
 
     @Override
-    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+    public VoteOutcome vote(List<MemberOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("self-consistency needs at least one view");
         }
@@ -47,12 +46,12 @@ public final class SelfConsistencyVoter implements Voter {
     }
 
     @Override
-    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+    public boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
         return outstanding.isEmpty() || MajorityVoter.tally(okOutputs).leadExceeds(outstanding.size());
     }
 
     @Override
-    public boolean isSettled(List<ModelOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
+    public boolean isSettled(List<MemberOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
         if (outstanding.isEmpty()) {
             return true;
         }

@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.List;
 
 /**
@@ -17,7 +16,7 @@ public final class WeightedMajorityVoter implements Voter {
     }
 
     @Override
-    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+    public VoteOutcome vote(List<MemberOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("weighted majority vote needs at least one output");
         }
@@ -26,14 +25,14 @@ public final class WeightedMajorityVoter implements Voter {
     }
 
     @Override
-    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+    public boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
         double outstandingWeight = outstanding.stream().mapToDouble(weights::weight).sum();
         return outstanding.isEmpty() || tally(okOutputs).leadExceeds(outstandingWeight);
     }
 
-    private LabelTally tally(List<ModelOutput> okOutputs) {
+    private LabelTally tally(List<MemberOutput> okOutputs) {
         LabelTally t = new LabelTally();
-        okOutputs.forEach(o -> t.add(o.getLabel(), weights.weight(o.getVariant()), o.getConfidence()));
+        okOutputs.forEach(o -> t.add(o.label(), weights.weight(o.member()), o.confidence()));
         return t;
     }
 }

@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.VoteMethod;
 
 /** The voter for each {@link VoteMethod} a plan can name; weighted voting reads the given weights. */
 public final class Voters {

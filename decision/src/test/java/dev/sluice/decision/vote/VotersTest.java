@@ -1,13 +1,11 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import static dev.sluice.aggregator.Fixtures.T0;
-import static dev.sluice.aggregator.Fixtures.ok;
+import static dev.sluice.decision.vote.MemberFixtures.T0;
+import static dev.sluice.decision.vote.MemberFixtures.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sluice.avro.Vote;
-import dev.sluice.avro.VoteMethod;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,42 +14,42 @@ class VotersTest {
 
     @Test
     void passThroughReturnsItsOneOutput() {
-        VoteOutcome v = new PassThroughVoter().vote(List.of(ok("r", "a", 7, 0.8f, T0)));
-        assertEquals(new VoteOutcome(7, 0.8f, List.of(new Vote("a", 7, 0.8f))), v);
+        VoteOutcome v = new PassThroughVoter().vote(List.of(ok("a", 7, 0.8f, T0)));
+        assertEquals(new VoteOutcome(7, 0.8f, List.of(new Ballot("a", 7, 0.8f))), v);
     }
 
     @Test
     void passThroughRefusesAnythingButOneOutput() {
         assertThrows(IllegalArgumentException.class, () -> new PassThroughVoter().vote(List.of()));
         assertThrows(IllegalArgumentException.class, () -> new PassThroughVoter().vote(
-                List.of(ok("r", "a", 1, 0.5f, T0), ok("r", "b", 1, 0.5f, T0))));
+                List.of(ok("a", 1, 0.5f, T0), ok("b", 1, 0.5f, T0))));
     }
 
     @Test
     void majorityTakesThePluralityWithMeanConfidenceOfWinners() {
         VoteOutcome v = majority.vote(List.of(
-                ok("r", "a", 2, 0.6f, T0), ok("r", "b", 5, 0.99f, T0), ok("r", "c", 2, 0.8f, T0)));
+                ok("a", 2, 0.6f, T0), ok("b", 5, 0.99f, T0), ok("c", 2, 0.8f, T0)));
         assertEquals(2, v.label());
         assertEquals((float) ((0.6f + 0.8f) / 2.0), v.confidence());
-        assertEquals(List.of(new Vote("a", 2, 0.6f), new Vote("b", 5, 0.99f), new Vote("c", 2, 0.8f)), v.votes());
+        assertEquals(List.of(new Ballot("a", 2, 0.6f), new Ballot("b", 5, 0.99f), new Ballot("c", 2, 0.8f)), v.votes());
     }
 
     @Test
     void majorityTieGoesToHigherSummedConfidence() {
-        VoteOutcome v = majority.vote(List.of(ok("r", "a", 1, 0.6f, T0), ok("r", "b", 4, 0.7f, T0)));
+        VoteOutcome v = majority.vote(List.of(ok("a", 1, 0.6f, T0), ok("b", 4, 0.7f, T0)));
         assertEquals(4, v.label());
         assertEquals(0.7f, v.confidence());
     }
 
     @Test
     void majorityFullTieGoesToLowerLabel() {
-        VoteOutcome v = majority.vote(List.of(ok("r", "a", 6, 0.5f, T0), ok("r", "b", 3, 0.5f, T0)));
+        VoteOutcome v = majority.vote(List.of(ok("a", 6, 0.5f, T0), ok("b", 3, 0.5f, T0)));
         assertEquals(3, v.label());
     }
 
     @Test
     void majorityOfOneIsThatOutput() {
-        assertEquals(9, majority.vote(List.of(ok("r", "a", 9, 0.4f, T0))).label());
+        assertEquals(9, majority.vote(List.of(ok("a", 9, 0.4f, T0))).label());
     }
 
     @Test

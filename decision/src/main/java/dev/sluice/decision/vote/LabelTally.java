@@ -1,4 +1,4 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
 import java.util.Comparator;
 import java.util.Map;

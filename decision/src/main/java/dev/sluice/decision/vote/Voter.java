@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.List;
 
 /** Combines the OK outputs of one request's members into one answer. Pure: no clock, no I/O. */
@@ -9,7 +8,7 @@ public interface Voter {
      * @param okOutputs outputs with status OK, at most one per variant, at least one
      * @throws IllegalArgumentException when the outputs do not suit this voter
      */
-    VoteOutcome vote(List<ModelOutput> okOutputs);
+    VoteOutcome vote(List<MemberOutput> okOutputs);
 
     /**
      * Whether no outputs the outstanding members could still send would change the label
@@ -19,7 +18,7 @@ public interface Voter {
      * @param okOutputs the OK outputs received so far, at least one
      * @param outstanding planned members that have not reported (failed members have reported)
      */
-    default boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+    default boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
         return outstanding.isEmpty();
     }
 
@@ -30,7 +29,7 @@ public interface Voter {
      * @param okOutputs the OK outputs received so far (none: not settled unless nothing is outstanding)
      * @param earlyConfidence the plan's threshold; 0 or less turns the confidence rule off
      */
-    default boolean isSettled(List<ModelOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
+    default boolean isSettled(List<MemberOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
         if (outstanding.isEmpty()) {
             return true;
         }

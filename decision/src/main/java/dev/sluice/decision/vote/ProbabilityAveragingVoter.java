@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ import java.util.List;
  */
 public final class ProbabilityAveragingVoter implements Voter {
     @Override
-    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+    public VoteOutcome vote(List<MemberOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("probability averaging needs at least one output");
         }
@@ -25,7 +24,7 @@ public final class ProbabilityAveragingVoter implements Voter {
     }
 
     @Override
-    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+    public boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
         if (outstanding.isEmpty()) {
             return true;
         }
@@ -41,17 +40,17 @@ public final class ProbabilityAveragingVoter implements Voter {
     }
 
     /** Per-class sums of the members' probability vectors. */
-    static double[] sums(List<ModelOutput> okOutputs) {
+    static double[] sums(List<MemberOutput> okOutputs) {
         int classes = 1;
-        for (ModelOutput o : okOutputs) {
-            classes = Math.max(classes, o.getProbabilities().isEmpty() ? o.getLabel() + 1 : o.getProbabilities().size());
+        for (MemberOutput o : okOutputs) {
+            classes = Math.max(classes, o.probabilities().isEmpty() ? o.label() + 1 : o.probabilities().size());
         }
         double[] sums = new double[classes];
-        for (ModelOutput o : okOutputs) {
-            List<Float> p = o.getProbabilities();
+        for (MemberOutput o : okOutputs) {
+            List<Float> p = o.probabilities();
             if (p.isEmpty()) {
-                if (o.getLabel() >= 0) {
-                    sums[o.getLabel()] += 1; // one-hot of the label
+                if (o.label() >= 0) {
+                    sums[o.label()] += 1; // one-hot of the label
                 }
             } else {
                 for (int c = 0; c < p.size(); c++) {

@@ -1,14 +1,13 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
 import dev.sluice.decision.VariantViews;
-import static dev.sluice.aggregator.Fixtures.T0;
-import static dev.sluice.aggregator.Fixtures.ok;
+import static dev.sluice.decision.vote.MemberFixtures.T0;
+import static dev.sluice.decision.vote.MemberFixtures.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,10 @@ class SelfConsistencyVoterTest {
     private final SelfConsistencyVoter voter = new SelfConsistencyVoter(3, 0.8f);
 
     /** Views 0.. of "vgg" with the given labels. */
-    private static List<ModelOutput> views(int... labels) {
-        List<ModelOutput> out = new ArrayList<>();
+    private static List<MemberOutput> views(int... labels) {
+        List<MemberOutput> out = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            out.add(ok("r", VariantViews.view("vgg", i), labels[i], 0.7f, T0));
+            out.add(ok(VariantViews.view("vgg", i), labels[i], 0.7f, T0));
         }
         return out;
     }
@@ -45,7 +44,7 @@ class SelfConsistencyVoterTest {
         assertEquals(4, v.label());
         assertEquals(4f / 6, v.confidence());
         assertEquals(6, v.votes().size());
-        assertEquals("vgg#view5", v.votes().get(5).getVariant());
+        assertEquals("vgg#view5", v.votes().get(5).member());
     }
 
     @Test

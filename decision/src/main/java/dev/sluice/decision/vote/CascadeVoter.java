@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
 import java.util.List;
 
 /**
@@ -13,24 +12,24 @@ import java.util.List;
  */
 public final class CascadeVoter implements Voter {
     @Override
-    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+    public VoteOutcome vote(List<MemberOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("a cascade answer needs at least one stage's output");
         }
-        ModelOutput last = okOutputs.get(okOutputs.size() - 1);
-        return new VoteOutcome(last.getLabel(), last.getConfidence(), MajorityVoter.votesOf(okOutputs));
+        MemberOutput last = okOutputs.get(okOutputs.size() - 1);
+        return new VoteOutcome(last.label(), last.confidence(), MajorityVoter.votesOf(okOutputs));
     }
 
     @Override
-    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
-        ModelOutput last = okOutputs.get(okOutputs.size() - 1);
-        String next = last.getEscalatedTo();
+    public boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
+        MemberOutput last = okOutputs.get(okOutputs.size() - 1);
+        String next = last.escalatedTo();
         return next == null || !outstanding.contains(next);
     }
 
     /** The confidence rule does not apply: a stage's own threshold already decided whether to go on. */
     @Override
-    public boolean isSettled(List<ModelOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
+    public boolean isSettled(List<MemberOutput> okOutputs, List<String> outstanding, float earlyConfidence) {
         if (outstanding.isEmpty()) {
             return true;
         }

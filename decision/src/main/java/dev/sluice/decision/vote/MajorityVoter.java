@@ -1,7 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.ModelOutput;
-import dev.sluice.avro.Vote;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +11,7 @@ import java.util.List;
  */
 public final class MajorityVoter implements Voter {
     @Override
-    public VoteOutcome vote(List<ModelOutput> okOutputs) {
+    public VoteOutcome vote(List<MemberOutput> okOutputs) {
         if (okOutputs.isEmpty()) {
             throw new IllegalArgumentException("majority vote needs at least one output");
         }
@@ -22,20 +20,20 @@ public final class MajorityVoter implements Voter {
     }
 
     @Override
-    public boolean cannotBeOverturned(List<ModelOutput> okOutputs, List<String> outstanding) {
+    public boolean cannotBeOverturned(List<MemberOutput> okOutputs, List<String> outstanding) {
         return outstanding.isEmpty() || tally(okOutputs).leadExceeds(outstanding.size());
     }
 
-    static LabelTally tally(List<ModelOutput> okOutputs) {
+    static LabelTally tally(List<MemberOutput> okOutputs) {
         LabelTally t = new LabelTally();
-        okOutputs.forEach(o -> t.add(o.getLabel(), 1, o.getConfidence()));
+        okOutputs.forEach(o -> t.add(o.label(), 1, o.confidence()));
         return t;
     }
 
     /** One vote per output, in the order given. */
-    static List<Vote> votesOf(List<ModelOutput> okOutputs) {
-        List<Vote> votes = new ArrayList<>(okOutputs.size());
-        okOutputs.forEach(o -> votes.add(new Vote(o.getVariant(), o.getLabel(), o.getConfidence())));
+    static List<Ballot> votesOf(List<MemberOutput> okOutputs) {
+        List<Ballot> votes = new ArrayList<>(okOutputs.size());
+        okOutputs.forEach(o -> votes.add(new Ballot(o.member(), o.label(), o.confidence())));
         return votes;
     }
 }

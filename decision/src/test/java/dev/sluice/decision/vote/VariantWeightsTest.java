@@ -1,10 +1,9 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.avro.Vote;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,7 +49,7 @@ class VariantWeightsTest {
     @Test
     void groundTruthJudgesEveryVote() {
         VariantWeights w = new VariantWeights(Map.of("a", 0.5, "b", 0.5), 10, 1);
-        w.onGroundTruth(3, List.of(new Vote("a", 3, 0.9f), new Vote("b", 7, 0.8f)));
+        w.onGroundTruth(3, List.of(new Ballot("a", 3, 0.9f), new Ballot("b", 7, 0.8f)));
         assertEquals(0.75, w.accuracy("a"), EPS);
         assertEquals(0.25, w.accuracy("b"), EPS);
     }

@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.vote;
 
-import dev.sluice.avro.Vote;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,8 +90,8 @@ public final class VariantWeights {
     }
 
     /** Ground truth for one request: each member's vote was right when it named the true label. */
-    public void onGroundTruth(int trueLabel, List<Vote> votes) {
-        votes.forEach(v -> onFeedback(v.getVariant(), v.getLabel() == trueLabel));
+    public void onGroundTruth(int trueLabel, List<Ballot> votes) {
+        votes.forEach(v -> onFeedback(v.member(), v.label() == trueLabel));
     }
 
     /** How many feedback answers a variant has had. */

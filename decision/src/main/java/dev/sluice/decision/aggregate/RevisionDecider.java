@@ -1,10 +1,6 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.aggregate;
 
-import dev.sluice.avro.InferenceResult;
-import dev.sluice.avro.ModelOutput;
-import dev.sluice.avro.Plan;
-import dev.sluice.avro.PlanDecision;
-import dev.sluice.avro.ResultStatus;
+import dev.sluice.decision.vote.MemberOutput;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,96 +20,91 @@ import java.util.Optional;
  *       becomes final; with none, the request ends DEADLINE_EXCEEDED naming the missing parts.</li>
  * </ul>
  */
-final class RevisionDecider {
+public final class RevisionDecider {
     /** What to do now. {@code result} is null for {@link Kind#WAIT}. */
-    record Step(Kind kind, InferenceResult result, List<String> skippedMembers) {
+    public record Step(Kind kind, RequestResult result, List<String> skippedMembers) {
         static final Step WAIT = new Step(Kind.WAIT, null, List.of());
 
         /** Whether the client sees this result: always for a final, for a provisional unless it asked for final only. */
-        boolean emitted(Plan plan) {
-            return kind == Kind.FINAL || (kind == Kind.PROVISIONAL && !plan.getFinalOnly());
+        public boolean emitted(PlanView plan) {
+            return kind == Kind.FINAL || (kind == Kind.PROVISIONAL && !plan.finalOnly());
         }
     }
 
-    enum Kind { WAIT, PROVISIONAL, FINAL }
+    public enum Kind { WAIT, PROVISIONAL, FINAL }
 
     private final AggregationDecider decider;
 
-    RevisionDecider(AggregationDecider decider) {
+    public RevisionDecider(AggregationDecider decider) {
         this.decider = decider;
     }
 
     /**
      * @param provisional the last provisional answer kept for this request (emitted or held back), or null
      */
-    Step next(Plan plan, List<ModelOutput> outputs, InferenceResult provisional, long nowMs) {
+    public Step next(PlanView plan, List<MemberOutput> outputs, RequestResult provisional, long nowMs) {
         if (plan == null) {
             return Step.WAIT;
         }
-        boolean complete = plan.getPartsMissing() <= 0 || plan.getDecision() != PlanDecision.SERVE;
+        boolean complete = plan.partsMissing() <= 0 || plan.action() != PlanAction.SERVE;
         boolean due = nowMs >= decider.dueAtMs(plan);
         if (complete) {
             return decider.answer(plan, outputs, nowMs)
                     .map(a -> new Step(Kind.FINAL, finalAfter(a.result(), provisional, plan, null), a.skippedMembers()))
                     .orElse(Step.WAIT);
         }
-        String missingParts = plan.getPartsMissing() + " of " + plan.getPartCount() + " parts never arrived";
-        if (plan.getVariants().isEmpty()) { // held until every part is in, and they were not
+        String missingParts = plan.partsMissing() + " of " + plan.partCount() + " parts never arrived";
+        if (plan.variants().isEmpty()) { // held until every part is in, and they were not
             if (!due) {
                 return Step.WAIT;
             }
-            InferenceResult r = InferenceResult.newBuilder()
-                    .setRequestId(plan.getRequestId()).setStatus(ResultStatus.DEADLINE_EXCEEDED).setRevision(0).setFinal$(true)
-                    .setReason("deadline passed; " + missingParts).setPolicy(plan.getPolicy())
-                    .setCreatedAtMs(plan.getCreatedAtMs()).setDeadlineMs(plan.getDeadlineMs()).setCompletedAtMs(nowMs)
-                    .setLatency(AggregationDecider.latency(plan, List.of(), nowMs)).build();
+            RequestResult r = new RequestResult(plan.requestId(), RequestStatus.DEADLINE_EXCEEDED, 0, true, -1, 0f, List.of(),
+                    List.of(), AggregationDecider.latency(plan, List.of(), nowMs), "deadline passed; " + missingParts,
+                    plan.policy(), plan.createdAtMs(), plan.deadlineMs(), nowMs);
             return new Step(Kind.FINAL, r, List.of());
         }
         if (due) {
-            if (provisional != null && provisional.getVariants().equals(AggregationDecider.serving(plan, outputs))) {
-                InferenceResult stands = InferenceResult.newBuilder(provisional).setCompletedAtMs(nowMs).build();
+            if (provisional != null && provisional.variants().equals(AggregationDecider.serving(plan, outputs))) {
+                RequestResult stands = provisional.withCompletedAtMs(nowMs);
                 return new Step(Kind.FINAL, finalAfter(stands, provisional, plan, missingParts), List.of());
             }
             return decider.answer(plan, outputs, nowMs)
                     .map(a -> new Step(Kind.FINAL, finalAfter(a.result(), provisional, plan, missingParts), List.of()))
                     .orElse(Step.WAIT);
         }
-        if (provisional != null && provisional.getVariants().equals(AggregationDecider.serving(plan, outputs))) {
+        if (provisional != null && provisional.variants().equals(AggregationDecider.serving(plan, outputs))) {
             return Step.WAIT; // this plan's members already answered provisionally
         }
         Optional<Answer> a = decider.answer(plan, outputs, nowMs);
         if (a.isEmpty()) {
             return Step.WAIT;
         }
-        InferenceResult r = InferenceResult.newBuilder(a.get().result())
-                .setRevision(nextRevision(provisional, plan)).setFinal$(false)
-                .setReason(join(a.get().result().getReason(), "provisional: " + plan.getPartsMissing() + " of "
-                        + plan.getPartCount() + " parts still to come"))
-                .build();
+        RequestResult r = a.get().result().withRevision(nextRevision(provisional, plan), false)
+                .withReason(join(a.get().result().reason(), "provisional: " + plan.partsMissing() + " of "
+                        + plan.partCount() + " parts still to come"));
         return new Step(Kind.PROVISIONAL, r, List.of());
     }
 
     /** Whether a final answer changed the label of the provisional one the client saw. */
-    static boolean corrects(InferenceResult finalResult, InferenceResult provisional) {
-        return provisional != null && provisional.getLabel() != finalResult.getLabel();
+    public static boolean corrects(RequestResult finalResult, RequestResult provisional) {
+        return provisional != null && provisional.label() != finalResult.label();
     }
 
-    private static InferenceResult finalAfter(InferenceResult answer, InferenceResult provisional, Plan plan, String note) {
-        InferenceResult.Builder b = InferenceResult.newBuilder(answer).setFinal$(true).setRevision(nextRevision(provisional, plan));
-        String reason = answer.getReason();
+    private static RequestResult finalAfter(RequestResult answer, RequestResult provisional, PlanView plan, String note) {
+        String reason = answer.reason();
         if (note != null) {
             reason = join(reason, note + "; the answer from the parts present is final");
         }
-        if (provisional != null && !plan.getFinalOnly()) {
+        if (provisional != null && !plan.finalOnly()) {
             reason = join(reason, (corrects(answer, provisional) ? "corrects" : "confirms") + " revision "
-                    + provisional.getRevision() + " (label " + provisional.getLabel() + ")");
+                    + provisional.revision() + " (label " + provisional.label() + ")");
         }
-        return b.setReason(reason).build();
+        return answer.withRevision(nextRevision(provisional, plan), true).withReason(reason);
     }
 
     /** Revisions number what the client sees: a held-back provisional answer takes no number. */
-    private static int nextRevision(InferenceResult provisional, Plan plan) {
-        return provisional == null || plan.getFinalOnly() ? 0 : provisional.getRevision() + 1;
+    private static int nextRevision(RequestResult provisional, PlanView plan) {
+        return provisional == null || plan.finalOnly() ? 0 : provisional.revision() + 1;
     }
 
     private static String join(String a, String b) {

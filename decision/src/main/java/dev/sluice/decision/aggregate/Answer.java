@@ -1,6 +1,5 @@
-package dev.sluice.aggregator;
+package dev.sluice.decision.aggregate;
 
-import dev.sluice.avro.InferenceResult;
 import java.util.List;
 
 /**
@@ -8,12 +7,12 @@ import java.util.List;
  * outstanding members could no longer change it, those members (empty otherwise, also for
  * answers at the deadline).
  */
-public record Answer(InferenceResult result, List<String> skippedMembers) {
+public record Answer(RequestResult result, List<String> skippedMembers) {
     public Answer {
         skippedMembers = List.copyOf(skippedMembers);
     }
 
-    static Answer of(InferenceResult result) {
+    static Answer of(RequestResult result) {
         return new Answer(result, List.of());
     }
 

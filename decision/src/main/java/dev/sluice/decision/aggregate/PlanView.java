@@ -1,0 +1,24 @@
+package dev.sluice.decision.aggregate;
+
+import dev.sluice.decision.vote.VoteMethod;
+import java.util.List;
+
+/**
+ * The fields of a request's plan that aggregation reads. The aggregator builds it from the Avro
+ * {@code Plan}; the simulator builds it directly.
+ *
+ * @param action serve, reject or invalid
+ * @param reason the selector's reason for a rejection or an invalid request, or null
+ * @param variants the members to wait for, in plan order
+ * @param earlyConfidence the vote's confidence that answers early; 0 or less turns the rule off
+ * @param finalOnly whether the client wants the final result only (no provisional answers)
+ * @param partsMissing parts of a multi-part request not arrived when this plan was made
+ * @param partCount parts the request has in all
+ */
+public record PlanView(String requestId, PlanAction action, String reason, List<String> variants, VoteMethod vote,
+                       float earlyConfidence, String policy, long createdAtMs, long receivedAtMs, long plannedAtMs,
+                       long deadlineMs, boolean finalOnly, int partsMissing, int partCount) {
+    public PlanView {
+        variants = List.copyOf(variants);
+    }
+}

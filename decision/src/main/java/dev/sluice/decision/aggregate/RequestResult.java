@@ -1,0 +1,39 @@
+package dev.sluice.decision.aggregate;
+
+import dev.sluice.decision.vote.Ballot;
+import java.util.List;
+
+/**
+ * A request's result as aggregation decides it (the Avro {@code InferenceResult} on the wire,
+ * field for field).
+ *
+ * @param revision the answer's number among those the client sees, 0 first
+ * @param isFinal false for a provisional answer of a request still missing parts
+ * @param label the answer, -1 when there is none
+ * @param votes every vote counted, in plan order
+ * @param variants the members that served the request
+ * @param reason why it ended as it did, or null for a plain answer
+ */
+public record RequestResult(String requestId, RequestStatus status, int revision, boolean isFinal, int label,
+                            float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
+                            String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs) {
+    public RequestResult {
+        variants = List.copyOf(variants);
+        votes = List.copyOf(votes);
+    }
+
+    public RequestResult withRevision(int r, boolean f) {
+        return new RequestResult(requestId, status, r, f, label, confidence, variants, votes, latency, reason, policy,
+                createdAtMs, deadlineMs, completedAtMs);
+    }
+
+    public RequestResult withReason(String r) {
+        return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, r,
+                policy, createdAtMs, deadlineMs, completedAtMs);
+    }
+
+    public RequestResult withCompletedAtMs(long ms) {
+        return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason,
+                policy, createdAtMs, deadlineMs, ms);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sluice.aggregator;
+
+import dev.sluice.avro.InferenceResult;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.avro.Plan;
+import dev.sluice.avro.ResultStatus;
+import dev.sluice.avro.StageLatency;
+import dev.sluice.avro.Vote;
+import dev.sluice.decision.aggregate.PlanAction;
+import dev.sluice.decision.aggregate.PlanView;
+import dev.sluice.decision.aggregate.RequestResult;
+import dev.sluice.decision.aggregate.RequestStatus;
+import dev.sluice.decision.aggregate.StageTimes;
+import dev.sluice.decision.vote.Ballot;
+import dev.sluice.decision.vote.MemberOutput;
+import dev.sluice.decision.vote.MemberStatus;
+import dev.sluice.decision.vote.VoteMethod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The aggregator's Avro records as the decision module's plain values, and its results back:
+ * field for field, no decision of its own. Enums map by symbol (a test keeps the pairs in step).
+ */
+final class DecisionValues {
+    private DecisionValues() {}
+
+    static PlanView plan(Plan p) {
+        return new PlanView(p.getRequestId(), PlanAction.valueOf(p.getDecision().name()), p.getReason(), p.getVariants(),
+                VoteMethod.valueOf(p.getVote().name()), p.getEarlyConfidence(), p.getPolicy(), p.getCreatedAtMs(),
+                p.getReceivedAtMs(), p.getPlannedAtMs(), p.getDeadlineMs(), p.getFinalOnly(), p.getPartsMissing(),
+                p.getPartCount());
+    }
+
+    static MemberOutput output(ModelOutput o) {
+        return new MemberOutput(o.getVariant(), MemberStatus.valueOf(o.getStatus().name()), o.getLabel(), o.getConfidence(),
+                o.getProbabilities(), o.getReason(), o.getEscalatedTo(), o.getQueueMs(), o.getComputeMs(),
+                o.getCompletedAtMs());
+    }
+
+    static List<MemberOutput> outputs(List<ModelOutput> outputs) {
+        List<MemberOutput> out = new ArrayList<>(outputs.size());
+        outputs.forEach(o -> out.add(output(o)));
+        return out;
+    }
+
+    static List<Ballot> ballots(List<Vote> votes) {
+        List<Ballot> out = new ArrayList<>(votes.size());
+        votes.forEach(v -> out.add(new Ballot(v.getVariant(), v.getLabel(), v.getConfidence())));
+        return out;
+    }
+
+    static List<Vote> votes(List<Ballot> ballots) {
+        List<Vote> out = new ArrayList<>(ballots.size());
+        ballots.forEach(b -> out.add(new Vote(b.member(), b.label(), b.confidence())));
+        return out;
+    }
+
+    static InferenceResult result(RequestResult r) {
+        StageTimes t = r.latency();
+        return InferenceResult.newBuilder()
+                .setRequestId(r.requestId())
+                .setStatus(ResultStatus.valueOf(r.status().name()))
+                .setRevision(r.revision())
+                .setFinal$(r.isFinal())
+                .setLabel(r.label())
+                .setConfidence(r.confidence())
+                .setVariants(r.variants())
+                .setVotes(votes(r.votes()))
+                .setLatency(new StageLatency(t.ingestMs(), t.selectMs(), t.queueMs(), t.computeMs(), t.aggregateMs(),
+                        t.totalMs()))
+                .setReason(r.reason())
+                .setPolicy(r.policy())
+                .setCreatedAtMs(r.createdAtMs())
+                .setDeadlineMs(r.deadlineMs())
+                .setCompletedAtMs(r.completedAtMs())
+                .build();
+    }
+
+    /** A result read back from the store (a kept provisional answer); null stays null. */
+    static RequestResult result(InferenceResult r) {
+        if (r == null) {
+            return null;
+        }
+        StageLatency l = r.getLatency();
+        return new RequestResult(r.getRequestId(), RequestStatus.valueOf(r.getStatus().name()), r.getRevision(),
+                r.getFinal$(), r.getLabel(), r.getConfidence(), r.getVariants(), ballots(r.getVotes()),
+                new StageTimes(l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs(),
+                        l.getTotalMs()),
+                r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs());
+    }
+}
