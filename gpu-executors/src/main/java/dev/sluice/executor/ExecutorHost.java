@@ -2,6 +2,8 @@ package dev.sluice.executor;
 
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
+import dev.sluice.decision.replan.Escalation;
+import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;

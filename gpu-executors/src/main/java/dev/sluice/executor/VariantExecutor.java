@@ -8,6 +8,8 @@ import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.batch.AimdBatchSize;
 import dev.sluice.decision.batch.Batch;
 import dev.sluice.decision.batch.DeadlineBatcher;
+import dev.sluice.decision.replan.Escalation;
+import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.executor.offsets.CompletedOffsets;
 import dev.sluice.executor.offsets.PartitionLedger;
 import dev.sluice.executor.runtime.ModelCache;
@@ -343,14 +345,15 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             return;
         }
         int limit = batcher.limit();
-        List<QueueReplan.Move<PendingTask>> moves = replan.plan(queue, PendingTask::task, limit, fullBatchMs(limit), now);
+        List<QueueReplan.Move<PendingTask, InferenceTask>> moves = replan.plan(queue, t -> TaskRoutes.routingOf(t.task()),
+                (t, target) -> TaskRoutes.retarget(t.task(), target, now), limit, fullBatchMs(limit), now);
         if (moves.isEmpty()) {
             return;
         }
         Set<PendingTask> moving = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         moves.forEach(m -> moving.add(m.queued()));
         batcher.remove(moving::contains);
-        for (QueueReplan.Move<PendingTask> m : moves) {
+        for (QueueReplan.Move<PendingTask, InferenceTask> m : moves) {
             PendingTask t = m.queued();
             String reason = String.format("re-planned by executor %s: %s predicted to answer in %.0f ms with %d ms left "
                     + "to the deadline; moved to %s (expected %.0f ms)", config.executorId(), variant.id(), m.predictedHereMs(),
@@ -585,10 +588,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         if (!(output.value() instanceof ModelOutput o) || o.getStatus() != OutputStatus.OK) {
             return List.of(output);
         }
-        return escalation.next(t.task(), o.getConfidence(), nowMs).<List<ProducerRecord<String, Object>>>map(next -> {
-            o.setEscalatedTo(next.getVariant());
-            return List.of(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next), output);
-        }).orElse(List.of(output));
+        return escalation.next(TaskRoutes.routingOf(t.task()), o.getConfidence(), nowMs)
+                .<List<ProducerRecord<String, Object>>>map(stage -> {
+                    InferenceTask next = TaskRoutes.escalated(t.task(), stage, nowMs);
+                    o.setEscalatedTo(next.getVariant());
+                    return List.of(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next), output);
+                }).orElse(List.of(output));
     }
 
     /** Adaptive batching: the measured compute time of an OK batch steers the batch-size limit. */

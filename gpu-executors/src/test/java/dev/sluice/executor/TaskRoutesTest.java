@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.InferenceTask;
+import dev.sluice.decision.replan.Escalation;
+import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import java.nio.file.Path;
@@ -16,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class QueueReplanTest {
+/** The executor's Avro tasks through the decision module's re-planning and escalation. */
+class TaskRoutesTest {
     private static final Catalog MULTI = Catalog.load(Path.of("../models/catalog-multimodal.yaml"));
     private static final long NOW = 1_000_000;
     // a fallback's dispatch-to-output time, by id; fusion-lite answers slowly here
@@ -31,18 +34,9 @@ class QueueReplanTest {
                 .setDeadlineMs(NOW + dueInMs).setFallbacks(fallbacks).build();
     }
 
-    private List<QueueReplan.Move<InferenceTask>> plan(List<InferenceTask> queue, int limit, double batchMs) {
-        return replan.plan(queue, t -> t, limit, batchMs, NOW);
-    }
-
-    @Test
-    void tasksPredictedInTimeStay() {
-        // 8 tasks, batches of 4 at 10 ms: the second batch answers at 20 ms + the 20 ms hop
-        List<InferenceTask> queue = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            queue.add(fusionTask("r" + i, 100, List.of("cnn-small")));
-        }
-        assertTrue(plan(queue, 4, 10).isEmpty());
+    private List<QueueReplan.Move<InferenceTask, InferenceTask>> plan(List<InferenceTask> queue, int limit, double batchMs) {
+        return replan.plan(queue, TaskRoutes::routingOf, (t, target) -> TaskRoutes.retarget(t, target, NOW), limit, batchMs,
+                NOW);
     }
 
     @Test
@@ -52,35 +46,11 @@ class QueueReplanTest {
         for (int i = 0; i < 8; i++) {
             queue.add(fusionTask("r" + i, 70, List.of("fusion-lite", "cnn-small", "audio-cnn")));
         }
-        List<QueueReplan.Move<InferenceTask>> moves = plan(queue, 4, 30);
+        List<QueueReplan.Move<InferenceTask, InferenceTask>> moves = plan(queue, 4, 30);
         assertEquals(List.of("r4", "r5", "r6", "r7"), moves.stream().map(m -> m.queued().getRequestId()).toList());
         // fusion-lite is listed first but expected after the deadline: cnn-small, the next, is in time
         assertTrue(moves.stream().allMatch(m -> m.to().equals("cnn-small")), moves.toString());
-        QueueReplan.Move<InferenceTask> m = moves.get(0);
-        assertEquals(80.0, m.predictedHereMs(), 1e-9);
-        assertEquals(50.0, m.expectedThereMs(), 1e-9);
-    }
-
-    @Test
-    void movedTasksFreeTheirPlacesForTheTasksBehind() {
-        // batches of 4 at 40 ms answer at 60 ms, then 100 ms: "urgent" (due at 55) moves, and
-        // r1..r4 (due at 65) then fit the first batch, so r4 stays too
-        List<InferenceTask> queue = new ArrayList<>();
-        queue.add(fusionTask("urgent", 55, List.of("audio-cnn")));
-        for (int i = 1; i <= 4; i++) {
-            queue.add(fusionTask("r" + i, 65, List.of("audio-cnn")));
-        }
-        List<QueueReplan.Move<InferenceTask>> moves = plan(queue, 4, 40);
-        assertEquals(List.of("urgent"), moves.stream().map(m -> m.queued().getRequestId()).toList());
-    }
-
-    @Test
-    void aLateTaskWithoutAFallbackInTimeStays() {
-        List<InferenceTask> queue = List.of(
-                fusionTask("none", 10, List.of()),
-                fusionTask("too-slow", 10, List.of("fusion-lite")),
-                fusionTask("unknown", 10, List.of("no-such-variant")));
-        assertTrue(plan(queue, 1, 50).isEmpty());
+        assertTrue(moves.stream().allMatch(m -> m.retargeted().getVariant().equals("cnn-small")), moves.toString());
     }
 
     @Test
@@ -88,7 +58,7 @@ class QueueReplanTest {
         InferenceTask t = InferenceTask.newBuilder(fusionTask("r", 100, List.of("audio-cnn", "cnn-small")))
                 .setEscalateTo(List.of("vgg")).setEscalateBelow(0.5f).build();
         Variant audioCnn = MULTI.variant("audio-cnn").orElseThrow();
-        InferenceTask toAudio = QueueReplan.retarget(t, audioCnn, NOW).orElseThrow();
+        InferenceTask toAudio = TaskRoutes.retarget(t, audioCnn, NOW).orElseThrow();
         assertEquals("audio-cnn", toAudio.getVariant());
         assertEquals("audio", toAudio.getInput().getName());
         assertTrue(toAudio.getExtraInputs().isEmpty());
@@ -98,7 +68,7 @@ class QueueReplanTest {
         assertEquals(NOW, toAudio.getEnqueuedAtMs());
         assertEquals(t.getDeadlineMs(), toAudio.getDeadlineMs());
 
-        InferenceTask toImage = QueueReplan.retarget(t, MULTI.variant("cnn-small").orElseThrow(), NOW).orElseThrow();
+        InferenceTask toImage = TaskRoutes.retarget(t, MULTI.variant("cnn-small").orElseThrow(), NOW).orElseThrow();
         assertEquals("image", toImage.getInput().getName());
         assertTrue(toImage.getExtraInputs().isEmpty());
     }
@@ -107,12 +77,28 @@ class QueueReplanTest {
     void aTaskIsNotMovedToAVariantNeedingATensorItDoesNotCarry() {
         InferenceTask imageOnly = InferenceTask.newBuilder(TaskInputsTest.task("r", "cnn-small",
                 imageTensor("image", image(2)), List.of())).setDeadlineMs(NOW + 100).setFallbacks(List.of("audio-cnn")).build();
-        assertTrue(QueueReplan.retarget(imageOnly, MULTI.variant("audio-cnn").orElseThrow(), NOW).isEmpty());
-        assertTrue(QueueReplan.retarget(imageOnly, MULTI.variant("fusion-lite").orElseThrow(), NOW).isEmpty());
+        assertTrue(TaskRoutes.retarget(imageOnly, MULTI.variant("audio-cnn").orElseThrow(), NOW).isEmpty());
+        assertTrue(TaskRoutes.retarget(imageOnly, MULTI.variant("fusion-lite").orElseThrow(), NOW).isEmpty());
         // and a lone image tensor, whatever its name, still feeds a one-input image model
         InferenceTask named = InferenceTask.newBuilder(imageOnly).setInput(imageTensor("input", image(2))).build();
-        assertTrue(QueueReplan.retarget(named, MULTI.variant("mlp").orElseThrow(), NOW).isPresent());
+        assertTrue(TaskRoutes.retarget(named, MULTI.variant("mlp").orElseThrow(), NOW).isPresent());
         // late here (200 ms batch), audio-cnn would be in time (45 ms), but it has no audio: it stays
         assertTrue(plan(List.of(imageOnly), 1, 200).isEmpty());
+    }
+
+    @Test
+    void anUnsureAnswerGoesOnToTheNextStageWithTheRestOfTheChain() {
+        Escalation escalation = new Escalation(Map.of("vgg", 20.0, "vgg-tta", 60.0)::get);
+        InferenceTask done = InferenceTask.newBuilder(TaskInputsTest.task("r1", "cnn-small", imageTensor("input", image(3)),
+                        List.of())).setCreatedAtMs(NOW - 50).setDeadlineMs(NOW + 500).setEnqueuedAtMs(NOW - 40)
+                .setEscalateTo(List.of("vgg", "vgg-tta")).setEscalateBelow(0.9f).build();
+        InferenceTask next = TaskRoutes.escalated(done,
+                escalation.next(TaskRoutes.routingOf(done), 0.6f, NOW).orElseThrow(), NOW);
+        assertEquals("vgg", next.getVariant());
+        assertEquals(List.of("vgg-tta"), next.getEscalateTo());
+        assertEquals(NOW, next.getEnqueuedAtMs());
+        assertEquals("r1", next.getRequestId());
+        assertEquals(NOW + 500, next.getDeadlineMs());
+        assertEquals(NOW - 50, next.getCreatedAtMs());
     }
 }

@@ -1,7 +1,5 @@
-package dev.sluice.executor;
+package dev.sluice.decision.replan;
 
-import dev.sluice.avro.InferenceTask;
-import dev.sluice.avro.Tensor;
 import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,18 +21,22 @@ import java.util.function.ToDoubleFunction;
  * hops; the same estimate a cascade uses to escalate), not its live queue, which this executor
  * does not see. A task moves once: the moved copy carries no fallbacks.
  *
- * <p>Pure: the caller gives the queue in run order, the batch cost and the time, and carries out
- * the moves (withdraw, send the retargeted task, tell the aggregator).
+ * <p>Pure and generic over what is queued: the caller gives the queue in run order, how to read a
+ * queued task's routing, how to build its copy for a fallback (empty when that fallback cannot take
+ * it, see {@link #inputsFor}), the batch cost and the time, and carries out the moves (withdraw,
+ * send the retargeted task, tell the aggregator).
  */
 public final class QueueReplan {
     /** Budget for one hop, executor to aggregator (measured p50 of a hop: about 10-20 ms). */
     static final double OUTPUT_HOP_MS = 20;
 
-    /** A task to move: the retargeted copy to send, and the predictions that decided it. */
-    public record Move<T>(T queued, InferenceTask retargeted, double predictedHereMs, double expectedThereMs) {
-        public String to() {
-            return retargeted.getVariant();
-        }
+    /** A task to move: the fallback it goes {@code to}, its retargeted copy, and the predictions that decided it. */
+    public record Move<T, R>(T queued, String to, R retargeted, double predictedHereMs, double expectedThereMs) {}
+
+    /** Builds a queued task's copy for {@code target}, or empty when the target cannot take it. */
+    @FunctionalInterface
+    public interface Retargeting<T, R> {
+        Optional<R> retarget(T queued, Variant target);
     }
 
     private final Function<String, Optional<Variant>> variants;
@@ -52,20 +54,22 @@ public final class QueueReplan {
     /**
      * The tasks of {@code queue} (run order, head first) to move now.
      *
+     * @param routingOf a queued task's deadline and fallbacks
+     * @param retargeting the copy of a queued task for a fallback, tried for each fallback in time
      * @param batchLimit tasks per batch while a queue is long
      * @param batchMs what one batch of {@code batchLimit} costs here
      */
-    public <T> List<Move<T>> plan(List<T> queue, Function<T, InferenceTask> taskOf, int batchLimit, double batchMs,
-            long nowMs) {
+    public <T, R> List<Move<T, R>> plan(List<T> queue, Function<T, TaskRouting> routingOf, Retargeting<T, R> retargeting,
+            int batchLimit, double batchMs, long nowMs) {
         if (batchLimit < 1 || !(batchMs >= 0)) {
             throw new IllegalArgumentException("batch limit " + batchLimit + ", batch cost " + batchMs + " ms");
         }
-        List<Move<T>> moves = new ArrayList<>();
+        List<Move<T, R>> moves = new ArrayList<>();
         long staying = 0;
         for (T queued : queue) {
-            InferenceTask task = taskOf.apply(queued);
+            TaskRouting task = routingOf.apply(queued);
             double hereMs = (staying / batchLimit + 1) * batchMs + OUTPUT_HOP_MS;
-            Move<T> move = nowMs + hereMs > task.getDeadlineMs() ? moveOf(queued, task, hereMs, nowMs) : null;
+            Move<T, R> move = nowMs + hereMs > task.deadlineMs() ? moveOf(queued, task, retargeting, hereMs, nowMs) : null;
             if (move != null) {
                 moves.add(move);
             } else {
@@ -75,47 +79,42 @@ public final class QueueReplan {
         return moves;
     }
 
-    private <T> Move<T> moveOf(T queued, InferenceTask task, double hereMs, long nowMs) {
-        for (String f : task.getFallbacks()) {
+    private <T, R> Move<T, R> moveOf(T queued, TaskRouting task, Retargeting<T, R> retargeting, double hereMs, long nowMs) {
+        for (String f : task.fallbacks()) {
             Optional<Variant> target = variants.apply(f);
             if (target.isEmpty()) {
                 continue;
             }
             double thereMs = expectedMs.applyAsDouble(f);
-            if (nowMs + thereMs > task.getDeadlineMs()) {
+            if (nowMs + thereMs > task.deadlineMs()) {
                 continue;
             }
-            Optional<InferenceTask> retargeted = retarget(task, target.get(), nowMs);
+            Optional<R> retargeted = retargeting.retarget(queued, target.get());
             if (retargeted.isPresent()) {
-                return new Move<>(queued, retargeted.get(), hereMs, thereMs);
+                return new Move<>(queued, target.get().id(), retargeted.get(), hereMs, thereMs);
             }
         }
         return null;
     }
 
     /**
-     * {@code task} for {@code target}: the tensors it carries that the target consumes, in the
-     * target's input order (each is named after its modality; a lone tensor feeds a one-input
-     * target whatever its name), no fallbacks and no cascade; empty when a tensor the target
-     * needs is not carried or does not fit the target's input.
+     * Which of the inputs a task carries (by name, each named after its modality) feed
+     * {@code target}, in the target's input order: indexes into {@code carried}. A lone input feeds
+     * a one-input target whatever its name. Empty when an input the target needs is not carried.
      */
-    public static Optional<InferenceTask> retarget(InferenceTask task, Variant target, long nowMs) {
-        List<Tensor> carried = new ArrayList<>();
-        carried.add(task.getInput());
-        carried.addAll(task.getExtraInputs());
+    public static Optional<List<Integer>> inputsFor(List<String> carried, Variant target) {
         List<String> order = target.inputModalities();
-        List<Tensor> inputs = new ArrayList<>();
+        List<Integer> inputs = new ArrayList<>(order.size());
         for (String name : order) {
-            Tensor t = carried.stream().filter(x -> x.getName().equals(name)).findFirst()
-                    .orElse(carried.size() == 1 && order.size() == 1 ? carried.get(0) : null);
-            if (t == null) {
+            int i = carried.indexOf(name);
+            if (i < 0 && carried.size() == 1 && order.size() == 1) {
+                i = 0;
+            }
+            if (i < 0) {
                 return Optional.empty();
             }
-            inputs.add(t);
+            inputs.add(i);
         }
-        InferenceTask moved = InferenceTask.newBuilder(task)
-                .setVariant(target.id()).setInput(inputs.get(0)).setExtraInputs(List.copyOf(inputs.subList(1, inputs.size())))
-                .setFallbacks(List.of()).setEscalateTo(List.of()).setEscalateBelow(0f).setEnqueuedAtMs(nowMs).build();
-        return new TaskInputs(target, 1).problem(moved) == null ? Optional.of(moved) : Optional.empty();
+        return Optional.of(inputs);
     }
 }
