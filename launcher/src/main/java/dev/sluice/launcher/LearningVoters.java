@@ -1,9 +1,9 @@
 package dev.sluice.launcher;
 
-import dev.sluice.aggregator.Voters;
-import dev.sluice.aggregator.VariantWeights;
 import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.decision.vote.VariantWeights;
+import dev.sluice.decision.vote.Voters;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
 import java.util.HashMap;
