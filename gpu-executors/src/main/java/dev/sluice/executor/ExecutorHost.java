@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -47,6 +48,17 @@ public final class ExecutorHost implements AutoCloseable {
 
     public static ExecutorHost start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
             List<String> variantIds, ExecutorConfig config, ModelResidency residency, MeterRegistry registry) {
+        return start(kafka, serdes, () -> catalog, catalogDir, variantIds, config, residency, registry);
+    }
+
+    /**
+     * Serving {@code variantIds} as {@code liveCatalog} describes them at start; cascade escalation
+     * and queue re-planning look their targets up in the catalog it holds at each decision, so a
+     * variant published later becomes a target and a removed one stops being one.
+     */
+    public static ExecutorHost start(KafkaSettings kafka, SluiceSerdes serdes, Supplier<Catalog> liveCatalog, Path catalogDir,
+            List<String> variantIds, ExecutorConfig config, ModelResidency residency, MeterRegistry registry) {
+        Catalog catalog = liveCatalog.get();
         List<Variant> served = new ArrayList<>();
         for (String id : variantIds) {
             served.add(catalog.variant(id).orElseThrow(() -> new IllegalArgumentException(
@@ -57,8 +69,8 @@ public final class ExecutorHost implements AutoCloseable {
                 ExecutorMetrics.cacheListener(registry));
         ExecutorMetrics.bindCache(registry, cache);
         List<VariantExecutor> started = new ArrayList<>();
-        Escalation escalation = escalation(catalog);
-        QueueReplan replan = replan(catalog);
+        Escalation escalation = escalation(liveCatalog);
+        QueueReplan replan = replan(liveCatalog);
         CancelledRequests cancelled = new CancelledRequests();
         ExecutorMetrics.bindCancellations(registry, cancelled);
         TopicFollower<String> cancellations = null;
@@ -100,8 +112,8 @@ public final class ExecutorHost implements AutoCloseable {
      * before the deadline, at its batch-1 p99 plus its batching delay plus the Kafka hops to it and
      * on to the aggregator. Unknown or unprofiled variants are never escalated to.
      */
-    static Escalation escalation(Catalog catalog) {
-        return new Escalation(id -> expectedMs(catalog, id));
+    static Escalation escalation(Supplier<Catalog> catalog) {
+        return new Escalation(id -> expectedMs(catalog.get(), id));
     }
 
     /** Dispatch to output for an idle variant: batch-1 p99, batching delay, hops; infinite when unknown or unprofiled. */
@@ -112,8 +124,8 @@ public final class ExecutorHost implements AutoCloseable {
     }
 
     /** MOSEL re-planning of queued tasks to their fallbacks, expected at the same latency a cascade escalates by. */
-    static QueueReplan replan(Catalog catalog) {
-        return new QueueReplan(catalog::variant, id -> expectedMs(catalog, id));
+    static QueueReplan replan(Supplier<Catalog> catalog) {
+        return new QueueReplan(id -> catalog.get().variant(id), id -> expectedMs(catalog.get(), id));
     }
 
     /** Budget for the task hop and the output hop of an escalated stage (measured p50 of a hop: about 10-20 ms). */

@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ final class AggregatorCommand implements Callable<Integer> {
             cfg = cfg.withStateDir(stateDir);
         }
         try (Metrics metrics = new Metrics();
-             LearningVoters learning = new LearningVoters(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog());
+             LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
+             LearningVoters learning = new LearningVoters(cluster.kafka(bootstrap), cluster.serdes(), catalog);
              AggregatorApp app = AggregatorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.deliveryMode(), cfg,
                      metrics.registry, java.time.InstantSource.system(), learning.voters)) {
             metrics.serve(cluster.metricsPort, app::healthy);

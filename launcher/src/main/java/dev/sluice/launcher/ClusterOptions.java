@@ -1,10 +1,12 @@
 package dev.sluice.launcher;
 
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** Options every component shares: where Kafka and the registry are, the catalog, delivery, metrics. */
@@ -17,7 +19,9 @@ final class ClusterOptions {
     @Option(names = "--kafka-config", description = "Kafka client properties file (security.protocol, sasl.*, ssl.*)")
     Path kafkaConfig;
 
-    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "model catalog (default: ${DEFAULT-VALUE})")
+    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE,
+            description = "model catalog file, used until something is published to sluice.catalog (./sluice catalog "
+                    + "publish), and the directory its relative model paths resolve in (default: ${DEFAULT-VALUE})")
     Path catalog;
 
     @Option(names = "--delivery", defaultValue = "exactly-once-results",
@@ -42,6 +46,14 @@ final class ClusterOptions {
 
     KafkaSettings kafka(String bootstrap) {
         return KafkaSettings.of(bootstrap, kafkaConfig);
+    }
+
+    /**
+     * The live catalog: what sluice.catalog holds, or this command's --catalog file until someone
+     * publishes to it. Waits for the records already published before the component starts.
+     */
+    LiveCatalog liveCatalog(KafkaSettings kafka) {
+        return LiveCatalog.follow(kafka, serdes(), loadCatalog(), Duration.ofSeconds(15));
     }
 
     Catalog loadCatalog() {

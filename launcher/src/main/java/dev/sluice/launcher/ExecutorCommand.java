@@ -1,10 +1,10 @@
 package dev.sluice.launcher;
 
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;
 import dev.sluice.executor.ModelResidency;
 import dev.sluice.executor.runtime.Device;
-import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,13 +45,13 @@ final class ExecutorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Catalog catalog = cluster.loadCatalog();
-        List<String> serve = variants != null ? variants : catalog.variants().stream().map(Variant::id).toList();
         ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
                 .withDevice(Device.parse(device)).withThreads(threads);
         try (Metrics metrics = new Metrics();
+             LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),
-                     serve, cfg, ModelResidency.defaults().withBudgetMb(memoryBudgetMb).withEager(eager),
+                     variants != null ? variants : catalog.get().variants().stream().map(Variant::id).toList(),
+                     cfg, ModelResidency.defaults().withBudgetMb(memoryBudgetMb).withEager(eager),
                      metrics.registry)) {
             metrics.serve(cluster.metricsPort, host::ready);
             System.out.printf("executor %s serving %s against %s, metrics on :%d%n", id, host.devices(), bootstrap,

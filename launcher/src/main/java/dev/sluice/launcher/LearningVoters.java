@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import dev.sluice.aggregator.WeightsFeedbackListener;
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.vote.VariantWeights;
 import dev.sluice.decision.vote.Voters;
@@ -22,11 +23,17 @@ final class LearningVoters implements AutoCloseable {
     final Voters voters;
     private final WeightsFeedbackListener feedback;
 
-    LearningVoters(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog) {
+    /** Starting from the catalog's accuracies now; a variant published later starts from its own. */
+    LearningVoters(KafkaSettings kafka, SluiceSerdes serdes, LiveCatalog catalog) {
+        voters = new Voters(VariantWeights.fromAccuracy(accuracies(catalog.get()), PRIOR_WEIGHT));
+        catalog.onChange(c -> accuracies(c).forEach(voters.weights()::setMeasured));
+        feedback = new WeightsFeedbackListener(kafka, serdes, voters.weights());
+    }
+
+    private static Map<String, Double> accuracies(Catalog catalog) {
         Map<String, Double> accuracy = new HashMap<>();
         catalog.variants().stream().filter(v -> v.accuracy() != null).forEach(v -> accuracy.put(v.id(), v.accuracy()));
-        voters = new Voters(VariantWeights.fromAccuracy(accuracy, PRIOR_WEIGHT));
-        feedback = new WeightsFeedbackListener(kafka, serdes, voters.weights());
+        return accuracy;
     }
 
     @Override

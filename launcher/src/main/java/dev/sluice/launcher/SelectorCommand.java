@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.selector.SelectorApp;
 import dev.sluice.selector.SelectorConfig;
 import java.util.concurrent.Callable;
@@ -38,7 +39,8 @@ final class SelectorCommand implements Callable<Integer> {
         }
         config = config.withPolicies(admission.apply(config.policies()));
         try (Metrics metrics = new Metrics();
-             SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog(),
+             LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
+             SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), catalog,
                      config, cluster.deliveryMode(),
                      cluster.commitIntervalMs, metrics.registry)) {
             metrics.serve(cluster.metricsPort, () -> app.state().isRunningOrRebalancing());

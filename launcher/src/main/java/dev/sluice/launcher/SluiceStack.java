@@ -4,6 +4,8 @@ import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
 import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.catalog.CatalogPublisher;
+import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.decision.vote.VariantWeights;
@@ -11,6 +13,7 @@ import dev.sluice.decision.vote.Voters;
 import dev.sluice.embedded.EmbeddedKafka;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;
+import dev.sluice.executor.ModelResidency;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.json.JsonBridgeApp;
 import dev.sluice.models.Catalog;
@@ -86,9 +89,12 @@ public final class SluiceStack implements AutoCloseable {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             new TopicLayout(o.partitions(), (short) 1, variants).create(admin);
         }
+        publishUnlessPublished(kafka, serdes, catalog);
+        LiveCatalog live = LiveCatalog.follow(kafka, serdes, catalog, Duration.ofSeconds(15));
+        components.add(live);
         bridge = JsonBridgeApp.start(kafka, serdes, new Properties());
         components.add(bridge);
-        LearningVoters learning = new LearningVoters(kafka, serdes, catalog);
+        LearningVoters learning = new LearningVoters(kafka, serdes, live);
         components.add(learning);
         Voters voters = learning.voters;
         aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
@@ -96,14 +102,28 @@ public final class SluiceStack implements AutoCloseable {
                         .withCancellations(o.cancellations()), registry,
                 java.time.InstantSource.system(), voters);
         components.add(aggregator);
-        executors = ExecutorHost.start(kafka, serdes, catalog, catalogDir, variants,
+        executors = ExecutorHost.start(kafka, serdes, live, catalogDir, variants,
                 ExecutorConfig.defaults("embedded-0").withDelivery(o.delivery()).withDevice(o.device())
-                        .withThreads(o.intraOpThreads()), registry);
+                        .withThreads(o.intraOpThreads()), ModelResidency.defaults(), registry);
         components.add(executors);
-        selector = SelectorApp.start(kafka, serdes, catalog,
+        selector = SelectorApp.start(kafka, serdes, live,
                 SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed(),
                 o.delivery(), o.commitIntervalMs(), registry);
         components.add(selector);
+    }
+
+    /**
+     * The catalog file becomes the live catalog on a cluster nobody has published one to (a fresh
+     * embedded broker always); a published catalog is left as it is, and the components follow it.
+     */
+    private static void publishUnlessPublished(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog) {
+        CatalogPublisher publisher = new CatalogPublisher(kafka, serdes);
+        if (publisher.published().isEmpty()) {
+            log.info("catalog: publishing {} variants to an empty sluice.catalog: {}", catalog.variants().size(),
+                    publisher.publish(catalog, true, System.currentTimeMillis()));
+        } else {
+            log.info("catalog: sluice.catalog already holds a catalog; following it, not the file");
+        }
     }
 
     /** Starts everything; {@code bootstrap} null means an embedded broker. */

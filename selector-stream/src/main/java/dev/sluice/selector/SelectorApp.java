@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -36,6 +37,12 @@ public final class SelectorApp implements AutoCloseable {
     }
 
     public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, SelectorConfig config,
+            DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
+        return start(kafka, serdes, () -> catalog, config, mode, commitIntervalMs, registry);
+    }
+
+    /** Deciding on the catalog {@code catalog} holds at each request (the live catalog). */
+    public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config,
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry) {
         LoadView load = new LoadView(config.statusStaleMs());
         ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);

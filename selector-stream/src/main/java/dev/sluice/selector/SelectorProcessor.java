@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -62,7 +63,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     static final double PROVISIONAL_ACCURACY_SLACK = 0.005;
 
     private final Deserializer<InferenceRequest> requests;
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalog;
     private final Policies policies;
     private final SelectorConfig config;
     private final RequestValidator validator;
@@ -70,10 +71,11 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final InstantSource clock;
     private final SelectorMetrics metrics;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
+    private Catalog servableFor; // the catalog instance servableCatalogs were cut from
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PartialRequest> parts;
 
-    SelectorProcessor(Deserializer<InferenceRequest> requests, Catalog catalog, Policies policies, SelectorConfig config,
+    SelectorProcessor(Deserializer<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
         this.requests = requests;
         this.catalog = catalog;
@@ -106,7 +108,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             return;
         }
         String policyName = policyOf(req);
-        Optional<String> invalid = validator.validate(req, catalog, receivedAt);
+        Optional<String> invalid = validator.validate(req, catalog.get(), receivedAt);
         if (req.getPolicy() != null && !policies.has(req.getPolicy()) && invalid.isEmpty()) {
             invalid = Optional.of(policies.whyUnknown(req.getPolicy()));
         }
@@ -199,7 +201,12 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
             Revision revision) {
         Map<String, Tensor> byModality = ModalityInputs.of(req.getModalities(), req.getInputs());
-        Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), catalog::servableWith);
+        Catalog now = catalog.get();
+        if (now != servableFor) { // the live catalog changed: cut the servable views again
+            servableCatalogs.clear();
+            servableFor = now;
+        }
+        Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), now::servableWith);
         boolean provisional = revision != null && revision.partsMissing() > 0;
         double floor = req.getMinAccuracy();
         if (provisional) { // a provisional answer comes from about the best the parts present allow, even below the floor

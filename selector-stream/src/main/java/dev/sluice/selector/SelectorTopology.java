@@ -12,6 +12,7 @@ import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.policy.Policies;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -36,6 +37,12 @@ public final class SelectorTopology {
 
     /** With a policy registry shared with other parts of the app (e.g. the feedback listener). */
     public static Topology build(SluiceSerdes serdes, Catalog catalog, SelectorConfig config, Policies policies,
+            LoadView load, InstantSource clock, SelectorMetrics metrics) {
+        return build(serdes, () -> catalog, config, policies, load, clock, metrics);
+    }
+
+    /** Deciding on whatever {@code catalog} holds at each request: the live catalog. */
+    public static Topology build(SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config, Policies policies,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();

@@ -54,7 +54,7 @@ public final class VariantWeights {
                 throw new IllegalArgumentException("accuracy of " + v + " must be in [0, 1]: " + a);
             }
         });
-        this.measured = Map.copyOf(measuredAccuracy);
+        this.measured = new ConcurrentHashMap<>(measuredAccuracy);
         this.classes = classes;
         this.priorStrength = priorStrength;
         this.unmeasuredAccuracy = measured.values().stream().mapToDouble(Double::doubleValue).average()
@@ -69,6 +69,17 @@ public final class VariantWeights {
     /** No measured accuracies: every variant weighs the same until feedback says otherwise. */
     public static VariantWeights uniform(int classes) {
         return fromAccuracy(Map.of(), classes);
+    }
+
+    /**
+     * The offline accuracy of {@code variant} changed or became known (a variant published to the
+     * live catalog): it becomes the prior; feedback observed so far still counts.
+     */
+    public void setMeasured(String variant, double accuracy) {
+        if (!(accuracy >= 0 && accuracy <= 1)) {
+            throw new IllegalArgumentException("accuracy of " + variant + " must be in [0, 1]: " + accuracy);
+        }
+        measured.put(variant, accuracy);
     }
 
     /** The current accuracy estimate of a variant. */
