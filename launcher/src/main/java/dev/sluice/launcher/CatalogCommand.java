@@ -3,8 +3,18 @@ package dev.sluice.launcher;
 import dev.sluice.avro.CatalogEntry;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.CatalogRecords;
+import dev.sluice.executor.profile.MemoryProfiler;
+import dev.sluice.executor.profile.ModelProfiler;
+import dev.sluice.executor.profile.OnnxSignature;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,11 +27,102 @@ import picocli.CommandLine.Parameters;
 @Command(name = "catalog", mixinStandardHelpOptions = true,
         description = "Manage the live model catalog (the compacted sluice.catalog topic) that the selector, executors "
                 + "and aggregator follow without restarting.",
-        subcommands = {CatalogCommand.Publish.class, CatalogCommand.ListCommand.class, CatalogCommand.Remove.class})
+        subcommands = {CatalogCommand.Add.class, CatalogCommand.Publish.class, CatalogCommand.ListCommand.class,
+                CatalogCommand.Remove.class})
 final class CatalogCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Bring your own model: read the ONNX file's input and output, check them against the task, copy "
+                    + "the file beside --catalog, measure accuracy (Fashion-MNIST test set), latency per batch size and "
+                    + "memory on this machine, and add the entry to the catalog file; with --bootstrap, publish it to the "
+                    + "live catalog too.")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "the model, exported with a dynamic batch axis")
+        Path onnx;
+
+        @Option(names = "--id", required = true, description = "variant id: lower case, digits, '-'")
+        String id;
+
+        @Option(names = "--task", defaultValue = "fashion-mnist", description = "task it serves (default: ${DEFAULT-VALUE})")
+        String task;
+
+        @Option(names = "--preprocessing", defaultValue = "grey pixels scaled to [0,1]",
+                description = "what the model expects of its input, for people reading the catalog (default: ${DEFAULT-VALUE})")
+        String preprocessing;
+
+        @Option(names = "--max-batch", defaultValue = "32", description = "largest batch its executor runs (default: ${DEFAULT-VALUE})")
+        int maxBatch;
+
+        @Option(names = "--max-delay-ms", defaultValue = "2.0",
+                description = "longest a batch waits to fill (default: ${DEFAULT-VALUE})")
+        double maxDelayMs;
+
+        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+        String device;
+
+        @Option(names = "--threads", defaultValue = "2", description = "intra-op threads (default: ${DEFAULT-VALUE})")
+        int threads;
+
+        @Option(names = "--seconds", defaultValue = "1.5", description = "measuring time per batch size (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32,64",
+                description = "batch sizes profiled (default: ${DEFAULT-VALUE})")
+        int[] batches;
+
+        @Option(names = "--bootstrap", description = "also publish the new variant to this cluster's sluice.catalog")
+        String bootstrap;
+
+        @Override
+        public Integer call() throws IOException {
+            Path catalogFile = cluster.catalog;
+            Catalog catalog = cluster.loadCatalog();
+            Path dir = cluster.catalogDir();
+            Path target = dir.resolve(onnx.getFileName());
+            if (!Files.isRegularFile(onnx)) {
+                throw new IllegalArgumentException("ONNX file not found: " + onnx.toAbsolutePath());
+            }
+            OnnxSignature signature = OnnxSignature.read(onnx);
+            Variant draft = NewVariant.draft(id, task, onnx.getFileName().toString(), signature, catalog,
+                    new BatchingConfig(maxBatch, maxDelayMs), preprocessing);
+            if (draft.input().sampleSize() != 28 * 28) {
+                throw new IllegalArgumentException(onnx + " takes " + draft.input().shape() + "; accuracy is measured on the "
+                        + "labelled sets this build has (Fashion-MNIST images, 1x28x28), so catalog add takes image models of "
+                        + "that shape; profile other models with your own labelled set");
+            }
+            if (!Files.exists(target)) {
+                Files.copy(onnx, target);
+                System.out.printf("copied %s to %s%n", onnx, target);
+            } else if (Files.mismatch(onnx, target) != -1) {
+                throw new IllegalArgumentException(target + " exists and differs from " + onnx + "; rename the file");
+            }
+            Map<String, Double> memory = new MemoryProfiler(Device.parse(device), threads).measure(List.of(draft), dir,
+                    System.out::println);
+            ModelProfiler.Measurement m = new ModelProfiler(Device.parse(device), threads, batches, seconds)
+                    .measure(draft, dir, FashionMnist.test(), System.out::println);
+            Variant measured = m.variant().withMemoryMb(memory.get(id));
+            List<Variant> variants = new ArrayList<>(catalog.variants());
+            variants.add(measured);
+            new Catalog(variants, catalog.ensembles(), catalog.cascades()).save(catalogFile, ProfileCommand.header(catalogFile));
+            System.out.printf("added %s to %s: accuracy %.4f, p50 %.3f ms at batch 1, %.1f MB%n", id, catalogFile,
+                    measured.accuracy(), measured.profile().p50Ms(1), measured.memoryMb());
+            if (bootstrap != null) {
+                CatalogPublisher.Outcome o = new CatalogPublisher(cluster.kafka(bootstrap), cluster.serdes())
+                        .publish(new Catalog(List.of(measured)), false, System.currentTimeMillis());
+                System.out.printf("published to sluice.catalog: %s%n", o);
+            }
+            System.out.printf("next: start its executor (./sluice executor --bootstrap HOST:PORT --catalog %s --variants %s)%s; "
+                    + "./sluice profile --skip-variants --catalog %s measures ensembles and cascades with it%n", catalogFile, id,
+                    bootstrap == null ? " and publish (./sluice catalog publish --merge)" : "", catalogFile);
+            return 0;
+        }
     }
 
     @Command(name = "publish", mixinStandardHelpOptions = true,

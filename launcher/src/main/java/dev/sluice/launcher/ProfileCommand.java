@@ -190,7 +190,7 @@ final class ProfileCommand implements Callable<Integer> {
     }
 
     /** The catalog file's own leading comment block, kept as it is; the default one when it has none. */
-    private static String header(Path file) throws IOException {
+    static String header(Path file) throws IOException {
         StringBuilder b = new StringBuilder();
         for (String line : Files.readAllLines(file)) {
             if (!line.startsWith("#")) {

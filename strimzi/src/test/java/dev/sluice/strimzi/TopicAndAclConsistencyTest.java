@@ -121,7 +121,8 @@ class TopicAndAclConsistencyTest {
      * executors: gpu-executors VariantExecutor (group sluice-executor-<variant>, transactional.id
      *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS,
      *   and tasks(next stage) when a cascade escalates);
-     * keda: its kafka scaler describes the executor groups' offsets and the task topics.
+     * keda: its kafka scaler describes the executor groups' offsets and the task topics;
+     * selector, aggregator, executors: LiveCatalog follows CATALOG (assign, no group); catalog-admin: CatalogPublisher.
      */
     static List<Use> uses(List<String> variants, Map<String, List<String>> executorGroups) {
         List<Use> u = new ArrayList<>();
@@ -131,12 +132,14 @@ class TopicAndAclConsistencyTest {
         variants.forEach(v -> u.add(new Use(s, TOPIC, Topics.tasks(v), WRITE, DESCRIBE)));
         u.add(new Use(s, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
         u.add(new Use(s, TOPIC, Topics.EXECUTOR_STATUS, READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.CATALOG, READ, DESCRIBE));
         streamsApp(u, s, s, true);
         String a = "sluice-aggregator";
         u.add(new Use(a, TOPIC, Topics.PLANS, READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.PARTIALS, READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.RESULTS, WRITE, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.CATALOG, READ, DESCRIBE));
         streamsApp(u, a, a, true);
         String b = "sluice-json-bridge";
         u.add(new Use(b, TOPIC, Topics.REQUESTS_JSON, READ, DESCRIBE));
@@ -158,7 +161,10 @@ class TopicAndAclConsistencyTest {
             variants.forEach(next -> u.add(new Use(user, TOPIC, Topics.tasks(next), WRITE, DESCRIBE)));
             u.add(new Use(user, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
             u.add(new Use(user, TOPIC, Topics.EXECUTOR_STATUS, WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.CATALOG, READ, DESCRIBE));
         });
+        // catalog publish and remove (CatalogPublisher reads the topic to write only what changed)
+        u.add(new Use("sluice-catalog-admin", TOPIC, Topics.CATALOG, READ, WRITE, DESCRIBE));
         return u;
     }
 
