@@ -24,12 +24,16 @@ import org.slf4j.LoggerFactory;
 public final class SelectorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SelectorApp.class);
     private final KafkaStreams streams;
+    private final LoadView load;
+    private final Policies policies;
     private final ExecutorStatusListener listener;
     private final FeedbackListener feedback;
     private final KafkaStreamsMetrics streamsMetrics;
 
     private SelectorApp(KafkaStreams streams, ExecutorStatusListener listener, FeedbackListener feedback,
-            KafkaStreamsMetrics streamsMetrics) {
+            KafkaStreamsMetrics streamsMetrics, LoadView load, Policies policies) {
+        this.load = load;
+        this.policies = policies;
         this.streams = streams;
         this.listener = listener;
         this.feedback = feedback;
@@ -67,7 +71,7 @@ public final class SelectorApp implements AutoCloseable {
         streams.start();
         log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms admission={} seed={}", config.defaultPolicy(),
                 config.overheadMs(), mode, commitIntervalMs, config.policies().admitted(), config.policies().seed());
-        return new SelectorApp(streams, listener, feedback, m);
+        return new SelectorApp(streams, listener, feedback, m, load, policies);
     }
 
     static String tempStateDir() {
@@ -76,6 +80,16 @@ public final class SelectorApp implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The live load this replica decides on (executor replicas, queues, staleness). */
+    public LoadView load() {
+        return load;
+    }
+
+    /** The policies of this replica (learning state is per replica). */
+    public Policies policies() {
+        return policies;
     }
 
     public KafkaStreams.State state() {

@@ -47,6 +47,7 @@ public final class ClipperBanditPolicy implements SelectionPolicy {
     private final RandomGenerator random;
     private final Map<String, Double> logWeights = new HashMap<>();
     private final LinkedHashMap<String, Draw> pending = new LinkedHashMap<>();
+    private long learnedFrom;
 
     public ClipperBanditPolicy(LatencyEstimator estimator, Config config, RandomGenerator random) {
         this.estimator = estimator;
@@ -102,11 +103,17 @@ public final class ClipperBanditPolicy implements SelectionPolicy {
             return; // another replica's draw, or not the arm drawn: nothing this instance may learn from
         }
         pending.remove(requestId);
+        learnedFrom++;
         if (Double.isNaN(d.probability())) {
             return;
         }
         double estimatedReward = (correct ? 1.0 : 0.0) / d.probability();
         logWeights.merge(variant, config.gamma() * estimatedReward / d.arms(), Double::sum);
+    }
+
+    /** How many answers' ground truth this instance has learned from (each its own draw, once). */
+    public synchronized long learnedFrom() {
+        return learnedFrom;
     }
 
     /** Exp3's mix of the weights with uniform exploration, over these arms (cost order). */
