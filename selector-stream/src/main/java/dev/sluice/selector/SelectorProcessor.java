@@ -240,8 +240,9 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             forwardPlan(record, plan);
             return new Served(plan, dispatched);
         }
-        Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000),
-                revision).build();
+        double predicted = s.estimatedLatencyMs() - config.overheadMs();
+        Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000)
+                .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).build();
         forwardPlan(record, plan);
         List<String> done = new ArrayList<>(dispatched);
         // a cascade dispatches its first stage only; the executor passes the request on when unsure

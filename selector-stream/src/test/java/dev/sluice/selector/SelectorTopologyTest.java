@@ -116,6 +116,8 @@ class SelectorTopologyTest {
         assertEquals(VoteMethod.PASS_THROUGH, plan.getVote());
         assertEquals("infaas", plan.getPolicy());
         assertNull(plan.getReason());
+        // the prediction without the Kafka hops: linear's 2 ms batching delay and 1 ms p99 at batch 1, idle
+        assertEquals(3.0, plan.getPredictedMs(), 1e-9);
         assertEquals(T0 - 5, plan.getCreatedAtMs());
         assertEquals(T0 + 200, plan.getDeadlineMs());
         assertEquals(T0, plan.getReceivedAtMs());
@@ -164,6 +166,7 @@ class SelectorTopologyTest {
         Plan plan = record.value();
         assertEquals(PlanDecision.INVALID, plan.getDecision());
         assertTrue(plan.getReason().contains("NaN or Infinity at element 3"), plan.getReason());
+        assertEquals(-1.0, plan.getPredictedMs(), "nothing predicted for what is not served");
         assertTrue(plan.getVariants().isEmpty());
         assertTrue(plans.isEmpty());
         assertTrue(taskTopics().isEmpty(), "no task for an invalid request");
