@@ -3,6 +3,7 @@ package dev.sluice.launcher;
 import dev.sluice.avro.CatalogEntry;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.CatalogRecords;
+import dev.sluice.common.KafkaSettings;
 import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.profile.OnnxSignature;
@@ -10,14 +11,24 @@ import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledFiles;
+import dev.sluice.models.LabelledSet;
 import dev.sluice.models.Variant;
+import dev.sluice.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,9 +46,30 @@ final class CatalogCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    /** Creates the missing task topics of {@code ids} with sluice.requests' partition count and replication. */
+    static void createTaskTopics(KafkaSettings kafka, List<String> ids) {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            TopicDescription requests = admin.describeTopics(List.of(Topics.REQUESTS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(Topics.REQUESTS);
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = ids.stream().map(Topics::tasks).filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, requests.partitions().size(), (short) requests.partitions().get(0).replicas().size()))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                System.out.printf("created %s%n", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create task topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot create task topics: " + e, e);
+        }
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Bring your own model: read the ONNX file's input and output, check them against the task, copy "
-                    + "the file beside --catalog, measure accuracy (Fashion-MNIST test set), latency per batch size and "
+                    + "the file beside --catalog, measure accuracy (on --labelled data, or the Fashion-MNIST test set), "
+                    + "latency per batch size and "
                     + "memory on this machine, and add the entry to the catalog file; with --bootstrap, publish it to the "
                     + "live catalog too.")
     static final class Add implements Callable<Integer> {
@@ -80,6 +112,20 @@ final class CatalogCommand implements Runnable {
         @Option(names = "--bootstrap", description = "also publish the new variant to this cluster's sluice.catalog")
         String bootstrap;
 
+        @Option(names = "--labelled", split = ",", paramLabel = "FEATURES,LABELS",
+                description = "labelled data to measure accuracy on: a features file ([N, ...], one sample a row) and a labels "
+                        + "file ([N] class indices), each NumPy .npy or IDX (gzipped or not; unsigned-byte features are scaled "
+                        + "to [0,1]). Default: the Fashion-MNIST test set, for models taking 1x28x28 images")
+        List<Path> labelled;
+
+        @Option(names = "--create-topics", description = "with --bootstrap: create the variant's task topic if missing, "
+                + "partitioned like sluice.requests (needs Create rights; on Strimzi add a KafkaTopic instead)")
+        boolean createTopics;
+
+        @Option(names = "--modality", defaultValue = "image",
+                description = "what requests of the task call their input (they list it in 'modalities') (default: ${DEFAULT-VALUE})")
+        String modality;
+
         @Override
         public Integer call() throws IOException {
             Path catalogFile = cluster.catalog;
@@ -90,12 +136,27 @@ final class CatalogCommand implements Runnable {
                 throw new IllegalArgumentException("ONNX file not found: " + onnx.toAbsolutePath());
             }
             OnnxSignature signature = OnnxSignature.read(onnx);
-            Variant draft = NewVariant.draft(id, task, onnx.getFileName().toString(), signature, catalog,
+            Variant draft = NewVariant.draft(id, task, modality, onnx.getFileName().toString(), signature, catalog,
                     new BatchingConfig(maxBatch, maxDelayMs), preprocessing);
-            if (draft.input().sampleSize() != 28 * 28) {
-                throw new IllegalArgumentException(onnx + " takes " + draft.input().shape() + "; accuracy is measured on the "
-                        + "labelled sets this build has (Fashion-MNIST images, 1x28x28), so catalog add takes image models of "
-                        + "that shape; profile other models with your own labelled set");
+            LabelledSet data;
+            if (labelled != null) {
+                if (labelled.size() != 2) {
+                    throw new IllegalArgumentException("--labelled takes two files, FEATURES,LABELS; got " + labelled);
+                }
+                data = LabelledFiles.load(labelled.get(0), labelled.get(1), modality, draft.input().sampleSize());
+                int classes = draft.output().sampleSize();
+                for (int i = 0; i < data.size(); i++) {
+                    if (data.label(i) >= classes) {
+                        throw new IllegalArgumentException(labelled.get(1) + " row " + i + " is class " + data.label(i)
+                                + " but the model scores " + classes + " classes");
+                    }
+                }
+            } else if (draft.input().sampleSize() == 28 * 28 && modality.equals("image")) {
+                data = LabelledSet.images(FashionMnist.test());
+            } else {
+                throw new IllegalArgumentException(onnx + " takes " + draft.input().shape() + " ('" + modality + "'); without "
+                        + "--labelled FEATURES,LABELS accuracy is measured on Fashion-MNIST test images (1x28x28, modality "
+                        + "image), which this model cannot take");
             }
             if (!Files.exists(target)) {
                 Files.copy(onnx, target);
@@ -106,7 +167,7 @@ final class CatalogCommand implements Runnable {
             Map<String, Double> memory = new MemoryProfiler(Device.parse(device), threads).measure(List.of(draft), dir,
                     System.out::println);
             ModelProfiler.Measurement m = new ModelProfiler(Device.parse(device), threads, batches, seconds)
-                    .measure(draft, dir, FashionMnist.test(), System.out::println);
+                    .measure(draft, dir, data, System.out::println);
             Variant measured = m.variant().withMemoryMb(memory.get(id));
             List<Variant> variants = new ArrayList<>(catalog.variants());
             variants.add(measured);
@@ -114,6 +175,9 @@ final class CatalogCommand implements Runnable {
             System.out.printf("added %s to %s: accuracy %.4f, p50 %.3f ms at batch 1, %.1f MB%n", id, catalogFile,
                     measured.accuracy(), measured.profile().p50Ms(1), measured.memoryMb());
             if (bootstrap != null) {
+                if (createTopics) {
+                    createTaskTopics(cluster.kafka(bootstrap), List.of(id));
+                }
                 CatalogPublisher.Outcome o = new CatalogPublisher(cluster.kafka(bootstrap), cluster.serdes())
                         .publish(new Catalog(List.of(measured)), false, System.currentTimeMillis());
                 System.out.printf("published to sluice.catalog: %s%n", o);
@@ -139,9 +203,16 @@ final class CatalogCommand implements Runnable {
         @Option(names = "--merge", description = "add and update the file's elements; remove nothing")
         boolean merge;
 
+        @Option(names = "--create-topics", description = "create missing task topics (sluice.tasks.<id>), partitioned like "
+                + "sluice.requests (needs Create rights; on Strimzi add KafkaTopics instead)")
+        boolean createTopics;
+
         @Override
         public Integer call() {
             Catalog catalog = cluster.loadCatalog();
+            if (createTopics) {
+                createTaskTopics(cluster.kafka(bootstrap), catalog.variants().stream().map(Variant::id).toList());
+            }
             CatalogPublisher.Outcome o = new CatalogPublisher(cluster.kafka(bootstrap), cluster.serdes())
                     .publish(catalog, !merge, System.currentTimeMillis());
             System.out.printf("published %s (%d variants) to sluice.catalog: %s%n", cluster.catalog, catalog.variants().size(), o);

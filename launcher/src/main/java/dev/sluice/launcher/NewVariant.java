@@ -19,8 +19,8 @@ final class NewVariant {
 
     private NewVariant() {}
 
-    static Variant draft(String id, String task, String fileName, OnnxSignature onnx, Catalog catalog, BatchingConfig batching,
-            String preprocessing) {
+    static Variant draft(String id, String task, String modality, String fileName, OnnxSignature onnx, Catalog catalog,
+            BatchingConfig batching, String preprocessing) {
         if (!ID.matcher(id).matches()) {
             throw new IllegalArgumentException("variant id '" + id + "' must be lower-case letters, digits and '-', 1-40 "
                     + "characters, starting and ending with a letter or digit (it names the topic sluice.tasks." + id + ")");
@@ -54,6 +54,11 @@ final class NewVariant {
                         + "; executors feed and read FP32 tensors");
             }
         }
+        if (out.shape().size() != 2 || out.shape().get(1) < 2) {
+            throw new IllegalArgumentException(fileName + ": output '" + out.name() + "' has shape " + out.shape()
+                    + "; Sluice serves classifiers whose output is a class score vector [batch, classes] (2 or more classes), "
+                    + "not embeddings, regressions or detections");
+        }
         List<Variant> peers = catalog.forTask(task);
         if (!peers.isEmpty()) { // requests of the task must fit it, and its answers must be votes among the same classes
             Variant peer = peers.get(0);
@@ -68,7 +73,11 @@ final class NewVariant {
                         + "' has " + peer.output().sampleSize() + " (variant '" + peer.id() + "')");
             }
         }
-        return new Variant(id, task, List.of("image"), fileName, in, out, preprocessing, null, null, null, batching);
+        if (!peers.isEmpty() && !peers.get(0).modalities().equals(List.of(modality))) {
+            throw new IllegalArgumentException("task '" + task + "' takes " + peers.get(0).modalities() + " (variant '"
+                    + peers.get(0).id() + "'), not '" + modality + "'; pass --modality " + peers.get(0).modalities().get(0));
+        }
+        return new Variant(id, task, List.of(modality), fileName, in, out, preprocessing, null, null, null, batching);
     }
 
     private static List<String> names(List<TensorSpec> specs) {

@@ -65,7 +65,7 @@ class CatalogAddTest {
     @Test
     void refusalsSayWhatToChange() {
         BatchingConfig b = BatchingConfig.DEFAULT;
-        assertEquals(IMAGE, NewVariant.draft("mine", "fashion-mnist", "m.onnx", new OnnxSignature(List.of(IMAGE), List.of(SCORES)),
+        assertEquals(IMAGE, NewVariant.draft("mine", "fashion-mnist", "image", "m.onnx", new OnnxSignature(List.of(IMAGE), List.of(SCORES)),
                 CATALOG, b, "p").input());
         assertRefused("lower-case letters", "Mine_1", new OnnxSignature(List.of(IMAGE), List.of(SCORES)));
         assertRefused("already has a variant 'linear'", "linear", new OnnxSignature(List.of(IMAGE), List.of(SCORES)));
@@ -76,11 +76,15 @@ class CatalogAddTest {
         assertRefused("2 inputs", "mine", new OnnxSignature(List.of(IMAGE, SCORES), List.of(SCORES)));
         assertRefused("answers 5 classes", "mine", new OnnxSignature(List.of(IMAGE),
                 List.of(new TensorSpec("scores", "FP32", List.of(-1L, 5L)))));
+        assertRefused("not embeddings, regressions or detections", "mine", new OnnxSignature(List.of(IMAGE),
+                List.of(new TensorSpec("embedding", "FP32", List.of(-1L, 4L, 16L)))));
+        assertRefused("class score vector", "mine", new OnnxSignature(List.of(IMAGE),
+                List.of(new TensorSpec("value", "FP32", List.of(-1L, 1L)))));
     }
 
     private static void assertRefused(String reason, String id, OnnxSignature sig) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NewVariant.draft(id, "fashion-mnist", "m.onnx", sig, CATALOG, BatchingConfig.DEFAULT, "p"));
+                () -> NewVariant.draft(id, "fashion-mnist", "image", "m.onnx", sig, CATALOG, BatchingConfig.DEFAULT, "p"));
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }
 
