@@ -4,10 +4,8 @@ import dev.sluice.avro.CatalogEntry;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.CatalogRecords;
 import dev.sluice.common.KafkaSettings;
-import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.profile.OnnxSignature;
-import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
@@ -96,18 +94,8 @@ final class CatalogCommand implements Runnable {
                 description = "longest a batch waits to fill (default: ${DEFAULT-VALUE})")
         double maxDelayMs;
 
-        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
-        String device;
-
-        @Option(names = "--threads", defaultValue = "2", description = "intra-op threads (default: ${DEFAULT-VALUE})")
-        int threads;
-
-        @Option(names = "--seconds", defaultValue = "1.5", description = "measuring time per batch size (default: ${DEFAULT-VALUE})")
-        double seconds;
-
-        @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32,64",
-                description = "batch sizes profiled (default: ${DEFAULT-VALUE})")
-        int[] batches;
+        @Mixin
+        ProfilingOptions profiling;
 
         @Option(names = "--bootstrap", description = "also publish the new variant to this cluster's sluice.catalog")
         String bootstrap;
@@ -164,9 +152,9 @@ final class CatalogCommand implements Runnable {
             } else if (Files.mismatch(onnx, target) != -1) {
                 throw new IllegalArgumentException(target + " exists and differs from " + onnx + "; rename the file");
             }
-            Map<String, Double> memory = new MemoryProfiler(Device.parse(device), threads).measure(List.of(draft), dir,
+            Map<String, Double> memory = profiling.memoryProfiler().measure(List.of(draft), dir,
                     System.out::println);
-            ModelProfiler.Measurement m = new ModelProfiler(Device.parse(device), threads, batches, seconds)
+            ModelProfiler.Measurement m = profiling.modelProfiler()
                     .measure(draft, dir, data, System.out::println);
             Variant measured = m.variant().withMemoryMb(memory.get(id));
             List<Variant> variants = new ArrayList<>(catalog.variants());

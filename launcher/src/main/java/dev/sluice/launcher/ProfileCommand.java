@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.executor.profile.CascadeProfiler;
 import dev.sluice.executor.profile.EnsembleProfiler;
-import dev.sluice.executor.profile.MemoryProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
-import dev.sluice.executor.runtime.Device;
 import dev.sluice.models.Cascade;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Ensemble;
@@ -23,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,17 +40,8 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", description = "only these variants (default: all)")
     List<String> only;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "2", description = "intra-op threads (default: ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--seconds", defaultValue = "1.5", description = "measuring time per batch size (default: ${DEFAULT-VALUE})")
-    double seconds;
-
-    @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16,32,64", description = "batch sizes (default: ${DEFAULT-VALUE})")
-    int[] batches;
+    @Mixin
+    ProfilingOptions profiling;
 
     @Option(names = "--skip-variants", description = "keep the variants' profiles as they are; measure only ensembles and cascades")
     boolean skipVariants;
@@ -75,11 +65,11 @@ final class ProfileCommand implements Callable<Integer> {
         Catalog catalog = Catalog.load(catalogFile);
         Path dir = catalogFile.toAbsolutePath().getParent();
         String header = header(catalogFile);
-        ModelProfiler profiler = new ModelProfiler(Device.parse(device), threads, batches, seconds);
+        ModelProfiler profiler = profiling.modelProfiler();
         // memory first, in a process that has run nothing yet (see MemoryProfiler)
         List<Variant> selected = skipVariants && !memoryOnly ? List.of()
                 : catalog.variants().stream().filter(v -> only == null || only.contains(v.id())).toList();
-        Map<String, Double> memoryMb = new MemoryProfiler(Device.parse(device), threads).measure(selected, dir,
+        Map<String, Double> memoryMb = profiling.memoryProfiler().measure(selected, dir,
                 System.out::println);
         if (memoryOnly) {
             for (Variant v : selected) {
@@ -136,7 +126,7 @@ final class ProfileCommand implements Callable<Integer> {
         FashionMnist validation = FashionMnist.validation(split);
         System.out.printf("ensembles: every set of %d..%d variants on the validation split (%d images, %s)%n",
                 EnsembleProfiler.MIN_MEMBERS, maxEnsemble, validation.size(), split);
-        EnsembleProfiler profiler = new EnsembleProfiler(Device.parse(device), threads);
+        EnsembleProfiler profiler = new EnsembleProfiler(profiling.device(), profiling.threads);
         List<Ensemble> all = new ArrayList<>();
         for (String task : catalog.tasks()) {
             // only measured variants: an unprofiled one never serves, so no ensemble of it would either
