@@ -6,6 +6,7 @@ import dev.sluice.models.Catalog;
 import dev.sluice.models.CatalogJson;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.LatencyPoint;
+import dev.sluice.models.TensorSpec;
 import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,9 +57,10 @@ public final class CatalogRecords {
         for (LatencyPoint p : v.profile().points()) {
             profile.add(new dev.sluice.avro.LatencyPoint(p.batch(), p.p50Ms(), p.p95Ms(), p.p99Ms()));
         }
+        TensorSpec first = v.allInputs().get(0); // a model with several inputs is summarised by its first; spec_json has all
         return CatalogEntry.newBuilder()
                 .setKind(VARIANT).setVariant(v.id()).setTask(v.task()).setModalities(v.modalities()).setUri(v.file())
-                .setInputName(v.input().name()).setInputDatatype(v.input().datatype()).setInputShape(v.input().shape())
+                .setInputName(first.name()).setInputDatatype(first.datatype()).setInputShape(first.shape())
                 .setOutputName(v.output().name()).setAccuracy(v.accuracy() == null ? 0 : v.accuracy())
                 .setDevice(v.profile().device()).setProfile(profile)
                 .setSpecJson(CatalogJson.write(v)).setPublishedAtMs(publishedAtMs).build();
