@@ -1,6 +1,7 @@
 package dev.sluice.aggregator;
 
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.DeadLetterProductionHandler;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.vote.Voters;
 import dev.sluice.schemas.SluiceSerdes;
@@ -82,6 +83,8 @@ public final class AggregatorApp implements AutoCloseable {
         // an unreadable record must not stop the aggregator: log it, copy it to the DLQ, go on
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        // a result that cannot be written must not stop the aggregator on the same record after every restart
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the Kafka 5.0 default
         return p;
     }

@@ -2,7 +2,9 @@ package dev.sluice.selector;
 
 import dev.sluice.decision.load.LoadView;
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.DeadLetterProductionHandler;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.schemas.Topics;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.decision.policy.Policies;
@@ -58,6 +60,11 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // Streams would default to 100 ms
+        // requests are read as bytes and decoded by the processor (undecodable ones are dead-lettered there);
+        // an output that cannot be written (too large, unserialisable) dead-letters its request instead of
+        // stopping the selector on it after every restart
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         SelectorMetrics metrics = new SelectorMetrics(registry);
         metrics.bindModalityPolicies(policies);
         KafkaStreams streams = new KafkaStreams(
@@ -94,6 +101,11 @@ public final class SelectorApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Running or rebalancing; false once its Streams client has failed or stopped. */
+    public boolean healthy() {
+        return streams.state().isRunningOrRebalancing();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.sluice.ingest.json;
 
+import dev.sluice.common.DeadLetterProductionHandler;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +26,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class JsonBridgeApp implements AutoCloseable {
     public static final String APPLICATION_ID = "sluice-json-bridge";
+    /**
+     * The producer's {@code max.request.size}, set explicitly (the client default, 1 MiB) so the
+     * limit below has a known ceiling; the embedded broker accepts 8 MiB.
+     */
+    public static final int MAX_REQUEST_SIZE = 1024 * 1024;
+    /** Largest request record (key, value, headers) the bridge forwards: {@link #MAX_REQUEST_SIZE} less room for batch overhead. */
+    public static final int MAX_RECORD_BYTES = MAX_REQUEST_SIZE - 16 * 1024;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(JsonBridgeApp.class);
 
@@ -66,6 +75,10 @@ public final class JsonBridgeApp implements AutoCloseable {
         // requests are read as bytes and never fail to deserialise; an unreadable result must not
         // stop the bridge for everyone else
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        // an output that cannot be written (too large, unserialisable) is dead-lettered, never fatal
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_REQUEST_SIZE);
         // opt in now to the Kafka 5.0 default (silences a start-up warning; the bridge has no global
         // stores); by name, as the constant is deprecated together with the setting
         p.put("processing.exception.handler.global.enabled", true);
@@ -77,6 +90,11 @@ public final class JsonBridgeApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Running or rebalancing; false once its Streams client has failed or stopped. */
+    public boolean healthy() {
+        return streams.state().isRunningOrRebalancing();
     }
 
     @Override
