@@ -1,7 +1,10 @@
 package dev.sluice.ingest.json;
 
 import dev.sluice.common.DeadLetterProductionHandler;
+import dev.sluice.common.FailoverSettings;
+import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.StreamsThreadPolicy;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +50,12 @@ public final class JsonBridgeApp implements AutoCloseable {
 
     /** Starts the bridge; {@code overrides} (may be null) win over every default. */
     public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides) {
+        return start(kafka, serdes, overrides, FailoverSettings.defaults(null));
+    }
+
+    /** As {@link #start(KafkaSettings, SluiceSerdes, Properties)}, with group membership and session settings. */
+    public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides,
+            FailoverSettings failover) {
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(serdes, "serdes");
         Path stateDir;
@@ -54,8 +64,9 @@ public final class JsonBridgeApp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for " + APPLICATION_ID, e);
         }
-        Properties config = config(kafka, stateDir, overrides);
+        Properties config = failover.applyToStreams(config(kafka, stateDir, overrides), false);
         KafkaStreams streams = new KafkaStreams(JsonBridgeTopology.build(serdes, InstantSource.system()), config);
+        streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("bridge"));
         LOG.info("json bridge starting: bootstrap={} application.id={} guarantee={} commit.interval.ms={} registry={}",
                 kafka.bootstrap(), config.get(StreamsConfig.APPLICATION_ID_CONFIG),
                 config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
@@ -79,6 +90,8 @@ public final class JsonBridgeApp implements AutoCloseable {
         // an output that cannot be written (too large, unserialisable) is dead-lettered, never fatal
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_REQUEST_SIZE);
+        // a record whose processing throws is dead-lettered and skipped, never retried forever
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         // opt in now to the Kafka 5.0 default (silences a start-up warning; the bridge has no global
         // stores); by name, as the constant is deprecated together with the setting
         p.put("processing.exception.handler.global.enabled", true);
@@ -95,6 +108,11 @@ public final class JsonBridgeApp implements AutoCloseable {
     /** Running or rebalancing; false once its Streams client has failed or stopped. */
     public boolean healthy() {
         return streams.state().isRunningOrRebalancing();
+    }
+
+    /** This component's health, by its Streams client's state. */
+    public Health.Report health() {
+        return Health.ofStreams("bridge", streams.state());
     }
 
     @Override
