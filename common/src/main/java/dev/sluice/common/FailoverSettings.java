@@ -17,8 +17,10 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li><b>Static membership</b> ({@code group.instance.id} from {@link #instanceId}, the component's
  *       stable id: the pod name on Kubernetes, {@code --id} elsewhere). A replacement with the same id
  *       takes the dead member's partitions back at once, with no rebalance and no wait for the dead
- *       member's session to expire; a clean shutdown does not rebalance either (a rolling restart
- *       moves nothing). Kafka Streams suffixes the id per stream thread. Null turns it off.
+ *       member's session to expire. A clean stop leaves the group all the same (every app closes
+ *       with {@code LEAVE_GROUP}), so that partitions move at once when the id does not come back
+ *       (a scale-down, a new pod name). Kafka Streams suffixes the id per stream thread. Null
+ *       turns it off.
  *   <li><b>Session and heartbeat</b>: a member that dies and is not replaced loses its partitions
  *       after {@link #sessionTimeout} (Kafka's default is 45 s; with static membership that is also
  *       how long a member that never comes back holds them). 6 s by default, the broker's minimum

@@ -118,7 +118,10 @@ public final class AggregatorApp implements AutoCloseable {
 
     @Override
     public void close() {
-        boolean closed = streams.close(cfg.closeTimeout());
+        // a clean stop leaves the group, so its tasks move at once (a static member would otherwise hold them
+        // for a session: its id may never come back, e.g. a new pod name); a crash keeps them for the same id
+        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(cfg.closeTimeout()));
         if (!closed) {
             log.warn("aggregator streams did not close within {}", cfg.closeTimeout());
         }

@@ -699,7 +699,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private void closeClients() {
         consumerMetrics.close();
         try {
-            consumer.close(Duration.ofSeconds(5));
+            // a clean stop leaves the group, so the partitions move at once; after a crash the static
+            // member keeps them for its session, or until a replacement with the same id is back
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+                    org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             log.debug("consumer close: {}", e.toString());
         }

@@ -130,7 +130,9 @@ public final class SelectorApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(10));
+        // a clean stop leaves the group (see AggregatorApp#close)
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
         streamsMetrics.close();
         listener.close();
         feedback.close();

@@ -117,7 +117,9 @@ public final class JsonBridgeApp implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!streams.close(CLOSE_TIMEOUT)) {
+        // a clean stop leaves the group (a static member would hold its partitions for a session)
+        if (!streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT))) {
             LOG.warn("json bridge did not stop within {}", CLOSE_TIMEOUT);
         }
         deleteQuietly(stateDir);
