@@ -40,8 +40,17 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.threads = threads;
     }
 
-    /** Starts on {@code port} (0 picks a free one). */
+    /** Starts on {@code port} (0 picks a free one); /health answers "ok" or "unhealthy" by {@code healthy}. */
     public static MetricsEndpoint start(PrometheusMeterRegistry registry, int port, BooleanSupplier healthy) {
+        return start(registry, port, new Health().add(() -> healthy.getAsBoolean() ? Health.Report.up("process")
+                : new Health.Report("process", Health.Status.DOWN, null)));
+    }
+
+    /**
+     * Starts on {@code port} (0 picks a free one); /health answers 200 while every component of
+     * {@code health} is up and 503 otherwise, with one line per component either way.
+     */
+    public static MetricsEndpoint start(PrometheusMeterRegistry registry, int port, Health health) {
         byte[] dashboard = dashboardPage();
         HttpServer s;
         try {
@@ -66,9 +75,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", body);
         });
         s.createContext("/health", ex -> {
-            boolean ok = healthy.getAsBoolean();
-            respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8",
-                    (ok ? "ok\n" : "unhealthy\n").getBytes(StandardCharsets.UTF_8));
+            String text = health.text();
+            respond(ex, text.startsWith("ok") ? 200 : 503, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
         });
         s.createContext("/", ex -> {
             String path = ex.getRequestURI().getPath();

@@ -1,7 +1,11 @@
 package dev.sluice.aggregator;
 
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.DeadLetterProductionHandler;
+import dev.sluice.common.FailoverSettings;
+import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.common.StreamsThreadPolicy;
 import dev.sluice.decision.vote.Voters;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
@@ -18,7 +22,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +57,25 @@ public final class AggregatorApp implements AutoCloseable {
     public static AggregatorApp start(KafkaSettings kafka, SluiceSerdes serdes, DeliveryMode mode,
                                       AggregatorConfig cfg, MeterRegistry registry, InstantSource clock,
                                       Voters voters) {
+        return start(kafka, serdes, mode, cfg, registry, clock, voters, FailoverSettings.defaults(null));
+    }
+
+    /**
+     * @param failover group membership, session, standby and transaction settings (static
+     *     membership when it names an instance id; keep the state directory across restarts too,
+     *     so that a replacement fences its predecessor's transaction at once)
+     */
+    public static AggregatorApp start(KafkaSettings kafka, SluiceSerdes serdes, DeliveryMode mode,
+                                      AggregatorConfig cfg, MeterRegistry registry, InstantSource clock,
+                                      Voters voters, FailoverSettings failover) {
         Path tempStateDir = cfg.stateDir() == null ? createTempStateDir() : null;
         Path stateDir = cfg.stateDir() == null ? tempStateDir : cfg.stateDir();
-        log.info("starting aggregator: mode={} registry={} {} {}", mode, serdes.registry(), cfg, voters);
+        log.info("starting aggregator: mode={} registry={} {} {} {}", mode, serdes.registry(), cfg, voters, failover);
 
         AggregatorMetrics metrics = new AggregatorMetrics(registry);
         KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serdes, cfg, clock, metrics, voters),
-                streamsProperties(kafka, mode, cfg, stateDir));
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("aggregator stream thread failed; replacing it", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+                failover.applyToStreams(streamsProperties(kafka, mode, cfg, stateDir), true));
+        streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("aggregator"));
         streams.setStateListener((now, before) -> log.info("aggregator streams {} -> {}", before, now));
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
@@ -82,6 +94,10 @@ public final class AggregatorApp implements AutoCloseable {
         // an unreadable record must not stop the aggregator: log it, copy it to the DLQ, go on
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        // a result that cannot be written must not stop the aggregator on the same record after every restart
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        // a record whose processing throws is dead-lettered and skipped, not retried by a replaced thread forever
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // the Kafka 5.0 default
         return p;
     }
@@ -95,9 +111,17 @@ public final class AggregatorApp implements AutoCloseable {
         return streams.state().isRunningOrRebalancing();
     }
 
+    /** This component's health, by its Streams client's state. */
+    public Health.Report health() {
+        return Health.ofStreams("aggregator", streams.state());
+    }
+
     @Override
     public void close() {
-        boolean closed = streams.close(cfg.closeTimeout());
+        // a clean stop leaves the group, so its tasks move at once (a static member would otherwise hold them
+        // for a session: its id may never come back, e.g. a new pod name); a crash keeps them for the same id
+        boolean closed = streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(cfg.closeTimeout()));
         if (!closed) {
             log.warn("aggregator streams did not close within {}", cfg.closeTimeout());
         }

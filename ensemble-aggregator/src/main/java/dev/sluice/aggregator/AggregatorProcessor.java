@@ -42,6 +42,11 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     private final AggregationDecider decider;
     private final RevisionDecider revisions;
 
+    /** Answered-store value of a request whose origin is unknown. */
+    static final long NO_ORIGIN = Long.MIN_VALUE;
+    /** Separates the id from the origin in the answered-store keys of answered duplicates. */
+    private static final String DUPLICATE_SEPARATOR = "\u0000duplicate\u0000";
+
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingRequest> pending;
     private KeyValueStore<String, String> dueIndex;
@@ -95,13 +100,25 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     }
 
     private void onPlan(String id, Plan plan, long now) {
-        if (answered.get(id) != null) {
-            metrics.duplicatePlan();
+        Long firstOrigin = answered.get(id);
+        if (firstOrigin != null) {
+            if (reusesId(plan, firstOrigin)) {
+                answerDuplicate(id, plan, null, now);
+            } else {
+                metrics.duplicatePlan();
+            }
             return;
         }
         PendingRequest p = pending.get(id);
         if (p != null && p.getPlan() != null && plan.getRevision() <= p.getPlan().getRevision()) {
-            metrics.duplicatePlan();
+            if (reusesId(plan, originKey(p.getPlan())) && !p.getDuplicateOrigins().contains(plan.getRequestOrigin())) {
+                // answered after the first request's own answer, so its client never sees this one first
+                List<String> dups = new ArrayList<>(p.getDuplicateOrigins());
+                dups.add(plan.getRequestOrigin());
+                pending.put(id, new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), p.getProvisional(), dups));
+            } else {
+                metrics.duplicatePlan();
+            }
             return;
         }
         if (p != null && p.getPlan() == null) {
@@ -110,7 +127,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         // a later revision (a request in parts, re-planned as they arrive) replaces the plan; outputs stay
         List<ModelOutput> outputs = p == null ? List.of() : p.getOutputs();
         PendingRequest updated = new PendingRequest(plan, new ArrayList<>(outputs), p == null ? now : p.getFirstSeenMs(),
-                p == null ? null : p.getProvisional());
+                p == null ? null : p.getProvisional(), p == null ? new ArrayList<>() : p.getDuplicateOrigins());
         decideOrStore(id, updated, now, p == null);
     }
 
@@ -122,7 +139,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         PendingRequest p = pending.get(id);
         if (p == null) {
             // arrived before its plan (no order across topics): buffer, drop if the plan never comes
-            PendingRequest orphan = new PendingRequest(null, new ArrayList<>(List.of(output)), now, null);
+            PendingRequest orphan = new PendingRequest(null, new ArrayList<>(List.of(output)), now, null, new ArrayList<>());
             pending.put(id, orphan);
             dueIndex.put(orphanKey(id, orphan), id);
             pendingCount.incrementAndGet();
@@ -136,7 +153,8 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         // revision may, and a re-planned member's output can overtake the MOVED notice naming it
         List<ModelOutput> outputs = new ArrayList<>(p.getOutputs());
         outputs.add(output);
-        PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs(), p.getProvisional());
+        PendingRequest updated = new PendingRequest(p.getPlan(), outputs, p.getFirstSeenMs(), p.getProvisional(),
+                p.getDuplicateOrigins());
         if (updated.getPlan() == null) {
             pending.put(id, updated);
         } else {
@@ -149,7 +167,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         RequestResult provisional = DecisionValues.result(p.getProvisional());
         RevisionDecider.Step step = revisions.next(plan, DecisionValues.outputs(p.getOutputs()), provisional, now);
         if (step.kind() == RevisionDecider.Kind.FINAL) {
-            answer(id, step, plan, provisional, now);
+            answer(id, step, p.getPlan(), plan, provisional, now);
             return;
         }
         PendingRequest keep = p;
@@ -159,7 +177,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
                 context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
             }
             metrics.provisional(step.emitted(plan));
-            keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), result);
+            keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), result, p.getDuplicateOrigins());
         }
         pending.put(id, keep);
         if (isNew) {
@@ -168,7 +186,8 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         dueIndex.put(TimeIndexKey.of(decider.dueAtMs(plan), id), id);
     }
 
-    private void answer(String id, RevisionDecider.Step step, PlanView plan, RequestResult provisional, long now) {
+    private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,
+                        long now) {
         InferenceResult result = DecisionValues.result(step.result());
         context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
@@ -188,8 +207,52 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
                 dueIndex.delete(TimeIndexKey.of(decider.dueAtMs(DecisionValues.plan(stored.getPlan())), id));
             }
         }
-        answered.put(id, now);
+        answered.put(id, originKey(avroPlan));
         answeredIndex.put(TimeIndexKey.of(now, id), id);
+        if (stored != null) {
+            for (String dup : stored.getDuplicateOrigins()) {
+                answerDuplicate(id, Plan.newBuilder(avroPlan).setRequestOrigin(dup).build(), avroPlan.getRequestOrigin(), now);
+            }
+        }
+    }
+
+    /**
+     * A plan from another client record than the one answered or pending under its id: the id
+     * was re-used (a redelivery of the same record has the same origin). Requests in parts share
+     * their id on purpose and are not checked; neither are plans without an origin.
+     */
+    private static boolean reusesId(Plan plan, long firstOriginKey) {
+        return plan.getPartCount() == 1 && plan.getRequestOrigin() != null && firstOriginKey != NO_ORIGIN
+                && originKey(plan) != firstOriginKey;
+    }
+
+    /** Answers a re-used id INVALID, once per origin (redeliveries of the duplicate are dropped too). */
+    private void answerDuplicate(String id, Plan duplicate, String firstOrigin, long now) {
+        String key = id + DUPLICATE_SEPARATOR + originKey(duplicate);
+        if (answered.get(key) != null) {
+            metrics.duplicatePlan();
+            return;
+        }
+        InferenceResult result = DecisionValues.result(
+                decider.duplicate(DecisionValues.plan(duplicate), firstOrigin, duplicate.getRequestOrigin(), now));
+        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        metrics.result(result);
+        answered.put(key, originKey(duplicate));
+        answeredIndex.put(TimeIndexKey.of(now, key), key);
+    }
+
+    /** A 64-bit hash of the plan's origin, what the answered store keeps; {@link #NO_ORIGIN} when unknown. */
+    static long originKey(Plan plan) {
+        String o = plan.getRequestOrigin();
+        if (o == null) {
+            return NO_ORIGIN;
+        }
+        long h = 0xcbf29ce484222325L; // FNV-1a
+        for (int i = 0; i < o.length(); i++) {
+            h ^= o.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h == NO_ORIGIN ? NO_ORIGIN + 1 : h;
     }
 
     private void onTick() {

@@ -36,7 +36,11 @@ public final class AggregatorTopology {
     public static final String PENDING_STORE = "pending";
     /** due time + request id -> request id: plan deadlines (+ grace) and orphan timeouts. */
     public static final String DUE_INDEX_STORE = "pending-due";
-    /** request id -> answered-at ms. */
+    /**
+     * request id -> a 64-bit hash of the answered request's origin (where its client record was
+     * written; {@code Long.MIN_VALUE} when unknown), to tell a redelivery from a re-used id; also
+     * id + separator + origin hash of each duplicate answered INVALID.
+     */
     public static final String ANSWERED_STORE = "answered";
     /** answered-at + request id -> request id, to purge {@link #ANSWERED_STORE} after the retention. */
     public static final String ANSWERED_INDEX_STORE = "answered-index";

@@ -289,6 +289,54 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void expiredPlanIsAnsweredDeadlineExceeded() {
+        Plan expired = plan("r20", PlanDecision.EXPIRED, null, VoteMethod.MAJORITY, DEADLINE);
+        send(expired);
+        List<KeyValue<String, InferenceResult>> out = results.readKeyValuesToList();
+        assertEquals(1, out.size());
+        assertEquals(ResultStatus.DEADLINE_EXCEEDED, out.get(0).value.getStatus());
+        assertTrue(out.get(0).value.getReason().contains("before the selector read the request"), out.get(0).value.getReason());
+    }
+
+    private static Plan from(Plan p, String origin) {
+        return Plan.newBuilder(p).setRequestOrigin(origin).build();
+    }
+
+    @Test
+    void aReusedIdAfterTheAnswerIsAnsweredInvalidOnceAndARedeliveryIsNot() {
+        Plan first = from(serve("r21", VoteMethod.PASS_THROUGH, DEADLINE, "a"), "sluice.requests-0@1");
+        send(first);
+        send(ok("r21", "a", 2, 0.5f, now()));
+        assertEquals(ResultStatus.OK, results.readKeyValuesToList().get(0).value.getStatus());
+
+        send(first); // a redelivery of the same client record: dropped
+        assertEquals(List.of(), results.readKeyValuesToList());
+
+        Plan reused = from(serve("r21", VoteMethod.PASS_THROUGH, DEADLINE, "a"), "sluice.requests-0@9");
+        send(reused);
+        send(reused); // the duplicate's own redelivery: still one answer
+        List<KeyValue<String, InferenceResult>> out = results.readKeyValuesToList();
+        assertEquals(1, out.size());
+        assertEquals(ResultStatus.INVALID, out.get(0).value.getStatus());
+        assertTrue(out.get(0).value.getReason().startsWith("duplicate request id 'r21'"), out.get(0).value.getReason());
+        assertTrue(out.get(0).value.getReason().contains("sluice.requests-0@9"), out.get(0).value.getReason());
+        assertEquals(0, metrics.pending());
+    }
+
+    @Test
+    void aReusedIdWhileTheFirstIsPendingIsAnsweredInvalidAfterTheFirstAnswer() {
+        Plan first = from(serve("r22", VoteMethod.PASS_THROUGH, DEADLINE, "a"), "sluice.requests-0@1");
+        send(first);
+        send(from(serve("r22", VoteMethod.PASS_THROUGH, DEADLINE, "a"), "sluice.requests-0@2"));
+        assertEquals(List.of(), results.readKeyValuesToList(), "nothing before the first request's answer");
+        send(ok("r22", "a", 4, 0.8f, now()));
+        List<KeyValue<String, InferenceResult>> out = results.readKeyValuesToList();
+        assertEquals(List.of(ResultStatus.OK, ResultStatus.INVALID), out.stream().map(kv -> kv.value.getStatus()).toList());
+        assertEquals(4, out.get(0).value.getLabel());
+        assertTrue(out.get(1).value.getReason().contains("sluice.requests-0@1"), out.get(1).value.getReason());
+    }
+
+    @Test
     void orphanOutputsAreDroppedAfterTheTimeout() {
         send(ok("r12", "a", 2, 0.5f, now()));
         advance(59_990);

@@ -1,5 +1,6 @@
 package dev.sluice.executor;
 
+import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
 import dev.sluice.decision.replan.Escalation;
@@ -134,6 +135,25 @@ public final class ExecutorHost implements AutoCloseable {
     /** Every variant's consumer has joined its group; models load on first use, so this says nothing of them. */
     public boolean ready() {
         return executors.stream().allMatch(VariantExecutor::isReady);
+    }
+
+    /**
+     * DOWN when any variant's loop stopped on its own (it never consumes again in this process),
+     * STARTING until every variant's consumer has joined its group, UP otherwise.
+     */
+    public Health.Report health() {
+        List<String> failed = new ArrayList<>();
+        for (VariantExecutor e : executors) {
+            String f = e.failure();
+            if (f != null) {
+                failed.add(e.variantId() + ": " + f);
+            }
+        }
+        if (!failed.isEmpty()) {
+            return new Health.Report("executor", Health.Status.DOWN, String.join("; ", failed));
+        }
+        return ready() ? Health.Report.up("executor")
+                : new Health.Report("executor", Health.Status.STARTING, "consumers joining their groups");
     }
 
     /** variant -> device in use (cuda or cpu; as expected for a model not loaded yet). */

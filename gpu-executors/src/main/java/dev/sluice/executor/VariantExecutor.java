@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -92,6 +93,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean ready;
+    /** Why the loop stopped on its own (null while it runs, or when it was closed). */
+    private volatile String failure;
 
     // smoothed load, for the status topic
     private double arrivalRate;
@@ -155,6 +158,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        // static membership under the executor id (unique within each variant's group), short sessions, cooperative
+        config.failover().applyToConsumer(c);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
         // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
         this.consumerMetrics = new KafkaClientMetrics(consumer, java.util.List.of(
@@ -168,6 +173,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         if (config.delivery().transactional()) {
             // stable per variant and instance, so a restarted instance fences its predecessor
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-executor-" + variant.id() + "-" + config.executorId());
+            config.failover().applyToTransactionalProducer(p);
         }
         var outputSerializer = serdes.<ModelOutput>serializer();
         var taskSerializer = serdes.<InferenceTask>serializer(); // a cascade's next stage
@@ -205,6 +211,18 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     public boolean isReady() {
         return ready;
+    }
+
+    /**
+     * Why this variant's loop stopped without being closed (its consumer was fenced, a client
+     * failed), or null while it runs: a stopped loop never consumes again in this process.
+     */
+    public String failure() {
+        String f = failure;
+        if (f == null && running && thread.getState() == Thread.State.TERMINATED) {
+            return "executor thread for " + variant.id() + " ended";
+        }
+        return f;
     }
 
     public String device() {
@@ -250,9 +268,15 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             }
         } catch (WakeupException e) {
             if (running) {
+                failure = "woken up while running: " + e;
                 throw e;
             }
+        } catch (FencedInstanceIdException e) {
+            failure = "another executor joined the group of " + variant.id() + " with the same id '" + config.executorId()
+                    + "' (static membership): give every executor process its own --id";
+            log.error("executor for {} stopped: {}", variant.id(), failure, e);
         } catch (RuntimeException e) {
+            failure = e.toString();
             log.error("executor for {} stopped: {}", variant.id(), e.toString(), e);
         } finally {
             closeClients(); // the model belongs to the host's cache, which closes it
@@ -675,7 +699,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private void closeClients() {
         consumerMetrics.close();
         try {
-            consumer.close(Duration.ofSeconds(5));
+            // a clean stop leaves the group, so the partitions move at once; after a crash the static
+            // member keeps them for its session, or until a replacement with the same id is back
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+                    org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             log.debug("consumer close: {}", e.toString());
         }

@@ -3,6 +3,7 @@ package dev.sluice.launcher;
 import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
+import dev.sluice.common.Health;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -18,7 +19,17 @@ final class AggregatorCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
     String bootstrap;
 
-    @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a temporary directory)")
+    @Option(names = "--id", defaultValue = "${env:HOSTNAME:-aggregator-0}",
+            description = "instance id, stable across restarts and unique among the aggregators: its static group membership "
+                    + "(group.instance.id) derives from it (default: ${DEFAULT-VALUE})")
+    String id;
+
+    @Mixin
+    FailoverOptions failover;
+
+    @Option(names = "--state-dir", description = "Kafka Streams state directory, kept across restarts: a replacement "
+            + "started on the same directory fences its predecessor's open transaction at once (same process id) and "
+            + "restores only what its checkpoint lacks (default: a temporary directory, deleted on a clean stop)")
     Path stateDir;
 
     @Option(names = "--cancellations", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -37,11 +48,11 @@ final class AggregatorCommand implements Callable<Integer> {
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              LearningVoters learning = new LearningVoters(cluster.kafka(bootstrap), cluster.serdes(), catalog);
              AggregatorApp app = AggregatorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.deliveryMode(), cfg,
-                     metrics.registry, java.time.InstantSource.system(), learning.voters)) {
-            metrics.serve(cluster.metricsPort, app::healthy);
-            System.out.printf("aggregator running against %s, metrics on :%d%n", bootstrap, metrics.port());
-            Shutdown.await(() -> System.out.println("stopping aggregator"));
+                     metrics.registry, java.time.InstantSource.system(), learning.voters, failover.settings(id))) {
+            Health health = new Health().add(app::health);
+            metrics.serve(cluster.metricsPort, health);
+            System.out.printf("aggregator %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());
+            return Shutdown.await(() -> System.out.println("stopping aggregator"), health);
         }
-        return 0;
     }
 }

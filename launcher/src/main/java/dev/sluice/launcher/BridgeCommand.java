@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.common.Health;
 import dev.sluice.ingest.json.JsonBridgeApp;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -16,14 +17,23 @@ final class BridgeCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
     String bootstrap;
 
+    @Option(names = "--id", defaultValue = "${env:HOSTNAME:-bridge-0}",
+            description = "instance id, stable across restarts and unique among the bridges: its static group membership "
+                    + "(group.instance.id) derives from it (default: ${DEFAULT-VALUE})")
+    String id;
+
+    @Mixin
+    FailoverOptions failover;
+
     @Override
     public Integer call() {
         try (Metrics metrics = new Metrics();
-             JsonBridgeApp app = JsonBridgeApp.start(cluster.kafka(bootstrap), cluster.serdes(), new Properties())) {
-            metrics.serve(cluster.metricsPort, () -> app.state().isRunningOrRebalancing());
-            System.out.printf("JSON bridge running against %s%n", bootstrap);
-            Shutdown.await(() -> System.out.println("stopping bridge"));
+             JsonBridgeApp app = JsonBridgeApp.start(cluster.kafka(bootstrap), cluster.serdes(), new Properties(),
+                     failover.settings(id))) {
+            Health health = new Health().add(app::health);
+            metrics.serve(cluster.metricsPort, health);
+            System.out.printf("JSON bridge %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());
+            return Shutdown.await(() -> System.out.println("stopping bridge"), health);
         }
-        return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import dev.sluice.catalog.LiveCatalog;
+import dev.sluice.common.Health;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;
 import dev.sluice.executor.ModelResidency;
@@ -25,8 +26,12 @@ final class ExecutorCommand implements Callable<Integer> {
     List<String> variants;
 
     @Option(names = "--id", defaultValue = "${env:HOSTNAME:-executor-0}",
-            description = "executor id, stable across restarts (transactional ids derive from it) (default: ${DEFAULT-VALUE})")
+            description = "executor id, stable across restarts and unique among the executors: transactional ids and "
+                    + "static group membership derive from it (default: ${DEFAULT-VALUE})")
     String id;
+
+    @Mixin
+    FailoverOptions failover;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
     String device;
@@ -46,18 +51,18 @@ final class ExecutorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
-                .withDevice(Device.parse(device)).withThreads(threads);
+                .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id));
         try (Metrics metrics = new Metrics();
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),
                      variants != null ? variants : catalog.get().variants().stream().map(Variant::id).toList(),
                      cfg, ModelResidency.defaults().withBudgetMb(memoryBudgetMb).withEager(eager),
                      metrics.registry)) {
-            metrics.serve(cluster.metricsPort, host::ready);
+            Health health = new Health().add(host::health);
+            metrics.serve(cluster.metricsPort, health);
             System.out.printf("executor %s serving %s against %s, metrics on :%d%n", id, host.devices(), bootstrap,
                     metrics.port());
-            Shutdown.await(() -> System.out.println("stopping executor"));
+            return Shutdown.await(() -> System.out.println("stopping executor"), health);
         }
-        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.common.Health;
 import dev.sluice.common.MetricsEndpoint;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -21,6 +22,12 @@ final class Metrics implements AutoCloseable {
 
     Metrics serve(int port, BooleanSupplier healthy) {
         endpoint = MetricsEndpoint.start(registry, port, healthy);
+        return this;
+    }
+
+    /** Serves /health from every component of {@code health}: 200 while all are up, each named either way. */
+    Metrics serve(int port, Health health) {
+        endpoint = MetricsEndpoint.start(registry, port, health);
         return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import dev.sluice.catalog.LiveCatalog;
+import dev.sluice.common.Health;
 import dev.sluice.selector.SelectorApp;
 import dev.sluice.selector.SelectorConfig;
 import java.util.concurrent.Callable;
@@ -15,6 +16,14 @@ final class SelectorCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
     String bootstrap;
+
+    @Option(names = "--id", defaultValue = "${env:HOSTNAME:-selector-0}",
+            description = "instance id, stable across restarts and unique among the selectors: its static group membership "
+                    + "(group.instance.id) derives from it (default: ${DEFAULT-VALUE})")
+    String id;
+
+    @Mixin
+    FailoverOptions failover;
 
     @Option(names = "--policy", defaultValue = "infaas", completionCandidates = PolicyNames.class,
             description = "default selection policy, for requests that name none: ${COMPLETION-CANDIDATES}, or a pinned "
@@ -42,11 +51,11 @@ final class SelectorCommand implements Callable<Integer> {
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), catalog,
                      config, cluster.deliveryMode(),
-                     cluster.commitIntervalMs, metrics.registry)) {
-            metrics.serve(cluster.metricsPort, () -> app.state().isRunningOrRebalancing());
-            System.out.printf("selector running against %s, metrics on :%d%n", bootstrap, metrics.port());
-            Shutdown.await(() -> System.out.println("stopping selector"));
+                     cluster.commitIntervalMs, metrics.registry, failover.settings(id))) {
+            Health health = new Health().add(app::health);
+            metrics.serve(cluster.metricsPort, health);
+            System.out.printf("selector %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());
+            return Shutdown.await(() -> System.out.println("stopping selector"), health);
         }
-        return 0;
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.LiveCatalog;
+import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.decision.vote.VariantWeights;
@@ -80,6 +81,7 @@ public final class SluiceStack implements AutoCloseable {
     private final AggregatorApp aggregator;
     private final JsonBridgeApp bridge;
     private final ExecutorHost executors;
+    private final Health health = new Health();
 
     private SluiceStack(EmbeddedKafka broker, KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
             Options o, MeterRegistry registry) {
@@ -110,6 +112,7 @@ public final class SluiceStack implements AutoCloseable {
                 SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed(),
                 o.delivery(), o.commitIntervalMs(), registry);
         components.add(selector);
+        health.add(bridge::health).add(selector::health).add(aggregator::health).add(executors::health);
     }
 
     /**
@@ -170,8 +173,18 @@ public final class SluiceStack implements AutoCloseable {
         return executors.devices();
     }
 
+    /** Every component of the stack: /health of {@code up --serve} fails when any is not up (a dead bridge included). */
+    public Health health() {
+        return health;
+    }
+
     public boolean healthy() {
-        return selector.state().isRunningOrRebalancing() && aggregator.state().isRunningOrRebalancing();
+        return health.up();
+    }
+
+    /** The JSON bridge (for tests that stop it). */
+    JsonBridgeApp bridge() {
+        return bridge;
     }
 
     /** Stops the aggregator only (for restart tests); returns a function that starts a new one. */

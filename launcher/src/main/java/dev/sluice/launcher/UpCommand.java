@@ -97,7 +97,7 @@ final class UpCommand implements Callable<Integer> {
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.serdes(), catalog,
                      cluster.catalogDir(), o, metrics.registry)) {
-            metrics.serve(cluster.metricsPort, stack::healthy);
+            metrics.serve(cluster.metricsPort, stack.health());
             System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
                     stack.kafka().bootstrap(), metrics.url("/metrics"), metrics.url("/"), stack.devices());
             if (serve) {

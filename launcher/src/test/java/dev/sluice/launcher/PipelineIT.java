@@ -43,14 +43,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The whole pipeline on a real in-JVM KRaft broker with the real ONNX models of the zoo: one
  * broker and one stack shared by every test of the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
     private static final Path CATALOG = Path.of(System.getProperty("sluice.catalog", "../models/catalog.yaml"));
     private final SluiceSerdes serdes = SluiceSerdes.fingerprint();
@@ -192,6 +196,30 @@ class PipelineIT {
         JsonNode invalid = byId.get("json-2");
         assertEquals("INVALID", invalid.get("status").asText());
         assertTrue(invalid.get("reason").asText().contains("data"), invalid.toString());
+    }
+
+    /** Last: it stops the bridge. /health of up --serve covers every component, the bridge included. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aDeadBridgeMakesTheStackUnhealthy() throws Exception {
+        assertTrue(stack.health().up(), stack.health().text());
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        dev.sluice.common.MetricsEndpoint endpoint = dev.sluice.common.MetricsEndpoint.start(registry, 0, stack.health());
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI health = java.net.URI.create("http://localhost:" + endpoint.port() + "/health");
+            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(health).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+            stack.bridge().close(); // its Streams client is gone for good, as after SHUTDOWN_CLIENT
+            var r = http.send(java.net.http.HttpRequest.newBuilder(health).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.body().contains("bridge: DOWN"), r.body());
+            assertTrue(r.body().contains("selector: UP") && r.body().contains("aggregator: UP"), r.body());
+        } finally {
+            endpoint.close();
+            registry.close();
+        }
     }
 
     private static InferenceRequest request(String id, String task, Tensor input, long deadline) {

@@ -48,6 +48,28 @@ public final class SluiceSerdes {
         return registry;
     }
 
+    /**
+     * The writer schema of a schema id, when it is known without asking a server: with the
+     * fingerprint registry, any schema Sluice ships (empty for an id it does not know); with a
+     * registry server, always empty (only the server knows).
+     */
+    public java.util.Optional<org.apache.avro.Schema> localSchema(long id) {
+        if (fingerprintRegistry == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new org.apache.avro.Schema.Parser().setValidateDefaults(false)
+                    .parse(fingerprintRegistry.getSchemaByContentId(id)));
+        } catch (FingerprintRegistry.UnknownSchemaIdException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** True when schema ids are resolved locally (the fingerprint registry), so every known id is listed. */
+    public boolean resolvesLocally() {
+        return fingerprintRegistry != null;
+    }
+
     Map<String, Object> config() {
         Map<String, Object> c = new HashMap<>();
         c.put("apicurio.registry.auto-register", true);

@@ -21,6 +21,14 @@ public final class Topics {
     public static final String DLQ_SOURCE_TOPIC_HEADER = "sluice.dlq.source.topic";
     public static final String DLQ_SOURCE_PARTITION_HEADER = "sluice.dlq.source.partition";
     public static final String DLQ_SOURCE_OFFSET_HEADER = "sluice.dlq.source.offset";
+    /**
+     * Header the JSON bridge puts on each request it forwards: where the client's JSON record was
+     * written (topic-partition@offset), so that a bridge redelivery is told apart from a client
+     * re-using a request id.
+     */
+    public static final String ORIGIN_HEADER = "sluice.origin";
+    /** Size in bytes of the original value; present when the dead letter keeps only its first bytes. */
+    public static final String DLQ_ORIGINAL_BYTES_HEADER = "sluice.dlq.original.bytes";
 
     private Topics() {}
 

@@ -1,6 +1,7 @@
 package dev.sluice.selector;
 
 import dev.sluice.avro.InferenceRequest;
+import dev.sluice.common.DeadLetters;
 import dev.sluice.avro.Tensor;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.TensorSpec;
@@ -24,13 +25,28 @@ public final class RequestValidator {
     /** Most parts one request may arrive in. */
     public static final int MAX_PARTS = 16;
 
+    /** Longest {@code traceparent} accepted (a W3C one is 55 characters); it travels on every task. */
+    public static final int MAX_TRACEPARENT_CHARS = 256;
+    /** Longest request id accepted; a longer one is dead-lettered (it keys every record of the request). */
+    public static final int MAX_ID_CHARS = 256;
+
     private final long maxInputBytes;
 
     public RequestValidator(long maxInputBytes) {
         this.maxInputBytes = maxInputBytes;
     }
 
+    /** As {@link #validate(InferenceRequest, Catalog, long, long)} for a request whose record timestamp is unknown. */
     public Optional<String> validate(InferenceRequest req, Catalog catalog, long nowMs) {
+        return validate(req, catalog, Long.MIN_VALUE, nowMs);
+    }
+
+    /**
+     * @param producedAtMs the timestamp of the client's record (its clock, when it sent it), or
+     *     {@code Long.MIN_VALUE} when unknown
+     * @param nowMs when the selector read it
+     */
+    public Optional<String> validate(InferenceRequest req, Catalog catalog, long producedAtMs, long nowMs) {
         String upstream = req.getParameters().get(INVALID_PARAMETER);
         if (upstream != null) {
             return Optional.of(upstream);
@@ -42,9 +58,16 @@ public final class RequestValidator {
         if (variants.isEmpty()) {
             return Optional.of("unknown task '" + req.getTask() + "'; known tasks: " + catalog.tasks());
         }
-        if (req.getDeadlineMs() <= nowMs) {
-            return Optional.of("deadline already past: deadline_ms " + req.getDeadlineMs() + " is "
-                    + (nowMs - req.getDeadlineMs()) + " ms before the selector read it");
+        long sentAt = Math.max(req.getCreatedAtMs(), producedAtMs);
+        if (req.getDeadlineMs() <= sentAt) { // late before Sluice had it: the client's doing (see expiredWhileQueued)
+            return Optional.of("deadline already past when the client sent the request: deadline_ms " + req.getDeadlineMs()
+                    + " is " + (sentAt - req.getDeadlineMs()) + " ms before its " + (sentAt == req.getCreatedAtMs()
+                            ? "created_at_ms" : "record timestamp") + " (" + (nowMs - req.getDeadlineMs())
+                    + " ms before the selector read it)");
+        }
+        if (req.getTraceparent() != null && req.getTraceparent().length() > MAX_TRACEPARENT_CHARS) {
+            return Optional.of("traceparent is " + req.getTraceparent().length() + " characters; at most "
+                    + MAX_TRACEPARENT_CHARS + " (W3C trace context: 55)");
         }
         if (req.getMinAccuracy() < 0 || req.getMinAccuracy() > 1 || Double.isNaN(req.getMinAccuracy())) {
             return Optional.of("min_accuracy must be in [0,1], got " + req.getMinAccuracy());
@@ -68,6 +91,12 @@ public final class RequestValidator {
                 variants.forEach(v -> known.addAll(v.modalities()));
                 return Optional.of("task '" + req.getTask() + "' takes no modality '" + e.getKey() + "'; it takes " + known);
             }
+            Set<String> names = new TreeSet<>(List.of(e.getKey()));
+            variants.forEach(v -> ModalityInputs.specOf(v, e.getKey()).ifPresent(sp -> names.add(sp.name())));
+            if (!names.contains(e.getValue().getName())) {
+                return Optional.of("input tensor '" + DeadLetters.clip(e.getValue().getName(), 64) + "' is not an input of task '"
+                        + req.getTask() + "': name it " + String.join(" or ", names.stream().map(n -> "'" + n + "'").toList()));
+            }
             Optional<String> bad = validateTensor(e.getValue(), spec.get());
             if (bad.isPresent()) {
                 return bad;
@@ -75,6 +104,25 @@ public final class RequestValidator {
         }
         return Optional.empty();
     }
+
+    /**
+     * Why a request the client sent in time expired before the selector read it (it waited in the
+     * {@code sluice.requests} backlog: Sluice's lateness, answered DEADLINE_EXCEEDED, never
+     * INVALID), or empty when its deadline is still ahead. Call after {@link #validate}, which
+     * refuses requests already late when sent.
+     */
+    public static Optional<String> expiredWhileQueued(InferenceRequest req, long producedAtMs, long nowMs) {
+        if (req.getDeadlineMs() > nowMs) {
+            return Optional.empty();
+        }
+        long sentAt = Math.max(req.getCreatedAtMs(), producedAtMs);
+        return Optional.of("deadline passed while queued in " + STAGE_REQUESTS_BACKLOG + ": sent " + (req.getDeadlineMs() - sentAt)
+                + " ms before its deadline, read by the selector " + (nowMs - sentAt) + " ms after it was sent ("
+                + (nowMs - req.getDeadlineMs()) + " ms late)");
+    }
+
+    /** The stage a request expires in when it waits in the request topic's backlog. */
+    public static final String STAGE_REQUESTS_BACKLOG = "sluice.requests before the selector";
 
     private Optional<String> validateTensor(Tensor t, TensorSpec spec) {
         int bytes = t.getData().remaining();
@@ -98,11 +146,17 @@ public final class RequestValidator {
             return Optional.of("input '" + t.getName() + "' holds " + bytes + " bytes, shape " + shape + " needs " + expected);
         }
         if ("FP32".equals(t.getDatatype())) {
+            // finite values only, and within the model's stated range when the catalog gives one
             var floats = t.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            List<Double> range = spec.range();
             for (int i = 0; i < floats.limit(); i++) {
                 float f = floats.get(i);
                 if (Float.isNaN(f) || Float.isInfinite(f)) {
                     return Optional.of("input '" + t.getName() + "' contains NaN or Infinity at element " + i);
+                }
+                if (range != null && (f < range.get(0) || f > range.get(1))) {
+                    return Optional.of("input '" + t.getName() + "' element " + i + " is " + f + ", outside the model's range ["
+                            + range.get(0) + ", " + range.get(1) + "]");
                 }
             }
         }

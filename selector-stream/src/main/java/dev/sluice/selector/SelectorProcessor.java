@@ -16,6 +16,8 @@ import dev.sluice.decision.policy.Policies;
 import dev.sluice.decision.policy.Selection;
 import dev.sluice.decision.policy.SelectionPolicy;
 import dev.sluice.decision.policy.SelectionRequest;
+import dev.sluice.schemas.WireFormatDecoder;
+import dev.sluice.common.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -26,8 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -62,7 +63,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
      */
     static final double PROVISIONAL_ACCURACY_SLACK = 0.005;
 
-    private final Deserializer<InferenceRequest> requests;
+    private final WireFormatDecoder<InferenceRequest> requests;
     private final Supplier<Catalog> catalog;
     private final Policies policies;
     private final SelectorConfig config;
@@ -72,10 +73,15 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final SelectorMetrics metrics;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
     private Catalog servableFor; // the catalog instance servableCatalogs were cut from
+    /** Longest client-given text (a task name) echoed into a plan; longer ones are clipped. */
+    static final int MAX_ECHOED_CHARS = 256;
+
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PartialRequest> parts;
+    /** {@link Plan#getRequestOrigin} of the record being processed. */
+    private String origin;
 
-    SelectorProcessor(Deserializer<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
+    SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
         this.requests = requests;
         this.catalog = catalog;
@@ -97,22 +103,37 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     @Override
     public void process(Record<String, byte[]> record) {
         long receivedAt = clock.millis();
-        InferenceRequest req;
-        try {
-            if (record.value() == null || record.value().length == 0) {
-                throw new IllegalArgumentException("empty record value");
-            }
-            req = requests.deserialize(Topics.REQUESTS, record.headers(), record.value());
-        } catch (RuntimeException e) {
-            deadLetter(record, "undecodable request: " + rootMessage(e));
+        origin = origin(record);
+        WireFormatDecoder.Decoded<InferenceRequest> decoded = requests.decode(Topics.REQUESTS, record.value());
+        if (!decoded.ok()) {
+            deadLetter(record, "undecodable request: " + decoded.failure());
+            return;
+        }
+        InferenceRequest req = decoded.value();
+        if (req.getId() == null || req.getId().isBlank() || req.getId().length() > RequestValidator.MAX_ID_CHARS) {
+            deadLetter(record, "unanswerable request: its id is " + (req.getId() == null || req.getId().isBlank() ? "empty"
+                    : req.getId().length() + " characters, more than " + RequestValidator.MAX_ID_CHARS)
+                    + " (the id keys every record of the request, up to its result)");
             return;
         }
         String policyName = policyOf(req);
-        Optional<String> invalid = validator.validate(req, catalog.get(), receivedAt);
+        Optional<String> invalid = validator.validate(req, catalog.get(), record.timestamp(), receivedAt);
         if (req.getPolicy() != null && !policies.has(req.getPolicy()) && invalid.isEmpty()) {
             invalid = Optional.of(policies.whyUnknown(req.getPolicy()));
         }
         PartialRequest partial = req.getPartCount() > 1 ? parts.get(req.getId()) : null;
+        Optional<String> expired = invalid.isPresent() ? Optional.empty()
+                : RequestValidator.expiredWhileQueued(req, record.timestamp(), receivedAt);
+        if (expired.isPresent() && partial != null) {
+            metrics.part("expired"); // a late part of a request already planned: the aggregator answers it at its deadline
+            return;
+        }
+        if (expired.isPresent()) {
+            metrics.decided(policyName, "expired", "", 0);
+            forwardPlan(record, plan(req, PlanDecision.EXPIRED, expired.get(), List.of(), null, policyName, receivedAt, 0)
+                    .setPartCount(req.getPartCount()).build());
+            return;
+        }
         if (invalid.isPresent()) {
             metrics.decided(policyName, "invalid", "", 0);
             // a bad part ends its whole request: the INVALID plan outranks any earlier revision
@@ -308,11 +329,14 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             String policy, long receivedAt, long decisionUs) {
         VoteMethod method = vote != null ? VoteMethod.valueOf(vote)
                 : variants.size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
-        return Plan.newBuilder().setRequestId(req.getId()).setTask(req.getTask()).setDecision(decision).setReason(reason)
+        return Plan.newBuilder().setRequestId(req.getId()).setTask(DeadLetters.clip(req.getTask(), MAX_ECHOED_CHARS))
+                .setDecision(decision).setReason(DeadLetters.clip(reason, DeadLetters.MAX_REASON_CHARS))
+                .setRequestOrigin(origin)
                 .setVariants(variants).setVote(method)
                 .setPolicy(policy).setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs())
                 .setReceivedAtMs(receivedAt).setPlannedAtMs(clock.millis()).setDecisionUs(decisionUs)
-                .setFinalOnly(req.getFinalOnly()).setTraceparent(req.getTraceparent());
+                .setFinalOnly(req.getFinalOnly())
+                .setTraceparent(DeadLetters.clip(req.getTraceparent(), RequestValidator.MAX_TRACEPARENT_CHARS));
     }
 
     private void forwardPlan(Record<String, byte[]> in, Plan plan) {
@@ -321,22 +345,22 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
 
     private void deadLetter(Record<String, byte[]> record, String reason) {
         metrics.deadLetter();
-        RecordHeaders h = new RecordHeaders(record.headers().toArray());
-        h.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         Optional<RecordMetadata> meta = context.recordMetadata();
-        meta.ifPresent(m -> {
-            h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, m.topic().getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
-            h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
-        });
-        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), h), DLQ_SINK);
+        var h = DeadLetters.headers(record.headers(), reason, meta.map(RecordMetadata::topic).orElse(null),
+                meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L), record.value());
+        context.forward(new Record<String, Object>(DeadLetters.key(record.key()), DeadLetters.value(record.value()),
+                record.timestamp(), h), DLQ_SINK);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+    /**
+     * Where the client's record of this request was written: the JSON bridge's header for a
+     * request it forwarded, else this record's own coordinates; null when neither is known.
+     */
+    private String origin(Record<String, byte[]> record) {
+        Header h = record.headers().lastHeader(Topics.ORIGIN_HEADER);
+        if (h != null && h.value() != null && h.value().length <= 512) {
+            return new String(h.value(), StandardCharsets.UTF_8);
         }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse(null);
     }
 }

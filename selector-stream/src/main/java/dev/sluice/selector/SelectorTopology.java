@@ -10,6 +10,7 @@ import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.policy.Policies;
+import dev.sluice.schemas.WireFormatDecoder;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -47,7 +48,7 @@ public final class SelectorTopology {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);
-        t.addProcessor("select", () -> new SelectorProcessor(serdes.<InferenceRequest>deserializer(), catalog, policies,
+        t.addProcessor("select", () -> new SelectorProcessor(new WireFormatDecoder<>(serdes, InferenceRequest.getClassSchema()), catalog, policies,
                 config, load, clock, metrics), "requests");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
                 serdes.<PartialRequest>serde()).withLoggingEnabled(Map.of()), "select");

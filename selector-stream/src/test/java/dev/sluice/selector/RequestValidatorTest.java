@@ -57,8 +57,27 @@ class RequestValidatorTest {
     void deadlineAlreadyPast() {
         String r = reason(request("r1", -30).build());
         assertTrue(r.contains("deadline already past"), r);
-        assertTrue(r.contains("30 ms before"), r);
-        assertTrue(reason(request("r1", 0).build()).contains("deadline already past"), "deadline == now is past");
+        assertTrue(r.contains("30 ms before the selector read it"), r);
+        assertTrue(r.contains("when the client sent the request"), r);
+        assertTrue(r.contains("25 ms before its created_at_ms"), r);
+    }
+
+    @Test
+    void deadlineBeforeTheRecordTimestampIsTheClientsFault() {
+        // created 5 ms before T0 and due 10 ms after T0, but only written to Kafka 20 ms after T0
+        InferenceRequest r = request("r1", 10).build();
+        Optional<String> why = validator.validate(r, catalog(), T0 + 20, T0 + 25);
+        assertTrue(why.orElseThrow().contains("10 ms before its record timestamp"), why.toString());
+    }
+
+    @Test
+    void aRequestSentInTimeThatExpiredInTheBacklogIsNotInvalidButExpired() {
+        InferenceRequest r = request("r1", 0).build(); // created T0-5, due T0, read at T0: late inside Sluice
+        assertEquals(Optional.empty(), validator.validate(r, catalog(), T0 - 4, T0));
+        String why = RequestValidator.expiredWhileQueued(r, T0 - 4, T0).orElseThrow();
+        assertTrue(why.startsWith("deadline passed while queued in sluice.requests before the selector"), why);
+        assertTrue(why.contains("read by the selector 4 ms after it was sent (0 ms late)"), why);
+        assertEquals(Optional.empty(), RequestValidator.expiredWhileQueued(request("r1", 1).build(), T0 - 4, T0));
     }
 
     @Test

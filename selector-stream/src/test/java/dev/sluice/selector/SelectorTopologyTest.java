@@ -175,13 +175,25 @@ class SelectorTopologyTest {
     }
 
     @Test
-    void pastDeadlineIsInvalid() {
-        clock.advance(java.time.Duration.ofMillis(500));
-        send(request("late-1", 200).build());
+    void aDeadlineAlreadyPastWhenTheClientCreatedTheRequestIsInvalid() {
+        send(request("late-0", 200).setDeadlineMs(T0 - 1).build());
         Plan plan = plans.readValue();
         assertEquals(PlanDecision.INVALID, plan.getDecision());
-        assertTrue(plan.getReason().contains("deadline already past"), plan.getReason());
+        assertTrue(plan.getReason().startsWith("deadline already past when the client sent the request"), plan.getReason());
         assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
+    void aRequestThatExpiredInTheBacklogIsExpiredNotInvalid() {
+        clock.advance(java.time.Duration.ofMillis(500)); // created at T0, due T0 + 200, read at T0 + 500
+        send(request("late-1", 200).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.EXPIRED, plan.getDecision());
+        assertTrue(plan.getReason().startsWith("deadline passed while queued in sluice.requests before the selector"),
+                plan.getReason());
+        assertTrue(plan.getReason().contains("(300 ms late)"), plan.getReason());
+        assertTrue(taskTopics().isEmpty());
+        assertEquals(1.0, counter("expired", "infaas", ""));
     }
 
     @Test

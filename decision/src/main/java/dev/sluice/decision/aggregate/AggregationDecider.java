@@ -78,6 +78,10 @@ public final class AggregationDecider {
             return Optional.of(Answer.of(terminal(plan, plan.variants(), List.of(), nowMs, RequestStatus.REJECTED,
                     orDefault(plan.reason(), "rejected by the selector"))));
         }
+        if (plan.action() == PlanAction.EXPIRED) { // late inside Sluice, before the selector: not the client's fault
+            return Optional.of(Answer.of(terminal(plan, plan.variants(), List.of(), nowMs, RequestStatus.DEADLINE_EXCEEDED,
+                    orDefault(plan.reason(), "deadline passed before the selector read the request"))));
+        }
         if (plan.action() == PlanAction.INVALID) {
             return Optional.of(Answer.of(terminal(plan, plan.variants(), List.of(), nowMs, RequestStatus.INVALID,
                     orDefault(plan.reason(), "invalid request"))));
@@ -114,6 +118,20 @@ public final class AggregationDecider {
         }
         return Optional.of(Answer.of(
                 terminal(plan, serving, members, nowMs, RequestStatus.DEADLINE_EXCEEDED, reason)));
+    }
+
+    /**
+     * The answer to a request that re-used the id of an earlier one (another origin): INVALID,
+     * after the earlier request's own answer. Either origin ("topic-partition@offset" of the
+     * client's record) may be null when unknown.
+     */
+    public RequestResult duplicate(PlanView plan, String firstOrigin, String thisOrigin, long nowMs) {
+        return terminal(plan, List.of(), List.of(), nowMs, RequestStatus.INVALID,
+                "duplicate request id '" + plan.requestId() + "': the id was already used by the request at "
+                        + (firstOrigin == null ? "an earlier offset" : firstOrigin) + " (this one is at "
+                        + (thisOrigin == null ? "an unknown offset" : thisOrigin)
+                        + "); that request gets its own answer and this one's model outputs are ignored; "
+                        + "give every request a new id");
     }
 
     /**

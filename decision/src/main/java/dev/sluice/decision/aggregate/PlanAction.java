@@ -6,5 +6,7 @@ package dev.sluice.decision.aggregate;
  * two in step).
  */
 public enum PlanAction {
-    SERVE, REJECT, INVALID
+    SERVE, REJECT, INVALID,
+    /** The deadline passed while the request waited inside Sluice, before the selector read it: not the client's fault. */
+    EXPIRED
 }

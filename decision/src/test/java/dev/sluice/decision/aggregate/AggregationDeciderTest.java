@@ -56,6 +56,26 @@ class AggregationDeciderTest {
     }
 
     @Test
+    void expiredPlanAnswersDeadlineExceededNotInvalid() {
+        PlanView p = plan(PlanAction.EXPIRED, "deadline passed 40 ms before the selector read the request (queued in sluice.requests)",
+                VoteMethod.MAJORITY, DEADLINE);
+        RequestResult r = answered(p, List.of(), T0);
+        assertEquals(RequestStatus.DEADLINE_EXCEEDED, r.status());
+        assertTrue(r.reason().contains("before the selector read"), r.reason());
+        assertTrue(r.isFinal());
+    }
+
+    @Test
+    void aReusedIdIsAnsweredInvalidNamingBothOrigins() {
+        PlanView p = plan(PlanAction.SERVE, null, VoteMethod.MAJORITY, DEADLINE, "a");
+        RequestResult r = decider.duplicate(p, "sluice.requests-0@10", "sluice.requests-1@7", T0);
+        assertEquals(RequestStatus.INVALID, r.status());
+        assertTrue(r.reason().startsWith("duplicate request id"), r.reason());
+        assertTrue(r.reason().contains("sluice.requests-0@10") && r.reason().contains("sluice.requests-1@7"), r.reason());
+        assertEquals(List.of(), r.variants());
+    }
+
+    @Test
     void waitsUntilEveryPlannedVariantReported() {
         // two disagreeing votes: the outstanding third could still decide (agreeing ones settle early)
         List<MemberOutput> two = List.of(ok("a", 1, 0.9f, T0), ok("bb", 2, 0.8f, T0));

@@ -27,6 +27,11 @@ public final class JsonBridgeTopology {
     private JsonBridgeTopology() {}
 
     public static Topology build(SluiceSerdes serdes, InstantSource clock) {
+        return build(serdes, clock, JsonBridgeApp.MAX_RECORD_BYTES);
+    }
+
+    /** {@code maxRecordBytes}: the largest request record (key, value and headers) forwarded; larger ones are answered INVALID. */
+    public static Topology build(SluiceSerdes serdes, InstantSource clock, int maxRecordBytes) {
         OipJsonRequestParser parser = new OipJsonRequestParser(clock);
         ResultJsonWriter writer = new ResultJsonWriter();
         Topology t = new Topology();
@@ -34,9 +39,10 @@ public final class JsonBridgeTopology {
         // bytes in, not String: undecodable values must still reach the DLQ unchanged
         t.addSource(REQUESTS_JSON_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS_JSON);
         t.addProcessor(PARSE_REQUEST,
-                () -> new JsonRequestBridgeProcessor(parser, clock, REQUESTS_SINK, DLQ_SINK), REQUESTS_JSON_SOURCE);
-        t.addSink(REQUESTS_SINK, Topics.REQUESTS,
-                new StringSerializer(), serdes.<InferenceRequest>serializer(), PARSE_REQUEST);
+                () -> new JsonRequestBridgeProcessor(parser, serdes.<InferenceRequest>serializer(), clock, maxRecordBytes,
+                        REQUESTS_SINK, DLQ_SINK), REQUESTS_JSON_SOURCE);
+        // the processor serialises requests itself, to know their size before sending
+        t.addSink(REQUESTS_SINK, Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer(), PARSE_REQUEST);
         t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PARSE_REQUEST);
 
         t.addSource(RESULTS_SOURCE, new StringDeserializer(), serdes.<InferenceResult>deserializer(), Topics.RESULTS);

@@ -30,6 +30,8 @@ import java.util.Set;
  * is the selector's call, against the catalog. Thread-safe.
  */
 public final class OipJsonRequestParser {
+    /** Longest request id accepted (it keys every record of the request, up to the result). */
+    public static final int MAX_ID_CHARS = 256;
     private final InstantSource clock;
     // NaN/Infinity tokens are read so that they get a precise reason instead of "not JSON"
     private final JsonMapper mapper = JsonMapper.builder()
@@ -70,8 +72,9 @@ public final class OipJsonRequestParser {
             return new Rejected(null, "not a JSON object");
         }
         JsonNode id = root.get("id");
-        if (id == null || !id.isTextual() || id.textValue().isBlank()) {
-            return new Rejected(null, "missing string field 'id'");
+        String badId = badId(id);
+        if (badId != null) {
+            return new Rejected(null, badId + "; a request without a usable id cannot be answered");
         }
         String task = readableTask(root);
         try {
@@ -79,6 +82,37 @@ public final class OipJsonRequestParser {
         } catch (InvalidFieldException e) {
             return new Rejected(id.textValue(), task, e.getMessage());
         }
+    }
+
+    /** Why {@code id} cannot key a request, or null when it can. */
+    private static String badId(JsonNode id) {
+        if (id == null || id.isNull()) {
+            return "missing field 'id' (a non-empty string)";
+        }
+        if (!id.isTextual()) {
+            String shown = id.isValueNode() ? " (" + dev.sluice.common.DeadLetters.clip(id.asText(), 40) + ")" : "";
+            return "'id' must be a string, got " + kind(id) + shown + "; quote it";
+        }
+        if (id.textValue().isBlank()) {
+            return "'id' is blank";
+        }
+        if (id.textValue().length() > MAX_ID_CHARS) {
+            return "'id' is " + id.textValue().length() + " characters; at most " + MAX_ID_CHARS;
+        }
+        return null;
+    }
+
+    /** The JSON type of {@code n} in words, for reasons. */
+    static String kind(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NULL, MISSING -> "null";
+            default -> n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     private InferenceRequest request(String id, JsonNode root) {

@@ -140,7 +140,8 @@ class JsonBridgeTopologyTest {
         TestRecord<byte[], byte[]> first = dlq.readRecord();
         assertArrayEquals(key, first.key());
         assertArrayEquals(noId, first.value());
-        assertEquals("missing string field 'id'", header(first.headers(), Topics.DLQ_REASON_HEADER));
+        assertEquals("missing field 'id' (a non-empty string); a request without a usable id cannot be answered",
+                header(first.headers(), Topics.DLQ_REASON_HEADER));
         assertEquals(Topics.REQUESTS_JSON, header(first.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
         assertEquals("0", header(first.headers(), Topics.DLQ_SOURCE_PARTITION_HEADER));
         assertEquals("0", header(first.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
@@ -156,6 +157,41 @@ class JsonBridgeTopologyTest {
         assertEquals("value is not valid UTF-8", header(third.headers(), Topics.DLQ_REASON_HEADER));
         assertEquals("2", header(third.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
         assertTrue(requests.isEmpty());
+    }
+
+    @Test
+    void aNumericIdIsNamedAsSuch() {
+        send("{\"id\":42,\"task\":\"fashion-mnist\",\"timeout_ms\":100,\"inputs\":[]}");
+        assertEquals("'id' must be a string, got a number (42); quote it; a request without a usable id cannot be answered",
+                header(dlq.readRecord().headers(), Topics.DLQ_REASON_HEADER));
+        assertTrue(requests.isEmpty());
+    }
+
+    @Test
+    void aRequestTooLargeToForwardIsAnsweredInvalidNamingTheLimit() {
+        String big = "x".repeat(1_100_000);
+        send("{\"id\":\"huge\",\"task\":\"fashion-mnist\",\"timeout_ms\":1000,\"parameters\":{\"note\":\"" + big + "\"},"
+                + "\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[0.5]}]}");
+        TestRecord<String, InferenceRequest> out = requests.readRecord();
+        assertEquals("huge", out.key());
+        String reason = out.value().getParameters().get(RequestParseOutcome.INVALID_REASON_PARAMETER);
+        assertTrue(reason.startsWith("request too large: ") && reason.contains("limit of " + JsonBridgeApp.MAX_RECORD_BYTES + " bytes"),
+                reason);
+        assertEquals("fashion-mnist", out.value().getTask());
+        assertTrue(out.value().getInputs().isEmpty());
+        assertTrue(dlq.isEmpty());
+    }
+
+    @Test
+    void anUndecodableRecordTooLargeToCopyKeepsItsFirstBytesAndItsSize() {
+        byte[] garbage = new byte[2_000_000];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        requestsJson.pipeInput(garbage);
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertEquals(dev.sluice.common.DeadLetters.MAX_VALUE_BYTES, dead.value().length);
+        assertEquals("2000000", header(dead.headers(), Topics.DLQ_ORIGINAL_BYTES_HEADER));
+        assertEquals("0", header(dead.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
+        assertTrue(header(dead.headers(), Topics.DLQ_REASON_HEADER).startsWith("not valid JSON"));
     }
 
     @Test

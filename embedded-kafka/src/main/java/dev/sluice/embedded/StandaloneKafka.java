@@ -1,0 +1,353 @@
+package dev.sluice.embedded;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka cluster of one or more KRaft nodes (each a combined broker and controller) inside
+ * this JVM, on fixed ports and a persistent data directory, so that it can be stopped and started
+ * again on the same data, and so that components in other processes can reach it: what
+ * {@code sluice broker} runs. (The tests' {@link EmbeddedKafka} is a throw-away single node on an
+ * ephemeral port.)
+ *
+ * <p>Node {@code i} serves clients on {@code port + i} and its controller on
+ * {@code port + nodes + i}. With three or more nodes, topics and the internal topics are
+ * replicated three times with {@code min.insync.replicas} 2, so one node may be down without
+ * losing a write; with fewer, once.
+ */
+public final class StandaloneKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StandaloneKafka.class);
+
+    /**
+     * @param nodes KRaft nodes, each broker and controller
+     * @param port first client port (0: pick free ports now, kept across restarts of this object)
+     * @param dataDir where each node keeps its log in {@code node-<i>}; formatted on first use,
+     *     reused after
+     * @param host the host name clients are told to connect to
+     */
+    public record Options(int nodes, int port, Path dataDir, String host) {
+        public Options {
+            if (nodes < 1) {
+                throw new IllegalArgumentException("nodes must be >= 1");
+            }
+            if (port < 0 || port + 2 * nodes > 65536) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            Objects.requireNonNull(dataDir, "dataDir");
+            host = host == null || host.isBlank() ? "localhost" : host;
+        }
+
+        public Options(int nodes, int port, Path dataDir) {
+            this(nodes, port, dataDir, "localhost");
+        }
+
+        /** Replication factor of topics and internal topics: 3 with three or more nodes, else the node count. */
+        public short replication() {
+            return (short) Math.min(3, nodes);
+        }
+
+        public int minInsyncReplicas() {
+            return nodes >= 3 ? 2 : 1;
+        }
+    }
+
+    private final Options options;
+    private final int[] brokerPorts;
+    private final int[] controllerPorts;
+    private final KafkaRaftServer[] servers;
+
+    private StandaloneKafka(Options options, int[] brokerPorts, int[] controllerPorts) {
+        this.options = options;
+        this.brokerPorts = brokerPorts;
+        this.controllerPorts = controllerPorts;
+        this.servers = new KafkaRaftServer[options.nodes()];
+    }
+
+    /** Formats what is new, starts every node and waits until all brokers are registered. */
+    public static StandaloneKafka start(Options o) {
+        int n = o.nodes();
+        int[] brokers = new int[n];
+        int[] controllers = new int[n];
+        for (int i = 0; i < n; i++) {
+            brokers[i] = o.port() == 0 ? freePort() : o.port() + i;
+            controllers[i] = o.port() == 0 ? freePort() : o.port() + n + i;
+        }
+        StandaloneKafka k = new StandaloneKafka(o, brokers, controllers);
+        long t0 = System.nanoTime();
+        try {
+            k.format();
+            k.startAll();
+            k.awaitBrokers(n, 120_000);
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
+        }
+        log.info("Kafka ready at {} ({} node{}, data in {}) in {} ms", k.bootstrap(), n, n == 1 ? "" : "s", o.dataDir(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        return k;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** Every node's client address, comma-separated. */
+    public String bootstrap() {
+        List<String> b = new ArrayList<>();
+        for (int p : brokerPorts) {
+            b.add(options.host() + ":" + p);
+        }
+        return String.join(",", b);
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrap()));
+    }
+
+    /** Whether node {@code i} runs. */
+    public synchronized boolean running(int i) {
+        return servers[i] != null;
+    }
+
+    /** Stops node {@code i} (a controlled shutdown: leadership moves, the log is flushed); its data stays. */
+    public void stopNode(int i) {
+        KafkaRaftServer s;
+        synchronized (this) {
+            s = servers[i];
+            if (s == null) {
+                return;
+            }
+            servers[i] = null;
+        }
+        long t0 = System.nanoTime();
+        s.shutdown();
+        s.awaitShutdown();
+        log.info("node {} stopped in {} ms", i, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /** Starts node {@code i} again on its data and ports (returns once it has started; with several nodes, once a quorum runs). */
+    public void startNode(int i) {
+        synchronized (this) {
+            if (servers[i] != null) {
+                return;
+            }
+        }
+        KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(nodeProperties(i), false), Time.SYSTEM);
+        s.startup();
+        synchronized (this) {
+            servers[i] = s;
+        }
+    }
+
+    /**
+     * Starts every stopped node again on its data and ports and waits until all brokers are
+     * registered: the cluster comes back as it was (topics, committed offsets, transactions).
+     */
+    public void restart() {
+        startAll();
+        awaitBrokers(options.nodes(), 120_000);
+        log.info("Kafka back at {}", bootstrap());
+    }
+
+    /** Starts every node at once: a node's start waits for a quorum of controllers, so one at a time would never finish. */
+    private void startAll() {
+        List<Thread> starting = new ArrayList<>();
+        List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < options.nodes(); i++) {
+            int node = i;
+            Thread t = new Thread(() -> {
+                try {
+                    startNode(node);
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }, "kafka-start-" + i);
+            t.start();
+            starting.add(t);
+        }
+        for (Thread t : starting) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting Kafka");
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("cannot start Kafka: " + failures.get(0).getMessage(), failures.get(0));
+        }
+    }
+
+    /** Waits until {@code count} brokers are registered and reachable. */
+    public void awaitBrokers(int count, long timeoutMs) {
+        long until = System.currentTimeMillis() + timeoutMs;
+        Exception last = null;
+        while (System.currentTimeMillis() < until) {
+            try (Admin admin = admin()) {
+                int seen = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size();
+                if (seen >= count) {
+                    return;
+                }
+                last = new IllegalStateException(seen + " of " + count + " brokers registered");
+            } catch (Exception e) {
+                last = e;
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException("Kafka not ready within " + timeoutMs + " ms at " + bootstrap() + ": " + last, last);
+    }
+
+    private Properties nodeProperties(int i) {
+        int n = options.nodes();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(i));
+        String voters = java.util.stream.IntStream.range(0, n).mapToObj(j -> j + "@localhost:" + controllerPorts[j])
+                .collect(Collectors.joining(","));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", "PLAINTEXT://:" + brokerPorts[i] + ",CONTROLLER://localhost:" + controllerPorts[i]);
+        p.put("advertised.listeners", "PLAINTEXT://" + options.host() + ":" + brokerPorts[i]);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", nodeDir(i).toString());
+        String rf = Short.toString(options.replication());
+        String isr = Integer.toString(options.minInsyncReplicas());
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", isr);
+        p.put("offsets.topic.replication.factor", rf);
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", isr);
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        // the JSON bridge forwards up to its producer's 1 MiB; the broker takes more, so a client's
+        // oversized JSON request reaches the bridge, which answers it INVALID naming the limit
+        p.put("message.max.bytes", Integer.toString(8 * 1024 * 1024));
+        p.put("replica.fetch.max.bytes", Integer.toString(8 * 1024 * 1024));
+        // a dead producer's transaction is aborted within a second of its timeout (default: up to 10 s
+        // later), so read-committed readers are not held back longer than the producer's timeout
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        p.put("num.partitions", "1");
+        return p;
+    }
+
+    private Path nodeDir(int i) {
+        return options.dataDir().resolve("node-" + i);
+    }
+
+    /** Formats each node directory not formatted yet, with the cluster id of any that is. */
+    private void format() {
+        String clusterId = existingClusterId();
+        if (clusterId == null) {
+            clusterId = Uuid.randomUuid().toString();
+        }
+        for (int i = 0; i < options.nodes(); i++) {
+            Path dir = nodeDir(i);
+            try {
+                Files.createDirectories(dir);
+                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setNodeId(i)
+                        .setClusterId(clusterId).addDirectory(dir.toString()).setMetadataLogDirectory(dir.toString())
+                        .setReleaseVersion(MetadataVersion.IBP_4_3_IV0).setControllerListenerName("CONTROLLER")
+                        .setIgnoreFormatted(true).run();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + dir, e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot format " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private String existingClusterId() {
+        for (int i = 0; i < options.nodes(); i++) {
+            Path meta = nodeDir(i).resolve("meta.properties");
+            if (Files.isRegularFile(meta)) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(meta)) {
+                    p.load(r);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + meta, e);
+                }
+                String id = p.getProperty("cluster.id");
+                if (id != null) {
+                    return id;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    /**
+     * Stops every node at once; the data stays. (One at a time, the last ones would wait for a
+     * controller quorum that the first ones took away.)
+     */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** As {@link #close}, after which {@link #restart} brings the same cluster back. */
+    public void stop() {
+        List<Thread> stopping = new ArrayList<>();
+        for (int i = 0; i < servers.length; i++) {
+            int node = i;
+            Thread t = new Thread(() -> {
+                try {
+                    stopNode(node);
+                } catch (RuntimeException e) {
+                    log.warn("node {} did not stop cleanly: {}", node, e.toString());
+                }
+            }, "kafka-stop-" + i);
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join(120_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sluice.launcher;
+
+import dev.sluice.common.TopicLayout;
+import dev.sluice.embedded.StandaloneKafka;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The in-JVM KRaft broker alone, for components run as their own processes. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "Run Kafka alone (KRaft, in this JVM) on fixed ports and a persistent data directory, create the "
+                + "Sluice topics, print the bootstrap address and serve until Ctrl-C, so that the bridge, selector, "
+                + "aggregator and executors can run as separate processes against it. Started again on the same "
+                + "--data-dir it keeps every topic, offset and transaction.")
+final class BrokerCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "9092",
+            description = "client port of the first node; node i listens on PORT+i and its controller on PORT+NODES+i; "
+                    + "0 picks free ports (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "sluice-kafka-data",
+            description = "where the nodes keep their logs (node-0, node-1, ...); formatted on first use, reused after "
+                    + "(default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--nodes", defaultValue = "1",
+            description = "KRaft nodes (each broker and controller); with 3 or more, topics are replicated 3 times with "
+                    + "min.insync.replicas 2 (default: ${DEFAULT-VALUE})")
+    int nodes;
+
+    @Option(names = "--host", defaultValue = "localhost",
+            description = "host name advertised to clients (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--topics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "create the Sluice topics that are missing, with a task topic per catalog variant "
+                    + "(default: ${DEFAULT-VALUE})")
+    boolean topics;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "partitions of the request-path topics (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE,
+            description = "catalog whose variants get task topics (default: ${DEFAULT-VALUE})")
+    Path catalog;
+
+    @Override
+    public Integer call() {
+        StandaloneKafka.Options o = new StandaloneKafka.Options(nodes, port, dataDir.toAbsolutePath(), host);
+        try (StandaloneKafka kafka = StandaloneKafka.start(o)) {
+            if (topics) {
+                List<String> variants = Catalog.load(catalog).variants().stream().map(Variant::id).toList();
+                try (Admin admin = kafka.admin()) {
+                    new TopicLayout(partitions, o.replication(), variants).create(admin);
+                }
+            }
+            System.out.printf("Kafka running: %d KRaft node%s, replication %d, data in %s%n", nodes, nodes == 1 ? "" : "s",
+                    o.replication(), o.dataDir());
+            System.out.println("bootstrap: " + kafka.bootstrap());
+            System.out.println("e.g. ./sluice aggregator --bootstrap " + kafka.bootstrap() + " --id aggregator-0 "
+                    + "--state-dir state/aggregator-0 --metrics-port 9401");
+            System.out.println("Ctrl-C stops (the data stays in " + o.dataDir() + ").");
+            System.out.flush();
+            Shutdown.await(() -> System.out.println("stopping Kafka"));
+        }
+        return 0;
+    }
+}

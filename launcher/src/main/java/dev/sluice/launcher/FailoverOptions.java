@@ -1,0 +1,50 @@
+package dev.sluice.launcher;
+
+import dev.sluice.common.FailoverSettings;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * Group membership options of a standalone component (see {@link FailoverSettings} for why each
+ * default). The instance id comes from the component's {@code --id}.
+ */
+final class FailoverOptions {
+    @Option(names = "--static-membership", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "join the consumer group as a static member under --id, so a replacement with the same id takes "
+                    + "the partitions back at once, without a rebalance (default: ${DEFAULT-VALUE})")
+    boolean staticMembership;
+
+    @Option(names = "--session-timeout-ms", defaultValue = "6000",
+            description = "how long a member that stopped heartbeating keeps its partitions before the group moves them "
+                    + "(Kafka's default is 45000; 6000 is the broker's minimum, group.min.session.timeout.ms) "
+                    + "(default: ${DEFAULT-VALUE})")
+    long sessionTimeoutMs;
+
+    @Option(names = "--heartbeat-interval-ms", defaultValue = "1000",
+            description = "consumer heartbeat interval, below a third of the session timeout (default: ${DEFAULT-VALUE})")
+    long heartbeatIntervalMs;
+
+    @Option(names = "--standby-replicas", defaultValue = "1",
+            description = "aggregator: warm copies of each store kept on other instances, so the survivor takes over "
+                    + "without replaying the changelog (useful with two or more instances) (default: ${DEFAULT-VALUE})")
+    int standbyReplicas;
+
+    @Option(names = "--acceptable-recovery-lag", defaultValue = "10000",
+            description = "aggregator: changelog records an instance may lag and still be given a task at once "
+                    + "(default: ${DEFAULT-VALUE})")
+    long acceptableRecoveryLag;
+
+    @Option(names = "--transaction-timeout-ms", defaultValue = "10000",
+            description = "exactly-once producers: how long the broker lets a dead producer's transaction hold back "
+                    + "read-committed readers when no replacement fences it (default: ${DEFAULT-VALUE})")
+    long transactionTimeoutMs;
+
+    FailoverSettings settings(String instanceId) {
+        return FailoverSettings.defaults(staticMembership ? instanceId : null)
+                .withSessionTimeout(Duration.ofMillis(sessionTimeoutMs), Duration.ofMillis(heartbeatIntervalMs))
+                .withStandbyReplicas(standbyReplicas)
+                .withRecovery(acceptableRecoveryLag, FailoverSettings.DEFAULT_MAX_WARMUP_REPLICAS,
+                        FailoverSettings.DEFAULT_PROBING_REBALANCE_INTERVAL)
+                .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs));
+    }
+}
