@@ -119,8 +119,15 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--charts", defaultValue = "sim", description = "chart files prefix: PREFIX-timeseries.svg, PREFIX-load.svg (default: ${DEFAULT-VALUE})")
     String charts;
 
+    @Option(names = "--verbose", description = "keep the policies' own log lines (switches, re-plans), per run and seed")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.sluice.decision") == null) {
+            // a policy logs its switches for the operator; over many simulated runs they are noise
+            System.setProperty("org.slf4j.simpleLogger.log.dev.sluice.decision", "warn");
+        }
         long wall0 = System.nanoTime();
         HeapSampler heap = HeapSampler.start();
         boolean spoken = BenchMultimodalCommand.TASK.equals(task);
@@ -180,12 +187,14 @@ final class SimCommand implements Callable<Integer> {
         double wallS = (System.nanoTime() - wall0) / 1e9;
         long events = 0;
         double runWall = 0;
+        double runCpu = 0;
         double offered = 0;
         int runs = 0;
         for (PolicySummary s : results.values()) {
             for (RunResult r : s.runs()) {
                 events += r.events();
                 runWall += r.wallS();
+                runCpu += r.cpuS();
                 offered += r.offeredRps();
                 runs++;
             }
@@ -201,15 +210,18 @@ final class SimCommand implements Callable<Integer> {
         scale.put("run_wall_s_max", round(results.values().stream().flatMap(s -> s.runs().stream())
                 .mapToDouble(RunResult::wallS).max().orElse(0)));
         scale.put("events", events);
+        scale.put("run_cpu_s_mean", round(runCpu / runs));
         scale.put("events_per_s", Math.round(events / runWall));
+        scale.put("events_per_cpu_s", Math.round(events / runCpu));
         scale.put("events_per_s_all_threads", Math.round(events / wallS));
         scale.put("peak_heap_mb", Math.round(heap.stop() / 1e6));
         scale.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1_000_000);
         scale.put("cpu_s", round(cpuSeconds()));
         System.out.printf(Locale.ROOT, "scale: %d replicas, %.0f rps offered, %.0f s simulated per run; %d runs in %.1f s wall "
-                + "(%.1f s per run, max %.1f); %.2fM events, %.0fk events/s per run thread; peak heap %d MB of %d MB%n",
-                executors, offered / runs, durationS, runs, wallS, runWall / runs, (double) scale.get("run_wall_s_max"),
-                events / 1e6, events / runWall / 1e3, (long) scale.get("peak_heap_mb"), (long) scale.get("max_heap_mb"));
+                + "(%.1f s wall and %.1f s CPU per run, max %.1f s wall); %.2fM events, %.0fk events/s per run thread "
+                + "(%.0fk per CPU second); peak heap %d MB of %d MB%n", executors, offered / runs, durationS, runs, wallS,
+                runWall / runs, runCpu / runs, (double) scale.get("run_wall_s_max"), events / 1e6, events / runWall / 1e3,
+                events / runCpu / 1e3, (long) scale.get("peak_heap_mb"), (long) scale.get("max_heap_mb"));
 
         if (summaryJson != null) {
             Map<String, Object> json = new LinkedHashMap<>();

@@ -60,9 +60,13 @@ final class Replica {
         BatchingConfig b = variant.batching();
         int maxBatch = b.maxBatch();
         int cap = Math.max(capacity, maxBatch);
-        this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(),
-                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), cap, b.preferredBatchSizes(),
-                b.priorityLevels());
+        // the executor's latency model, p99 of the profile at n, tabulated (the batcher asks on every poll)
+        double[] p99 = new double[maxBatch + 1];
+        for (int n = 1; n <= maxBatch; n++) {
+            p99[n] = variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n);
+        }
+        this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(), n -> p99[Math.min(Math.max(n, 0), maxBatch)], cap,
+                b.preferredBatchSizes(), b.priorityLevels());
         AdaptiveBatching adaptive = b.adaptive();
         this.aimd = adaptive.enabled() ? new AimdBatchSize(maxBatch, adaptive.latencyObjectiveMs(), adaptive.increase(),
                 adaptive.decreaseFactor(), 1) : null;

@@ -10,7 +10,8 @@ import java.util.Map;
  * simulator can count cheaply: compute per request (each member output's batch time over its
  * batch size, summed over every output, used or not, divided by the requests sent), cascade
  * escalations, re-planned tasks, member tasks skipped after early answers, and the run's events
- * and wall time.
+ * and wall time, and the CPU time of the thread that ran it (on a shared machine the wall time
+ * says more about the neighbours than about the simulator).
  */
 public record RunResult(
         long sent,
@@ -32,5 +33,6 @@ public record RunResult(
         long skipped,
         long events,
         double wallS,
+        double cpuS,
         @com.fasterxml.jackson.annotation.JsonIgnore SimSeries series) {
 }

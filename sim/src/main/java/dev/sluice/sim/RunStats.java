@@ -25,7 +25,7 @@ final class RunStats {
     long escalations;
     long moves;
     long skipped;
-    private final Map<String, long[]> mix = new TreeMap<>();
+    private final Map<String, long[]> mix = new java.util.HashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
     private final LatencyHistogram decisionUs = new LatencyHistogram();
     private final LatencyHistogram[] stages = new LatencyHistogram[STAGES.size()];
@@ -122,7 +122,7 @@ final class RunStats {
         }
     }
 
-    RunResult result(double durationS, long events, double wallS) {
+    RunResult result(double durationS, long events, double wallS, double cpuS) {
         Map<String, Double> lat = new LinkedHashMap<>();
         lat.put("p50", round(latency.quantile(0.5)));
         lat.put("p99", round(latency.quantile(0.99)));
@@ -142,7 +142,7 @@ final class RunStats {
         return new RunResult(sent, ratio(onTime, sent), dropped, late, violationsTotal, ratio(correctOnTime, sent),
                 ratio(correct, labelled), round(onTime / durationS), round(sent / durationS), lat, m,
                 round(decisionUs.quantile(0.99)), st, sent == 0 ? 0 : computeMs / sent, escalations, moves, skipped,
-                events, wallS, new SimSeries(offered, served, violations, accuracy));
+                events, wallS, cpuS, new SimSeries(offered, served, violations, accuracy));
     }
 
     private static double ratio(long a, long b) {

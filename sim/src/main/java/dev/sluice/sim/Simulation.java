@@ -197,7 +197,12 @@ public final class Simulation {
     /** Runs to the last answer; {@code progress} hears about every few seconds of wall time. */
     public RunResult run(Consumer<String> progress) {
         long wall0 = System.nanoTime();
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         scheduleNextArrival();
+        if (pendingArrivalNs >= 0) {
+            events.schedule(pendingArrivalNs, ARRIVAL, null, 0);
+        }
         events.schedule(tickNs, TICK, null, 1);
         long nextReport = wall0 + 5_000_000_000L;
         long fired = 0;
@@ -210,9 +215,11 @@ public final class Simulation {
                 if (w >= nextReport && progress != null) {
                     nextReport = w + 5_000_000_000L;
                     progress.accept(String.format(java.util.Locale.ROOT,
-                            "  %s: simulated %.1f of %.0f s, %d requests, %.2fM events (%.0fk events/s wall)", policyName,
-                            Math.max(0, (now - warmupNs) / 1e9), config.durationS(), nextIndex, fired / 1e6,
-                            fired / ((w - wall0) / 1e9) / 1e3));
+                            "  %s: simulated %.1f of %.0f s, %d requests, %.2fM events (%.0fk events/s wall, %.0fk per CPU s), "
+                            + "heap %d MB", policyName, Math.max(0, (now - warmupNs) / 1e9), config.durationS(), nextIndex,
+                            fired / 1e6, fired / ((w - wall0) / 1e9) / 1e3,
+                            fired / Math.max(1e-9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9) / 1e3,
+                            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
                 }
             }
             if (arrivalsDone && outstanding == 0) {
@@ -220,7 +227,8 @@ public final class Simulation {
             }
         }
         double wallS = (System.nanoTime() - wall0) / 1e9;
-        return stats.result(config.durationS(), fired, wallS);
+        double cpuS = threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - cpu0) / 1e9 : Double.NaN;
+        return stats.result(config.durationS(), fired, wallS, cpuS);
     }
 
     private void fire(int kind, Object subject, long arg) {
@@ -242,25 +250,38 @@ public final class Simulation {
 
     // ---- client ----
 
+    /** Arrivals are drawn a millisecond at a time: one event creates every request due in the next ms. */
+    private static final long ARRIVAL_WINDOW_NS = 1_000_000L;
+    private long pendingArrivalNs = -1;
+
     private void scheduleNextArrival() {
         double s = arrivals.next();
         if (s >= config.durationS()) {
             arrivalsDone = true;
+            pendingArrivalNs = -1;
             return;
         }
-        events.schedule(warmupNs + Math.round(s * 1e9), ARRIVAL, null, 0);
+        pendingArrivalNs = warmupNs + Math.round(s * 1e9);
     }
 
+    /** Creates the requests due before the end of this window (each at its own time) and sends each on its request hop. */
     private void arrive() {
-        int i = nextIndex++;
-        long createdMs = ms(now);
-        String tier = config.tiers().isEmpty() ? null : config.tiers().get(i % config.tiers().size());
-        int priority = config.priorities().isEmpty() ? 0 : config.priorities().get(i % config.priorities().size());
-        SimRequest r = new SimRequest(i, "r" + i, now, createdMs, createdMs + config.deadlineMs(),
-                now + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
-        outstanding++;
-        events.schedule(now + hopNs(Hop.REQUEST), SELECT, r, 0);
-        scheduleNextArrival();
+        long until = now + ARRIVAL_WINDOW_NS;
+        while (pendingArrivalNs >= 0 && pendingArrivalNs < until) {
+            long created = pendingArrivalNs;
+            int i = nextIndex++;
+            long createdMs = ms(created);
+            String tier = config.tiers().isEmpty() ? null : config.tiers().get(i % config.tiers().size());
+            int priority = config.priorities().isEmpty() ? 0 : config.priorities().get(i % config.priorities().size());
+            SimRequest r = new SimRequest(i, "r" + i, created, createdMs, createdMs + config.deadlineMs(),
+                    created + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
+            outstanding++;
+            events.schedule(created + hopNs(Hop.REQUEST), SELECT, r, 0);
+            scheduleNextArrival();
+        }
+        if (pendingArrivalNs >= 0) {
+            events.schedule(pendingArrivalNs, ARRIVAL, null, 0);
+        }
     }
 
     // ---- selector ----
