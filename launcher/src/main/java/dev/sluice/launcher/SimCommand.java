@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sim", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Simulate the pipeline on a virtual clock with the production decision code: every policy on one "
-                + "trace, at any number of executor replicas, several seeds, 95% intervals.",
+                + "trace, at any number of executor replicas, several seeds, 95%% intervals.",
             "Batch latencies come from the catalog's measured profiles (or --device-profile), Kafka hops from a measured "
                 + "file (--hops), executor status on the executors' period (stale load, as in production)."},
         subcommands = {SimMeasureHopsCommand.class, SimCommand.DeviceProfiles.class})
