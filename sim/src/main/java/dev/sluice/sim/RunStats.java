@@ -51,7 +51,7 @@ final class RunStats {
         decisionUs.add(nanos / 1000.0); // µs in the histogram's "ms" unit: 10 ns buckets up to 1 ms
     }
 
-    /** A request the selector rejected: no answer, so a violation (dropped). */
+    /** A request the selector rejected, or read after its deadline: no answer, so a violation (dropped). */
     void rejected(int second, double ingestMs, double aggregateMs) {
         sent++;
         dropped++;

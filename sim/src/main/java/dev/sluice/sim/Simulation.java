@@ -54,7 +54,8 @@ import java.util.random.RandomGenerator;
  *       tiers and priorities assigned in turn, every modality of the task in each request.
  *   <li><b>Selector.</b> After the request hop, the real {@link SelectionPolicy} (from {@link Policies},
  *       one fresh registry per run, seeded by the run's seed) decides on the catalog part the
- *       request's modalities can be served by, at a {@link LoadView} fed only by replica statuses
+ *       request's modalities can be served by (a request read after its deadline is answered
+ *       DEADLINE_EXCEEDED undecided, as the selector's EXPIRED plan), at a {@link LoadView} fed only by replica statuses
  *       that crossed the status hop and by its own dispatches: the policies see load as stale as
  *       in production. The plan goes to the aggregator and one task per member (a cascade's first
  *       stage only) to a replica of its variant, chosen as a task's partition is (uniformly).
@@ -288,6 +289,12 @@ public final class Simulation {
 
     private void select(SimRequest r) {
         long nowMs = ms(now);
+        if (r.deadlineMs <= nowMs) {
+            // expired while queued before the selector (its EXPIRED plan): no decision, answered DEADLINE_EXCEEDED
+            outstanding--;
+            stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+            return;
+        }
         long t0 = System.nanoTime();
         Selection s = policy.decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs, r.priority,
                 r.minAccuracy, r.tier, modalities), servable, load.snapshot(nowMs), nowMs);
