@@ -5,7 +5,7 @@ import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicFollower;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.schemas.SluiceSerdes;

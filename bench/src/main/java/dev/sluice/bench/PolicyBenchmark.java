@@ -2,7 +2,7 @@ package dev.sluice.bench;
 
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
@@ -128,7 +128,7 @@ public final class PolicyBenchmark {
 
     /** Requests the seeded Poisson schedule places inside the duration (the same for every policy). */
     static int countArrivals(Config c) {
-        var s = new dev.sluice.ingest.load.PoissonSchedule(c.trace(), c.peakRate(), new SplittableRandom(c.seed()));
+        var s = new dev.sluice.decision.trace.PoissonSchedule(c.trace(), c.peakRate(), new SplittableRandom(c.seed()));
         int n = 0;
         while (s.next() < c.durationS()) {
             n++;

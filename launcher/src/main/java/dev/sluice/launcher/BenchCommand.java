@@ -5,8 +5,8 @@ import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
-import dev.sluice.ingest.load.RateTrace;
-import dev.sluice.ingest.load.Traces;
+import dev.sluice.decision.trace.RateTrace;
+import dev.sluice.decision.trace.Traces;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
@@ -91,8 +91,8 @@ final class BenchCommand implements Runnable {
             Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
                     .max(Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
             double capacity = heaviest.profile().peakThroughput();
-            RateTrace t = traceFor(trace, capacity, durationS);
-            double peak = peakOf(t, durationS);
+            RateTrace t = Traces.named(trace, capacity, durationS);
+            double peak = Traces.peakOf(t, durationS);
             dev.sluice.decision.policy.Policies registry = new dev.sluice.decision.policy.Policies(0);
             List<String> names = policies != null ? policies : registry.names();
             System.out.printf("heaviest variant %s serves about %.0f rps alone (profile); trace %s peaks at %.0f rps%n",
@@ -141,25 +141,6 @@ final class BenchCommand implements Runnable {
                 }
             }
             return 0;
-        }
-
-        /** Named traces scale with what the heaviest variant alone can serve: the burst reaches twice that. */
-        static RateTrace traceFor(String name, double capacity, double duration) {
-            return switch (name) {
-                case "burst" -> Traces.burst(0.3 * capacity, 2.0 * capacity, duration / 3, 2 * duration / 3);
-                case "step" -> Traces.step(0.3 * capacity, 1.5 * capacity, duration / 2);
-                case "diurnal" -> Traces.diurnal(0.1 * capacity, 1.5 * capacity, duration);
-                case "steady" -> RateTrace.steady(0.5 * capacity);
-                default -> Traces.parse(name);
-            };
-        }
-
-        static double peakOf(RateTrace t, double duration) {
-            double peak = 0;
-            for (double s = 0; s <= duration; s += 0.05) {
-                peak = Math.max(peak, t.rateAt(s));
-            }
-            return Math.max(peak, 1);
         }
     }
 }

@@ -20,10 +20,10 @@ import dev.sluice.executor.ModelResidency;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
-import dev.sluice.ingest.load.PoissonSchedule;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.PoissonSchedule;
+import dev.sluice.decision.trace.RateTrace;
+import dev.sluice.decision.trace.Traces;
 import dev.sluice.ingest.load.RequestOutcome;
-import dev.sluice.ingest.load.Traces;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
@@ -118,7 +118,7 @@ final class BenchScaleCommand implements Callable<Integer> {
                     + " is at least as accurate): the selector would not send it every request; pick --variant");
         }
         RateTrace t = Traces.parse(trace);
-        double peak = BenchCommand.Policies.peakOf(t, durationS);
+        double peak = Traces.peakOf(t, durationS);
         int requests = countArrivals(t, peak);
         FashionMnist test = FashionMnist.test();
         System.out.printf("%s (accuracy %.4f, p50 %.2f ms at batch 1) with %s replicas; %d requests over %.0f s (%s), "

@@ -2,7 +2,7 @@ package dev.sluice.launcher;
 
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.ingest.load.LoadRunner;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -15,7 +15,7 @@ import dev.sluice.common.TopicFollower;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.ingest.load.RunSummary;
 import dev.sluice.models.Catalog;

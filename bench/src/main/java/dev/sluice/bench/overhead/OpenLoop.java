@@ -1,7 +1,7 @@
 package dev.sluice.bench.overhead;
 
-import dev.sluice.ingest.load.PoissonSchedule;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.PoissonSchedule;
+import dev.sluice.decision.trace.RateTrace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -50,6 +50,7 @@ public final class LoadView {
         long dispatchedAtLastStatus;
         long oldestReportMs = Long.MAX_VALUE;
         boolean dirty = true;
+        boolean membersChanged = true; // a replica joined or dropped out: the id set needs rebuilding
         // sums over live replicas, rebuilt when dirty
         Set<String> ids = Set.of();
         long queue;
@@ -78,7 +79,12 @@ public final class LoadView {
 
     public synchronized void onStatus(ReplicaStatus s) {
         VariantState v = variants.computeIfAbsent(s.variant(), k -> new VariantState());
-        Replica r = v.replicas.computeIfAbsent(s.replicaId(), k -> new Replica());
+        Replica r = v.replicas.get(s.replicaId());
+        if (r == null) {
+            r = new Replica();
+            v.replicas.put(s.replicaId(), r);
+            v.membersChanged = true;
+        }
         if (r.status != null && r.status.reportedAtMs() > s.reportedAtMs()) {
             return; // an older status redelivered (a compacted topic re-read): keep the newer one
         }
@@ -131,7 +137,7 @@ public final class LoadView {
     /** Drops stale replicas and rebuilds the sums when something changed. */
     private void refresh(VariantState v, long nowMs) {
         if (nowMs - v.oldestReportMs > staleAfterMs) {
-            v.replicas.values().removeIf(r -> nowMs - r.status.reportedAtMs() > staleAfterMs);
+            v.membersChanged |= v.replicas.values().removeIf(r -> nowMs - r.status.reportedAtMs() > staleAfterMs);
             v.dirty = true;
         }
         if (!v.dirty) {
@@ -171,6 +177,9 @@ public final class LoadView {
             }
         }
         v.msPerRequest = costCount == 0 ? 0 : costSum / costCount;
-        v.ids = Set.copyOf(v.replicas.keySet());
+        if (v.membersChanged) { // rebuilt on membership changes only: with hundreds of replicas, not on every status
+            v.ids = Set.copyOf(v.replicas.keySet());
+            v.membersChanged = false;
+        }
     }
 }

@@ -2,6 +2,10 @@ package dev.sluice.ingest.load;
 
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
+import dev.sluice.decision.trace.ArrivalSchedule;
+import dev.sluice.decision.trace.PoissonSchedule;
+import dev.sluice.decision.trace.RateTrace;
+import dev.sluice.decision.trace.Schedule;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;

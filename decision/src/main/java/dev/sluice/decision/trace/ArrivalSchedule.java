@@ -1,4 +1,4 @@
-package dev.sluice.ingest.load;
+package dev.sluice.decision.trace;
 
 /**
  * Turns a rate trace into send times: the i-th request is due when the integral of the rate

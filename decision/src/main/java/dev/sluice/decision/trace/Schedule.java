@@ -1,4 +1,4 @@
-package dev.sluice.ingest.load;
+package dev.sluice.decision.trace;
 
 /** Send times of successive requests, seconds from the start of the run. */
 public interface Schedule {

@@ -1,4 +1,4 @@
-package dev.sluice.ingest.load;
+package dev.sluice.decision.trace;
 
 /** Offered load over time: requests per second at {@code t} seconds from the start. */
 @FunctionalInterface

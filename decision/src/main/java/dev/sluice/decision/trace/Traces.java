@@ -1,4 +1,4 @@
-package dev.sluice.ingest.load;
+package dev.sluice.decision.trace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,6 +92,31 @@ public final class Traces {
             throw new IllegalArgumentException("bad trace '" + spec + "': use steady:RATE, burst:BASE:PEAK:FROM:TO, "
                     + "step:LOW:HIGH:AT, diurnal:LOW:HIGH:PERIOD or file:PATH", e);
         }
+    }
+
+    /**
+     * The named shapes of {@code bench policies} and {@code sim}, scaled to what the heaviest variant
+     * serves ({@code capacity}, rps) over a run of {@code duration} seconds: {@code burst} (0.3x, then
+     * 2x in the middle third), {@code step} (0.3x, then 1.5x from half-way), {@code diurnal} (0.1x to
+     * 1.5x over the run), {@code steady} (0.5x); any other name is a spec for {@link #parse}.
+     */
+    public static RateTrace named(String name, double capacity, double duration) {
+        return switch (name) {
+            case "burst" -> burst(0.3 * capacity, 2.0 * capacity, duration / 3, 2 * duration / 3);
+            case "step" -> step(0.3 * capacity, 1.5 * capacity, duration / 2);
+            case "diurnal" -> diurnal(0.1 * capacity, 1.5 * capacity, duration);
+            case "steady" -> RateTrace.steady(0.5 * capacity);
+            default -> parse(name);
+        };
+    }
+
+    /** The highest rate of {@code t} over {@code duration} seconds (sampled every 50 ms), at least 1. */
+    public static double peakOf(RateTrace t, double duration) {
+        double peak = 0;
+        for (double s = 0; s <= duration; s += 0.05) {
+            peak = Math.max(peak, t.rateAt(s));
+        }
+        return Math.max(peak, 1);
     }
 
     private static double d(String[] p, int i) {

@@ -1,4 +1,4 @@
-package dev.sluice.ingest.load;
+package dev.sluice.decision.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,0 +1,358 @@
+package dev.sluice.launcher;
+
+import dev.sluice.bench.SummaryJson;
+import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.trace.RateTrace;
+import dev.sluice.decision.trace.Traces;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import dev.sluice.sim.Comparison;
+import dev.sluice.sim.Comparison.PolicySummary;
+import dev.sluice.sim.Replicas;
+import dev.sluice.sim.RunResult;
+import dev.sluice.sim.SimConfig;
+import dev.sluice.sim.chart.SimCharts;
+import dev.sluice.sim.device.DeviceProfile;
+import dev.sluice.sim.hops.HopLatencies;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice sim}: the trace-driven simulator (module {@code sim/}). The same policies,
+ * batcher, re-planning, escalation and aggregation code as the pipeline, on a virtual clock,
+ * at any number of executor replicas.
+ */
+@Command(name = "sim", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Simulate the pipeline on a virtual clock with the production decision code: every policy on one "
+                + "trace, at any number of executor replicas, several seeds, 95%% intervals.",
+            "Batch latencies come from the catalog's measured profiles (or --device-profile), Kafka hops from a measured "
+                + "file (--hops), executor status on the executors' period (stale load, as in production)."},
+        subcommands = {SimMeasureHopsCommand.class, SimCommand.DeviceProfiles.class})
+final class SimCommand implements Callable<Integer> {
+    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "model catalog (default: ${DEFAULT-VALUE}; "
+            + "models/catalog-multimodal.yaml for --task fashion-mnist-spoken)")
+    Path catalogFile;
+
+    @Option(names = "--task", defaultValue = "fashion-mnist",
+            description = "fashion-mnist, or fashion-mnist-spoken (image and audio in every request) (default: ${DEFAULT-VALUE})")
+    String task;
+
+    @Option(names = "--trace", defaultValue = "burst",
+            description = "burst, step, diurnal, steady (scaled to the heaviest variant's capacity over its replicas, as bench "
+                    + "policies scales them), or a spec: steady:RATE, burst:BASE:PEAK:FROM:TO, step:LOW:HIGH:AT, "
+                    + "diurnal:LOW:HIGH:PERIOD, file:PATH (default: ${DEFAULT-VALUE})")
+    String trace;
+
+    @Option(names = "--duration-s", defaultValue = "30", description = "simulated trace length (default: ${DEFAULT-VALUE})")
+    double durationS;
+
+    @Option(names = "--replicas", defaultValue = "1",
+            description = "executor replicas: N per variant, total=N spread across the zoo by cost per request, or "
+                    + "variant=N,... (default: ${DEFAULT-VALUE})")
+    String replicas;
+
+    @Option(names = "--policies", split = ",", description = "policies to compare (default: every registered policy)")
+    List<String> policies;
+
+    @Option(names = "--seeds", defaultValue = "1", description = "runs per policy, seeds --seed .. --seed + N - 1 (default: ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--seed", defaultValue = "7", description = "first seed; seed s sends what bench policies --seed s sends (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--deadline-ms", defaultValue = "150", description = "deadline of every request (default: ${DEFAULT-VALUE})")
+    long deadlineMs;
+
+    @Option(names = "--min-accuracy", split = ",", defaultValue = "0,0.85,0.89,0.91",
+            description = "accuracy floors, assigned in turn (default: ${DEFAULT-VALUE})")
+    List<Double> floors;
+
+    @Option(names = "--tiers", split = ",", description = "Tolerance Tiers assigned in turn (low, medium, high, ensemble-high); default none")
+    List<String> tiers;
+
+    @Option(names = "--priorities", split = ",", description = "priorities assigned in turn; default all 0")
+    List<Integer> priorities;
+
+    @Option(names = "--admission", split = ",", description = "policies wrapped in admission control")
+    List<String> admission;
+
+    @Option(names = "--device-profile", description = "device class profile: a file, or a shipped name ("
+            + "cpu-2core-measured, gpu-ampere-derived); default: the catalog's own profiles")
+    String deviceProfile;
+
+    @Option(names = "--hops", defaultValue = "cpu-2core-eosr",
+            description = "Kafka hop latencies: a file, or a shipped name (default: ${DEFAULT-VALUE}, measured by sim measure-hops)")
+    String hopsFile;
+
+    @Option(names = "--overhead-ms", defaultValue = "50",
+            description = "what the selector budgets for the hops (bench policies: 50 under exactly-once-results) (default: ${DEFAULT-VALUE})")
+    double overheadMs;
+
+    @Option(names = "--status-interval-ms", defaultValue = "200", description = "executor status period (default: ${DEFAULT-VALUE})")
+    long statusIntervalMs;
+
+    @Option(names = "--status-stale-ms", defaultValue = "2000", description = "selector drops silent replicas after this (default: ${DEFAULT-VALUE})")
+    long statusStaleMs;
+
+    @Option(names = "--loads", split = ",",
+            description = "also run the trace scaled by each factor (e.g. 0.25,0.5,1,1.5,2) and chart SLO attainment and "
+                    + "effective accuracy against offered load")
+    List<Double> loads;
+
+    @Option(names = "--threads", defaultValue = "0", description = "runs in parallel; 0 = one per core (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--summary-json", description = "write the comparison JSON here")
+    Path summaryJson;
+
+    @Option(names = "--charts", defaultValue = "sim", description = "chart files prefix: PREFIX-timeseries.svg, PREFIX-load.svg (default: ${DEFAULT-VALUE})")
+    String charts;
+
+    @Option(names = "--verbose", description = "keep the policies' own log lines (switches, re-plans), per run and seed")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.sluice.decision") == null) {
+            // a policy logs its switches for the operator; over many simulated runs they are noise
+            System.setProperty("org.slf4j.simpleLogger.log.dev.sluice.decision", "warn");
+        }
+        long wall0 = System.nanoTime();
+        HeapSampler heap = HeapSampler.start();
+        boolean spoken = BenchMultimodalCommand.TASK.equals(task);
+        Path cf = spoken && catalogFile.equals(Path.of(Catalog.DEFAULT_FILE)) ? Path.of("models/catalog-multimodal.yaml") : catalogFile;
+        Catalog catalog = Catalog.load(cf);
+        DeviceProfile device = deviceProfile == null ? null : DeviceProfile.load(deviceProfile);
+        if (device != null) {
+            catalog = device.applyTo(catalog);
+        }
+        HopLatencies hops = HopLatencies.load(hopsFile);
+        Map<String, Integer> reps = Replicas.parse(replicas, catalog, task);
+        Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
+                .max(Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
+        double capacity = heaviest.profile().peakThroughput() * Math.max(1, reps.getOrDefault(heaviest.id(), 0));
+        RateTrace t = Traces.named(trace, capacity, durationS);
+        double peak = Traces.peakOf(t, durationS);
+        List<String> names = policies != null ? policies : new Policies(0).names();
+        int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        SimConfig config = SimConfig.of(task, t, peak, durationS, deadlineMs, floors, reps)
+                .withMix(tiers == null ? List.of() : tiers, priorities == null ? List.of() : priorities)
+                .withStatus(statusIntervalMs, statusStaleMs).withOverheadMs(overheadMs)
+                .withAdmission(admission == null ? java.util.Set.of() : new LinkedHashSet<>(admission));
+        int executors = config.totalReplicas();
+        System.out.printf(Locale.ROOT, "sim: task %s, %d executor replicas %s%n", task, executors, reps);
+        System.out.printf(Locale.ROOT, "heaviest variant %s serves about %.0f rps over its %d replica(s) (profile); trace %s "
+                + "peaks at %.0f rps; %.0f s simulated; deadline %d ms; floors %s%n", heaviest.id(), capacity,
+                reps.getOrDefault(heaviest.id(), 0), trace, peak, durationS, deadlineMs, floors);
+        System.out.printf(Locale.ROOT, "costs: %s; hops: %s (median path %.1f ms)%n",
+                device == null ? "catalog profiles (" + cf + ")" : device.device() + " (" + device.kind() + ")",
+                hops.provenance().isEmpty() ? hopsFile : String.join("; ", hops.provenance()), hops.medianPathMs());
+        System.out.printf(Locale.ROOT, "%d policies x %d seeds on %d threads%n", names.size(), seeds, threadCount);
+        warnIfC1Only();
+
+        Map<String, PolicySummary> results = Comparison.run(config, catalog, hops, names, seeds, seed, threadCount,
+                System.out::println);
+        System.out.println();
+        System.out.print(Comparison.table(results));
+        String title = "sim " + task + ", " + trace + ", " + executors + " replicas";
+        Path ts = Path.of(charts + "-timeseries.svg");
+        Files.writeString(ts, SimCharts.timeSeries(title, results));
+        System.out.println("time series (first seed) written to " + ts.toAbsolutePath());
+
+        Map<Double, Map<String, PolicySummary>> byLoad = new LinkedHashMap<>();
+        if (loads != null && !loads.isEmpty()) {
+            for (double f : loads) {
+                RateTrace scaled = s -> f * t.rateAt(s);
+                System.out.printf(Locale.ROOT, "load x%.2f: peak %.0f rps%n", f, f * peak);
+                byLoad.put(f, f == 1.0 ? results : Comparison.run(config.withTrace(scaled, f * peak), catalog, hops, names,
+                        seeds, seed, threadCount, null));
+                System.out.print(Comparison.table(byLoad.get(f)));
+            }
+            Path lc = Path.of(charts + "-load.svg");
+            Files.writeString(lc, SimCharts.againstLoad(title, byLoad));
+            System.out.println("SLO attainment and effective accuracy against offered load written to " + lc.toAbsolutePath());
+        }
+
+        double wallS = (System.nanoTime() - wall0) / 1e9;
+        long events = 0;
+        double runWall = 0;
+        double runCpu = 0;
+        double offered = 0;
+        int runs = 0;
+        for (PolicySummary s : results.values()) {
+            for (RunResult r : s.runs()) {
+                events += r.events();
+                runWall += r.wallS();
+                runCpu += r.cpuS();
+                offered += r.offeredRps();
+                runs++;
+            }
+        }
+        Map<String, Object> scale = new LinkedHashMap<>();
+        scale.put("executors", executors);
+        scale.put("offered_rps", Math.round(offered / runs));
+        scale.put("simulated_s", durationS);
+        scale.put("runs", runs);
+        scale.put("threads", threadCount);
+        scale.put("wall_s", round(wallS));
+        scale.put("run_wall_s_mean", round(runWall / runs));
+        scale.put("run_wall_s_max", round(results.values().stream().flatMap(s -> s.runs().stream())
+                .mapToDouble(RunResult::wallS).max().orElse(0)));
+        scale.put("events", events);
+        scale.put("run_cpu_s_mean", round(runCpu / runs));
+        scale.put("events_per_s", Math.round(events / runWall));
+        scale.put("events_per_cpu_s", Math.round(events / runCpu));
+        scale.put("events_per_s_all_threads", Math.round(events / wallS));
+        scale.put("peak_heap_mb", Math.round(heap.stop() / 1e6));
+        scale.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1_000_000);
+        scale.put("cpu_s", round(cpuSeconds()));
+        System.out.printf(Locale.ROOT, "scale: %d replicas, %.0f rps offered, %.0f s simulated per run; %d runs in %.1f s wall "
+                + "(%.1f s wall and %.1f s CPU per run, max %.1f s wall); %.2fM events, %.0fk events/s per run thread "
+                + "(%.0fk per CPU second); peak heap %d MB of %d MB%n", executors, offered / runs, durationS, runs, wallS,
+                runWall / runs, runCpu / runs, (double) scale.get("run_wall_s_max"), events / 1e6, events / runWall / 1e3,
+                events / runCpu / 1e3, (long) scale.get("peak_heap_mb"), (long) scale.get("max_heap_mb"));
+
+        if (summaryJson != null) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("task", task);
+            json.put("trace", trace);
+            json.put("duration_s", durationS);
+            json.put("deadline_ms", deadlineMs);
+            json.put("floors", floors);
+            json.put("heaviest_variant", heaviest.id());
+            json.put("heaviest_capacity_rps", round(capacity));
+            json.put("peak_offered_rps", round(peak));
+            json.put("replicas", reps);
+            json.put("device_profile", device == null ? Map.of("device", "catalog", "kind", "measured", "source", cf.toString())
+                    : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
+            json.put("hops", Map.of("file", hopsFile, "provenance", hops.provenance()));
+            json.put("seeds", seeds);
+            json.put("first_seed", seed);
+            Map<String, Object> ps = new LinkedHashMap<>();
+            results.forEach((k, v) -> ps.put(k, v.toJson()));
+            json.put("policies", ps);
+            if (!byLoad.isEmpty()) {
+                Map<String, Object> lj = new LinkedHashMap<>();
+                byLoad.forEach((f, r) -> {
+                    Map<String, Object> per = new LinkedHashMap<>();
+                    r.forEach((p, s) -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("offered_rps", s.of(RunResult::offeredRps).mean());
+                        m.put("slo_attainment", Map.of("mean", s.slo().mean(), "ci95", s.slo().ci95()));
+                        m.put("effective_accuracy", Map.of("mean", s.effectiveAccuracy().mean(), "ci95",
+                                s.effectiveAccuracy().ci95()));
+                        per.put(p, m);
+                    });
+                    lj.put(String.valueOf(f), per);
+                });
+                json.put("loads", lj);
+            }
+            json.put("scale", scale);
+            SummaryJson.write(summaryJson, json);
+            System.out.println("summary written to " + summaryJson.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 100) / 100.0;
+    }
+
+    private static double cpuSeconds() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
+    }
+
+    /** The launcher runs C1 only by default (good for the Kafka pipeline on two cores); a long simulation wants C2. */
+    private static void warnIfC1Only() {
+        if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream().anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel"))) {
+            System.out.println("note: the JVM runs with -XX:TieredStopAtLevel (C1 only, ./sluice's default for the pipeline); "
+                    + "long simulations run several times faster with SLUICE_JAVA_OPTS=\"-Xmx3g\"");
+        }
+    }
+
+    /** The most heap in use, sampled every 100 ms. */
+    static final class HeapSampler implements Runnable {
+        private final AtomicLong peak = new AtomicLong();
+        private volatile boolean running = true;
+        private Thread thread;
+
+        static HeapSampler start() {
+            HeapSampler s = new HeapSampler();
+            s.thread = new Thread(s, "heap-sampler");
+            s.thread.setDaemon(true);
+            s.thread.start();
+            return s;
+        }
+
+        @Override
+        public void run() {
+            var mem = ManagementFactory.getMemoryMXBean();
+            while (running) {
+                peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long stop() {
+            running = false;
+            thread.interrupt();
+            peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+            return peak.get();
+        }
+    }
+
+    @Command(name = "device-profiles", mixinStandardHelpOptions = true,
+            description = "Write the device-class profiles the simulator ships: the CPU profiles measured in the catalogs, "
+                    + "and a GPU-class profile derived from them with published batch-scaling figures (labelled derived).")
+    static final class DeviceProfiles implements Callable<Integer> {
+        @Option(names = "--catalogs", split = ",", defaultValue = "models/catalog.yaml,models/catalog-multimodal.yaml",
+                description = "catalogs whose measured profiles make the CPU profile (default: ${DEFAULT-VALUE})")
+        List<Path> catalogs;
+
+        @Option(names = "--out-dir", defaultValue = "sim/src/main/resources/dev/sluice/sim/profiles",
+                description = "where to write cpu-2core-measured.yaml and gpu-ampere-derived.yaml (default: ${DEFAULT-VALUE})")
+        Path outDir;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Catalog> cs = catalogs.stream().map(Catalog::load).toList();
+            String command = "./sluice sim device-profiles --catalogs "
+                    + String.join(",", catalogs.stream().map(Path::toString).toList());
+            DeviceProfile cpu = DeviceProfile.measured("cpu-2core", "measured by ./sluice profile on the 2-core development "
+                    + "machine (ONNX Runtime Java, 2 intra-op threads), copied from " + catalogs, cs);
+            DeviceProfile gpu = dev.sluice.sim.device.GpuDerivation.from(cpu, "gpu-ampere-class");
+            Files.createDirectories(outDir);
+            Path c = outDir.resolve("cpu-2core-measured.yaml");
+            Path g = outDir.resolve("gpu-ampere-derived.yaml");
+            cpu.save(c, "# Device profile for ./sluice sim --device-profile cpu-2core-measured: the catalogs' measured\n"
+                    + "# CPU profiles (batch size -> p50/p95/p99 ms, memory_mb = RSS growth), one entry per variant.\n"
+                    + "# Written by: " + command + "\n");
+            gpu.save(g, "# Device profile for ./sluice sim --device-profile gpu-ampere-derived. DERIVED, NOT MEASURED:\n"
+                    + "# no GPU was at hand. Each variant's measured CPU profile scaled by the batch-scaling of published\n"
+                    + "# ONNX Runtime CPU and Ampere-GPU medians of four CNNs (see source below and GpuDerivation):\n"
+                    + dev.sluice.sim.device.GpuDerivation.describe()
+                    + "# Written by: " + command + "\n");
+            System.out.println("wrote " + c + " and " + g);
+            return 0;
+        }
+    }
+}

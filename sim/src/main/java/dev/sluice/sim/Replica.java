@@ -1,0 +1,264 @@
+package dev.sluice.sim;
+
+import dev.sluice.decision.batch.AimdBatchSize;
+import dev.sluice.decision.batch.Batch;
+import dev.sluice.decision.batch.DeadlineBatcher;
+import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import dev.sluice.decision.replan.QueueReplan;
+import dev.sluice.models.AdaptiveBatching;
+import dev.sluice.models.BatchingConfig;
+import dev.sluice.models.Variant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One executor replica of one variant, as {@code VariantExecutor} behaves: tasks wait on its
+ * partitions (the Kafka backlog) until a poll brings at most {@code maxPollRecords} of them into
+ * the production {@link DeadlineBatcher} (fetching pauses when the batcher is nearly full, as the
+ * executor's backpressure does); each turn of its loop re-plans queued tasks with fallbacks
+ * ({@link QueueReplan}), answers expired tasks DEADLINE_EXCEEDED, skips tasks of requests the
+ * aggregator answered early, and runs the batch the batcher releases, one at a time, for a time
+ * drawn from the variant's profile. It publishes the same status fields on the same period.
+ */
+final class Replica {
+    final String id;
+    final Variant variant;
+    final int partitions;
+    final DeadlineBatcher<SimTask> batcher;
+    final ArrayDeque<SimTask> backlog = new ArrayDeque<>();
+    private final BatchCost cost;
+    private final int maxPollRecords;
+    private final AimdBatchSize aimd;
+    private final Simulation sim;
+    private boolean paused;
+
+    boolean busy;
+    private List<SimTask> running;
+    private long batchStartNs;
+    private double runningMs;
+    long wakeAtNs = Long.MAX_VALUE;
+    boolean statusDue;
+
+    // load, as the executor smooths it for its status
+    private double throughput;
+    private double batchMs;
+    private double meanBatch = 1;
+    private long completedSinceStatus;
+    private long lastStatusMs;
+    long batches;
+
+    Replica(String id, Variant variant, int partitions, int capacity, BatchCost cost, Simulation sim) {
+        this.id = id;
+        this.variant = variant;
+        this.partitions = partitions;
+        this.cost = cost;
+        this.sim = sim;
+        BatchingConfig b = variant.batching();
+        int maxBatch = b.maxBatch();
+        int cap = Math.max(capacity, maxBatch);
+        // the executor's latency model, p99 of the profile at n, tabulated (the batcher asks on every poll)
+        double[] p99 = new double[maxBatch + 1];
+        for (int n = 1; n <= maxBatch; n++) {
+            p99[n] = variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n);
+        }
+        this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(), n -> p99[Math.min(Math.max(n, 0), maxBatch)], cap,
+                b.preferredBatchSizes(), b.priorityLevels());
+        AdaptiveBatching adaptive = b.adaptive();
+        this.aimd = adaptive.enabled() ? new AimdBatchSize(maxBatch, adaptive.latencyObjectiveMs(), adaptive.increase(),
+                adaptive.decreaseFactor(), 1) : null;
+        if (aimd != null) {
+            batcher.setLimit(aimd.size());
+        }
+        this.maxPollRecords = Math.min(Math.max(maxBatch * 2, 64), cap);
+    }
+
+    /** A task reached one of this replica's partitions. */
+    void onTask(SimTask t, long now) {
+        backlog.addLast(t);
+        if (!busy) {
+            step(now);
+        }
+    }
+
+    void onWake(long scheduledNs, long now) {
+        if (scheduledNs != wakeAtNs) {
+            return; // superseded by an earlier wake
+        }
+        wakeAtNs = Long.MAX_VALUE;
+        if (!busy) {
+            step(now);
+        }
+    }
+
+    /** One turn of the executor's loop: poll, re-plan, drop the expired, run a batch or wait for the next flush. */
+    void step(long now) {
+        long nowMs = sim.ms(now);
+        if (!paused) {
+            for (int n = 0; n < maxPollRecords && !backlog.isEmpty() && batcher.hasRoom(); n++) {
+                SimTask t = backlog.pollFirst();
+                t.arrivalMs = nowMs;
+                batcher.offer(t);
+            }
+        }
+        applyBackpressure();
+        replanQueued(now, nowMs);
+        if (batcher.size() > 0) {
+            for (SimTask t : batcher.takeExpired(nowMs)) {
+                sim.deadlineExceeded(t, this, now);
+            }
+        }
+        Batch<SimTask> batch;
+        while ((batch = batcher.poll(nowMs)) != null) {
+            List<SimTask> live = withoutCancelled(batch.tasks(), now);
+            if (!live.isEmpty()) {
+                start(live, now);
+                return;
+            }
+        }
+        long at = batcher.nextFlushAtMs();
+        if (at != Long.MAX_VALUE) {
+            long atNs = Math.max(now, sim.nsOfMs(at));
+            if (atNs < wakeAtNs) {
+                wakeAtNs = atNs;
+                sim.scheduleWake(this, atNs);
+            }
+        } else if (!backlog.isEmpty() && !paused) {
+            sim.scheduleWake(this, now); // more to poll
+            wakeAtNs = now;
+        }
+    }
+
+    private List<SimTask> withoutCancelled(List<SimTask> tasks, long now) {
+        List<SimTask> live = null;
+        for (int i = 0; i < tasks.size(); i++) {
+            SimTask t = tasks.get(i);
+            if (t.request.cancelAtNs <= now) {
+                if (live == null) {
+                    live = new ArrayList<>(tasks.subList(0, i));
+                }
+                sim.skipped(t, this);
+            } else if (live != null) {
+                live.add(t);
+            }
+        }
+        return live == null ? tasks : live;
+    }
+
+    private void start(List<SimTask> tasks, long now) {
+        busy = true;
+        running = tasks;
+        batchStartNs = now;
+        runningMs = cost.sampleMs(tasks.size(), sim.latencyRandom());
+        batches++;
+        sim.scheduleBatchDone(this, now + Math.max(1, Math.round(runningMs * 1e6)));
+    }
+
+    void onBatchDone(long now) {
+        busy = false;
+        List<SimTask> done = running;
+        running = null;
+        int n = done.size();
+        double queueBase = batchStartNs;
+        for (SimTask t : done) {
+            sim.completed(t, this, (queueBase - t.enqueuedNs) / 1e6, runningMs, n, now);
+        }
+        completedSinceStatus += n;
+        batchMs = ewma(batchMs, runningMs);
+        meanBatch = ewma(meanBatch, n);
+        if (aimd != null) {
+            batcher.setLimit(aimd.observe(n, runningMs));
+        }
+        if (statusDue) {
+            statusDue = false;
+            publishStatus(now);
+        }
+        step(now);
+    }
+
+    void onStatusTick(long now) {
+        if (busy) {
+            statusDue = true; // the executor publishes between batches
+        } else {
+            publishStatus(now);
+        }
+    }
+
+    private void publishStatus(long now) {
+        long nowMs = sim.ms(now);
+        double secs = lastStatusMs == 0 ? 1 : Math.max(1e-3, (nowMs - lastStatusMs) / 1000.0);
+        throughput = ewma(throughput, completedSinceStatus / secs);
+        completedSinceStatus = 0;
+        lastStatusMs = nowMs;
+        long queue = backlog.size() + batcher.size();
+        double msPerRequest = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch : 0;
+        sim.publishStatus(new ReplicaStatus(id, variant.id(), queue, throughput, msPerRequest, partitions, nowMs), now);
+    }
+
+    /** The executor pauses fetching before a poll could overfill the batcher, and resumes below half. */
+    private void applyBackpressure() {
+        int held = batcher.size();
+        if (batcher.capacity() - held < maxPollRecords) {
+            paused = true;
+        } else if (paused && held < batcher.capacity() / 2) {
+            paused = false;
+        }
+    }
+
+    /** MOSEL: with more than a batch queued, tasks this replica would answer late move to a fallback in time. */
+    private void replanQueued(long now, long nowMs) {
+        QueueReplan replan = sim.replan();
+        if (replan == null || batcher.size() <= batcher.limit()) {
+            return;
+        }
+        List<SimTask> queue = new ArrayList<>(batcher.size());
+        batcher.forEach(queue::add);
+        boolean any = false;
+        for (SimTask t : queue) {
+            if (!t.fallbacks.isEmpty()) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        int limit = batcher.limit();
+        List<QueueReplan.Move<SimTask, String>> moves = replan.plan(queue, SimTask::routing,
+                (t, target) -> QueueReplan.inputsFor(sim.carried(t), target).map(order -> target.id()), limit,
+                fullBatchMs(limit), nowMs);
+        if (moves.isEmpty()) {
+            return;
+        }
+        Set<SimTask> moving = Collections.newSetFromMap(new IdentityHashMap<>());
+        moves.forEach(m -> moving.add(m.queued()));
+        batcher.remove(moving::contains);
+        for (QueueReplan.Move<SimTask, String> m : moves) {
+            sim.moved(m.queued(), this, m.to(), now);
+        }
+    }
+
+    /** What a batch of {@code limit} costs here, as the executor estimates it (recent batches, else the profile). */
+    private double fullBatchMs(int limit) {
+        boolean measured = batchMs > 0 && meanBatch > 0;
+        if (measured && meanBatch >= 0.75 * limit) {
+            return batchMs * limit / meanBatch;
+        }
+        if (!variant.profile().isEmpty()) {
+            return variant.profile().p50Ms(limit);
+        }
+        return measured ? batchMs / meanBatch * limit : 0;
+    }
+
+    /** Tasks held here: on its partitions and in its batcher. */
+    long held() {
+        return backlog.size() + batcher.size() + (running == null ? 0 : running.size());
+    }
+
+    private static double ewma(double prev, double x) {
+        return prev == 0 ? x : 0.7 * prev + 0.3 * x;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.sluice.sim;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * One policy on one seed: the fields of {@code bench policies}' per-policy result (same names,
+ * same definitions: a violation is a request not answered OK or PARTIAL by its deadline, effective
+ * accuracy counts a request correct only when its answer came on time), plus what only a
+ * simulator can count cheaply: compute per request (each member output's batch time over its
+ * batch size, summed over every output, used or not, divided by the requests sent), cascade
+ * escalations, re-planned tasks, member tasks skipped after early answers, and the run's events
+ * and wall time, and the CPU time of the thread that ran it (on a shared machine the wall time
+ * says more about the neighbours than about the simulator).
+ */
+public record RunResult(
+        long sent,
+        double sloAttainment,
+        long dropped,
+        long late,
+        long violations,
+        double effectiveAccuracy,
+        double accuracy,
+        double throughputRps,
+        double offeredRps,
+        @JsonProperty("latency_ms") Map<String, Double> latencyMs,
+        Map<String, Long> variantMix,
+        double decisionUsP99,
+        @JsonProperty("violation_stages_p50_ms") Map<String, Double> violationStagesMs,
+        double computeMsPerRequest,
+        long escalations,
+        long moves,
+        long skipped,
+        long events,
+        double wallS,
+        double cpuS,
+        @com.fasterxml.jackson.annotation.JsonIgnore SimSeries series) {
+}

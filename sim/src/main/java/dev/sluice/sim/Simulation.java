@@ -1,0 +1,605 @@
+package dev.sluice.sim;
+
+import dev.sluice.decision.VariantViews;
+import dev.sluice.decision.aggregate.AggregationDecider;
+import dev.sluice.decision.aggregate.Answer;
+import dev.sluice.decision.aggregate.PlanAction;
+import dev.sluice.decision.aggregate.PlanView;
+import dev.sluice.decision.aggregate.RequestResult;
+import dev.sluice.decision.aggregate.RequestStatus;
+import dev.sluice.decision.load.LoadView;
+import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.policy.Selection;
+import dev.sluice.decision.policy.SelectionPolicy;
+import dev.sluice.decision.policy.SelectionRequest;
+import dev.sluice.decision.replan.Escalation;
+import dev.sluice.decision.replan.QueueReplan;
+import dev.sluice.decision.trace.ArrivalSchedule;
+import dev.sluice.decision.trace.PoissonSchedule;
+import dev.sluice.decision.trace.Schedule;
+import dev.sluice.decision.vote.Ballot;
+import dev.sluice.decision.vote.MemberOutput;
+import dev.sluice.decision.vote.MemberStatus;
+import dev.sluice.decision.vote.VoteMethod;
+import dev.sluice.decision.vote.Voters;
+import dev.sluice.models.Cascade;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Ensemble;
+import dev.sluice.models.Variant;
+import dev.sluice.sim.engine.EventQueue;
+import dev.sluice.sim.hops.HopLatencies;
+import dev.sluice.sim.hops.HopLatencies.Hop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * One run of one policy on one seed: a discrete-event simulation on a virtual clock of the whole
+ * pipeline, in which every decision is made by the production code of {@code sluice-decision}.
+ *
+ * <ul>
+ *   <li><b>Client.</b> Poisson arrivals from the trace ({@link PoissonSchedule}, seeded exactly as
+ *       {@code bench policies} seeds it, so the same seed sends at the same instants), floors,
+ *       tiers and priorities assigned in turn, every modality of the task in each request.
+ *   <li><b>Selector.</b> After the request hop, the real {@link SelectionPolicy} (from {@link Policies},
+ *       one fresh registry per run, seeded by the run's seed) decides on the catalog part the
+ *       request's modalities can be served by (a request read after its deadline is answered
+ *       DEADLINE_EXCEEDED undecided, as the selector's EXPIRED plan), at a {@link LoadView} fed only by replica statuses
+ *       that crossed the status hop and by its own dispatches: the policies see load as stale as
+ *       in production. The plan goes to the aggregator and one task per member (a cascade's first
+ *       stage only) to a replica of its variant, chosen as a task's partition is (uniformly).
+ *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation.
+ *   <li><b>Aggregator.</b> The production {@link AggregationDecider} with the production voters,
+ *       run when an output arrives and at the first punctuation tick after a plan's deadline.
+ *   <li><b>Accuracy.</b> The true label is 0; a member answers it with its variant's measured
+ *       accuracy (a wrong answer is uniform over the other nine), a cascade's first stage is unsure
+ *       with the cascade's measured escalation rate, and an answer voted OK by a catalog ensemble
+ *       is correct with the ensemble's measured accuracy (see {@link #memberAnswer}).
+ * </ul>
+ *
+ * Everything random draws from streams split off the seed, so a run repeats exactly; decision
+ * wall time is measured (reported as {@code decision_us_p99}) but never feeds back into the run.
+ */
+public final class Simulation {
+    static final int ARRIVAL = 0;
+    static final int SELECT = 1;
+    static final int TASK = 2;
+    static final int WAKE = 3;
+    static final int BATCH_DONE = 4;
+    static final int OUTPUT = 5;
+    static final int PLAN = 6;
+    static final int STATUS_TICK = 8;
+    static final int STATUS = 9;
+    static final int FEEDBACK = 10;
+    static final int TICK = 11;
+
+    /** The virtual epoch: 2026-01-01T00:00Z, so decision code sees plausible epoch milliseconds. */
+    static final long BASE_MS = 1_767_225_600_000L;
+    /** Budget for an escalated stage's two hops, as the executors use ({@code ExecutorHost.ESCALATION_HOPS_MS}). */
+    static final double ESCALATION_HOPS_MS = 40;
+    private static final float CONFIDENT = 0.9f;
+    private static final float UNSURE_WRONG = 0.6f;
+
+    private final SimConfig config;
+    private final Catalog catalog;
+    private final Catalog servable;
+    private final List<String> modalities;
+    private final HopLatencies hops;
+    private final String policyName;
+    private final SelectionPolicy policy;
+    private final LoadView load;
+    private final AggregationDecider decider = new AggregationDecider(Duration.ZERO, Voters.unweighted());
+    private final QueueReplan replan;
+    private final Escalation escalation;
+    private final EventQueue events = new EventQueue();
+    private final Map<String, Replica[]> replicas = new HashMap<>();
+    private final List<Replica> allReplicas = new ArrayList<>();
+    private final Map<String, Variant> variants = new HashMap<>();
+    private final Map<String, List<String>> carried = new HashMap<>();
+    private final Map<String, Double> ensembleAccuracy = new HashMap<>();
+    private final Map<String, Cascade> cascades = new HashMap<>();
+    private final Schedule arrivals;
+    private final RandomGenerator hopRandom;
+    private final RandomGenerator routeRandom;
+    private final RandomGenerator answerRandom;
+    private final RandomGenerator latencyRandom;
+    private final RunStats stats;
+    private final long warmupNs;
+    private final long endOfArrivalsNs;
+    private int nextIndex;
+    private boolean arrivalsDone;
+    private long outstanding;
+    private long now;
+    /** requests by the aggregator tick (index since the epoch) at which their deadline is noticed */
+    private final Map<Long, List<SimRequest>> dueByTick = new HashMap<>();
+    private final long tickNs;
+    private final boolean learns;
+
+    public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, String policyName, long seed) {
+        this(config, catalog, hops, new Policies(Policies.Settings.defaults(config.overheadMs()).withSeed(seed)
+                .withAdmission(config.admitted(), config.admission())).get(policyName), seed);
+    }
+
+    /** A run of a given policy instance (tests: a policy that records what it saw). */
+    Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SelectionPolicy policy, long seed) {
+        this.config = config;
+        this.catalog = catalog;
+        this.hops = hops;
+        this.policyName = policy.name();
+        this.policy = policy;
+        this.learns = overridesFeedback(policy);
+        this.tickNs = config.aggregatorTickMs() * 1_000_000L;
+        this.load = new LoadView(config.statusStaleMs());
+        List<Variant> taskVariants = catalog.forTask(config.task());
+        if (taskVariants.isEmpty()) {
+            throw new IllegalArgumentException("no variant of task '" + config.task() + "' in the catalog");
+        }
+        Set<String> mods = new LinkedHashSet<>();
+        taskVariants.forEach(v -> mods.addAll(v.modalities()));
+        this.modalities = List.copyOf(mods);
+        this.servable = catalog.servableWith(modalities);
+        for (Variant v : catalog.variants()) {
+            variants.put(v.id(), v);
+            carried.put(v.id(), v.inputModalities());
+        }
+        for (Ensemble e : catalog.ensembles()) {
+            ensembleAccuracy.put(ensembleKey(e.members(), e.vote()), e.accuracy());
+        }
+        for (Cascade c : catalog.cascades()) {
+            cascades.putIfAbsent(cascadeKey(c.stages(), c.threshold()), c);
+        }
+        this.escalation = new Escalation(this::expectedMs);
+        this.replan = new QueueReplan(catalog::variant, this::expectedMs);
+
+        // the arrival stream is seeded as bench policies seeds it; the rest split off a second stream
+        this.arrivals = config.poisson() ? new PoissonSchedule(config.trace(), config.peakRate(), new SplittableRandom(seed))
+                : new ArrivalSchedule(config.trace());
+        SplittableRandom master = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+        this.hopRandom = master.split();
+        this.routeRandom = master.split();
+        this.answerRandom = master.split();
+        this.latencyRandom = master.split();
+        RandomGenerator phase = master.split();
+
+        this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
+        this.warmupNs = Math.round(config.warmupS() * 1e9);
+        this.endOfArrivalsNs = warmupNs + Math.round(config.durationS() * 1e9);
+
+        List<String> ids = new ArrayList<>(new TreeSet<>(config.replicas().keySet()));
+        for (String id : ids) {
+            Variant v = variants.get(id);
+            if (v == null) {
+                throw new IllegalArgumentException("replicas given for unknown variant '" + id + "'");
+            }
+            int n = config.replicas().get(id);
+            Replica[] rs = new Replica[n];
+            int maxBatch = v.batching().maxBatch();
+            for (int i = 0; i < n; i++) {
+                BatchCost cost = v.profile().isEmpty() ? BatchCost.constant(1, maxBatch) : new BatchCost(v.profile(), maxBatch);
+                rs[i] = new Replica("executor-" + id + "-" + i, v, config.partitionsPerReplica(), config.capacity(), cost, this);
+                allReplicas.add(rs[i]);
+                events.schedule((long) (phase.nextDouble() * config.statusIntervalMs() * 1e6), STATUS_TICK, rs[i], 0);
+            }
+            replicas.put(id, rs);
+        }
+    }
+
+    /** Runs to the last answer; {@code progress} hears about every few seconds of wall time. */
+    public RunResult run(Consumer<String> progress) {
+        long wall0 = System.nanoTime();
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
+        scheduleNextArrival();
+        if (pendingArrivalNs >= 0) {
+            events.schedule(pendingArrivalNs, ARRIVAL, null, 0);
+        }
+        events.schedule(tickNs, TICK, null, 1);
+        long nextReport = wall0 + 5_000_000_000L;
+        long fired = 0;
+        while (events.pop()) {
+            now = Math.max(now, events.time()); // events within one 10 ns heap tick may pop out of ns order
+            fire(events.kind(), events.subject(), events.arg());
+            fired++;
+            if ((fired & 0xFFFF) == 0) {
+                long w = System.nanoTime();
+                if (w >= nextReport && progress != null) {
+                    nextReport = w + 5_000_000_000L;
+                    progress.accept(String.format(java.util.Locale.ROOT,
+                            "  %s: simulated %.1f of %.0f s, %d requests, %.2fM events (%.0fk events/s wall, %.0fk per CPU s), "
+                            + "heap %d MB", policyName, Math.max(0, (now - warmupNs) / 1e9), config.durationS(), nextIndex,
+                            fired / 1e6, fired / ((w - wall0) / 1e9) / 1e3,
+                            fired / Math.max(1e-9, (threads.getCurrentThreadCpuTime() - cpu0) / 1e9) / 1e3,
+                            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
+                }
+            }
+            if (arrivalsDone && outstanding == 0) {
+                break;
+            }
+        }
+        double wallS = (System.nanoTime() - wall0) / 1e9;
+        double cpuS = threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - cpu0) / 1e9 : Double.NaN;
+        return stats.result(config.durationS(), fired, wallS, cpuS);
+    }
+
+    private void fire(int kind, Object subject, long arg) {
+        switch (kind) {
+            case ARRIVAL -> arrive();
+            case SELECT -> select((SimRequest) subject);
+            case TASK -> ((SimTask) subject).replica.onTask((SimTask) subject, now);
+            case WAKE -> ((Replica) subject).onWake(arg, now);
+            case BATCH_DONE -> ((Replica) subject).onBatchDone(now);
+            case OUTPUT -> onOutput((SimTask) subject);
+            case PLAN -> decide((SimRequest) subject);
+            case TICK -> tick(arg);
+            case STATUS_TICK -> statusTick((Replica) subject);
+            case STATUS -> load.onStatus((ReplicaStatus) subject);
+            case FEEDBACK -> feedback((RequestResult) subject);
+            default -> throw new IllegalStateException("unknown event kind " + kind);
+        }
+    }
+
+    // ---- client ----
+
+    /** Arrivals are drawn a millisecond at a time: one event creates every request due in the next ms. */
+    private static final long ARRIVAL_WINDOW_NS = 1_000_000L;
+    private long pendingArrivalNs = -1;
+
+    private void scheduleNextArrival() {
+        double s = arrivals.next();
+        if (s >= config.durationS()) {
+            arrivalsDone = true;
+            pendingArrivalNs = -1;
+            return;
+        }
+        pendingArrivalNs = warmupNs + Math.round(s * 1e9);
+    }
+
+    /** Creates the requests due before the end of this window (each at its own time) and sends each on its request hop. */
+    private void arrive() {
+        long until = now + ARRIVAL_WINDOW_NS;
+        while (pendingArrivalNs >= 0 && pendingArrivalNs < until) {
+            long created = pendingArrivalNs;
+            int i = nextIndex++;
+            long createdMs = ms(created);
+            String tier = config.tiers().isEmpty() ? null : config.tiers().get(i % config.tiers().size());
+            int priority = config.priorities().isEmpty() ? 0 : config.priorities().get(i % config.priorities().size());
+            SimRequest r = new SimRequest(i, "r" + i, created, createdMs, createdMs + config.deadlineMs(),
+                    created + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
+            outstanding++;
+            events.schedule(created + hopNs(Hop.REQUEST), SELECT, r, 0);
+            scheduleNextArrival();
+        }
+        if (pendingArrivalNs >= 0) {
+            events.schedule(pendingArrivalNs, ARRIVAL, null, 0);
+        }
+    }
+
+    // ---- selector ----
+
+    private void select(SimRequest r) {
+        long nowMs = ms(now);
+        if (r.deadlineMs <= nowMs) {
+            // expired while queued before the selector (its EXPIRED plan): no decision, answered DEADLINE_EXCEEDED
+            outstanding--;
+            stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+            return;
+        }
+        long t0 = System.nanoTime();
+        Selection s = policy.decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs, r.priority,
+                r.minAccuracy, r.tier, modalities), servable, load.snapshot(nowMs), nowMs);
+        stats.decision(System.nanoTime() - t0);
+        if (!s.serve()) {
+            outstanding--;
+            stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+            return;
+        }
+        VoteMethod vote = s.vote() != null ? VoteMethod.valueOf(s.vote())
+                : s.variants().size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
+        r.plan = new PlanView(r.id, PlanAction.SERVE, null, s.variants(), vote, 0f, policyName, r.createdMs, nowMs, nowMs,
+                r.deadlineMs, false, 0, 1);
+        r.planAtNs = now + hopNs(Hop.PLAN);
+        if (s.isCascade()) {
+            r.cascade = cascades.get(cascadeKey(s.variants(), s.escalateBelow()));
+        }
+        List<String> dispatch = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
+        List<String> escalateTo = s.isCascade() ? List.copyOf(s.variants().subList(1, s.variants().size())) : List.of();
+        for (String member : dispatch) {
+            String base = VariantViews.baseOf(member);
+            send(new SimTask(r, member, base, s.fallbacks(), escalateTo, (float) s.escalateBelow(), now, s.isCascade()));
+            load.onDispatch(base);
+        }
+        // the aggregator notices a deadline at its first punctuation tick after it (and not before it has the plan)
+        long dueNs = Math.max(nsOfMs(decider.dueAtMs(r.plan)), r.planAtNs);
+        long dueTick = Math.max((dueNs + tickNs - 1) / tickNs, now / tickNs + 1);
+        dueByTick.computeIfAbsent(dueTick, k -> new ArrayList<>(4)).add(r);
+    }
+
+    /** A task onto one of its variant's partitions, hence one replica, after the task hop. */
+    private void send(SimTask t) {
+        Replica[] rs = replicas.get(t.variant);
+        if (rs == null || rs.length == 0) {
+            return; // nobody consumes this variant's topic: the aggregator answers at the deadline
+        }
+        t.replica = rs[rs.length == 1 ? 0 : routeRandom.nextInt(rs.length)];
+        events.schedule(now + hopNs(Hop.TASK), TASK, t, 0);
+    }
+
+    /** The aggregator's punctuation: requests whose deadline passed are answered with what they have. */
+    private void tick(long index) {
+        List<SimRequest> due = dueByTick.remove(index);
+        if (due != null) {
+            for (SimRequest r : due) {
+                decide(r);
+            }
+        }
+        if (!(arrivalsDone && outstanding == 0)) {
+            events.schedule((index + 1) * tickNs, TICK, null, index + 1);
+        }
+    }
+
+    private static boolean overridesFeedback(SelectionPolicy p) {
+        try {
+            return p.getClass().getMethod("onFeedback", String.class, String.class, boolean.class, long.class)
+                    .getDeclaringClass() != SelectionPolicy.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
+    }
+
+    private void feedback(RequestResult r) {
+        long nowMs = ms(now);
+        for (Ballot b : r.votes()) {
+            policy.onFeedback(r.requestId(), b.member(), b.label() == 0, nowMs);
+        }
+    }
+
+    // ---- executors (called by Replica) ----
+
+    void completed(SimTask t, Replica at, double queueMs, double computeMs, int batchSize, long doneNs) {
+        stats.computeMs += computeMs / batchSize;
+        SimRequest r = t.request;
+        long nowMs = ms(doneNs);
+        float[] answer = memberAnswer(t);
+        int label = (int) answer[0];
+        float confidence = answer[1];
+        String escalatedTo = null;
+        if (t.escalateBelow > 0 && !t.escalateTo.isEmpty()) {
+            Optional<Escalation.NextStage> next = escalation.next(t.routing(), confidence, nowMs);
+            if (next.isPresent()) {
+                escalatedTo = next.get().variant();
+                stats.escalations++;
+                send(new SimTask(r, escalatedTo, VariantViews.baseOf(escalatedTo), List.of(), next.get().escalateTo(),
+                        t.escalateBelow, doneNs, false));
+            }
+        }
+        List<Float> probabilities = r.plan != null && r.plan.vote() == VoteMethod.PROBABILITY_AVERAGE
+                ? probabilities(label, confidence) : List.of();
+        t.output = new MemberOutput(t.member, MemberStatus.OK, label, confidence, probabilities, null, escalatedTo, queueMs,
+                computeMs, nowMs);
+        events.schedule(doneNs + hopNs(Hop.OUTPUT), OUTPUT, t, 0);
+    }
+
+    void deadlineExceeded(SimTask t, Replica at, long atNs) {
+        t.output = new MemberOutput(t.member, MemberStatus.DEADLINE_EXCEEDED, -1, 0f, List.of(), null, null,
+                (atNs - t.enqueuedNs) / 1e6, 0, ms(atNs));
+        events.schedule(atNs + hopNs(Hop.OUTPUT), OUTPUT, t, 0);
+    }
+
+    void moved(SimTask t, Replica at, String to, long atNs) {
+        stats.moves++;
+        t.output = new MemberOutput(t.member, MemberStatus.MOVED, -1, 0f, List.of(), null, to, (atNs - t.enqueuedNs) / 1e6, 0,
+                ms(atNs));
+        events.schedule(atNs + hopNs(Hop.OUTPUT), OUTPUT, t, 0);
+        send(new SimTask(t.request, to, to, List.of(), List.of(), 0f, atNs, false));
+    }
+
+    void skipped(SimTask t, Replica at) {
+        stats.skipped++;
+    }
+
+    void scheduleWake(Replica r, long atNs) {
+        events.schedule(atNs, WAKE, r, atNs);
+    }
+
+    void scheduleBatchDone(Replica r, long atNs) {
+        events.schedule(atNs, BATCH_DONE, r, 0);
+    }
+
+    void publishStatus(ReplicaStatus s, long atNs) {
+        events.schedule(atNs + hopNs(Hop.STATUS), STATUS, s, 0);
+    }
+
+    private void statusTick(Replica r) {
+        r.onStatusTick(now);
+        if (!(arrivalsDone && outstanding == 0)) {
+            events.schedule(now + config.statusIntervalMs() * 1_000_000L, STATUS_TICK, r, 0);
+        }
+    }
+
+    QueueReplan replan() {
+        return replan;
+    }
+
+    /** The tensors a task carries, by modality name: its variant's inputs. */
+    List<String> carried(SimTask t) {
+        return carried.getOrDefault(t.variant, List.of());
+    }
+
+    RandomGenerator latencyRandom() {
+        return latencyRandom;
+    }
+
+    /** Dispatch to output for an idle variant, as the executors estimate it: batch-1 p99, batching delay, two hops. */
+    private double expectedMs(String id) {
+        Variant v = variants.get(id);
+        if (v == null || !v.isProfiled()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return v.profile().p99Ms(1) + v.batching().maxDelayMs() + ESCALATION_HOPS_MS;
+    }
+
+    // ---- aggregator ----
+
+    private void onOutput(SimTask t) {
+        SimRequest r = t.request;
+        if (r.answered) {
+            return; // late output of an answered request: ignored, its compute already counted
+        }
+        r.add(t.output);
+        if (now < r.planAtNs) {
+            if (!r.planEventScheduled) {
+                r.planEventScheduled = true;
+                events.schedule(r.planAtNs, PLAN, r, 0);
+            }
+            return;
+        }
+        decide(r);
+    }
+
+    private void decide(SimRequest r) {
+        if (r.answered || now < r.planAtNs) {
+            return;
+        }
+        Optional<Answer> a = decider.answer(r.plan, r.outputs(), ms(now));
+        if (a.isEmpty()) {
+            return;
+        }
+        Answer answer = a.get();
+        RequestResult result = answer.result();
+        r.answered = true;
+        outstanding--;
+        if (answer.isEarly() && config.cancellations()) {
+            r.cancelAtNs = now + hopNs(Hop.CANCEL);
+        }
+        long receivedNs = now + hopNs(Hop.RESULT);
+        boolean correct = correct(r, result);
+        boolean onTime = ms(receivedNs) <= r.deadlineMs;
+        stats.answered(second(r), result, onTime, (receivedNs - r.createdNs) / 1e6, correct);
+        if (learns && config.feedback() && result.label() >= 0 && !result.votes().isEmpty()) {
+            events.schedule(receivedNs + hopNs(Hop.REQUEST), FEEDBACK, result, 0);
+        }
+        r.outputs = null;
+    }
+
+    // ---- accuracy ----
+
+    /**
+     * A member's answer, {label, confidence}. Its variant's measured accuracy decides whether it
+     * is right; a wrong answer is uniform over the other nine labels. A cascade stage follows the
+     * catalog cascade it belongs to: the first stage is unsure (confidence under the threshold)
+     * with the cascade's measured escalation rate; a sure first stage and an escalated stage are
+     * right with the cascade's measured accuracy, and an unsure first stage whose answer stands is
+     * right with what makes the first stage's own accuracy come out overall,
+     * {@code (a1 - (1 - e) acc) / e} (clamped to [0, 1]). A cascade the catalog does not list
+     * (a pinned one) takes the first stage's error rate as its escalation rate.
+     */
+    private float[] memberAnswer(SimTask t) {
+        Variant v = variants.get(t.variant);
+        double a = v.accuracy() == null ? 0 : v.accuracy();
+        double p = a;
+        float confidence;
+        boolean decided = false;
+        boolean correct = false;
+        if (t.escalateBelow > 0) {
+            Cascade c = t.request.cascade;
+            double acc = c != null ? c.accuracy() : a;
+            if (t.firstStage && !t.escalateTo.isEmpty()) {
+                double e = c != null ? c.escalationRate() : 1 - a;
+                boolean unsure = answerRandom.nextDouble() < e;
+                p = unsure ? clamp((a - (1 - e) * acc) / Math.max(e, 1e-9)) : acc;
+                confidence = unsure ? t.escalateBelow / 2 : (1 + t.escalateBelow) / 2;
+            } else {
+                p = acc;
+                confidence = CONFIDENT;
+            }
+            correct = answerRandom.nextDouble() < p;
+            decided = true;
+        } else {
+            confidence = 0;
+        }
+        if (!decided) {
+            correct = answerRandom.nextDouble() < p;
+            confidence = correct ? CONFIDENT : UNSURE_WRONG;
+        }
+        int label = correct ? 0 : 1 + answerRandom.nextInt(9);
+        return new float[] {label, confidence};
+    }
+
+    /**
+     * Whether the answer is right: a catalog ensemble voted OK over all its members is right with
+     * its measured accuracy; otherwise the voted label against the true label 0.
+     */
+    private boolean correct(SimRequest r, RequestResult result) {
+        if (result.label() < 0) {
+            return false;
+        }
+        if (result.status() == RequestStatus.OK && result.variants().size() > 1 && r.plan.vote() != VoteMethod.CASCADE) {
+            Double acc = ensembleAccuracy.get(ensembleKey(result.variants(), r.plan.vote().name()));
+            if (acc != null) {
+                return answerRandom.nextDouble() < acc;
+            }
+        }
+        return result.label() == 0;
+    }
+
+    private static List<Float> probabilities(int label, float confidence) {
+        Float[] p = new Float[10];
+        float rest = (1 - confidence) / 9;
+        for (int i = 0; i < 10; i++) {
+            p[i] = i == label ? confidence : rest;
+        }
+        return List.of(p);
+    }
+
+    private static double clamp(double x) {
+        return Math.max(0, Math.min(1, x));
+    }
+
+    static String ensembleKey(List<String> members, String vote) {
+        List<String> sorted = new ArrayList<>(members);
+        Collections.sort(sorted);
+        return String.join("+", sorted) + ":" + vote;
+    }
+
+    static String cascadeKey(List<String> stages, double threshold) {
+        return String.join(">", stages) + "@" + Math.round(threshold * 1e4);
+    }
+
+    // ---- time ----
+
+    long ms(long ns) {
+        return BASE_MS + Math.floorDiv(ns, 1_000_000L);
+    }
+
+    long nsOfMs(long epochMs) {
+        return (epochMs - BASE_MS) * 1_000_000L;
+    }
+
+    private long hopNs(Hop hop) {
+        return Math.round(hops.sampleMs(hop, hopRandom) * 1e6);
+    }
+
+    private int second(SimRequest r) {
+        return (int) ((r.createdNs - warmupNs) / 1_000_000_000L);
+    }
+
+    /** Replicas in this run. */
+    public int replicaCount() {
+        return allReplicas.size();
+    }
+
+    long endOfArrivalsNs() {
+        return endOfArrivalsNs;
+    }
+}
