@@ -74,6 +74,7 @@ final class DecisionValues {
                 .setCreatedAtMs(r.createdAtMs())
                 .setDeadlineMs(r.deadlineMs())
                 .setCompletedAtMs(r.completedAtMs())
+                .setProbabilities(r.probabilities())
                 .build();
     }
 
@@ -87,6 +88,7 @@ final class DecisionValues {
                 r.getFinal$(), r.getLabel(), r.getConfidence(), r.getVariants(), ballots(r.getVotes()),
                 new StageTimes(l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs(),
                         l.getTotalMs()),
-                r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs());
+                r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs(),
+                r.getProbabilities());
     }
 }
