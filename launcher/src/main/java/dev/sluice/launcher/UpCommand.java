@@ -2,6 +2,8 @@ package dev.sluice.launcher;
 
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.executor.runtime.Device;
+import dev.sluice.gateway.GatewayConfig;
+import dev.sluice.gateway.GatewayServer;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
 import dev.sluice.ingest.load.RateTrace;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
+
+    @Mixin
+    GatewayOptions gatewayOptions;
 
     @Option(names = "--requests", defaultValue = "10000", description = "requests to send (default: ${DEFAULT-VALUE})")
     int requests;
@@ -89,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("variants without measured accuracy/latency: " + unprofiled + "; run ./sluice profile");
         }
         FashionMnist test = serve ? null : FashionMnist.test();
+        GatewayConfig gatewayConfig = serve ? gatewayOptions.config() : null; // options checked before the stack boots
         DeliveryMode mode = cluster.deliveryMode();
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
                 Device.parse(device), threads, partitions);
@@ -101,8 +107,11 @@ final class UpCommand implements Callable<Integer> {
             System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
                     stack.kafka().bootstrap(), metrics.url("/metrics"), metrics.url("/"), stack.devices());
             if (serve) {
-                printServeHelp(stack, metrics);
-                Shutdown.await(() -> System.out.println("stopping"));
+                try (GatewayServer gateway = GatewayServer.start(stack.kafka(), cluster.serdes(), catalog,
+                        gatewayConfig, metrics.registry)) {
+                    printServeHelp(stack, metrics, gateway);
+                    Shutdown.await(() -> System.out.println("stopping"));
+                }
                 return 0;
             }
             return replay(stack, metrics, test, mode, catalog);
@@ -171,10 +180,11 @@ final class UpCommand implements Callable<Integer> {
         return c == null ? 0 : c.count();
     }
 
-    private static void printServeHelp(SluiceStack stack, Metrics metrics) {
+    private static void printServeHelp(SluiceStack stack, Metrics metrics, GatewayServer gateway) {
         String bs = stack.kafka().bootstrap();
         System.out.println();
-        System.out.println("Sluice is serving. Bootstrap: " + bs);
+        System.out.println("Sluice is serving. Bootstrap: " + bs + "   OIP gateway: " + gateway.baseUrl()
+                + " (gRPC localhost:" + gateway.grpcPort() + ")");
         System.out.println("  Avro requests  -> " + Topics.REQUESTS + "   (Confluent wire format, registry 'fingerprint')");
         System.out.println("  JSON requests  -> " + Topics.REQUESTS_JSON + "   (Open Inference Protocol JSON + envelope)");
         System.out.println("  results        <- " + Topics.RESULTS + " (Avro), " + Topics.RESULTS_JSON + " (JSON)");
@@ -184,6 +194,10 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  kcat -b " + bs + " -t " + Topics.REQUESTS_JSON + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
                 + "\"timeout_ms\":1000,\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[...784 numbers...]}]}'");
         System.out.println("  kcat -b " + bs + " -t " + Topics.RESULTS_JSON + " -C -o end");
+        System.out.println("Example (curl, OIP / KServe v2):");
+        System.out.println("  curl -s " + gateway.baseUrl() + "/models/fashion-mnist/infer -d '{\"parameters\":{\"timeout_ms\":500,"
+                + "\"min_accuracy\":0.9},\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],"
+                + "\"data\":[...784 numbers...]}]}'");
         System.out.println("Ctrl-C stops.");
     }
 

@@ -1,0 +1,36 @@
+package dev.sluice.launcher;
+
+import dev.sluice.gateway.GatewayConfig;
+import dev.sluice.gateway.GatewayServer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Run the Open Inference Protocol (KServe v2) gateway alone: HTTP and gRPC in, Kafka requests out, "
+                + "one answer per call from the results topic. The model name is a catalog task.")
+final class GatewayCommand implements Callable<Integer> {
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    GatewayOptions options;
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
+    String bootstrap;
+
+    @Override
+    public Integer call() {
+        GatewayConfig config = options.config(); // checked before anything connects
+        try (Metrics metrics = new Metrics();
+             GatewayServer gateway = GatewayServer.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog(),
+                     config, metrics.registry)) {
+            metrics.serve(cluster.metricsPort, gateway.gateway()::ready);
+            System.out.printf("OIP gateway: %s (HTTP), localhost:%d (gRPC) against %s; metrics %s%n", gateway.baseUrl(),
+                    gateway.grpcPort(), bootstrap, metrics.url("/metrics"));
+            Shutdown.await(() -> System.out.println("stopping gateway"));
+        }
+        return 0;
+    }
+}
