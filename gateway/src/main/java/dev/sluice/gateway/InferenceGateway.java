@@ -2,7 +2,6 @@ package dev.sluice.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.avro.InferenceResult;
-import dev.sluice.avro.ResultStatus;
 import dev.sluice.gateway.GatewayAnswer.Answered;
 import dev.sluice.gateway.GatewayAnswer.Failed;
 import dev.sluice.gateway.GatewayAnswer.Kind;
@@ -171,12 +170,13 @@ public final class InferenceGateway {
 
     private static GatewayAnswer answer(InferenceResult result, String model, Call call) {
         OipInferResponse response = OipInferResponse.of(result, model, call.clientId(), call.requestedOutputs());
-        return new Answered(response, failureOf(result.getStatus(), response));
+        return new Answered(response, failureOf(response));
     }
 
-    /** The failure a pipeline status is to a client; null for an answer. */
-    static Kind failureOf(ResultStatus status, OipInferResponse response) {
-        return switch (status) {
+
+    /** The failure a pipeline result is to a client (its status as {@link OipInferResponse} reports it); null for an answer. */
+    static Kind failureOf(OipInferResponse response) {
+        return switch (response.status()) {
             case OK, PARTIAL -> response.error() == null ? null : Kind.INTERNAL;
             case INVALID -> Kind.INVALID;
             case REJECTED -> Kind.REJECTED;

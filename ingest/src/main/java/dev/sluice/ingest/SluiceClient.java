@@ -46,7 +46,15 @@ public final class SluiceClient implements AutoCloseable {
     private final KafkaConsumer<String, InferenceResult> consumer;
     private final Map<String, CompletableFuture<InferenceResult>> pending = new ConcurrentHashMap<>();
     private final Map<String, Consumer<InferenceResult>> provisionalListeners = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
+    /** Ids answered lately, to count duplicate finals; bounded so that a long-lived client does not grow. */
+    private final Map<String, Boolean> answered = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > ANSWERED_REMEMBERED;
+                }
+            });
+    private static final int ANSWERED_REMEMBERED = 1 << 18;
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong provisional = new AtomicLong();
     private final Thread reader;
@@ -87,6 +95,8 @@ public final class SluiceClient implements AutoCloseable {
             f.completeExceptionally(new IllegalArgumentException("request id already in flight: " + request.getId()));
             return f;
         }
+        // a caller that gives up (orTimeout, cancel) frees the entry; a long-lived client (the gateway) must not grow
+        f.whenComplete((r, e) -> pending.remove(request.getId(), f));
         producer.send(new ProducerRecord<>(Topics.REQUESTS, request.getId(), request), (md, e) -> {
             if (e != null) {
                 pending.remove(request.getId());

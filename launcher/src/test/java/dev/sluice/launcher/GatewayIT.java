@@ -336,6 +336,49 @@ class GatewayIT {
         assertEquals("the body must be a JSON object", a.get("error").get(1).asText());
     }
 
+    @Test
+    void pythonRequestsCallsTheGateway() throws Exception {
+        String python = python("import requests").orElse(null);
+        Assumptions.assumeTrue(python != null, "Python requests not installed (apt-get install python3-requests); skipped");
+        String script = String.join("\n",
+                "import json, sys, requests",
+                "base, pixels = sys.argv[1], json.loads(sys.stdin.read())",
+                "s = requests.Session()",
+                "ready = s.get(base + '/health/ready', timeout=10)",
+                "meta = s.get(base + '/models/fashion-mnist', timeout=10).json()",
+                "body = {'id': 'rq-1', 'parameters': {'timeout_ms': 2000, 'tenant': 'py'},",
+                "        'inputs': [{'name': 'input', 'datatype': 'FP32', 'shape': [1, 1, 28, 28], 'data': pixels}]}",
+                "r = s.post(base + '/models/fashion-mnist/infer', json=body, timeout=10)",
+                "a = r.json()",
+                "unknown = s.post(base + '/models/imagenet/infer', json=body, timeout=10)",
+                "body['inputs'][0]['datatype'] = 'BF16'",
+                "bad = s.post(base + '/models/fashion-mnist/infer', json=body, timeout=10)",
+                "print(json.dumps({'ready': ready.status_code, 'inputs': meta['inputs'][0]['name'], 'status': r.status_code,",
+                "    'ctype': r.headers['Content-Type'], 'id': a['id'], 'outputs': [o['name'] for o in a['outputs']],",
+                "    'label': a['outputs'][0]['data'][0], 'unknown': unknown.status_code, 'bad': bad.status_code,",
+                "    'bad_error': bad.json()['error']}))");
+        ArrayNode pixels = json.createArrayNode();
+        for (float f : test.images()[13]) {
+            pixels.add(f);
+        }
+        Process p = new ProcessBuilder(python, "-c", script, gateway.baseUrl()).redirectErrorStream(true).start();
+        p.getOutputStream().write(pixels.toString().getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        JsonNode a = json.readTree(out);
+        assertEquals(200, a.get("ready").asInt());
+        assertEquals("input", a.get("inputs").asText());
+        assertEquals(200, a.get("status").asInt(), out);
+        assertEquals("application/json", a.get("ctype").asText());
+        assertEquals("rq-1", a.get("id").asText());
+        assertEquals("[\"label\",\"confidence\",\"probabilities\"]", a.get("outputs").toString());
+        assertEquals(test.labels()[13], a.get("label").asInt(), "image 13 is one every variant gets right");
+        assertEquals(404, a.get("unknown").asInt());
+        assertEquals(400, a.get("bad").asInt());
+        assertTrue(a.get("bad_error").asText().contains("'BF16'"), out);
+    }
+
     // ---------------------------------------------------------------- gRPC, grpc-java
 
     @Test
@@ -393,11 +436,12 @@ class GatewayIT {
 
     @Test
     void pythonGrpcCallsTheGateway() throws Exception {
-        Assumptions.assumeTrue(pythonHas("import grpc, grpc_tools"),
+        String python = python("import grpc, grpc_tools").orElse(null);
+        Assumptions.assumeTrue(python != null,
                 "Python grpc not installed (apt-get install python3-grpcio python3-grpc-tools); skipped");
         Path dir = Files.createTempDirectory("sluice-pygrpc");
         Path proto = Path.of("../gateway/src/main/protobuf/grpc_predict_v2.proto").toAbsolutePath();
-        Process gen = new ProcessBuilder("python3", "-m", "grpc_tools.protoc", "-I" + proto.getParent(),
+        Process gen = new ProcessBuilder(python, "-m", "grpc_tools.protoc", "-I" + proto.getParent(),
                 "--python_out=" + dir, "--grpc_python_out=" + dir, proto.toString()).redirectErrorStream(true).start();
         String genOut = new String(gen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, gen.waitFor(), genOut);
@@ -423,7 +467,7 @@ class GatewayIT {
         for (float f : test.images()[2]) {
             pixels.append(f).append(' ');
         }
-        Process p = new ProcessBuilder("python3", "-c", script, dir.toString(), Integer.toString(gateway.grpcPort()))
+        Process p = new ProcessBuilder(python, "-c", script, dir.toString(), Integer.toString(gateway.grpcPort()))
                 .redirectErrorStream(true).start();
         p.getOutputStream().write(pixels.toString().getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
@@ -509,11 +553,25 @@ class GatewayIT {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static boolean pythonHas(String imports) {
-        try {
-            return new ProcessBuilder("python3", "-c", imports).redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
+    /**
+     * A Python interpreter that has these imports: the one on the PATH, else Debian's (where
+     * apt-get installs python3-grpcio and python3-requests, when the PATH leads to another).
+     */
+    private static java.util.Optional<String> python(String imports) {
+        for (String python : List.of("python3", "/usr/bin/python3")) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", imports).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor() == 0) {
+                    return java.util.Optional.of(python);
+                }
+            } catch (IOException e) {
+                // not there: try the next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return java.util.Optional.empty();
+            }
         }
+        return java.util.Optional.empty();
     }
 }

@@ -75,22 +75,35 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
                 }
             }
         }
-        String error = hasLabel ? null : error(r);
-        return new OipInferResponse(modelName, clientId, r.getStatus(), error, parameters(r), outputs);
+        ResultStatus status = statusForClient(r);
+        String error = hasLabel ? null : error(r, status);
+        return new OipInferResponse(modelName, clientId, status, error, parameters(r, status), outputs);
     }
 
-    private static String error(InferenceResult r) {
+    /**
+     * The result's status as the caller sees it. The selector calls a request INVALID when its
+     * deadline had passed before it read it (the whole budget went on the way in); to the caller
+     * that is DEADLINE_EXCEEDED, not a bad request. Read from the times (received = created +
+     * ingest), not from the reason's text.
+     */
+    public static ResultStatus statusForClient(InferenceResult r) {
+        boolean expiredOnArrival = r.getLatency() != null
+                && r.getCreatedAtMs() + (long) r.getLatency().getIngestMs() >= r.getDeadlineMs();
+        return r.getStatus() == ResultStatus.INVALID && expiredOnArrival ? ResultStatus.DEADLINE_EXCEEDED : r.getStatus();
+    }
+
+    private static String error(InferenceResult r, ResultStatus status) {
         String reason = r.getReason() == null ? "" : ": " + r.getReason();
-        return switch (r.getStatus()) {
-            case OK, PARTIAL -> "no label in the " + r.getStatus() + " result" + reason;
-            default -> r.getStatus() + reason;
+        return switch (status) {
+            case OK, PARTIAL -> "no label in the " + status + " result" + reason;
+            default -> status + reason;
         };
     }
 
-    private static Map<String, Object> parameters(InferenceResult r) {
+    private static Map<String, Object> parameters(InferenceResult r, ResultStatus status) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("sluice_request_id", r.getRequestId());
-        p.put("status", r.getStatus().name());
+        p.put("status", status.name());
         p.put("revision", (long) r.getRevision());
         p.put("final", r.getFinal$());
         if (r.getReason() != null) {
