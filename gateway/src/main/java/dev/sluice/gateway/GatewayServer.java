@@ -44,13 +44,13 @@ public final class GatewayServer implements AutoCloseable {
     /** Connects to Kafka and starts both servers; fails with a message naming the port that could not be bound. */
     public static GatewayServer start(KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, GatewayConfig config,
             MeterRegistry registry) {
-        SluiceClient client = SluiceClient.connect(kafka, serdes);
+        SluiceClient client = SluiceClient.connect(kafka, serdes, "gateway");
         InferenceGateway gateway = new InferenceGateway(client, catalog, config, registry, InstantSource.system());
         org.eclipse.jetty.server.Server http = null;
         Server grpc = null;
         try {
             QueuedThreadPool threads = new QueuedThreadPool(32, 4);
-            threads.setName("sluice-gateway-http");
+            threads.setName("gw-http"); // short: /proc shows 15 characters of a thread name
             http = new org.eclipse.jetty.server.Server(threads);
             ServerConnector connector = new ServerConnector(http);
             connector.setPort(config.httpPort());

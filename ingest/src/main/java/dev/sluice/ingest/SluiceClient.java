@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.avro.Feedback;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
+import dev.sluice.common.ClientIds;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
@@ -60,14 +61,17 @@ public final class SluiceClient implements AutoCloseable {
     private final Thread reader;
     private volatile boolean running = true;
 
-    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes) {
+    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component) {
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-requests"));
         producer = new KafkaProducer<>(p, new StringSerializer(), serdes.<InferenceRequest>serializer());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-feedback"));
         feedback = new KafkaProducer<>(p, new StringSerializer(), serdes.<Feedback>serializer());
         Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-results"));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
@@ -85,7 +89,12 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes) {
-        return new SluiceClient(kafka, serdes);
+        return connect(kafka, serdes, "client");
+    }
+
+    /** As {@link #connect(KafkaSettings, SluiceSerdes)}, its Kafka clients named for {@code component} (client.id). */
+    public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes, String component) {
+        return new SluiceClient(kafka, serdes, component);
     }
 
     /** Sends the request; the future completes with its final result (never twice). */

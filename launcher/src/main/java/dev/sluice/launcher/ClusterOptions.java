@@ -36,6 +36,16 @@ final class ClusterOptions {
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics port, 0 for any (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
+    /** The ranges of these options (see {@link OptionChecks}). */
+    void check(OptionChecks c) {
+        c.atLeast("--commit-interval-ms", commitIntervalMs, 1).port("--metrics-port", metricsPort, false);
+        try {
+            DeliveryMode.parse(delivery);
+        } catch (IllegalArgumentException e) {
+            c.require(false, "--delivery", delivery, "exactly-once, exactly-once-results or at-least-once");
+        }
+    }
+
     SluiceSerdes serdes() {
         return SluiceSerdes.of(registry);
     }
@@ -44,8 +54,16 @@ final class ClusterOptions {
         return DeliveryMode.parse(delivery);
     }
 
+    private KafkaSettings probed;
+
+    /** The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it cannot be). */
     KafkaSettings kafka(String bootstrap) {
-        return KafkaSettings.of(bootstrap, kafkaConfig);
+        if (probed == null || !probed.bootstrap().equals(bootstrap)) {
+            KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig);
+            KafkaProbe.check(k);
+            probed = k;
+        }
+        return probed;
     }
 
     /**

@@ -5,7 +5,9 @@ import dev.sluice.gateway.GatewayServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Run the Open Inference Protocol (KServe v2) gateway alone: HTTP and gRPC in, Kafka requests out, "
@@ -20,9 +22,15 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
     String bootstrap;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        GatewayConfig config = options.config(); // checked before anything connects
+        OptionChecks checks = new OptionChecks(spec);
+        cluster.check(checks);
+        options.check(checks); // before anything connects
+        GatewayConfig config = options.config();
         try (Metrics metrics = new Metrics();
              GatewayServer gateway = GatewayServer.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog(),
                      config, metrics.registry)) {

@@ -21,7 +21,13 @@ final class GatewayOptions {
             description = "deadline of a call whose parameters name neither timeout_ms nor deadline_ms (default: ${DEFAULT-VALUE})")
     long defaultTimeoutMs;
 
-    /** The typed configuration; throws IllegalArgumentException naming the option out of range. */
+    /** The ranges of these options (see {@link OptionChecks}). */
+    void check(OptionChecks c) {
+        c.port("--http-port", httpPort, false).port("--grpc-port", grpcPort, true)
+                .atLeast("--max-in-flight", maxInFlight, 1).atLeast("--default-timeout-ms", defaultTimeoutMs, 1);
+    }
+
+    /** The typed configuration; throws IllegalArgumentException naming the value out of range. */
     GatewayConfig config() {
         GatewayConfig d = GatewayConfig.defaults();
         return new GatewayConfig(httpPort, grpcPort, maxInFlight, defaultTimeoutMs, d.resultGraceMs(), d.maxBodyBytes());

@@ -22,7 +22,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Boots the whole pipeline in one JVM and replays the Fashion-MNIST test set through it. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -42,7 +44,7 @@ final class UpCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--burst-factor", defaultValue = "2.5",
-            description = "load multiplier during the burst, from 40% to 55% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
+            description = "load multiplier during the burst, from 40%% to 55%% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
     double burstFactor;
 
     @Option(names = "--deadline-ms", defaultValue = "400", description = "deadline of every request after it is sent (default: ${DEFAULT-VALUE})")
@@ -86,8 +88,32 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "use this Kafka cluster instead of starting an embedded broker")
     String bootstrap;
 
+    @Spec
+    CommandSpec spec;
+
+    /** Every option's range, before anything starts. */
+    void checkOptions() {
+        OptionChecks c = new OptionChecks(spec)
+                .atLeast("--requests", requests, 1)
+                .positive("--rate", rate)
+                .positive("--burst-factor", burstFactor)
+                .atLeast("--deadline-ms", deadlineMs, 1)
+                .atLeast("--threads", threads, 1)
+                .atLeast("--partitions", partitions, 1)
+                .atLeast("--warmup", warmup, 0)
+                .require(overheadMs >= 0 || overheadMs == -1, "--overhead-ms", overheadMs, ">= 0, or -1 for the default");
+        for (double floor : minAccuracy) {
+            c.require(floor >= 0 && floor <= 1, "--min-accuracy", floor, "in [0, 1]");
+        }
+        cluster.check(c);
+        if (serve) {
+            gatewayOptions.check(c);
+        }
+    }
+
     @Override
     public Integer call() {
+        checkOptions();
         Catalog catalog = cluster.loadCatalog();
         List<String> unprofiled = catalog.variants().stream().filter(v -> !v.isProfiled()).map(Variant::id).toList();
         if (!unprofiled.isEmpty()) {
