@@ -57,6 +57,11 @@ final class DecisionValues {
     }
 
     static InferenceResult result(RequestResult r) {
+        return result(r, "");
+    }
+
+    /** The result on the wire, naming the task its request named (the plan's). */
+    static InferenceResult result(RequestResult r, String task) {
         StageTimes t = r.latency();
         return InferenceResult.newBuilder()
                 .setRequestId(r.requestId())
@@ -75,6 +80,7 @@ final class DecisionValues {
                 .setDeadlineMs(r.deadlineMs())
                 .setCompletedAtMs(r.completedAtMs())
                 .setProbabilities(r.probabilities())
+                .setTask(task == null ? "" : task)
                 .build();
     }
 

@@ -54,9 +54,30 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
     }
 
     /**
+     * A result as the JSON topic carries it: {@code id} the request id, {@code model_name} the task
+     * the request named, every output there is.
+     */
+    public static OipInferResponse of(InferenceResult r) {
+        return build(r, null, r.getRequestId(), List.of(), r.getStatus());
+    }
+
+    /**
+     * The answer to a gateway call, whose status is {@link #statusForClient} (the gateway refuses
+     * malformed requests before Kafka, so an INVALID it gets back for a request read after its
+     * deadline can only be the selector's expired-deadline check).
+     *
+     * @param modelName the model the client called; null for the task the result names (null when it names none)
      * @param requestedOutputs the outputs the client named, in its order; empty means all there are
      */
     public static OipInferResponse of(InferenceResult r, String modelName, String clientId, List<String> requestedOutputs) {
+        return build(r, modelName, clientId, requestedOutputs, statusForClient(r));
+    }
+
+    private static OipInferResponse build(InferenceResult r, String modelName, String clientId,
+            List<String> requestedOutputs, ResultStatus status) {
+        if (modelName == null && !r.getTask().isEmpty()) {
+            modelName = r.getTask();
+        }
         List<String> wanted = requestedOutputs.isEmpty() ? OUTPUTS : requestedOutputs;
         List<Output> outputs = new ArrayList<>();
         boolean hasLabel = r.getLabel() >= 0 && (r.getStatus() == ResultStatus.OK || r.getStatus() == ResultStatus.PARTIAL);
@@ -75,16 +96,16 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
                 }
             }
         }
-        ResultStatus status = statusForClient(r);
         String error = hasLabel ? null : error(r, status);
         return new OipInferResponse(modelName, clientId, status, error, parameters(r, status), outputs);
     }
 
     /**
-     * The result's status as the caller sees it. The selector calls a request INVALID when its
-     * deadline had passed before it read it (the whole budget went on the way in); to the caller
-     * that is DEADLINE_EXCEEDED, not a bad request. Read from the times (received = created +
-     * ingest), not from the reason's text.
+     * The result's status as a gateway caller sees it. The selector calls a request INVALID when
+     * its deadline had passed before it read it (the whole budget went on the way in); to the
+     * caller that is DEADLINE_EXCEEDED, not a bad request. Read from the times (received = created
+     * + ingest), not from the reason's text. Only for requests known to be well formed: the JSON
+     * bridge sends the ones it refuses with a deadline of now, which this would misread.
      */
     public static ResultStatus statusForClient(InferenceResult r) {
         boolean expiredOnArrival = r.getLatency() != null
