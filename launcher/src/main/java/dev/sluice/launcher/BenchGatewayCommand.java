@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
 /** {@code sluice bench gateway}: the OIP gateway's throughput and added latency over producing to Kafka directly. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = {"Measure the OIP (KServe v2) gateway against the Kafka path it fronts, on one embedded pipeline: "
-                + "each path's sustained throughput (closed loop), then each path's latency at --load of the slower "
-                + "path's sustained rate (open loop, Poisson, same seed). Added latency is the gateway's percentile "
+                + "each path's sustained throughput (closed loop, one after another), then every path's latency in one "
+                + "open-loop run: Poisson arrivals at --load of the slowest path's sustained rate, each sent through one "
+                + "of the paths at random, so that they share the machine's moments. Added latency is the gateway's percentile "
                 + "minus the Kafka path's.",
                 "Every request goes to one pinned variant (--variant) with a deadline long enough that nothing is "
                         + "dropped. The load generator, the gateway, the pipeline and the broker share this machine."})
@@ -50,6 +51,10 @@ final class BenchGatewayCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "15", description = "measured seconds of each run (default: ${DEFAULT-VALUE})")
     double seconds;
 
+    @Option(names = "--latency-seconds", defaultValue = "30",
+            description = "measured seconds of the latency run, every path at once (default: ${DEFAULT-VALUE})")
+    double latencySeconds;
+
     @Option(names = "--warmup-seconds", defaultValue = "5", description = "warm-up before each run (default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
@@ -58,7 +63,7 @@ final class BenchGatewayCommand implements Callable<Integer> {
     int window;
 
     @Option(names = "--load", defaultValue = "0.5",
-            description = "latency runs' rate as a fraction of the slower path's sustained rate (default: ${DEFAULT-VALUE})")
+            description = "the latency run's rate in all, as a fraction of the slowest path's sustained rate (default: ${DEFAULT-VALUE})")
     double load;
 
     @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads per model (default: ${DEFAULT-VALUE})")
@@ -78,7 +83,7 @@ final class BenchGatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GatewayBenchmark.Config config = new GatewayBenchmark.Config(window, warmupSeconds, seconds, load, seed);
+        GatewayBenchmark.Config config = new GatewayBenchmark.Config(window, warmupSeconds, seconds, latencySeconds, load, seed);
         for (String p : protocols) {
             if (!p.equals("http") && !p.equals("grpc")) {
                 throw new IllegalArgumentException("--protocols takes http and grpc, got '" + p + "'");
@@ -133,6 +138,7 @@ final class BenchGatewayCommand implements Callable<Integer> {
         json.put("window", window);
         json.put("seconds", seconds);
         json.put("warmup_seconds", warmupSeconds);
+        json.put("latency_seconds", latencySeconds);
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("details", result);
         Map<String, Object> headline = new LinkedHashMap<>(json);

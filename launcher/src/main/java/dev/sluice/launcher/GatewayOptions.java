@@ -27,6 +27,26 @@ final class GatewayOptions {
                 .atLeast("--max-in-flight", maxInFlight, 1).atLeast("--default-timeout-ms", defaultTimeoutMs, 1);
     }
 
+    /** Fails at once, before a stack boots, when a fixed port is taken. */
+    void checkPortsFree() {
+        portFree(httpPort, "--http-port");
+        if (grpcPort > 0) {
+            portFree(grpcPort, "--grpc-port");
+        }
+    }
+
+    private static void portFree(int port, String option) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
+            s.setReuseAddress(true);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("port " + port + " is in use (" + e.getMessage() + "); choose another with "
+                    + option + ", or 0 for any free one");
+        }
+    }
+
     /** The typed configuration; throws IllegalArgumentException naming the value out of range. */
     GatewayConfig config() {
         GatewayConfig d = GatewayConfig.defaults();

@@ -120,7 +120,11 @@ final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("variants without measured accuracy/latency: " + unprofiled + "; run ./sluice profile");
         }
         FashionMnist test = serve ? null : FashionMnist.test();
-        GatewayConfig gatewayConfig = serve ? gatewayOptions.config() : null; // options checked before the stack boots
+        GatewayConfig gatewayConfig = null;
+        if (serve) { // before the stack boots
+            gatewayConfig = gatewayOptions.config();
+            gatewayOptions.checkPortsFree();
+        }
         DeliveryMode mode = cluster.deliveryMode();
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
                 Device.parse(device), threads, partitions);

@@ -2,7 +2,6 @@ package dev.sluice.bench.gateway;
 
 import dev.sluice.bench.overhead.ClosedLoop;
 import dev.sluice.bench.overhead.LatencyStats;
-import dev.sluice.bench.overhead.OpenLoop;
 import dev.sluice.bench.overhead.OverheadBenchmark;
 import dev.sluice.bench.overhead.Sustained;
 import dev.sluice.bench.overhead.Target;
@@ -15,22 +14,24 @@ import java.util.function.Consumer;
 
 /**
  * What the OIP gateway costs over producing to Kafka directly, on one running pipeline: each
- * path's sustained throughput (closed loop), then each path's latency at the same offered load
- * (open loop, Poisson, same seed), a fraction of the slower path's sustained rate. The gateway's
- * added latency is its percentile minus the Kafka path's. Every request goes to one pinned variant
- * with a deadline long enough that nothing is dropped, so both paths do the same work.
+ * path's sustained throughput (closed loop, one path after another), then every path's latency in
+ * one open-loop run (Poisson arrivals at a fraction of the slowest path's sustained rate, each
+ * sent through one of the paths at random, so they share the machine's moments). The gateway's added latency
+ * is its percentile minus the Kafka path's. Every request goes to one pinned variant with a
+ * deadline long enough that nothing is dropped, so every path does the same work.
  */
 public final class GatewayBenchmark {
     /**
      * @param window requests in flight in the closed loops (the gateway must admit at least this many)
-     * @param load the latency runs' offered load, as a fraction of the slower path's sustained rate
+     * @param latencySeconds measured seconds of the latency run (every path at once)
+     * @param load the latency run's offered load in all, as a fraction of the slowest path's sustained rate
      */
-    public record Config(int window, double warmupS, double seconds, double load, long seed) {
+    public record Config(int window, double warmupS, double seconds, double latencySeconds, double load, long seed) {
         public Config {
             if (load <= 0 || load > 1) {
                 throw new IllegalArgumentException("load must be in (0, 1], got " + load);
             }
-            if (window < 1 || seconds <= 0 || warmupS < 0) {
+            if (window < 1 || seconds <= 0 || latencySeconds <= 0 || warmupS < 0) {
                 throw new IllegalArgumentException("window >= 1, seconds > 0 and warm-up >= 0 needed");
             }
         }
@@ -72,19 +73,19 @@ public final class GatewayBenchmark {
             throw new IllegalStateException("a path served nothing in its measured window: no rate for the latency runs; "
                     + "try longer --seconds or --warmup-seconds");
         }
-        OpenLoop open = new OpenLoop(rate, config.warmupS(), config.seconds(), 30, config.seed());
-        progress.accept(String.format("Kafka path: latency at %.1f rps (Poisson, %.0f%% of the slower path's sustained rate)",
-                rate, 100 * config.load()));
-        LatencyStats kafkaLatency = open.run(kafka);
-        progress.accept(String.format("Kafka path: p50 %.1f p99 %.1f ms (%d failed, %d unanswered)",
-                kafkaLatency.endToEndMs().p50(), kafkaLatency.endToEndMs().p99(), kafkaLatency.failed(), kafkaLatency.unanswered()));
-        Map<String, LatencyStats> gatewayLatency = new LinkedHashMap<>();
-        for (Map.Entry<String, Target> g : gateways.entrySet()) {
-            LatencyStats l = open.run(g.getValue());
-            progress.accept(String.format("gateway (%s): p50 %.1f p99 %.1f ms (%d failed, %d unanswered)", g.getKey(),
-                    l.endToEndMs().p50(), l.endToEndMs().p99(), l.failed(), l.unanswered()));
-            gatewayLatency.put(g.getKey(), l);
-        }
+        Map<String, Target> paths = new LinkedHashMap<>();
+        paths.put("kafka", kafka);
+        paths.putAll(gateways);
+        progress.accept(String.format("latency: %.1f rps in all (Poisson, %.0f%% of the slowest path's sustained rate), "
+                + "each arrival through one of %s at random, %.0f s warm-up + %.0f s", rate, 100 * config.load(), paths.keySet(),
+                config.warmupS(), config.latencySeconds()));
+        Map<String, LatencyStats> latency = new InterleavedOpenLoop(rate, config.warmupS(), config.latencySeconds(), 30,
+                config.seed()).run(paths);
+        latency.forEach((name, l) -> progress.accept(String.format("%s: p50 %.1f p99 %.1f ms (%d answered, %d failed, "
+                + "%d unanswered)", name, l.endToEndMs().p50(), l.endToEndMs().p99(), l.answered(), l.failed(), l.unanswered())));
+        LatencyStats kafkaLatency = latency.get("kafka");
+        Map<String, LatencyStats> gatewayLatency = new LinkedHashMap<>(latency);
+        gatewayLatency.remove("kafka");
         return GatewayResult.of(kafkaRate, kafkaLatency, gatewayRates, gatewayLatency, rate, config.load(), cores);
     }
 

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The gateway benchmark's result. The top level is the first protocol measured (HTTP unless only
  * gRPC was): {@code gateway_rps}, {@code kafka_rps}, and {@code added_latency_ms} (the gateway's
- * end-to-end percentile minus the Kafka path's, at {@code latency_rate_rps}). {@code protocols}
+ * end-to-end percentile minus the Kafka path's, measured in one run at {@code latency_rate_rps} in
+ * all, shared by the paths). {@code protocols}
  * has the same for every protocol, and {@code runs} the raw measurements.
  */
 public record GatewayResult(
@@ -63,8 +64,8 @@ public record GatewayResult(
         b.append(String.format("%-28s %12.1f %16s %16s%n", "Kafka (SluiceClient)", kafkaRps, pair(kafkaLatencyMs), "-"));
         protocols.forEach((name, p) -> b.append(String.format("%-28s %12.1f %16s %16s%n", "gateway (" + name + ")",
                 p.gatewayRps(), pair(p.latencyMs()), pair(p.addedLatencyMs()))));
-        b.append(String.format("latency runs at %.1f rps (Poisson), %.0f%% of the slower path's sustained rate%n",
-                latencyRateRps, 100 * latencyLoad));
+        b.append(String.format("latency: one run at %.1f rps in all (Poisson, %.0f%% of the slowest path's sustained rate), "
+                + "each arrival through one of the %d paths at random%n", latencyRateRps, 100 * latencyLoad, protocols.size() + 1));
         return b.toString();
     }
 
