@@ -31,9 +31,10 @@ final class GatewayCommand implements Callable<Integer> {
         cluster.check(checks);
         options.check(checks); // before anything connects
         GatewayConfig config = options.config();
+        var serdes = cluster.serdes();
+        var catalog = cluster.loadCatalog();
         try (Metrics metrics = new Metrics();
-             GatewayServer gateway = GatewayServer.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.loadCatalog(),
-                     config, metrics.registry)) {
+             GatewayServer gateway = GatewayServer.start(cluster.kafka(bootstrap), serdes, catalog, config, metrics.registry)) {
             metrics.serve(cluster.metricsPort, gateway.gateway()::ready);
             System.out.printf("OIP gateway: %s (HTTP), localhost:%d (gRPC) against %s; metrics %s%n", gateway.baseUrl(),
                     gateway.grpcPort(), bootstrap, metrics.url("/metrics"));
