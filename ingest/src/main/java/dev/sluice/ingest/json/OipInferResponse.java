@@ -58,23 +58,16 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
      * the request named, every output there is.
      */
     public static OipInferResponse of(InferenceResult r) {
-        return build(r, null, r.getRequestId(), List.of(), r.getStatus());
+        return of(r, null, r.getRequestId(), List.of());
     }
 
     /**
-     * The answer to a gateway call, whose status is {@link #statusForClient} (the gateway refuses
-     * malformed requests before Kafka, so an INVALID it gets back for a request read after its
-     * deadline can only be the selector's expired-deadline check).
+     * The answer to a gateway call.
      *
      * @param modelName the model the client called; null for the task the result names (null when it names none)
      * @param requestedOutputs the outputs the client named, in its order; empty means all there are
      */
     public static OipInferResponse of(InferenceResult r, String modelName, String clientId, List<String> requestedOutputs) {
-        return build(r, modelName, clientId, requestedOutputs, statusForClient(r));
-    }
-
-    private static OipInferResponse build(InferenceResult r, String modelName, String clientId,
-            List<String> requestedOutputs, ResultStatus status) {
         if (modelName == null && !r.getTask().isEmpty()) {
             modelName = r.getTask();
         }
@@ -96,35 +89,22 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
                 }
             }
         }
-        String error = hasLabel ? null : error(r, status);
-        return new OipInferResponse(modelName, clientId, status, error, parameters(r, status), outputs);
+        String error = hasLabel ? null : error(r);
+        return new OipInferResponse(modelName, clientId, r.getStatus(), error, parameters(r), outputs);
     }
 
-    /**
-     * The result's status as a gateway caller sees it. The selector calls a request INVALID when
-     * its deadline had passed before it read it (the whole budget went on the way in); to the
-     * caller that is DEADLINE_EXCEEDED, not a bad request. Read from the times (received = created
-     * + ingest), not from the reason's text. Only for requests known to be well formed: the JSON
-     * bridge sends the ones it refuses with a deadline of now, which this would misread.
-     */
-    public static ResultStatus statusForClient(InferenceResult r) {
-        boolean expiredOnArrival = r.getLatency() != null
-                && r.getCreatedAtMs() + (long) r.getLatency().getIngestMs() >= r.getDeadlineMs();
-        return r.getStatus() == ResultStatus.INVALID && expiredOnArrival ? ResultStatus.DEADLINE_EXCEEDED : r.getStatus();
-    }
-
-    private static String error(InferenceResult r, ResultStatus status) {
+    private static String error(InferenceResult r) {
         String reason = r.getReason() == null ? "" : ": " + r.getReason();
-        return switch (status) {
-            case OK, PARTIAL -> "no label in the " + status + " result" + reason;
-            default -> status + reason;
+        return switch (r.getStatus()) {
+            case OK, PARTIAL -> "no label in the " + r.getStatus() + " result" + reason;
+            default -> r.getStatus() + reason;
         };
     }
 
-    private static Map<String, Object> parameters(InferenceResult r, ResultStatus status) {
+    private static Map<String, Object> parameters(InferenceResult r) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("sluice_request_id", r.getRequestId());
-        p.put("status", status.name());
+        p.put("status", r.getStatus().name());
         p.put("revision", (long) r.getRevision());
         p.put("final", r.getFinal$());
         if (r.getReason() != null) {

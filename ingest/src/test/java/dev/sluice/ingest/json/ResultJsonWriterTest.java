@@ -108,24 +108,6 @@ class ResultJsonWriterTest {
     }
 
     @Test
-    void theTopicKeepsThePipelinesStatus() throws Exception {
-        // the bridge sends a request it refused with a deadline of now: INVALID stays INVALID on the topic
-        InferenceResult refused = InferenceResult.newBuilder(okResult()).setStatus(ResultStatus.INVALID).setLabel(-1)
-                .setVariants(List.of()).setVotes(List.of()).setProbabilities(List.of())
-                .setLatency(new StageLatency(60.0, 0.0, 0.0, 0.0, 1.0, 61.0)).setReason("'data' has 3 elements").build();
-        JsonNode j = mapper.readTree(new ResultJsonWriter().write(refused));
-        assertEquals("INVALID", j.get("parameters").get("status").textValue());
-        // a gateway call, always well formed, read after its deadline: DEADLINE_EXCEEDED
-        OipInferResponse call = OipInferResponse.of(refused, "fashion-mnist", "c1", List.of());
-        assertEquals(ResultStatus.DEADLINE_EXCEEDED, call.status());
-        assertTrue(call.error().startsWith("DEADLINE_EXCEEDED: "), call.error());
-        assertEquals("c1", call.id());
-        OipInferResponse inTime = OipInferResponse.of(InferenceResult.newBuilder(refused)
-                .setLatency(new StageLatency(5.0, 0.0, 0.0, 0.0, 1.0, 6.0)).build(), "fashion-mnist", "c1", List.of());
-        assertEquals(ResultStatus.INVALID, inTime.status());
-    }
-
-    @Test
     void aGatewayCallGetsTheOutputsItAskedForInItsOrder() {
         OipInferResponse r = OipInferResponse.of(okResult(), "fashion-mnist", null, List.of("probabilities", "label"));
         assertEquals(List.of("probabilities", "label"), r.outputs().stream().map(OipInferResponse.Output::name).toList());
