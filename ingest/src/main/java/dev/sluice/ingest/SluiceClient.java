@@ -106,7 +106,7 @@ public final class SluiceClient implements AutoCloseable {
         }
         // a caller that gives up (orTimeout, cancel) frees the entry; a long-lived client (the gateway) must not grow
         f.whenComplete((r, e) -> pending.remove(request.getId(), f));
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, request.getId(), request), (md, e) -> {
+        producer.send(record(request), (md, e) -> {
             if (e != null) {
                 pending.remove(request.getId());
                 f.completeExceptionally(e);
@@ -133,7 +133,19 @@ public final class SluiceClient implements AutoCloseable {
             throw new IllegalStateException("part " + part.getPartIndex() + " of request " + part.getId()
                     + ": the request is not in flight (submit its first part first)");
         }
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part));
+        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part)); // sent now, whenever it was created
+    }
+
+    /**
+     * A request's (first part's) record, time-stamped with its {@code created_at_ms}: the moment the client
+     * handed it over, which the selector tells apart from time spent inside Sluice (a deadline
+     * already past then is the client's; one that passes later, in this client's queue or the
+     * topic's backlog, is answered DEADLINE_EXCEEDED). The gateway creates a request when the call
+     * arrives, so its own time counts as Sluice's.
+     */
+    private static ProducerRecord<String, InferenceRequest> record(InferenceRequest r) {
+        Long timestamp = r.getCreatedAtMs() > 0 ? r.getCreatedAtMs() : null;
+        return new ProducerRecord<>(Topics.REQUESTS, null, timestamp, r.getId(), r);
     }
 
     /**
