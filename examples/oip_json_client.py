@@ -60,10 +60,12 @@ def main():
         if result["id"] not in expected:
             continue
         label, sent = expected.pop(result["id"])
+        # an OIP inference response: Sluice's status and the rest in "parameters", "error" when not answered
+        params = result["parameters"]
         got = result["outputs"][0]["data"][0] if result["outputs"] else None
-        print(f'{result["id"]}: {result["status"]} by {result["variants"]} -> '
+        print(f'{result["id"]}: {params["status"]} by {params["variants"]} -> '
               f'{CLASSES[got] if got is not None else "-"} (truth {CLASSES[label]}), '
-              f'{(time.time() - sent) * 1000:.0f} ms{", " + result["reason"] if result.get("reason") else ""}')
+              f'{(time.time() - sent) * 1000:.0f} ms{", " + result["error"] if result.get("error") else ""}')
     consumer.close()
     if expected:
         raise SystemExit(f"no answer for {len(expected)} requests")

@@ -48,6 +48,7 @@ public final class TopicFollower<V> implements AutoCloseable {
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of("reader-" + topic));
         KafkaConsumer<String, T> consumer = new KafkaConsumer<>(c, new StringDeserializer(), values);
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

@@ -172,7 +172,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         }
         PendingRequest keep = p;
         if (step.kind() == RevisionDecider.Kind.PROVISIONAL) {
-            InferenceResult result = DecisionValues.result(step.result());
+            InferenceResult result = DecisionValues.result(step.result(), p.getPlan().getTask());
             if (step.emitted(plan)) {
                 context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
             }
@@ -188,7 +188,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
 
     private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,
                         long now) {
-        InferenceResult result = DecisionValues.result(step.result());
+        InferenceResult result = DecisionValues.result(step.result(), avroPlan.getTask());
         context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
         if (provisional != null && !plan.finalOnly()) {
@@ -234,7 +234,8 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             return;
         }
         InferenceResult result = DecisionValues.result(
-                decider.duplicate(DecisionValues.plan(duplicate), firstOrigin, duplicate.getRequestOrigin(), now));
+                decider.duplicate(DecisionValues.plan(duplicate), firstOrigin, duplicate.getRequestOrigin(), now),
+                duplicate.getTask());
         context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
         metrics.result(result);
         answered.put(key, originKey(duplicate));

@@ -57,6 +57,11 @@ final class DecisionValues {
     }
 
     static InferenceResult result(RequestResult r) {
+        return result(r, "");
+    }
+
+    /** The result on the wire, naming the task its request named (the plan's). */
+    static InferenceResult result(RequestResult r, String task) {
         StageTimes t = r.latency();
         return InferenceResult.newBuilder()
                 .setRequestId(r.requestId())
@@ -74,6 +79,8 @@ final class DecisionValues {
                 .setCreatedAtMs(r.createdAtMs())
                 .setDeadlineMs(r.deadlineMs())
                 .setCompletedAtMs(r.completedAtMs())
+                .setProbabilities(r.probabilities())
+                .setTask(task == null ? "" : task)
                 .build();
     }
 
@@ -87,6 +94,7 @@ final class DecisionValues {
                 r.getFinal$(), r.getLabel(), r.getConfidence(), r.getVariants(), ballots(r.getVotes()),
                 new StageTimes(l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs(),
                         l.getTotalMs()),
-                r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs());
+                r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs(),
+                r.getProbabilities());
     }
 }

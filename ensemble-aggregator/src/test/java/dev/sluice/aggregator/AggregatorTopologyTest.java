@@ -93,6 +93,7 @@ class AggregatorTopologyTest {
 
     private static InferenceResult.Builder expected(Plan p, ResultStatus status, long now, StageLatency latency) {
         return InferenceResult.newBuilder()
+                .setTask(p.getTask())
                 .setRequestId(p.getRequestId()).setStatus(status).setRevision(0).setFinal$(true)
                 .setVariants(p.getVariants()).setPolicy("test-policy")
                 .setCreatedAtMs(CREATED).setDeadlineMs(p.getDeadlineMs()).setCompletedAtMs(now)

@@ -4,6 +4,7 @@ import dev.sluice.avro.ExecutorStatus;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
+import dev.sluice.common.ClientIds;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.batch.AimdBatchSize;
 import dev.sluice.decision.batch.Batch;
@@ -160,6 +161,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         // static membership under the executor id (unique within each variant's group), short sessions, cooperative
         config.failover().applyToConsumer(c);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-tasks"));
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
         // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
         this.consumerMetrics = new KafkaClientMetrics(consumer, java.util.List.of(
@@ -170,6 +172,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-outputs"));
         if (config.delivery().transactional()) {
             // stable per variant and instance, so a restarted instance fences its predecessor
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-executor-" + variant.id() + "-" + config.executorId());
@@ -196,6 +199,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
         Map<String, Object> s = kafka.clientConfig();
         s.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        s.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-status"));
         this.statusProducer = new KafkaProducer<>(s, new StringSerializer(), serdes.<ExecutorStatus>serializer());
         this.thread = new Thread(this, "executor-" + variant.id());
     }

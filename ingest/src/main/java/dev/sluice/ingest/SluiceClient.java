@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.avro.Feedback;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceResult;
+import dev.sluice.common.ClientIds;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
@@ -46,20 +47,31 @@ public final class SluiceClient implements AutoCloseable {
     private final KafkaConsumer<String, InferenceResult> consumer;
     private final Map<String, CompletableFuture<InferenceResult>> pending = new ConcurrentHashMap<>();
     private final Map<String, Consumer<InferenceResult>> provisionalListeners = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> answered = new ConcurrentHashMap<>();
+    /** Ids answered lately, to count duplicate finals; bounded so that a long-lived client does not grow. */
+    private final Map<String, Boolean> answered = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > ANSWERED_REMEMBERED;
+                }
+            });
+    private static final int ANSWERED_REMEMBERED = 1 << 18;
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong provisional = new AtomicLong();
     private final Thread reader;
     private volatile boolean running = true;
 
-    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes) {
+    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component) {
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-requests"));
         producer = new KafkaProducer<>(p, new StringSerializer(), serdes.<InferenceRequest>serializer());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-feedback"));
         feedback = new KafkaProducer<>(p, new StringSerializer(), serdes.<Feedback>serializer());
         Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of(component + "-results"));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
@@ -77,7 +89,12 @@ public final class SluiceClient implements AutoCloseable {
     }
 
     public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes) {
-        return new SluiceClient(kafka, serdes);
+        return connect(kafka, serdes, "client");
+    }
+
+    /** As {@link #connect(KafkaSettings, SluiceSerdes)}, its Kafka clients named for {@code component} (client.id). */
+    public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes, String component) {
+        return new SluiceClient(kafka, serdes, component);
     }
 
     /** Sends the request; the future completes with its final result (never twice). */
@@ -87,7 +104,9 @@ public final class SluiceClient implements AutoCloseable {
             f.completeExceptionally(new IllegalArgumentException("request id already in flight: " + request.getId()));
             return f;
         }
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, request.getId(), request), (md, e) -> {
+        // a caller that gives up (orTimeout, cancel) frees the entry; a long-lived client (the gateway) must not grow
+        f.whenComplete((r, e) -> pending.remove(request.getId(), f));
+        producer.send(record(request), (md, e) -> {
             if (e != null) {
                 pending.remove(request.getId());
                 f.completeExceptionally(e);
@@ -114,7 +133,19 @@ public final class SluiceClient implements AutoCloseable {
             throw new IllegalStateException("part " + part.getPartIndex() + " of request " + part.getId()
                     + ": the request is not in flight (submit its first part first)");
         }
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part));
+        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part)); // sent now, whenever it was created
+    }
+
+    /**
+     * A request's (first part's) record, time-stamped with its {@code created_at_ms}: the moment the client
+     * handed it over, which the selector tells apart from time spent inside Sluice (a deadline
+     * already past then is the client's; one that passes later, in this client's queue or the
+     * topic's backlog, is answered DEADLINE_EXCEEDED). The gateway creates a request when the call
+     * arrives, so its own time counts as Sluice's.
+     */
+    private static ProducerRecord<String, InferenceRequest> record(InferenceRequest r) {
+        Long timestamp = r.getCreatedAtMs() > 0 ? r.getCreatedAtMs() : null;
+        return new ProducerRecord<>(Topics.REQUESTS, null, timestamp, r.getId(), r);
     }
 
     /**

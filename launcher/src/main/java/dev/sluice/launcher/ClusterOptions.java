@@ -16,6 +16,12 @@ final class ClusterOptions {
                     + "e.g. http://registry:8080/apis/registry/v3 (default: ${DEFAULT-VALUE})")
     String registry;
 
+    @Option(names = "--registry-config",
+            description = "registry client properties file (Apicurio serde settings: apicurio.registry.auth.username, "
+                    + "apicurio.registry.auth.password, apicurio.registry.auth.client.id, ...secret, "
+                    + "...auth.service.token.endpoint, apicurio.registry.tls.*); needs an --registry URL")
+    Path registryConfig;
+
     @Option(names = "--kafka-config", description = "Kafka client properties file (security.protocol, sasl.*, ssl.*)")
     Path kafkaConfig;
 
@@ -36,16 +42,49 @@ final class ClusterOptions {
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics port, 0 for any (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
+    /** The ranges of these options (see {@link OptionChecks}). */
+    void check(OptionChecks c) {
+        c.atLeast("--commit-interval-ms", commitIntervalMs, 1).port("--metrics-port", metricsPort, false);
+        try {
+            DeliveryMode.parse(delivery);
+        } catch (IllegalArgumentException e) {
+            c.require(false, "--delivery", delivery, "exactly-once, exactly-once-results or at-least-once");
+        }
+    }
+
     SluiceSerdes serdes() {
-        return SluiceSerdes.of(registry);
+        if (registryConfig == null) {
+            return SluiceSerdes.of(registry);
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = java.nio.file.Files.newBufferedReader(registryConfig)) {
+            p.load(r);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read --registry-config " + registryConfig + ": " + e.getMessage(), e);
+        }
+        java.util.Map<String, Object> settings = new java.util.HashMap<>();
+        p.forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        try {
+            return SluiceSerdes.of(registry, settings);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--registry-config " + registryConfig + ": " + e.getMessage(), e);
+        }
     }
 
     DeliveryMode deliveryMode() {
         return DeliveryMode.parse(delivery);
     }
 
+    private KafkaSettings probed;
+
+    /** The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it cannot be). */
     KafkaSettings kafka(String bootstrap) {
-        return KafkaSettings.of(bootstrap, kafkaConfig);
+        if (probed == null || !probed.bootstrap().equals(bootstrap)) {
+            KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig);
+            KafkaProbe.check(k);
+            probed = k;
+        }
+        return probed;
     }
 
     /**

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Kafka-native inference scheduler: selector, executors and aggregator over Kafka.",
         subcommands = {UpCommand.class, ProfileCommand.class, CatalogCommand.class, SelectorCommand.class, ExecutorCommand.class,
-                AggregatorCommand.class, BridgeCommand.class, BrokerCommand.class, BenchCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
+                AggregatorCommand.class, BridgeCommand.class, BrokerCommand.class, GatewayCommand.class, BenchCommand.class,
+                SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

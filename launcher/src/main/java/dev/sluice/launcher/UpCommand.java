@@ -2,6 +2,8 @@ package dev.sluice.launcher;
 
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.executor.runtime.Device;
+import dev.sluice.gateway.GatewayConfig;
+import dev.sluice.gateway.GatewayServer;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.ingest.load.LoadRunner;
 import dev.sluice.decision.trace.RateTrace;
@@ -20,7 +22,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Boots the whole pipeline in one JVM and replays the Fashion-MNIST test set through it. */
 @Command(name = "up", mixinStandardHelpOptions = true,
@@ -30,6 +34,9 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
+    @Mixin
+    GatewayOptions gatewayOptions;
+
     @Option(names = "--requests", defaultValue = "10000", description = "requests to send (default: ${DEFAULT-VALUE})")
     int requests;
 
@@ -37,7 +44,7 @@ final class UpCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--burst-factor", defaultValue = "2.5",
-            description = "load multiplier during the burst, from 40% to 55% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
+            description = "load multiplier during the burst, from 40%% to 55%% of the run (default: ${DEFAULT-VALUE}; 1 = none)")
     double burstFactor;
 
     @Option(names = "--deadline-ms", defaultValue = "400", description = "deadline of every request after it is sent (default: ${DEFAULT-VALUE})")
@@ -81,14 +88,43 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "use this Kafka cluster instead of starting an embedded broker")
     String bootstrap;
 
+    @Spec
+    CommandSpec spec;
+
+    /** Every option's range, before anything starts. */
+    void checkOptions() {
+        OptionChecks c = new OptionChecks(spec)
+                .atLeast("--requests", requests, 1)
+                .positive("--rate", rate)
+                .positive("--burst-factor", burstFactor)
+                .atLeast("--deadline-ms", deadlineMs, 1)
+                .atLeast("--threads", threads, 1)
+                .atLeast("--partitions", partitions, 1)
+                .atLeast("--warmup", warmup, 0)
+                .require(overheadMs >= 0 || overheadMs == -1, "--overhead-ms", overheadMs, ">= 0, or -1 for the default");
+        for (double floor : minAccuracy) {
+            c.require(floor >= 0 && floor <= 1, "--min-accuracy", floor, "in [0, 1]");
+        }
+        cluster.check(c);
+        if (serve) {
+            gatewayOptions.check(c);
+        }
+    }
+
     @Override
     public Integer call() {
+        checkOptions();
         Catalog catalog = cluster.loadCatalog();
         List<String> unprofiled = catalog.variants().stream().filter(v -> !v.isProfiled()).map(Variant::id).toList();
         if (!unprofiled.isEmpty()) {
             throw new IllegalStateException("variants without measured accuracy/latency: " + unprofiled + "; run ./sluice profile");
         }
         FashionMnist test = serve ? null : FashionMnist.test();
+        GatewayConfig gatewayConfig = null;
+        if (serve) { // before the stack boots
+            gatewayConfig = gatewayOptions.config();
+            gatewayOptions.checkPortsFree();
+        }
         DeliveryMode mode = cluster.deliveryMode();
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
                 Device.parse(device), threads, partitions);
@@ -101,8 +137,11 @@ final class UpCommand implements Callable<Integer> {
             System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
                     stack.kafka().bootstrap(), metrics.url("/metrics"), metrics.url("/"), stack.devices());
             if (serve) {
-                printServeHelp(stack, metrics);
-                Shutdown.await(() -> System.out.println("stopping"));
+                try (GatewayServer gateway = GatewayServer.start(stack.kafka(), cluster.serdes(), catalog,
+                        gatewayConfig, metrics.registry)) {
+                    printServeHelp(stack, metrics, gateway);
+                    Shutdown.await(() -> System.out.println("stopping"));
+                }
                 return 0;
             }
             return replay(stack, metrics, test, mode, catalog);
@@ -171,10 +210,11 @@ final class UpCommand implements Callable<Integer> {
         return c == null ? 0 : c.count();
     }
 
-    private static void printServeHelp(SluiceStack stack, Metrics metrics) {
+    private static void printServeHelp(SluiceStack stack, Metrics metrics, GatewayServer gateway) {
         String bs = stack.kafka().bootstrap();
         System.out.println();
-        System.out.println("Sluice is serving. Bootstrap: " + bs);
+        System.out.println("Sluice is serving. Bootstrap: " + bs + "   OIP gateway: " + gateway.baseUrl()
+                + " (gRPC localhost:" + gateway.grpcPort() + ")");
         System.out.println("  Avro requests  -> " + Topics.REQUESTS + "   (Confluent wire format, registry 'fingerprint')");
         System.out.println("  JSON requests  -> " + Topics.REQUESTS_JSON + "   (Open Inference Protocol JSON + envelope)");
         System.out.println("  results        <- " + Topics.RESULTS + " (Avro), " + Topics.RESULTS_JSON + " (JSON)");
@@ -184,6 +224,10 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  kcat -b " + bs + " -t " + Topics.REQUESTS_JSON + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
                 + "\"timeout_ms\":1000,\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[...784 numbers...]}]}'");
         System.out.println("  kcat -b " + bs + " -t " + Topics.RESULTS_JSON + " -C -o end");
+        System.out.println("Example (curl, OIP / KServe v2):");
+        System.out.println("  curl -s " + gateway.baseUrl() + "/models/fashion-mnist/infer -d '{\"parameters\":{\"timeout_ms\":500,"
+                + "\"min_accuracy\":0.9},\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],"
+                + "\"data\":[...784 numbers...]}]}'");
         System.out.println("Ctrl-C stops.");
     }
 

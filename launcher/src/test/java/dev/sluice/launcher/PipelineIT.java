@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -191,11 +192,15 @@ class PipelineIT {
         }
         JsonNode ok = byId.get("json-1");
         assertNotNull(ok);
-        assertEquals("OK", ok.get("status").asText());
+        assertEquals("OK", ok.get("parameters").get("status").asText());
+        assertEquals("fashion-mnist", ok.get("model_name").asText(), "the model requested, not a variant");
+        assertFalse(ok.has("error"), ok.toString());
         assertEquals(test.labels()[1], ok.get("outputs").get(0).get("data").get(0).asInt(), ok.toString());
+        assertEquals("probabilities", ok.get("outputs").get(2).get("name").asText(), ok.toString());
         JsonNode invalid = byId.get("json-2");
-        assertEquals("INVALID", invalid.get("status").asText());
-        assertTrue(invalid.get("reason").asText().contains("data"), invalid.toString());
+        assertEquals("INVALID", invalid.get("parameters").get("status").asText());
+        assertTrue(invalid.get("error").asText().startsWith("INVALID: "), invalid.toString());
+        assertTrue(invalid.get("parameters").get("reason").asText().contains("data"), invalid.toString());
     }
 
     /** Last: it stops the bridge. /health of up --serve covers every component, the bridge included. */

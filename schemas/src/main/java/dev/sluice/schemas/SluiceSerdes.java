@@ -22,16 +22,42 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class SluiceSerdes {
     public static final String FINGERPRINT = "fingerprint";
 
+    /** Registry client settings a deployment may give (credentials, TLS): Apicurio's, by prefix. */
+    public static final String CLIENT_SETTING_PREFIX = "apicurio.registry.";
+
     private final String registry;
     private final FingerprintRegistry fingerprintRegistry;
+    private final Map<String, Object> clientSettings;
 
     private SluiceSerdes(String registry) {
+        this(registry, Map.of());
+    }
+
+    private SluiceSerdes(String registry, Map<String, ?> clientSettings) {
         this.registry = Objects.requireNonNull(registry, "registry");
         if (!registry.equals(FINGERPRINT) && !registry.startsWith("http://") && !registry.startsWith("https://")) {
             throw new IllegalArgumentException("registry must be '" + FINGERPRINT
                     + "' or an Apicurio Registry URL (http[s]://host:port/apis/registry/v3), got: " + registry);
         }
         this.fingerprintRegistry = registry.equals(FINGERPRINT) ? FingerprintRegistry.withKnownSchemas() : null;
+        Map<String, Object> settings = new HashMap<>(clientSettings);
+        if (!settings.isEmpty() && fingerprintRegistry != null) {
+            throw new IllegalArgumentException("registry client settings " + settings.keySet().stream().sorted().toList()
+                    + " need a registry server; with '" + FINGERPRINT + "' there is none");
+        }
+        Map<String, Object> fixed = baseConfig();
+        for (String key : settings.keySet()) {
+            if (!key.startsWith(CLIENT_SETTING_PREFIX)) {
+                throw new IllegalArgumentException("registry client setting '" + key + "' is not an Apicurio serde setting "
+                        + "(" + CLIENT_SETTING_PREFIX + "auth.username, " + CLIENT_SETTING_PREFIX + "auth.password, "
+                        + CLIENT_SETTING_PREFIX + "auth.client.id, " + CLIENT_SETTING_PREFIX + "tls.truststore.location, ...)");
+            }
+            if (fixed.containsKey(key) || key.equals(CLIENT_SETTING_PREFIX + "url")) {
+                throw new IllegalArgumentException("registry client setting '" + key + "' is Sluice's to set"
+                        + (key.endsWith(".url") ? " (the URL comes from --registry)" : ""));
+            }
+        }
+        this.clientSettings = Map.copyOf(settings);
     }
 
     /** Serdes for the embedded stack: no registry server. */
@@ -41,7 +67,18 @@ public final class SluiceSerdes {
 
     /** {@code fingerprint} or an Apicurio Registry URL. */
     public static SluiceSerdes of(String registry) {
-        return new SluiceSerdes(registry == null || registry.isBlank() ? FINGERPRINT : registry.strip());
+        return of(registry, Map.of());
+    }
+
+    /**
+     * An Apicurio Registry URL with client settings (credentials, TLS), Apicurio's serde keys:
+     * {@code apicurio.registry.auth.username} and {@code .password} (basic auth),
+     * {@code .auth.service.token.endpoint}, {@code .auth.client.id} and {@code .auth.client.secret}
+     * (OAuth2 client credentials), {@code apicurio.registry.tls.*}. Refuses unknown prefixes, the
+     * settings Sluice fixes, and any setting with {@code fingerprint}.
+     */
+    public static SluiceSerdes of(String registry, Map<String, ?> clientSettings) {
+        return new SluiceSerdes(registry == null || registry.isBlank() ? FINGERPRINT : registry.strip(), clientSettings);
     }
 
     public String registry() {
@@ -71,6 +108,15 @@ public final class SluiceSerdes {
     }
 
     Map<String, Object> config() {
+        Map<String, Object> c = baseConfig();
+        c.putAll(clientSettings);
+        if (fingerprintRegistry == null) {
+            c.put("apicurio.registry.url", registry);
+        }
+        return c;
+    }
+
+    private static Map<String, Object> baseConfig() {
         Map<String, Object> c = new HashMap<>();
         c.put("apicurio.registry.auto-register", true);
         // nested named types would otherwise become schema references
@@ -78,9 +124,6 @@ public final class SluiceSerdes {
         c.put("apicurio.registry.use-specific-avro-reader", true);
         c.put("apicurio.registry.headers.enabled", false);
         c.put("apicurio.registry.avro-datum-provider", SpecificDatumProvider.class.getName());
-        if (fingerprintRegistry == null) {
-            c.put("apicurio.registry.url", registry);
-        }
         return c;
     }
 

@@ -158,7 +158,7 @@ public final class OverheadBenchmark {
     }
 
     /** Sends one request at a time until one is answered, for at most 120 s. */
-    static void awaitAnswer(Target target, String what) {
+    public static void awaitAnswer(Target target, String what) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         String last = "no answer";
         while (System.nanoTime() < until) {

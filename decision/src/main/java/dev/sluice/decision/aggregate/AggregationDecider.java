@@ -236,10 +236,36 @@ public final class AggregationDecider {
         VoteOutcome outcome = voter.vote(ok);
         return new RequestResult(plan.requestId(), status, 0, true, outcome.label(), outcome.confidence(), serving,
                 outcome.votes(), latency(plan, members, nowMs), reason, plan.policy(), plan.createdAtMs(), plan.deadlineMs(),
-                nowMs);
+                nowMs, meanProbabilities(ok));
     }
 
-    /** A final result without a vote: no label (-1), no confidence, no votes. */
+    /**
+     * The class probabilities of an answer: the element-wise mean of the members' probability
+     * vectors (one member: its own), over the members that sent one of the longest length; empty
+     * when none did.
+     */
+    static List<Float> meanProbabilities(List<MemberOutput> ok) {
+        int classes = ok.stream().mapToInt(o -> o.probabilities().size()).max().orElse(0);
+        double[] sum = new double[classes];
+        int n = 0;
+        for (MemberOutput o : ok) {
+            List<Float> p = o.probabilities();
+            if (classes == 0 || p.size() != classes) {
+                continue;
+            }
+            for (int i = 0; i < classes; i++) {
+                sum[i] += p.get(i);
+            }
+            n++;
+        }
+        List<Float> mean = new ArrayList<>(n == 0 ? 0 : classes);
+        for (int i = 0; n > 0 && i < classes; i++) {
+            mean.add((float) (sum[i] / n));
+        }
+        return mean;
+    }
+
+    /** A final result without a vote: no label (-1), no confidence, no votes, no probabilities. */
     private static RequestResult terminal(PlanView plan, List<String> serving, List<MemberOutput> members, long nowMs,
                                           RequestStatus status, String reason) {
         return new RequestResult(plan.requestId(), status, 0, true, -1, 0f, serving, List.of(),

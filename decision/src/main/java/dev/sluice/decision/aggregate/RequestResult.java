@@ -13,27 +13,39 @@ import java.util.List;
  * @param votes every vote counted, in plan order
  * @param variants the members that served the request
  * @param reason why it ended as it did, or null for a plain answer
+ * @param probabilities the answer's class probabilities (the mean of the members' that voted),
+ *     empty when there is no answer or no member sent any
  */
 public record RequestResult(String requestId, RequestStatus status, int revision, boolean isFinal, int label,
                             float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
-                            String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs) {
+                            String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs,
+                            List<Float> probabilities) {
     public RequestResult {
         variants = List.copyOf(variants);
         votes = List.copyOf(votes);
+        probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
+    }
+
+    /** A result without class probabilities. */
+    public RequestResult(String requestId, RequestStatus status, int revision, boolean isFinal, int label,
+                         float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
+                         String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs) {
+        this(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason, policy,
+                createdAtMs, deadlineMs, completedAtMs, List.of());
     }
 
     public RequestResult withRevision(int r, boolean f) {
         return new RequestResult(requestId, status, r, f, label, confidence, variants, votes, latency, reason, policy,
-                createdAtMs, deadlineMs, completedAtMs);
+                createdAtMs, deadlineMs, completedAtMs, probabilities);
     }
 
     public RequestResult withReason(String r) {
         return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, r,
-                policy, createdAtMs, deadlineMs, completedAtMs);
+                policy, createdAtMs, deadlineMs, completedAtMs, probabilities);
     }
 
     public RequestResult withCompletedAtMs(long ms) {
         return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason,
-                policy, createdAtMs, deadlineMs, ms);
+                policy, createdAtMs, deadlineMs, ms, probabilities);
     }
 }

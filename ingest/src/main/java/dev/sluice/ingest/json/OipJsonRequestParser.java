@@ -43,6 +43,11 @@ public final class OipJsonRequestParser {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** The JSON reader this parser uses (NaN and Infinity read, so that they get a precise reason). */
+    JsonMapper mapper() {
+        return mapper;
+    }
+
     /** Parses a Kafka record value: must be UTF-8 JSON; null (a tombstone) is rejected. */
     public RequestParseOutcome parse(byte[] utf8) {
         if (utf8 == null) {
@@ -68,6 +73,11 @@ public final class OipJsonRequestParser {
         } catch (JsonProcessingException e) {
             return new Rejected(null, "not valid JSON: " + e.getOriginalMessage());
         }
+        return parse(root);
+    }
+
+    /** Parses a JSON tree already read (the gateway's requests, rewritten by {@link OipInferRequestParser}). */
+    public RequestParseOutcome parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             return new Rejected(null, "not a JSON object");
         }

@@ -201,10 +201,10 @@ class JsonBridgeTopologyTest {
         assertEquals("r1", out.key());
         JsonNode j = new ObjectMapper().readTree(out.value());
         assertEquals("r1", j.get("id").textValue());
-        assertEquals("OK", j.get("status").textValue());
-        assertEquals("cnn-small", j.get("model_name").textValue());
+        assertEquals("OK", j.get("parameters").get("status").textValue());
+        assertEquals("fashion-mnist", j.get("model_name").textValue());
         assertEquals(7, j.get("outputs").get(0).get("data").get(0).intValue());
         assertEquals(0.75, j.get("outputs").get(1).get("data").get(0).doubleValue());
-        assertEquals(6.75, j.get("latency_ms").get("total").doubleValue());
+        assertEquals(6.75, j.get("parameters").get("latency_total_ms").doubleValue());
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.ingest.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.StageLatency;
 import dev.sluice.avro.Vote;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,11 +20,13 @@ class ResultJsonWriterTest {
     static InferenceResult okResult() {
         return InferenceResult.newBuilder()
                 .setRequestId("r1")
+                .setTask("fashion-mnist")
                 .setStatus(ResultStatus.OK)
                 .setRevision(2)
                 .setFinal$(true)
                 .setLabel(7)
                 .setConfidence(0.75f)
+                .setProbabilities(List.of(0.0f, 0.05f, 0f, 0f, 0f, 0f, 0f, 0.75f, 0.2f, 0f))
                 .setVariants(List.of("cnn-small", "mlp"))
                 .setVotes(List.of(new Vote("cnn-small", 7, 0.75f), new Vote("mlp", 3, 0.5f)))
                 .setLatency(new StageLatency(1.0, 0.5, 2.0, 3.0, 0.25, 6.75))
@@ -34,13 +38,13 @@ class ResultJsonWriterTest {
     }
 
     @Test
-    void writesAnOipStyleResponse() throws Exception {
+    void writesAnOipInferenceResponse() throws Exception {
         JsonNode j = mapper.readTree(new ResultJsonWriter().write(okResult()));
+        List<String> fields = new ArrayList<>();
+        j.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("model_name", "id", "parameters", "outputs"), fields, "OIP's fields only, extras in parameters");
         assertEquals("r1", j.get("id").textValue());
-        assertEquals("cnn-small", j.get("model_name").textValue());
-        assertEquals("OK", j.get("status").textValue());
-        assertEquals(2, j.get("revision").intValue());
-        assertTrue(j.get("final").booleanValue());
+        assertEquals("fashion-mnist", j.get("model_name").textValue(), "the model requested, not a variant");
         JsonNode label = j.get("outputs").get(0);
         assertEquals("label", label.get("name").textValue());
         assertEquals("INT64", label.get("datatype").textValue());
@@ -50,39 +54,63 @@ class ResultJsonWriterTest {
         assertEquals("confidence", confidence.get("name").textValue());
         assertEquals("FP32", confidence.get("datatype").textValue());
         assertEquals(0.75, confidence.get("data").get(0).doubleValue());
-        assertEquals("mlp", j.get("variants").get(1).textValue());
-        JsonNode vote = j.get("votes").get(1);
-        assertEquals("mlp", vote.get("variant").textValue());
-        assertEquals(3, vote.get("label").intValue());
-        assertEquals(0.5, vote.get("confidence").doubleValue());
-        assertTrue(j.get("reason").isNull());
-        assertEquals("infaas", j.get("policy").textValue());
-        JsonNode latency = j.get("latency_ms");
-        assertEquals(1.0, latency.get("ingest").doubleValue());
-        assertEquals(0.5, latency.get("select").doubleValue());
-        assertEquals(2.0, latency.get("queue").doubleValue());
-        assertEquals(3.0, latency.get("compute").doubleValue());
-        assertEquals(0.25, latency.get("aggregate").doubleValue());
-        assertEquals(6.75, latency.get("total").doubleValue());
-        assertEquals(1000L, j.get("created_at_ms").longValue());
-        assertEquals(1050L, j.get("deadline_ms").longValue());
-        assertEquals(1007L, j.get("completed_at_ms").longValue());
+        JsonNode probabilities = j.get("outputs").get(2);
+        assertEquals("probabilities", probabilities.get("name").textValue());
+        assertEquals("[1,10]", probabilities.get("shape").toString());
+        assertEquals(0.2, probabilities.get("data").get(8).doubleValue(), 1e-6);
+
+        JsonNode p = j.get("parameters");
+        assertEquals("OK", p.get("status").textValue());
+        assertEquals(2, p.get("revision").intValue());
+        assertTrue(p.get("final").booleanValue());
+        assertEquals("cnn-small,mlp", p.get("variants").textValue());
+        assertEquals("cnn-small:7:0.7500,mlp:3:0.5000", p.get("votes").textValue());
+        assertFalse(p.has("reason"));
+        assertEquals("infaas", p.get("policy").textValue());
+        assertEquals(1.0, p.get("latency_ingest_ms").doubleValue());
+        assertEquals(0.5, p.get("latency_select_ms").doubleValue());
+        assertEquals(2.0, p.get("latency_queue_ms").doubleValue());
+        assertEquals(3.0, p.get("latency_compute_ms").doubleValue());
+        assertEquals(0.25, p.get("latency_aggregate_ms").doubleValue());
+        assertEquals(6.75, p.get("latency_total_ms").doubleValue());
+        assertEquals(1000L, p.get("created_at_ms").longValue());
+        assertEquals(1050L, p.get("deadline_ms").longValue());
+        assertEquals(1007L, p.get("completed_at_ms").longValue());
+        p.fields().forEachRemaining(e -> assertTrue(e.getValue().isValueNode(), e.getKey() + " is a scalar, as OIP parameters are"));
     }
 
     @Test
-    void noOutputsWithoutALabel() throws Exception {
+    void anUnansweredRequestCarriesAnErrorAndNoOutputs() throws Exception {
         InferenceResult invalid = InferenceResult.newBuilder(okResult())
                 .setStatus(ResultStatus.INVALID)
                 .setLabel(-1)
+                .setProbabilities(List.of())
                 .setVariants(List.of())
                 .setVotes(List.of())
                 .setReason("input 'x' contains NaN or Infinity")
                 .build();
         JsonNode j = mapper.readTree(new ResultJsonWriter().write(invalid));
-        assertEquals("INVALID", j.get("status").textValue());
-        assertTrue(j.get("model_name").isNull());
+        assertEquals("INVALID: input 'x' contains NaN or Infinity", j.get("error").textValue());
+        assertEquals("INVALID", j.get("parameters").get("status").textValue());
+        assertEquals("fashion-mnist", j.get("model_name").textValue());
         assertEquals(0, j.get("outputs").size());
-        assertEquals(0, j.get("votes").size());
-        assertEquals("input 'x' contains NaN or Infinity", j.get("reason").textValue());
+        assertFalse(j.get("parameters").has("votes"));
+
+        JsonNode rejected = mapper.readTree(new ResultJsonWriter().write(InferenceResult.newBuilder(invalid)
+                .setStatus(ResultStatus.REJECTED).setReason("no variant reaches min_accuracy 0.99").build()));
+        assertEquals("REJECTED: no variant reaches min_accuracy 0.99", rejected.get("error").textValue());
+    }
+
+    @Test
+    void aResultFromAnOlderAggregatorHasNoModelName() throws Exception {
+        JsonNode j = mapper.readTree(new ResultJsonWriter().write(InferenceResult.newBuilder(okResult()).setTask("").build()));
+        assertTrue(j.get("model_name").isNull());
+    }
+
+    @Test
+    void aGatewayCallGetsTheOutputsItAskedForInItsOrder() {
+        OipInferResponse r = OipInferResponse.of(okResult(), "fashion-mnist", null, List.of("probabilities", "label"));
+        assertEquals(List.of("probabilities", "label"), r.outputs().stream().map(OipInferResponse.Output::name).toList());
+        assertEquals(null, r.error());
     }
 }

@@ -1,0 +1,73 @@
+package dev.sluice.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.common.KafkaSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Options out of range are usage errors before anything starts; help has no format warnings. */
+class OptionChecksTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aNegativeRateIsRefusedBeforeTheStackStarts() {
+        long t = System.nanoTime();
+        Run r = run("up", "--rate", "-5");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("Invalid value for option '--rate': -5.0 (must be > 0)"), r.err());
+        assertTrue((System.nanoTime() - t) / 1e9 < 5, "refused at once");
+    }
+
+    @Test
+    void otherRangesToo() {
+        assertTrue(run("up", "--min-accuracy", "0.5,1.5").err().contains("'--min-accuracy': 1.5 (must be in [0, 1])"));
+        assertTrue(run("up", "--threads", "0").err().contains("'--threads': 0 (must be >= 1)"));
+        assertTrue(run("up", "--delivery", "twice").err().contains("'--delivery': twice"));
+        assertTrue(run("up", "--serve", "--http-port", "70000").err().contains("'--http-port': 70000"));
+        assertTrue(run("gateway", "--bootstrap", "localhost:1", "--max-in-flight", "0").err()
+                .contains("'--max-in-flight': 0 (must be >= 1)"));
+    }
+
+    @Test
+    void helpPrintsNoFormatWarnings() {
+        for (String[] args : new String[][] {{"up", "--help"}, {"gateway", "--help"}, {"bench", "gateway", "--help"}}) {
+            Run r = run(args);
+            assertEquals(0, r.code());
+            assertFalse(r.err().contains("[picocli WARN]"), r.err());
+            assertTrue(r.out().contains("Usage:"));
+        }
+        assertTrue(run("up", "--help").out().contains("from 40% to 55%"));
+    }
+
+    @Test
+    void anUnreachableBootstrapFailsFastNamingTheAddressAndKafkaConfig() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // free once closed: nothing listens there
+        }
+        String address = "localhost:" + port;
+        long t = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> KafkaProbe.check(KafkaSettings.of(address)));
+        assertTrue((System.nanoTime() - t) / 1e9 < 10, "bounded");
+        assertTrue(e.getMessage().startsWith("cannot reach Kafka at " + address), e.getMessage());
+        assertTrue(e.getMessage().contains("--kafka-config"), e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> KafkaProbe.check(KafkaSettings.of("nohost")))
+                .getMessage().contains("is not HOST:PORT"));
+    }
+}
