@@ -2,8 +2,8 @@ package dev.sluice.bench.gateway;
 
 import dev.sluice.bench.overhead.LatencyStats;
 import dev.sluice.bench.overhead.Target;
-import dev.sluice.ingest.load.PoissonSchedule;
-import dev.sluice.ingest.load.RateTrace;
+import dev.sluice.decision.trace.PoissonSchedule;
+import dev.sluice.decision.trace.RateTrace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
