@@ -102,6 +102,8 @@ class LiveCatalogIT {
                     // publish, then start its executor: served within seconds, nothing restarted
                     long published = System.currentTimeMillis();
                     publisher.publish(new Catalog(List.of(added)), false, published);
+                    // what `./sluice executor` does at start: read the published catalog to its end first
+                    await(() -> live.get().variant(ADDED).isPresent(), 10, "the publish reaches this process's follower");
                     ExecutorHost addedHost = ExecutorHost.start(kafka, serdes, live, dir, List.of(ADDED),
                             ExecutorConfig.defaults("it-live-1").withDelivery(DeliveryMode.EXACTLY_ONCE_RESULTS).withDevice(Device.CPU).withThreads(1), ModelResidency.defaults(), registry);
                     stack.add(addedHost);
