@@ -122,8 +122,8 @@ class BrokerRestartIT {
 
                 // the poison is behind them, answered or dead-lettered, and nobody died of it
                 JsonNode big = jsonResult(settings, "poison-big");
-                assertEquals("INVALID", big.get("status").asText(), big.toString());
-                assertTrue(big.get("reason").asText().contains("over the bridge's limit of " + JsonBridgeApp.MAX_RECORD_BYTES),
+                assertEquals("INVALID", big.get("parameters").get("status").asText(), big.toString());
+                assertTrue(big.get("error").asText().contains("over the bridge's limit of " + JsonBridgeApp.MAX_RECORD_BYTES),
                         big.toString());
                 List<String> reasons = deadLetterReasons(settings, 2);
                 System.out.println("dead letters: " + reasons);
