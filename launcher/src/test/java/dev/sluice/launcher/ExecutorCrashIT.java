@@ -73,7 +73,11 @@ class ExecutorCrashIT {
                 new TopicLayout(4, (short) 1, List.of(heavy.id())).create(admin);
             }
             long deadline = System.currentTimeMillis() + 600_000;
-            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
+            // one batch in flight per partition: a fresh topic's first produce requests can meet
+            // NOT_LEADER_OR_FOLLOWER, and a retried first batch overtaken by later ones loops on
+            // OutOfOrderSequenceException (seen on a loaded 2-core machine)
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap(),
+                    "acks", "all", "max.in.flight.requests.per.connection", 1),
                     new StringSerializer(), serdes.<InferenceTask>serializer())) {
                 for (int i = 0; i < TASKS; i++) {
                     String id = "crash-" + i;
