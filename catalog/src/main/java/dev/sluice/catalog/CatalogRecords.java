@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * A catalog as records of the compacted {@code sluice.catalog} topic and back: one record per
- * variant (key {@code variant:<id>}) and one per task holding its measured ensembles and cascades
+ * variant (key {@code variant:<id>}) and one per task holding its measured ensembles, cascades and substitutes
  * (key {@code task:<task>}), so that publishing one variant, or removing one with a tombstone,
  * touches one key.
  */
@@ -76,6 +76,7 @@ public final class CatalogRecords {
         List<Variant> variants = new ArrayList<>();
         List<Ensemble> ensembles = new ArrayList<>();
         List<Cascade> cascades = new ArrayList<>();
+        List<dev.sluice.models.Substitute> substitutes = new ArrayList<>();
         for (CatalogEntry e : entries) {
             if (e.getSpecJson().isEmpty()) {
                 throw new IllegalArgumentException("catalog record for '" + e.getVariant() + "' has no spec_json "
@@ -87,10 +88,11 @@ public final class CatalogRecords {
                     CatalogJson.Composites c = CatalogJson.composites(e.getSpecJson());
                     ensembles.addAll(c.ensembles());
                     cascades.addAll(c.cascades());
+                    substitutes.addAll(c.substitutes());
                 }
                 default -> throw new IllegalArgumentException("unknown catalog record kind '" + e.getKind() + "'");
             }
         }
-        return CatalogJson.assemble(variants, ensembles, cascades);
+        return CatalogJson.assemble(variants, ensembles, cascades, substitutes);
     }
 }

@@ -124,6 +124,10 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         if (p != null && p.getPlan() == null) {
             dueIndex.delete(orphanKey(id, p)); // the plan came: no longer an orphan
         }
+        if (plan.getCached() != null) { // the selector's prediction cache answered: no member runs
+            finish(id, plan, DecisionValues.cachedResult(plan, now), now);
+            return;
+        }
         // a later revision (a request in parts, re-planned as they arrive) replaces the plan; outputs stay
         List<ModelOutput> outputs = p == null ? List.of() : p.getOutputs();
         PendingRequest updated = new PendingRequest(plan, new ArrayList<>(outputs), p == null ? now : p.getFirstSeenMs(),
@@ -184,6 +188,21 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             pendingCount.incrementAndGet();
         }
         dueIndex.put(TimeIndexKey.of(decider.dueAtMs(plan), id), id);
+    }
+
+    /** Emits a result that needs no decision (a cached answer) and forgets the request as {@link #answer} does. */
+    private void finish(String id, Plan avroPlan, InferenceResult result, long now) {
+        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        metrics.result(result);
+        PendingRequest stored = pending.delete(id);
+        if (stored != null) {
+            pendingCount.decrementAndGet();
+            if (stored.getPlan() != null) {
+                dueIndex.delete(TimeIndexKey.of(decider.dueAtMs(DecisionValues.plan(stored.getPlan())), id));
+            }
+        }
+        answered.put(id, originKey(avroPlan));
+        answeredIndex.put(TimeIndexKey.of(now, id), id);
     }
 
     private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,

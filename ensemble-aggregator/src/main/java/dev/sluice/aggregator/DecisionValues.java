@@ -6,6 +6,7 @@ import dev.sluice.avro.Plan;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.StageLatency;
 import dev.sluice.avro.Vote;
+import dev.sluice.decision.aggregate.DefaultAnswer;
 import dev.sluice.decision.aggregate.PlanAction;
 import dev.sluice.decision.aggregate.PlanView;
 import dev.sluice.decision.aggregate.RequestResult;
@@ -29,7 +30,12 @@ final class DecisionValues {
         return new PlanView(p.getRequestId(), PlanAction.valueOf(p.getDecision().name()), p.getReason(), p.getVariants(),
                 VoteMethod.valueOf(p.getVote().name()), p.getEarlyConfidence(), p.getPolicy(), p.getCreatedAtMs(),
                 p.getReceivedAtMs(), p.getPlannedAtMs(), p.getDeadlineMs(), p.getFinalOnly(), p.getPartsMissing(),
-                p.getPartCount());
+                p.getPartCount(), defaultAnswer(p.getDeadlineDefault()));
+    }
+
+    static DefaultAnswer defaultAnswer(dev.sluice.avro.CachedAnswer c) {
+        return c == null ? null : new DefaultAnswer(c.getLabel(), c.getConfidence(), c.getVariants(), c.getAccuracy(),
+                c.getSource());
     }
 
     static MemberOutput output(ModelOutput o) {
@@ -81,6 +87,37 @@ final class DecisionValues {
                 .setCompletedAtMs(r.completedAtMs())
                 .setProbabilities(r.probabilities())
                 .setTask(task == null ? "" : task)
+                .setDefaultAnswer(r.defaultAnswer())
+                .build();
+    }
+
+    /**
+     * The final answer of a plan the selector's prediction cache answered: its cached label and
+     * confidence, the variants that produced it, no votes (nothing ran, so nothing to learn from),
+     * flagged {@code cached}. The stages: ingest and select as for any plan, the rest in aggregate.
+     */
+    static InferenceResult cachedResult(Plan p, long nowMs) {
+        dev.sluice.avro.CachedAnswer c = p.getCached();
+        return InferenceResult.newBuilder()
+                .setRequestId(p.getRequestId())
+                .setStatus(ResultStatus.OK)
+                .setRevision(p.getRevision())
+                .setFinal$(true)
+                .setLabel(c.getLabel())
+                .setConfidence(c.getConfidence())
+                .setVariants(c.getVariants())
+                .setVotes(List.of())
+                .setLatency(new StageLatency((double) (p.getReceivedAtMs() - p.getCreatedAtMs()),
+                        (double) (p.getPlannedAtMs() - p.getReceivedAtMs()), 0.0, 0.0, (double) (nowMs - p.getPlannedAtMs()),
+                        (double) (nowMs - p.getCreatedAtMs())))
+                .setReason(String.format("answered from the prediction cache: %s (accuracy %.4f) answered the same inputs",
+                        String.join("+", c.getVariants()), c.getAccuracy()))
+                .setPolicy(p.getPolicy())
+                .setCreatedAtMs(p.getCreatedAtMs())
+                .setDeadlineMs(p.getDeadlineMs())
+                .setCompletedAtMs(nowMs)
+                .setTask(p.getTask())
+                .setCached(true)
                 .build();
     }
 
@@ -95,6 +132,6 @@ final class DecisionValues {
                 new StageTimes(l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs(),
                         l.getTotalMs()),
                 r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs(),
-                r.getProbabilities());
+                r.getProbabilities(), r.getDefaultAnswer());
     }
 }

@@ -265,6 +265,54 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void aPlanCarryingACachedAnswerIsAnsweredAtOnceFlaggedCachedAndOnlyOnce() {
+        Plan p = Plan.newBuilder(serve("r20", VoteMethod.PASS_THROUGH, DEADLINE, "vgg"))
+                .setCached(new dev.sluice.avro.CachedAnswer(4, 0.97f, List.of("vgg"), 0.9341, T0 - 5_000, "cache")).build();
+        send(p);
+        long aggregate = now() - PLANNED;
+        assertEquals(List.of(KeyValue.pair("r20", expected(p, ResultStatus.OK, now(), latency(0, 0, aggregate, now()))
+                .setLabel(4).setConfidence(0.97f).setVotes(List.of()).setCached(true)
+                .setReason("answered from the prediction cache: vgg (accuracy 0.9341) answered the same inputs").build())),
+                results.readKeyValuesToList());
+        assertEquals(1.0, results(ResultStatus.OK));
+        assertEquals(0, metrics.pending());
+        send(p);
+        send(ok("r20", "vgg", 2, 0.5f, now()));
+        advance(500);
+        assertEquals(List.of(), results.readKeyValuesToList(), "answered: a repeat of the plan or a stray output changes nothing");
+    }
+
+    @Test
+    void aPlanWithADeadlineDefaultIsAnsweredWithItFlaggedWhenNoMemberAnswered() {
+        Plan p = Plan.newBuilder(serve("r22", VoteMethod.PASS_THROUGH, DEADLINE, "vgg-tta"))
+                .setDeadlineDefault(new dev.sluice.avro.CachedAnswer(6, 0.7f, List.of("mlp"), 0.8935, T0 - 9_000, "cache")).build();
+        send(p);
+        advance(150);
+        InferenceResult r = results.readValue();
+        assertEquals(ResultStatus.OK, r.getStatus(), r.toString());
+        assertTrue(r.getDefaultAnswer());
+        assertEquals(6, r.getLabel());
+        assertEquals(List.of("mlp"), r.getVariants());
+        assertEquals("deadline passed; missing variants: vgg-tta; default answer: the prediction cache's answer for the same "
+                + "inputs (mlp, accuracy 0.8935)", r.getReason());
+        assertEquals(0, metrics.pending());
+    }
+
+    @Test
+    void aCachedAnswerAfterAnOrphanOutputClearsIt() {
+        send(ok("r21", "vgg", 2, 0.5f, now()));
+        assertEquals(1, metrics.pending());
+        send(Plan.newBuilder(serve("r21", VoteMethod.PASS_THROUGH, DEADLINE, "vgg"))
+                .setCached(new dev.sluice.avro.CachedAnswer(4, 0.97f, List.of("vgg"), 0.9341, T0, "cache")).build());
+        InferenceResult r = results.readValue();
+        assertTrue(r.getCached());
+        assertEquals(4, r.getLabel());
+        assertEquals(0, metrics.pending());
+        advance(61_000);
+        assertEquals(0.0, counter("sluice.aggregator.orphans"));
+    }
+
+    @Test
     void duplicatePlanAfterTheAnswerProducesNoSecondResult() {
         Plan p = serve("r10", VoteMethod.PASS_THROUGH, DEADLINE, "a");
         send(p);

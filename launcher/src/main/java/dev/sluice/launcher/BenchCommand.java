@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks on the real pipeline. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the real pipeline.",
         subcommands = {BenchCommand.Policies.class, BenchEnsembleCommand.class, BenchOverheadCommand.class, BenchScaleCommand.class,
-                BenchMultimodalCommand.class, BenchFailoverCommand.class, BenchGatewayCommand.class})
+                BenchMultimodalCommand.class, BenchFailoverCommand.class, BenchGatewayCommand.class,
+                BenchCacheCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.executor.profile.CascadeProfiler;
 import dev.sluice.executor.profile.EnsembleProfiler;
+import dev.sluice.executor.profile.EquivalenceProfiler;
 import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.models.Cascade;
 import dev.sluice.models.Catalog;
@@ -11,12 +12,14 @@ import dev.sluice.models.Ensemble;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
 import dev.sluice.models.SpokenFashionMnist;
+import dev.sluice.models.Substitute;
 import dev.sluice.models.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,7 +35,10 @@ import picocli.CommandLine.Option;
         description = "Measure accuracy (Java ONNX Runtime, 10k test samples: Fashion-MNIST images, or spoken "
                 + "Fashion-MNIST for variants taking audio), p50/p95/p99 latency per batch size "
                 + "and resident memory (memory_mb: RSS growth across load and warm-up) of every catalog variant on this machine, then the validation accuracy of every ensemble of "
-                + "2..4 variants (majority and probability average), and write them into the catalog.")
+                + "2..4 variants (majority and probability average), the cascades on the accuracy/cost front and "
+                + "the pairwise agreement of the variants (substitutes: cheaper variants agreeing on at least "
+                + "--substitute-share of the validation split; the table goes to reports/equivalence.json), "
+                + "and write them into the catalog.")
 final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "catalog to update (default: ${DEFAULT-VALUE})")
     Path catalogFile;
@@ -55,6 +61,10 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Option(names = "--max-ensemble", defaultValue = "4", description = "largest ensemble measured (default: ${DEFAULT-VALUE})")
     int maxEnsemble;
+
+    @Option(names = "--substitute-share", defaultValue = "" + EquivalenceProfiler.DEFAULT_SHARE,
+            description = "agreement on the validation split that makes a cheaper variant a substitute (default: ${DEFAULT-VALUE})")
+    double substituteShare;
 
     @Option(names = "--memory-only", description = "measure and write only memory_mb, keeping the catalog's accuracy, "
             + "latency profiles and ensembles")
@@ -110,7 +120,9 @@ final class ProfileCommand implements Callable<Integer> {
         }
         if (!skipEnsembles) {
             List<Cascade> cascades = new ArrayList<>();
-            catalog = catalog.withEnsembles(measureEnsembles(catalog, dir, cascades)).withCascades(cascades);
+            List<Substitute> substitutes = new ArrayList<>();
+            catalog = catalog.withEnsembles(measureEnsembles(catalog, dir, cascades, substitutes)).withCascades(cascades)
+                    .withSubstitutes(substitutes);
             catalog.save(catalogFile, header);
         }
         System.out.println("catalog written: " + catalogFile);
@@ -121,7 +133,9 @@ final class ProfileCommand implements Callable<Integer> {
      * Every ensemble of 2..maxEnsemble profiled variants of each task, measured on the validation
      * split; the Pareto front of two-stage cascades over the same outputs goes to {@code cascades}.
      */
-    private List<Ensemble> measureEnsembles(Catalog catalog, Path dir, List<Cascade> cascades) {
+    private List<Ensemble> measureEnsembles(Catalog catalog, Path dir, List<Cascade> cascades, List<Substitute> substitutes)
+            throws IOException {
+        Map<String, Object> equivalence = new LinkedHashMap<>();
         Path split = validationFile != null ? validationFile : dir.resolve("splits").resolve("validation-indices.txt");
         FashionMnist validation = FashionMnist.validation(split);
         System.out.printf("ensembles: every set of %d..%d variants on the validation split (%d images, %s)%n",
@@ -161,8 +175,62 @@ final class ProfileCommand implements Callable<Integer> {
             front.forEach(c -> System.out.printf("  %-24s below %.2f  accuracy %.4f  escalates %.1f%%  (last stage %.4f, %+.4f)%n",
                     String.join(">", c.stages()), c.threshold(), c.accuracy(), 100 * c.escalationRate(),
                     c.lastStageAccuracy(), c.gain()));
+            // model equivalence: how often each pair answers alike; cheaper ones agreeing enough substitute
+            List<EquivalenceProfiler.Pair> pairs = EquivalenceProfiler.measure(byCost, validation.labels());
+            Map<String, Double> cost = new LinkedHashMap<>();
+            catalog.forTask(task).stream().filter(Variant::isProfiled)
+                    .forEach(v -> cost.put(v.id(), EquivalenceProfiler.msPerRequest(v)));
+            List<Substitute> subs = EquivalenceProfiler.substitutes(pairs, substituteShare, cost::get);
+            substitutes.addAll(subs);
+            System.out.print(equivalenceTable(byCost, pairs, validation.labels()));
+            System.out.printf("%s: %d substitutes (agreement >= %.2f, cheaper per request):%n", task, subs.size(), substituteShare);
+            subs.forEach(x -> System.out.printf("  %-12s <- %-12s agreement %.4f%n", x.variant(), x.substitute(), x.agreement()));
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("variants", byCost.stream().map(m -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", m.variant());
+                row.put("val_accuracy", Math.round(m.accuracy(validation.labels()) * 10_000) / 10_000.0);
+                row.put("ms_per_request", cost.get(m.variant()));
+                return row;
+            }).toList());
+            t.put("pairs", pairs);
+            t.put("substitutes", subs);
+            equivalence.put(task, t);
+        }
+        if (!equivalence.isEmpty()) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("what", "pairwise agreement of the variants on the validation split (the share of images both label "
+                    + "alike), written by ./sluice profile; a cheaper variant agreeing on at least substitute_share is a "
+                    + "substitute (catalog: substitutes)");
+            report.put("split", dir.toAbsolutePath().relativize(split.toAbsolutePath()).toString());
+            report.put("images", validation.size());
+            report.put("substitute_share", substituteShare);
+            report.put("tasks", equivalence);
+            Path out = dir.resolve("reports").resolve("equivalence.json");
+            Files.createDirectories(out.getParent());
+            new ObjectMapper().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                    .writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
+            System.out.println("agreement table written: " + out);
         }
         return all;
+    }
+
+    /** The agreement matrix as text (percent of images labelled alike), cheapest variant first. */
+    static String equivalenceTable(List<EnsembleProfiler.MemberOutputs> byCost, List<EquivalenceProfiler.Pair> pairs,
+            int[] labels) {
+        StringBuilder b = new StringBuilder(String.format("%-14s %7s", "agreement %", "val acc"));
+        byCost.forEach(m -> b.append(String.format(" %10s", m.variant())));
+        b.append(System.lineSeparator());
+        for (EnsembleProfiler.MemberOutputs row : byCost) {
+            b.append(String.format("%-14s %7.2f", row.variant(), 100 * row.accuracy(labels)));
+            for (EnsembleProfiler.MemberOutputs col : byCost) {
+                double a = row == col ? 1.0 : pairs.stream().filter(p -> (p.a().equals(row.variant()) && p.b().equals(col.variant()))
+                        || (p.b().equals(row.variant()) && p.a().equals(col.variant()))).findFirst().orElseThrow().agreement();
+                b.append(String.format(" %10.2f", 100 * a));
+            }
+            b.append(System.lineSeparator());
+        }
+        return b.toString();
     }
 
     private static Double pythonAccuracy(Path dir, String variant) throws IOException {
@@ -200,6 +268,9 @@ final class ProfileCommand implements Callable<Integer> {
                 + "# ensembles: accuracy of each member set under its vote, and of its best member alone,\n"
                 + "# on the validation split (splits/validation-indices.txt), also written by ./sluice profile.\n"
                 + "# cascades: two-stage cascades on the accuracy/cost front (escalate when the first stage's\n"
-                + "# confidence is under the threshold), measured on the same split by ./sluice profile.\n";
+                + "# confidence is under the threshold), measured on the same split by ./sluice profile.\n"
+                + "# substitutes: model equivalence; a variant cheaper per request that labels the validation split\n"
+                + "# like another on at least --substitute-share of the images (reports/equivalence.json holds every\n"
+                + "# pair), measured by ./sluice profile.\n";
     }
 }

@@ -2,6 +2,8 @@ package dev.sluice.launcher;
 
 import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.Health;
+import dev.sluice.decision.cache.PredictionCache;
+import dev.sluice.selector.SelectorCache;
 import dev.sluice.selector.SelectorApp;
 import dev.sluice.selector.SelectorConfig;
 import java.util.concurrent.Callable;
@@ -40,6 +42,17 @@ final class SelectorCommand implements Callable<Integer> {
     @Option(names = "--overhead-ms", defaultValue = "60", description = "latency budgeted for the Kafka hops (default: ${DEFAULT-VALUE})")
     double overheadMs;
 
+    @Option(names = "--prediction-cache", paramLabel = "SIZE,TTL",
+            description = "Clipper's prediction cache: answer repeated inputs (same task, same tensors) from up to SIZE "
+                    + "answers kept TTL (e.g. 100000,10m), when what produced them meets the request's floor; a request "
+                    + "opts out with the parameter cache=off (default: off)")
+    String predictionCache;
+
+    @Option(names = "--deadline-default", paramLabel = "TASK=LABEL[,...]",
+            description = "the label a request asking for a default answer (parameter deadline_default=on) gets when no "
+                    + "member answers by its deadline and the prediction cache holds nothing for its inputs (default: none)")
+    String deadlineDefault;
+
     @Override
     public Integer call() {
         SelectorConfig config = SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs).withInstanceSeed();
@@ -51,7 +64,9 @@ final class SelectorCommand implements Callable<Integer> {
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), catalog,
                      config, cluster.deliveryMode(),
-                     cluster.commitIntervalMs, metrics.registry, failover.settings(id))) {
+                     cluster.commitIntervalMs, metrics.registry, failover.settings(id),
+                     predictionCache == null ? null : PredictionCache.Config.parse(predictionCache),
+                     SelectorCache.parseDefaultLabels(deadlineDefault))) {
             Health health = new Health().add(app::health);
             metrics.serve(cluster.metricsPort, health);
             System.out.printf("selector %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());

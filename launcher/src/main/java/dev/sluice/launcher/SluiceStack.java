@@ -9,6 +9,7 @@ import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
+import dev.sluice.decision.cache.PredictionCache;
 import dev.sluice.decision.vote.VariantWeights;
 import dev.sluice.decision.vote.Voters;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -43,13 +44,24 @@ public final class SluiceStack implements AutoCloseable {
 
     /**
      * How to run the stack. {@code cancellations}: early answers tell the executors to skip their
-     * requests' queued members (on unless a benchmark compares without).
+     * requests' queued members (on unless a benchmark compares without). {@code predictionCache}:
+     * the selector's prediction cache, null for none.
      */
     public record Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
-            int intraOpThreads, int partitions, boolean cancellations) {
+            int intraOpThreads, int partitions, boolean cancellations, PredictionCache.Config predictionCache) {
         public Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
                 int intraOpThreads, int partitions) {
             this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, true);
+        }
+
+        public Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
+                int intraOpThreads, int partitions, boolean cancellations) {
+            this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, cancellations, null);
+        }
+
+        public Options withPredictionCache(PredictionCache.Config c) {
+            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions,
+                    cancellations, c);
         }
 
         public static Options defaults() {
@@ -57,7 +69,8 @@ public final class SluiceStack implements AutoCloseable {
         }
 
         public Options withCancellations(boolean on) {
-            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, on);
+            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, on,
+                    predictionCache);
         }
 
         /** The overhead the selector budgets for the Kafka hops; measured defaults per delivery mode. */
@@ -110,7 +123,8 @@ public final class SluiceStack implements AutoCloseable {
         components.add(executors);
         selector = SelectorApp.start(kafka, serdes, live,
                 SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed(),
-                o.delivery(), o.commitIntervalMs(), registry);
+                o.delivery(), o.commitIntervalMs(), registry, dev.sluice.common.FailoverSettings.defaults(null),
+                o.predictionCache(), java.util.Map.of());
         components.add(selector);
         health.add(bridge::health).add(selector::health).add(aggregator::health).add(executors::health);
     }
@@ -167,6 +181,11 @@ public final class SluiceStack implements AutoCloseable {
 
     public KafkaSettings kafka() {
         return kafka;
+    }
+
+    /** The selector's prediction cache ({@link dev.sluice.selector.SelectorCache#OFF} when the options have none). */
+    public dev.sluice.selector.SelectorCache selectorCache() {
+        return selector.cache();
     }
 
     public Map<String, String> devices() {

@@ -1,6 +1,8 @@
 package dev.sluice.launcher;
 
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.decision.cache.PredictionCache;
+import dev.sluice.selector.SelectorCache;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.gateway.GatewayConfig;
 import dev.sluice.gateway.GatewayServer;
@@ -79,6 +81,16 @@ final class UpCommand implements Callable<Integer> {
                     + "ONNX Runtime warm up on them (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--prediction-cache", paramLabel = "SIZE,TTL",
+            description = "the selector's prediction cache: answer repeated inputs from up to SIZE answers kept TTL "
+                    + "(e.g. 100000,10m) when what produced them meets the request's floor (default: off)")
+    String predictionCache;
+
+    @Option(names = "--repeat", paramLabel = "EXPONENT[:SEED]",
+            description = "inputs repeat: each request carries a test image drawn Zipf-distributed with this exponent "
+                    + "(1: the most popular image about one request in ten) instead of the images in turn (default: off)")
+    String repeat;
+
     @Option(names = "--summary-json", description = "write the run summary JSON here")
     Path summaryJson;
 
@@ -127,7 +139,8 @@ final class UpCommand implements Callable<Integer> {
         }
         DeliveryMode mode = cluster.deliveryMode();
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
-                Device.parse(device), threads, partitions);
+                Device.parse(device), threads, partitions)
+                .withPredictionCache(predictionCache == null ? null : PredictionCache.Config.parse(predictionCache));
         System.out.printf("starting Sluice: %s broker, delivery %s, policy %s, %d variants%n",
                 bootstrap == null ? "embedded" : bootstrap, mode, policy, catalog.variants().size());
         try (Metrics metrics = new Metrics();
@@ -158,13 +171,15 @@ final class UpCommand implements Callable<Integer> {
             if (warmup > 0) {
                 System.out.printf("warming up with %d requests (not counted) ...%n", warmup);
                 runner.run(new LoadRunner.Options(warmup, RateTrace.steady(Math.min(rate, 100)), deadlineMs, minAccuracy,
-                        policy, "fashion-mnist", 5_000), "warmup" + Long.toString(System.currentTimeMillis(), 36), line -> {});
+                        policy, "fashion-mnist", 5_000).withParameters(Map.of(SelectorCache.PARAMETER, "off")), // not cached
+                        "warmup" + Long.toString(System.currentTimeMillis(), 36), line -> {});
                 sleep(1000);
             }
             System.out.printf("replaying %d test images at %.0f rps (burst x%.1f), deadline %d ms, accuracy floors %s%n",
                     requests, rate, burstFactor, deadlineMs, minAccuracy);
             outcomes = runner.run(new LoadRunner.Options(requests, trace, deadlineMs, minAccuracy, policy, "fashion-mnist",
-                    15_000), "run" + Long.toString(System.currentTimeMillis(), 36), System.out::println);
+                    15_000).withRepeat(repeat == null ? null : LoadRunner.Repeat.parse(repeat)),
+                    "run" + Long.toString(System.currentTimeMillis(), 36), System.out::println);
             // late duplicates would arrive after the last first answer: give them a moment
             sleep(1000);
             duplicates = client.duplicates();

@@ -21,10 +21,12 @@ import java.util.TreeSet;
 
 /**
  * The model catalog (models/catalog.yaml): every variant, its measured accuracy and latency, and
- * the ensembles of variants measured on the validation split (optional; absent means none).
+ * the ensembles of variants measured on the validation split (optional; absent means none), the
+ * cascades, and the substitutes (cheaper variants that answer alike, {@link Substitute}).
  */
 public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Ensemble> ensembles,
-                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Cascade> cascades) {
+                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Cascade> cascades,
+                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Substitute> substitutes) {
     public static final String DEFAULT_FILE = "models/catalog.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -39,6 +41,7 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         variants = List.copyOf(variants);
         ensembles = ensembles == null ? List.of() : List.copyOf(ensembles);
         cascades = cascades == null ? List.of() : List.copyOf(cascades);
+        substitutes = substitutes == null ? List.of() : List.copyOf(substitutes);
         Set<String> ids = new TreeSet<>();
         for (Variant v : variants) {
             if (!ids.add(v.id())) {
@@ -59,6 +62,19 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
                 }
             }
         }
+        for (Substitute s : substitutes) {
+            for (String m : List.of(s.variant(), s.substitute())) {
+                if (!ids.contains(m)) {
+                    throw new IllegalArgumentException("catalog substitute " + s.substitute() + " for " + s.variant()
+                            + " names unknown variant '" + m + "'");
+                }
+            }
+        }
+    }
+
+    /** A catalog without substitutes. */
+    public Catalog(List<Variant> variants, List<Ensemble> ensembles, List<Cascade> cascades) {
+        this(variants, ensembles, cascades, List.of());
     }
 
     /** A catalog without cascades. */
@@ -118,7 +134,7 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         for (Variant v : variants) {
             out.add(v.id().equals(replacement.id()) ? replacement : v);
         }
-        return new Catalog(out, ensembles, cascades);
+        return new Catalog(out, ensembles, cascades, substitutes);
     }
 
     /**
@@ -136,17 +152,29 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         kept.forEach(v -> ids.add(v.id()));
         return new Catalog(kept,
                 ensembles.stream().filter(e -> ids.containsAll(e.members())).toList(),
-                cascades.stream().filter(c -> ids.containsAll(c.stages())).toList());
+                cascades.stream().filter(c -> ids.containsAll(c.stages())).toList(),
+                substitutes.stream().filter(s -> ids.contains(s.variant()) && ids.contains(s.substitute())).toList());
     }
 
     /** This catalog with its ensembles replaced by {@code measured}. */
     public Catalog withEnsembles(List<Ensemble> measured) {
-        return new Catalog(variants, measured, cascades);
+        return new Catalog(variants, measured, cascades, substitutes);
     }
 
     /** This catalog with its cascades replaced by {@code measured}. */
     public Catalog withCascades(List<Cascade> measured) {
-        return new Catalog(variants, ensembles, measured);
+        return new Catalog(variants, ensembles, measured, substitutes);
+    }
+
+    /** This catalog with its substitutes replaced by {@code measured}. */
+    public Catalog withSubstitutes(List<Substitute> measured) {
+        return new Catalog(variants, ensembles, cascades, measured);
+    }
+
+    /** The substitutes of {@code variant}, the one answering most alike first. */
+    public List<Substitute> substitutesOf(String variant) {
+        return substitutes.stream().filter(s -> s.variant().equals(variant))
+                .sorted(Comparator.comparingDouble(Substitute::agreement).reversed()).toList();
     }
 
     /** The cascades all of whose stages serve {@code task}. */
@@ -155,6 +183,18 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         for (Cascade c : cascades) {
             if (c.stages().stream().allMatch(m -> variant(m).map(v -> v.task().equals(task)).orElse(false))) {
                 out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The substitutes both of whose variants serve {@code task}. */
+    public List<Substitute> substitutesFor(String task) {
+        List<Substitute> out = new ArrayList<>();
+        for (Substitute s : substitutes) {
+            if (List.of(s.variant(), s.substitute()).stream()
+                    .allMatch(m -> variant(m).map(v -> v.task().equals(task)).orElse(false))) {
+                out.add(s);
             }
         }
         return out;

@@ -24,16 +24,22 @@ public final class CatalogJson {
 
     private CatalogJson() {}
 
-    /** A task's ensembles and cascades. */
-    public record Composites(List<Ensemble> ensembles, List<Cascade> cascades) {
+    /** A task's ensembles, cascades and substitutes (the last left out when there are none). */
+    public record Composites(List<Ensemble> ensembles, List<Cascade> cascades,
+                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Substitute> substitutes) {
         public Composites {
             ensembles = ensembles == null ? List.of() : List.copyOf(ensembles);
             cascades = cascades == null ? List.of() : List.copyOf(cascades);
+            substitutes = substitutes == null ? List.of() : List.copyOf(substitutes);
+        }
+
+        public Composites(List<Ensemble> ensembles, List<Cascade> cascades) {
+            this(ensembles, cascades, List.of());
         }
 
         @JsonIgnore
         public boolean isEmpty() {
-            return ensembles.isEmpty() && cascades.isEmpty();
+            return ensembles.isEmpty() && cascades.isEmpty() && substitutes.isEmpty();
         }
     }
 
@@ -55,7 +61,7 @@ public final class CatalogJson {
 
     /** The composites of {@code catalog} that serve {@code task}. */
     public static Composites compositesOf(Catalog catalog, String task) {
-        return new Composites(catalog.ensemblesFor(task), catalog.cascadesFor(task));
+        return new Composites(catalog.ensemblesFor(task), catalog.cascadesFor(task), catalog.substitutesFor(task));
     }
 
     /**
@@ -63,6 +69,12 @@ public final class CatalogJson {
      * only those variants: a removed variant takes its composites with it.
      */
     public static Catalog assemble(List<Variant> variants, List<Ensemble> ensembles, List<Cascade> cascades) {
+        return assemble(variants, ensembles, cascades, List.of());
+    }
+
+    /** As {@link #assemble(List, List, List)}, with the substitutes both of whose variants are present. */
+    public static Catalog assemble(List<Variant> variants, List<Ensemble> ensembles, List<Cascade> cascades,
+            List<Substitute> substitutes) {
         Set<String> ids = new TreeSet<>();
         variants.forEach(v -> ids.add(v.id()));
         List<Ensemble> e = new ArrayList<>();
@@ -77,7 +89,8 @@ public final class CatalogJson {
                 c.add(x);
             }
         }
-        return new Catalog(variants, e, c);
+        List<Substitute> s = substitutes.stream().filter(x -> ids.contains(x.variant()) && ids.contains(x.substitute())).toList();
+        return new Catalog(variants, e, c, s);
     }
 
     private static String write(Object o) {

@@ -19,6 +19,7 @@ class CatalogJsonTest {
         List<Variant> variants = new ArrayList<>();
         List<Ensemble> ensembles = new ArrayList<>();
         List<Cascade> cascades = new ArrayList<>();
+        List<Substitute> substitutes = new ArrayList<>();
         for (Variant v : catalog.variants()) {
             variants.add(CatalogJson.variant(CatalogJson.write(v)));
         }
@@ -26,8 +27,9 @@ class CatalogJsonTest {
             CatalogJson.Composites c = CatalogJson.composites(CatalogJson.write(CatalogJson.compositesOf(catalog, task)));
             ensembles.addAll(c.ensembles());
             cascades.addAll(c.cascades());
+            substitutes.addAll(c.substitutes());
         }
-        assertEquals(catalog, CatalogJson.assemble(variants, ensembles, cascades));
+        assertEquals(catalog, CatalogJson.assemble(variants, ensembles, cascades, substitutes));
     }
 
     @Test

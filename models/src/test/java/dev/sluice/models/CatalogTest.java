@@ -32,6 +32,36 @@ class CatalogTest {
     }
 
     @Test
+    void substitutesRoundTripAreCheckedAndFollowTheServableVariants(@TempDir Path dir) throws Exception {
+        List<Variant> vs = List.of(variant("big", 0.93, 1.0), variant("small", 0.90, 0.1), variant("tiny", 0.85, 0.01));
+        Catalog c = new Catalog(vs, List.of(), List.of(), List.of(new Substitute("big", "tiny", 0.95),
+                new Substitute("big", "small", 0.97)));
+        Path file = dir.resolve("catalog.yaml");
+        c.save(file, "# header\n");
+        String yaml = Files.readString(file);
+        assertTrue(yaml.contains("substitutes:\n- variant: big\n  substitute: tiny\n  agreement: 0.95"), yaml);
+        Catalog back = Catalog.load(file);
+        assertEquals(c, back);
+        assertEquals(List.of("small", "tiny"), back.substitutesOf("big").stream().map(Substitute::substitute).toList());
+        assertEquals(List.of(), back.substitutesOf("tiny"));
+        assertEquals(c.substitutes(), c.with(variant("small", 0.91, 0.1)).withEnsembles(List.of()).withCascades(List.of())
+                .substitutes(), "kept by the other withers");
+        assertTrue(new Catalog(vs).withSubstitutes(List.of()).substitutes().isEmpty());
+        assertTrue(!Files.readString(save(new Catalog(vs), dir)).contains("substitutes"), "none: not written");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Catalog(vs, List.of(), List.of(), List.of(new Substitute("big", "zz", 0.99))));
+        assertTrue(e.getMessage().contains("unknown variant 'zz'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Substitute("big", "big", 0.99));
+        assertThrows(IllegalArgumentException.class, () -> new Substitute("big", "small", 1.5));
+    }
+
+    private static Path save(Catalog c, Path dir) {
+        Path f = dir.resolve("plain.yaml");
+        c.save(f, "");
+        return f;
+    }
+
+    @Test
     void memoryMbRoundTripsAndIsOptional(@TempDir Path dir) throws Exception {
         Catalog c = new Catalog(List.of(variant("a", 0.9, 1).withMemoryMb(18.4), variant("b", 0.8, 1)));
         Path file = dir.resolve("catalog.yaml");

@@ -7,6 +7,9 @@ import dev.sluice.common.TopicFollower;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.vote.Ballot;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Feeds ground truth from sluice.feedback to the policy that served each request. Every selector
@@ -22,10 +25,11 @@ public final class FeedbackListener implements AutoCloseable {
                     if (!policies.has(f.getPolicy())) {
                         return;
                     }
+                    List<Ballot> votes = new ArrayList<>(f.getVotes().size());
                     for (Vote v : f.getVotes()) {
-                        policies.get(f.getPolicy()).onFeedback(f.getRequestId(), v.getVariant(), v.getLabel() == f.getTrueLabel(),
-                                System.currentTimeMillis());
+                        votes.add(new Ballot(v.getVariant(), v.getLabel(), v.getConfidence()));
                     }
+                    policies.get(f.getPolicy()).onFeedback(f.getRequestId(), f.getTrueLabel(), votes, System.currentTimeMillis());
                 });
     }
 

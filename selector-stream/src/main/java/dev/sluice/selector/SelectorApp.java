@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.decision.cache.PredictionCache;
 import dev.sluice.decision.load.LoadView;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.DeadLetterProductionHandler;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -34,9 +36,13 @@ public final class SelectorApp implements AutoCloseable {
     private final ExecutorStatusListener listener;
     private final FeedbackListener feedback;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final SelectorCache cache;
+    private final ResultsFollower results;
 
     private SelectorApp(KafkaStreams streams, ExecutorStatusListener listener, FeedbackListener feedback,
-            KafkaStreamsMetrics streamsMetrics, LoadView load, Policies policies) {
+            KafkaStreamsMetrics streamsMetrics, LoadView load, Policies policies, SelectorCache cache, ResultsFollower results) {
+        this.cache = cache;
+        this.results = results;
         this.load = load;
         this.policies = policies;
         this.streams = streams;
@@ -65,6 +71,18 @@ public final class SelectorApp implements AutoCloseable {
     /** @param failover group membership, session and transaction settings (static membership when it names an instance id) */
     public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config,
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry, FailoverSettings failover) {
+        return start(kafka, serdes, catalog, config, mode, commitIntervalMs, registry, failover, null, Map.of());
+    }
+
+    /**
+     * With Clipper's prediction cache when {@code cache} is not null (repeated inputs are answered
+     * from it; a follower of sluice.results fills it; see {@link SelectorCache}) and, by task, the
+     * default label of requests that ask for a default answer at their deadline (parameter
+     * {@code deadline_default}) when the cache holds none.
+     */
+    public static SelectorApp start(KafkaSettings kafka, SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config,
+            DeliveryMode mode, int commitIntervalMs, MeterRegistry registry, FailoverSettings failover,
+            PredictionCache.Config cache, Map<String, Integer> defaultLabels) {
         LoadView load = new LoadView(config.statusStaleMs());
         ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
         Policies policies = new Policies(config.policies());
@@ -85,15 +103,21 @@ public final class SelectorApp implements AutoCloseable {
         failover.applyToStreams(p, false); // its store holds parts of multi-part requests only: no standbys
         SelectorMetrics metrics = new SelectorMetrics(registry);
         metrics.bindModalityPolicies(policies);
+        SelectorCache predictions = cache == null && defaultLabels.isEmpty() ? SelectorCache.OFF
+                : new SelectorCache(cache == null ? null : new PredictionCache(cache), catalog, InstantSource.system(),
+                        defaultLabels);
+        predictions.bind(registry);
+        ResultsFollower results = predictions.enabled() ? new ResultsFollower(kafka, serdes, predictions) : null;
         KafkaStreams streams = new KafkaStreams(
-                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(), metrics), p);
+                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(), metrics, predictions), p);
         streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("selector"));
         KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
         m.bindTo(registry);
         streams.start();
-        log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms admission={} seed={} {}", config.defaultPolicy(),
-                config.overheadMs(), mode, commitIntervalMs, config.policies().admitted(), config.policies().seed(), failover);
-        return new SelectorApp(streams, listener, feedback, m, load, policies);
+        log.info("selector started: policy={} overhead={}ms delivery={} commit={}ms admission={} seed={} {} prediction cache={}",
+                config.defaultPolicy(), config.overheadMs(), mode, commitIntervalMs, config.policies().admitted(),
+                config.policies().seed(), failover, cache == null ? "off" : cache);
+        return new SelectorApp(streams, listener, feedback, m, load, policies, predictions, results);
     }
 
     static String tempStateDir() {
@@ -107,6 +131,11 @@ public final class SelectorApp implements AutoCloseable {
     /** The live load this replica decides on (executor replicas, queues, staleness). */
     public LoadView load() {
         return load;
+    }
+
+    /** The prediction cache ({@link SelectorCache#OFF} when started without). */
+    public SelectorCache cache() {
+        return cache;
     }
 
     /** The policies of this replica (learning state is per replica). */
@@ -136,5 +165,8 @@ public final class SelectorApp implements AutoCloseable {
         streamsMetrics.close();
         listener.close();
         feedback.close();
+        if (results != null) {
+            results.close();
+        }
     }
 }

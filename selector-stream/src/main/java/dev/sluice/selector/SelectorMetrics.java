@@ -70,7 +70,8 @@ public final class SelectorMetrics {
      * Exports the decision counts of the modality policies ({@code mosel}, {@code all-modalities},
      * {@code image-only}) as {@code sluice_selector_modality_decisions_total{policy, outcome}}:
      * at_floor, spilled (of those, moved off a long queue), below_floor (shed under load),
-     * modalities_dropped (of those, by a variant using fewer modalities) and rejected.
+     * modalities_dropped (of those, by a variant using fewer modalities), substituted (of those, by a
+     * substitute of the variant that would have served: model equivalence) and rejected.
      */
     public void bindModalityPolicies(Policies policies) {
         policies.map(p -> p).forEach((name, policy) -> {
@@ -84,7 +85,8 @@ public final class SelectorMetrics {
             }
             Map<String, ToDoubleFunction<MoselPolicy.Counts>> outcomes = Map.of(
                     "at_floor", c -> c.atFloor(), "spilled", c -> c.spilled(), "below_floor", c -> c.belowFloor(),
-                    "modalities_dropped", c -> c.modalitiesDropped(), "rejected", c -> c.rejected());
+                    "modalities_dropped", c -> c.modalitiesDropped(), "rejected", c -> c.rejected(),
+                    "substituted", c -> c.substituted());
             // the policy itself is the counted object: Micrometer holds it weakly, the registry of policies strongly
             outcomes.forEach((outcome, f) -> FunctionCounter
                     .builder("sluice.selector.modality.decisions", (Object) policy, p -> f.applyAsDouble(counts.apply(p)))

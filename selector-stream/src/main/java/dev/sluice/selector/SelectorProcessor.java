@@ -71,6 +71,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final LoadView load;
     private final InstantSource clock;
     private final SelectorMetrics metrics;
+    private final SelectorCache cache;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
     private Catalog servableFor; // the catalog instance servableCatalogs were cut from
     /** Longest client-given text (a task name) echoed into a plan; longer ones are clipped. */
@@ -83,6 +84,12 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
 
     SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
+        this(requests, catalog, policies, config, load, clock, metrics, SelectorCache.OFF);
+    }
+
+    SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies,
+            SelectorConfig config, LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache) {
+        this.cache = cache;
         this.requests = requests;
         this.catalog = catalog;
         this.policies = policies;
@@ -146,7 +153,14 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             return;
         }
         if (req.getPartCount() == 1) {
-            serve(record, req, policyName, receivedAt, null);
+            SelectorCache.Lookup cached = cache.lookup(req, policyName, receivedAt);
+            if (cached.answer().isPresent()) { // the prediction cache answers: no member runs
+                dev.sluice.avro.CachedAnswer a = cached.answer().get();
+                forwardPlan(record, plan(req, PlanDecision.SERVE, "prediction cache", a.getVariants(), null, policyName,
+                        receivedAt, 0).setCached(a).build());
+                return;
+            }
+            cache.dispatched(cached, serve(record, req, policyName, receivedAt, null, cached.deadlineDefault()).plan());
             return;
         }
         onPart(record, req, partial, policyName, receivedAt);
@@ -221,6 +235,12 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
      */
     private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
             Revision revision) {
+        return serve(record, req, policyName, receivedAt, revision, null);
+    }
+
+    /** {@code deadlineDefault}: the answer for the aggregator to give if no member answers by the deadline, or null. */
+    private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
+            Revision revision, dev.sluice.avro.CachedAnswer deadlineDefault) {
         Map<String, Tensor> byModality = ModalityInputs.of(req.getModalities(), req.getInputs());
         Catalog now = catalog.get();
         if (now != servableFor) { // the live catalog changed: cut the servable views again
@@ -263,7 +283,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         }
         double predicted = s.estimatedLatencyMs() - config.overheadMs();
         Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000)
-                .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).build();
+                .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).setDeadlineDefault(deadlineDefault).build();
         forwardPlan(record, plan);
         List<String> done = new ArrayList<>(dispatched);
         // a cascade dispatches its first stage only; the executor passes the request on when unsure

@@ -45,11 +45,17 @@ public final class SelectorTopology {
     /** Deciding on whatever {@code catalog} holds at each request: the live catalog. */
     public static Topology build(SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config, Policies policies,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
+        return build(serdes, catalog, config, policies, load, clock, metrics, SelectorCache.OFF);
+    }
+
+    /** With the prediction cache ({@link SelectorCache}; {@link SelectorCache#OFF} for none). */
+    public static Topology build(SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config, Policies policies,
+            LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);
         t.addProcessor("select", () -> new SelectorProcessor(new WireFormatDecoder<>(serdes, InferenceRequest.getClassSchema()), catalog, policies,
-                config, load, clock, metrics), "requests");
+                config, load, clock, metrics, cache), "requests");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
                 serdes.<PartialRequest>serde()).withLoggingEnabled(Map.of()), "select");
         Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();

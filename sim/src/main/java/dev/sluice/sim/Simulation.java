@@ -18,7 +18,6 @@ import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.decision.trace.ArrivalSchedule;
 import dev.sluice.decision.trace.PoissonSchedule;
 import dev.sluice.decision.trace.Schedule;
-import dev.sluice.decision.vote.Ballot;
 import dev.sluice.decision.vote.MemberOutput;
 import dev.sluice.decision.vote.MemberStatus;
 import dev.sluice.decision.vote.VoteMethod;
@@ -358,10 +357,8 @@ public final class Simulation {
     }
 
     private void feedback(RequestResult r) {
-        long nowMs = ms(now);
-        for (Ballot b : r.votes()) {
-            policy.onFeedback(r.requestId(), b.member(), b.label() == 0, nowMs);
-        }
+        // every vote at once (the true label is 0): per variant by default, per configuration for exp4
+        policy.onFeedback(r.requestId(), 0, r.votes(), ms(now));
     }
 
     // ---- executors (called by Replica) ----

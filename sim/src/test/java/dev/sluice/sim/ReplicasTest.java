@@ -14,7 +14,7 @@ class ReplicasTest {
     @Test
     void perVariant() {
         Map<String, Integer> r = Replicas.parse("3", ZOO, "fashion-mnist");
-        assertEquals(7, r.size());
+        assertEquals(8, r.size());
         assertTrue(r.values().stream().allMatch(n -> n == 3));
     }
 

@@ -133,6 +133,7 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(s, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
         u.add(new Use(s, TOPIC, Topics.EXECUTOR_STATUS, READ, DESCRIBE));
         u.add(new Use(s, TOPIC, Topics.CATALOG, READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.RESULTS, READ, DESCRIBE)); // ResultsFollower: fills the prediction cache
         streamsApp(u, s, s, true);
         String a = "sluice-aggregator";
         u.add(new Use(a, TOPIC, Topics.PLANS, READ, DESCRIBE));

@@ -107,7 +107,9 @@ public final class AggregationDecider {
                     missing));
         }
         if (missing.isEmpty()) {
-            return Optional.of(Answer.of(allFailed(plan, serving, members, nowMs)));
+            RequestResult failed = allFailed(plan, serving, members, nowMs);
+            return Optional.of(Answer.of(failed.status() == RequestStatus.DEADLINE_EXCEEDED
+                    ? orDefault(plan, failed, members, nowMs) : failed));
         }
         if (nowMs < dueAtMs(plan)) {
             return Optional.empty();
@@ -116,8 +118,8 @@ public final class AggregationDecider {
         if (!ok.isEmpty()) {
             return Optional.of(Answer.of(voted(voter, plan, serving, members, ok, nowMs, RequestStatus.PARTIAL, reason)));
         }
-        return Optional.of(Answer.of(
-                terminal(plan, serving, members, nowMs, RequestStatus.DEADLINE_EXCEEDED, reason)));
+        return Optional.of(Answer.of(orDefault(plan,
+                terminal(plan, serving, members, nowMs, RequestStatus.DEADLINE_EXCEEDED, reason), members, nowMs)));
     }
 
     /**
@@ -218,6 +220,21 @@ public final class AggregationDecider {
     private static List<String> missing(List<String> serving, List<MemberOutput> members) {
         List<String> reported = members.stream().map(MemberOutput::member).toList();
         return serving.stream().filter(v -> !reported.contains(v)).toList();
+    }
+
+    /**
+     * {@code exceeded} (no member answered by the deadline), or, when the plan carries a default
+     * answer, that answer instead: status OK, flagged {@code defaultAnswer}, the reason saying what
+     * it is and why; no votes (no member voted).
+     */
+    static RequestResult orDefault(PlanView plan, RequestResult exceeded, List<MemberOutput> members, long nowMs) {
+        DefaultAnswer d = plan.deadlineDefault();
+        if (d == null) {
+            return exceeded;
+        }
+        return new RequestResult(plan.requestId(), RequestStatus.OK, 0, true, d.label(), d.confidence(), d.variants(),
+                List.of(), latency(plan, members, nowMs), exceeded.reason() + "; default answer: " + d.describe(),
+                plan.policy(), plan.createdAtMs(), plan.deadlineMs(), nowMs, List.of(), true);
     }
 
     private static RequestResult allFailed(PlanView plan, List<String> serving, List<MemberOutput> members, long nowMs) {

@@ -14,11 +14,20 @@ import java.util.List;
  * @param finalOnly whether the client wants the final result only (no provisional answers)
  * @param partsMissing parts of a multi-part request not arrived when this plan was made
  * @param partCount parts the request has in all
+ * @param deadlineDefault what to answer when the deadline passes with no member's answer; null: none
  */
 public record PlanView(String requestId, PlanAction action, String reason, List<String> variants, VoteMethod vote,
                        float earlyConfidence, String policy, long createdAtMs, long receivedAtMs, long plannedAtMs,
-                       long deadlineMs, boolean finalOnly, int partsMissing, int partCount) {
+                       long deadlineMs, boolean finalOnly, int partsMissing, int partCount, DefaultAnswer deadlineDefault) {
     public PlanView {
         variants = List.copyOf(variants);
+    }
+
+    /** A plan without a default answer. */
+    public PlanView(String requestId, PlanAction action, String reason, List<String> variants, VoteMethod vote,
+                    float earlyConfidence, String policy, long createdAtMs, long receivedAtMs, long plannedAtMs,
+                    long deadlineMs, boolean finalOnly, int partsMissing, int partCount) {
+        this(requestId, action, reason, variants, vote, earlyConfidence, policy, createdAtMs, receivedAtMs, plannedAtMs,
+                deadlineMs, finalOnly, partsMissing, partCount, null);
     }
 }

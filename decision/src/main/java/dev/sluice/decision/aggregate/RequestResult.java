@@ -15,15 +15,25 @@ import java.util.List;
  * @param reason why it ended as it did, or null for a plain answer
  * @param probabilities the answer's class probabilities (the mean of the members' that voted),
  *     empty when there is no answer or no member sent any
+ * @param defaultAnswer the label is the plan's default answer ({@link DefaultAnswer}), no member's
  */
 public record RequestResult(String requestId, RequestStatus status, int revision, boolean isFinal, int label,
                             float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
                             String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs,
-                            List<Float> probabilities) {
+                            List<Float> probabilities, boolean defaultAnswer) {
     public RequestResult {
         variants = List.copyOf(variants);
         votes = List.copyOf(votes);
         probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
+    }
+
+    /** A member's (or no) answer, not a default one. */
+    public RequestResult(String requestId, RequestStatus status, int revision, boolean isFinal, int label,
+                         float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
+                         String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs,
+                         List<Float> probabilities) {
+        this(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason, policy,
+                createdAtMs, deadlineMs, completedAtMs, probabilities, false);
     }
 
     /** A result without class probabilities. */
@@ -31,21 +41,21 @@ public record RequestResult(String requestId, RequestStatus status, int revision
                          float confidence, List<String> variants, List<Ballot> votes, StageTimes latency,
                          String reason, String policy, long createdAtMs, long deadlineMs, long completedAtMs) {
         this(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason, policy,
-                createdAtMs, deadlineMs, completedAtMs, List.of());
+                createdAtMs, deadlineMs, completedAtMs, List.of(), false);
     }
 
     public RequestResult withRevision(int r, boolean f) {
         return new RequestResult(requestId, status, r, f, label, confidence, variants, votes, latency, reason, policy,
-                createdAtMs, deadlineMs, completedAtMs, probabilities);
+                createdAtMs, deadlineMs, completedAtMs, probabilities, defaultAnswer);
     }
 
     public RequestResult withReason(String r) {
         return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, r,
-                policy, createdAtMs, deadlineMs, completedAtMs, probabilities);
+                policy, createdAtMs, deadlineMs, completedAtMs, probabilities, defaultAnswer);
     }
 
     public RequestResult withCompletedAtMs(long ms) {
         return new RequestResult(requestId, status, revision, isFinal, label, confidence, variants, votes, latency, reason,
-                policy, createdAtMs, deadlineMs, ms, probabilities);
+                policy, createdAtMs, deadlineMs, ms, probabilities, defaultAnswer);
     }
 }

@@ -67,6 +67,11 @@ public final class AdmissionControl implements SelectionPolicy {
     }
 
     @Override
+    public void onFeedback(String requestId, int trueLabel, java.util.List<dev.sluice.decision.vote.Ballot> votes, long nowMs) {
+        inner.onFeedback(requestId, trueLabel, votes, nowMs);
+    }
+
+    @Override
     public Selection decide(SelectionRequest req, Catalog catalog, LoadSnapshot load, long nowMs) {
         Selection s = inner.decide(req, catalog, load, nowMs);
         if (!s.serve()) {

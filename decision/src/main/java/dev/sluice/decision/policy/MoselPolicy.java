@@ -1,5 +1,6 @@
 package dev.sluice.decision.policy;
 
+import dev.sluice.decision.equivalence.Substitutes;
 import dev.sluice.models.Catalog;
 import dev.sluice.decision.policy.ModalityStrategyTable.Candidate;
 import java.util.HashMap;
@@ -42,14 +43,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Re-planning queued work when load changes (MOSEL's other online part): each served task
  * carries {@link #fallbacks}, the cheaper candidates it may move to, and the executor holding it
  * moves it when its own queue would finish it after the deadline and a fallback would not.
+ *
+ * <p>Model equivalence (Sommelier): with {@link Config#preferSubstitutes} (the default), both
+ * fallbacks try the catalog's substitutes first ({@link Substitutes}: cheaper variants that label
+ * the validation split alike at least the chosen share of the time). Shedding serves the in-time
+ * substitute of the variant that would have served at the floor that agrees with it most, before
+ * the most accurate cheaper candidate; re-planning lists the served variant's substitutes first.
+ * {@code mosel-accuracy} is the same policy choosing its fallbacks by accuracy alone, to compare.
  */
 public final class MoselPolicy implements SelectionPolicy {
     /**
      * @param spillCostFactor how much costlier per request a spill target may be; below 1 disables spilling
      * @param maxFallbacks how many cheaper variants a task may be re-planned to while queued; 0 disables re-planning
      */
-    public record Config(double spillCostFactor, int maxFallbacks) {
-        public static final Config DEFAULTS = new Config(2.0, 3);
+    public record Config(double spillCostFactor, int maxFallbacks, boolean preferSubstitutes) {
+        public static final Config DEFAULTS = new Config(2.0, 3, true);
 
         public Config {
             if (!(spillCostFactor >= 0)) {
@@ -60,8 +68,16 @@ public final class MoselPolicy implements SelectionPolicy {
             }
         }
 
+        public Config(double spillCostFactor, int maxFallbacks) {
+            this(spillCostFactor, maxFallbacks, DEFAULTS.preferSubstitutes());
+        }
+
         public Config(double spillCostFactor) {
             this(spillCostFactor, DEFAULTS.maxFallbacks());
+        }
+
+        public Config withPreferSubstitutes(boolean prefer) {
+            return new Config(spillCostFactor, maxFallbacks, prefer);
         }
     }
 
@@ -69,18 +85,38 @@ public final class MoselPolicy implements SelectionPolicy {
      * How this policy's decisions ended since it was built (for metrics: read and export as counters).
      * {@code atFloor}: served by a candidate meeting the floor ({@code spilled} of them moved off a long
      * queue); {@code belowFloor}: shed, served in time under the floor, {@code modalitiesDropped} of
-     * them by a candidate using fewer modalities than the request carried; {@code rejected}.
+     * them by a candidate using fewer modalities than the request carried, {@code substituted} of them by
+     * a substitute of the variant that would have served at the floor; {@code rejected}.
      */
-    public record Counts(long atFloor, long belowFloor, long modalitiesDropped, long spilled, long rejected) {}
+    public record Counts(long atFloor, long belowFloor, long modalitiesDropped, long spilled, long rejected,
+                         long substituted) {
+        public Counts(long atFloor, long belowFloor, long modalitiesDropped, long spilled, long rejected) {
+            this(atFloor, belowFloor, modalitiesDropped, spilled, rejected, 0);
+        }
+    }
+
+    /** The name of the policy that chooses its fallbacks by accuracy alone, ignoring substitutes. */
+    public static final String ACCURACY_ONLY = "mosel-accuracy";
 
     private final LatencyEstimator estimator;
     private final Config config;
+    private final String name;
     private final Tables tables = new Tables();
     private final Counters counters = new Counters();
 
     public MoselPolicy(LatencyEstimator estimator, Config config) {
+        this(estimator, config, "mosel");
+    }
+
+    private MoselPolicy(LatencyEstimator estimator, Config config, String name) {
         this.estimator = estimator;
         this.config = config;
+        this.name = name;
+    }
+
+    /** {@code mosel-accuracy}: MOSEL whose shedding and re-planning ignore the catalog's substitutes. */
+    public static MoselPolicy accuracyOnly(LatencyEstimator estimator) {
+        return new MoselPolicy(estimator, Config.DEFAULTS.withPreferSubstitutes(false), ACCURACY_ONLY);
     }
 
     public MoselPolicy(LatencyEstimator estimator) {
@@ -89,7 +125,7 @@ public final class MoselPolicy implements SelectionPolicy {
 
     @Override
     public String name() {
-        return "mosel";
+        return name;
     }
 
     /** The strategy table of {@code task} for {@code catalog}, built on first use and kept while the catalog is the same. */
@@ -109,35 +145,50 @@ public final class MoselPolicy implements SelectionPolicy {
             return Rejections.noProfiledVariant(req.task());
         }
         List<Candidate> usable = table.usableWith(req.modalities());
+        Substitutes subs = config.preferSubstitutes() ? tables.substitutes(catalog) : Substitutes.NONE;
         Selection s = choose(table, usable, "using only modalities " + ModalityStrategyTable.subset(req.modalities()),
-                req, load, nowMs, estimator, config.spillCostFactor(), counters);
-        return s.serve() && config.maxFallbacks() > 0 ? s.withFallbacks(fallbacks(s.variants().get(0), usable, config.maxFallbacks())) : s;
+                req, load, nowMs, estimator, config.spillCostFactor(), counters, subs);
+        return s.serve() && config.maxFallbacks() > 0
+                ? s.withFallbacks(fallbacks(s.variants().get(0), usable, config.maxFallbacks(), subs)) : s;
     }
 
     /**
      * Where the served variant's task may move while queued (re-planning, done by its executor):
-     * the candidates cheaper per request than it that use only modalities it uses, most accurate
-     * first (a tie goes to the cheaper), at most {@code max}. Cheaper only: re-planning sheds work.
+     * the candidates cheaper per request than it that use only modalities it uses, its substitutes
+     * first (the most agreeing first), then the rest most accurate first (a tie goes to the
+     * cheaper), at most {@code max}. Cheaper only: re-planning sheds work.
      */
-    static List<String> fallbacks(String served, List<Candidate> usable, int max) {
+    static List<String> fallbacks(String served, List<Candidate> usable, int max, Substitutes subs) {
         Candidate pick = usable.stream().filter(c -> c.id().equals(served)).findFirst().orElse(null);
         if (pick == null) {
             return List.of();
         }
-        return usable.stream()
+        List<String> byAccuracy = usable.stream()
                 .filter(c -> c != pick && c.msPerRequest() < pick.msPerRequest() && pick.modalities().containsAll(c.modalities()))
                 .sorted(java.util.Comparator.comparingDouble(Candidate::accuracy).reversed()
                         .thenComparingDouble(Candidate::msPerRequest))
-                .limit(max).map(Candidate::id).toList();
+                .map(Candidate::id).toList();
+        return subs.substitutesFirst(served, byAccuracy).stream().limit(max).toList();
+    }
+
+    static List<String> fallbacks(String served, List<Candidate> usable, int max) {
+        return fallbacks(served, usable, max, Substitutes.NONE);
     }
 
     /**
      * The rule every modality policy applies to its candidates (cheapest first): cheapest meeting the
-     * floor in time (with the optional spill), else the most accurate in time, else rejected.
+     * floor in time (with the optional spill), else a substitute of that one in time (the most agreeing;
+     * {@code subs}, none for the baselines), else the most accurate in time, else rejected.
      */
     static Selection choose(ModalityStrategyTable table, List<Candidate> candidates, String scope, SelectionRequest req,
                             LoadSnapshot load, long nowMs, LatencyEstimator estimator, double spillCostFactor,
                             Counters counters) {
+        return choose(table, candidates, scope, req, load, nowMs, estimator, spillCostFactor, counters, Substitutes.NONE);
+    }
+
+    static Selection choose(ModalityStrategyTable table, List<Candidate> candidates, String scope, SelectionRequest req,
+                            LoadSnapshot load, long nowMs, LatencyEstimator estimator, double spillCostFactor,
+                            Counters counters, Substitutes subs) {
         if (candidates.isEmpty()) {
             counters.rejected.incrementAndGet();
             return Selection.reject(String.format("no profiled variant of '%s' %s (variants use %s)",
@@ -172,17 +223,29 @@ public final class MoselPolicy implements SelectionPolicy {
         }
         // shedding means spending less: only candidates cheaper per request than the cheapest one
         // meeting the floor, so an overloaded CPU is never handed a costlier model
-        double floorCost = candidates.stream().filter(c -> c.accuracy() >= req.minAccuracy())
-                .mapToDouble(Candidate::msPerRequest).min().orElse(Double.MAX_VALUE);
+        Candidate atFloor = candidates.stream().filter(c -> c.accuracy() >= req.minAccuracy())
+                .min(java.util.Comparator.comparingDouble(Candidate::msPerRequest)).orElse(null);
+        double floorCost = atFloor == null ? Double.MAX_VALUE : atFloor.msPerRequest();
         Candidate shed = null;
         Candidate fastest = null;
+        List<Candidate> cheaperInTime = new java.util.ArrayList<>();
         for (Candidate c : candidates) {
             double e = est.get(c.id());
-            if (e <= slackMs && c.msPerRequest() < floorCost && (shed == null || c.accuracy() > shed.accuracy())) {
-                shed = c; // strictly more accurate only: ties stay with the cheaper, met first
+            if (e <= slackMs && c.msPerRequest() < floorCost) {
+                cheaperInTime.add(c);
+                if (shed == null || c.accuracy() > shed.accuracy()) {
+                    shed = c; // strictly more accurate only: ties stay with the cheaper, met first
+                }
             }
             if (fastest == null || e < est.get(fastest.id())) {
                 fastest = c;
+            }
+        }
+        if (atFloor != null) { // equivalence: the substitute that answers most like the one that would have served
+            Candidate sub = subs.mostAgreeing(atFloor.id(), cheaperInTime, Candidate::id).orElse(null);
+            if (sub != null) {
+                shed = sub;
+                counters.substituted.incrementAndGet();
             }
         }
         if (shed != null) {
@@ -216,17 +279,28 @@ public final class MoselPolicy implements SelectionPolicy {
         return best;
     }
 
-    /** Strategy tables per task for the current catalog instance. */
+    /** Strategy tables per task, and the substitutes, for the current catalog instance. */
     static final class Tables {
         private final Map<String, ModalityStrategyTable> byTask = new HashMap<>();
         private Catalog builtFor;
+        private Substitutes substitutes = Substitutes.NONE;
 
         synchronized ModalityStrategyTable get(Catalog catalog, String task) {
+            rebuildFor(catalog);
+            return byTask.computeIfAbsent(task, t -> ModalityStrategyTable.of(catalog, t));
+        }
+
+        synchronized Substitutes substitutes(Catalog catalog) {
+            rebuildFor(catalog);
+            return substitutes;
+        }
+
+        private void rebuildFor(Catalog catalog) {
             if (catalog != builtFor) {
                 byTask.clear();
                 builtFor = catalog;
+                substitutes = Substitutes.of(catalog);
             }
-            return byTask.computeIfAbsent(task, t -> ModalityStrategyTable.of(catalog, t));
         }
     }
 
@@ -237,9 +311,11 @@ public final class MoselPolicy implements SelectionPolicy {
         final AtomicLong modalitiesDropped = new AtomicLong();
         final AtomicLong spilled = new AtomicLong();
         final AtomicLong rejected = new AtomicLong();
+        final AtomicLong substituted = new AtomicLong();
 
         Counts snapshot() {
-            return new Counts(atFloor.get(), belowFloor.get(), modalitiesDropped.get(), spilled.get(), rejected.get());
+            return new Counts(atFloor.get(), belowFloor.get(), modalitiesDropped.get(), spilled.get(), rejected.get(),
+                    substituted.get());
         }
     }
 }

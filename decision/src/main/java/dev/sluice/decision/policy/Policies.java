@@ -67,10 +67,12 @@ public final class Policies {
                 new ProteusPolicy(estimator, settings.proteus()),
                 new RamsisPolicy(estimator),
                 new ClipperBanditPolicy(estimator, settings.bandit(), new SplittableRandom(settings.seed())),
+                new Exp4Policy(estimator, Exp4Policy.Config.DEFAULTS, new SplittableRandom(settings.seed() + 1)),
                 new TiersPolicy(estimator),
                 new CocktailPolicy(estimator, CocktailPolicy.Config.DEFAULTS),
                 new CascadePolicy(estimator),
                 new MoselPolicy(estimator),
+                MoselPolicy.accuracyOnly(estimator),
                 ModalityBaselinePolicy.allModalities(estimator),
                 ModalityBaselinePolicy.imageOnly(estimator))) {
             byName.put(p.name(), p);

@@ -19,4 +19,15 @@ public interface SelectionPolicy {
      * learning policies use it; the default ignores it.
      */
     default void onFeedback(String requestId, String variant, boolean correct, long nowMs) {}
+
+    /**
+     * Ground truth for request {@code requestId} with every vote its answer reported: the per-variant
+     * form above for each vote by default; a policy that learns about whole configurations
+     * ({@link Exp4Policy}) judges the configuration's answer from them.
+     */
+    default void onFeedback(String requestId, int trueLabel, java.util.List<dev.sluice.decision.vote.Ballot> votes, long nowMs) {
+        for (dev.sluice.decision.vote.Ballot b : votes) {
+            onFeedback(requestId, b.member(), b.label() == trueLabel, nowMs);
+        }
+    }
 }

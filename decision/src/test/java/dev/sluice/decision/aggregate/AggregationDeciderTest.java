@@ -232,4 +232,45 @@ class AggregationDeciderTest {
         assertEquals(RequestStatus.INVALID, r.status());
         assertEquals("pass-through plan names 2 variants", r.reason());
     }
+
+    @Test
+    void aPlanWithADefaultAnswersItFlaggedWhenNoMemberAnsweredByTheDeadline() {
+        PlanView p = serve(VoteMethod.MAJORITY, DEADLINE, "a", "bb");
+        DefaultAnswer cached = new DefaultAnswer(4, 0.8f, List.of("mlp"), 0.8935, "cache");
+        PlanView withDefault = new PlanView(p.requestId(), p.action(), p.reason(), p.variants(), p.vote(), 0f, p.policy(),
+                p.createdAtMs(), p.receivedAtMs(), p.plannedAtMs(), p.deadlineMs(), true, 0, 0, cached);
+        assertEquals(Optional.empty(), decider.decide(withDefault, List.of(), DEADLINE - 1), "waits for the members first");
+        RequestResult r = decider.decide(withDefault, List.of(failed("bb", MemberStatus.ERROR, "oom", T0)), DEADLINE).orElseThrow();
+        assertEquals(RequestStatus.OK, r.status());
+        assertTrue(r.defaultAnswer());
+        assertEquals(4, r.label());
+        assertEquals(List.of("mlp"), r.variants());
+        assertEquals(List.of(), r.votes());
+        assertEquals("deadline passed; missing variants: a; default answer: the prediction cache's answer for the same inputs "
+                + "(mlp, accuracy 0.8935)", r.reason());
+        // a member's answer, even partial, is preferred to the default
+        RequestResult partial = decider.decide(withDefault, List.of(ok("a", 2, 0.9f, T0)), DEADLINE).orElseThrow();
+        assertEquals(RequestStatus.PARTIAL, partial.status());
+        assertEquals(2, partial.label());
+        assertTrue(!partial.defaultAnswer());
+        // every member late: the default too
+        RequestResult late = decider.decide(withDefault, List.of(failed("a", MemberStatus.DEADLINE_EXCEEDED, "late", T0),
+                failed("bb", MemberStatus.DEADLINE_EXCEEDED, "late", T0)), T0 + 1).orElseThrow();
+        assertTrue(late.defaultAnswer());
+        assertTrue(late.reason().startsWith("no member met the deadline"), late.reason());
+        // errors only, no deadline involved: no default
+        RequestResult errors = decider.decide(withDefault, List.of(failed("a", MemberStatus.ERROR, "x", T0),
+                failed("bb", MemberStatus.ERROR, "y", T0)), T0 + 1).orElseThrow();
+        assertEquals(RequestStatus.INVALID, errors.status());
+        // a configured default
+        DefaultAnswer configured = new DefaultAnswer(0, 0f, List.of(), 0, "default");
+        PlanView withConfigured = new PlanView(p.requestId(), p.action(), p.reason(), p.variants(), p.vote(), 0f, p.policy(),
+                p.createdAtMs(), p.receivedAtMs(), p.plannedAtMs(), p.deadlineMs(), true, 0, 0, configured);
+        RequestResult c = decider.decide(withConfigured, List.of(), DEADLINE).orElseThrow();
+        assertTrue(c.defaultAnswer());
+        assertEquals(0, c.label());
+        assertTrue(c.reason().endsWith("default answer: the configured default label"), c.reason());
+        // without a default, as always
+        assertEquals(RequestStatus.DEADLINE_EXCEEDED, decider.decide(p, List.of(), DEADLINE).orElseThrow().status());
+    }
 }

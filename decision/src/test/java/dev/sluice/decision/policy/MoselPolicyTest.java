@@ -235,6 +235,48 @@ class MoselPolicyTest {
         assertTrue(off.fallbacks().isEmpty(), "0 fallbacks turns re-planning off");
     }
 
+    /** The fixtures' catalog with substitutes: mlp answers like vgg on 96% of the split, cnn-small on 95.5%. */
+    private Catalog withSubstitutes() {
+        return new Catalog(catalog.variants(), List.of(), List.of(), List.of(
+                new dev.sluice.models.Substitute("vgg", "mlp", 0.96), new dev.sluice.models.Substitute("vgg", "cnn-small", 0.955),
+                new dev.sluice.models.Substitute("fusion-cnn", "fusion-lite", 0.97)));
+    }
+
+    @Test
+    void underLoadItShedsToTheSubstituteOfTheVariantThatWouldHaveServed() {
+        // vgg (cheapest meeting .93) queued 200: 99 ms > 50 left; cnn-small (.912) is the most accurate in time, but
+        // mlp (.90) labels like vgg more often: equivalence sheds to it
+        LoadSnapshot load = queued("vgg", 200, "fusion-cnn", 200);
+        Catalog subs = withSubstitutes();
+        Selection s = policy.decide(request(T0, 50, 0.93, IMAGE), subs, load, T0);
+        assertEquals(List.of("mlp"), s.variants());
+        assertEquals(1, policy.counts().substituted());
+        assertEquals(1, policy.counts().belowFloor());
+        MoselPolicy byAccuracy = MoselPolicy.accuracyOnly(estimator);
+        assertEquals("mosel-accuracy", byAccuracy.name());
+        assertEquals(List.of("cnn-small"), byAccuracy.decide(request(T0, 50, 0.93, IMAGE), subs, load, T0).variants(),
+                "by accuracy alone");
+        assertEquals(0, byAccuracy.counts().substituted());
+        // a substitute not in time is passed over for the most accurate that is
+        LoadSnapshot mlpBusy = queued("vgg", 200, "mlp", 100_000);
+        assertEquals(List.of("cnn-small"), policy.decide(request(T0, 50, 0.93, IMAGE), subs, mlpBusy, T0).variants());
+        // no substitutes in the catalog: as before
+        assertEquals(List.of("cnn-small"), policy.decide(request(T0, 50, 0.93, IMAGE), catalog, load, T0).variants());
+    }
+
+    @Test
+    void replanningTriesTheSubstitutesFirst() {
+        Catalog subs = withSubstitutes();
+        Selection image = policy.decide(request(T0, 100, 0.93, IMAGE), subs, LoadSnapshot.IDLE, T0);
+        assertEquals(List.of("vgg"), image.variants());
+        assertEquals(List.of("mlp", "cnn-small", "linear"), image.fallbacks(), "substitutes, most agreeing first, then by accuracy");
+        Selection fusion = policy.decide(request(T0, 100, 0.94, BOTH), subs, LoadSnapshot.IDLE, T0);
+        assertEquals(List.of("fusion-cnn"), fusion.variants());
+        assertEquals(List.of("fusion-lite", "vgg", "cnn-small"), fusion.fallbacks());
+        assertEquals(List.of("cnn-small", "mlp", "linear"),
+                MoselPolicy.accuracyOnly(estimator).decide(request(T0, 100, 0.93, IMAGE), subs, LoadSnapshot.IDLE, T0).fallbacks());
+    }
+
     @Test
     void onlyAOneMemberSelectionHasFallbacks() {
         assertThrows(IllegalArgumentException.class, () -> Selection.serve(List.of("a", "b"), 1).withFallbacks(List.of("c")));

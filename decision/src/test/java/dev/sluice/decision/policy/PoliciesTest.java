@@ -14,8 +14,8 @@ class PoliciesTest {
 
     @Test
     void knowsTheBuiltInPoliciesByName() {
-        assertEquals(List.of("all-modalities", "cascade", "clipper-bandit", "cocktail", "fixed-high", "fixed-low", "image-only", "infaas",
-                        "mosel", "proteus", "ramsis", "switching", "tiers"),
+        assertEquals(List.of("all-modalities", "cascade", "clipper-bandit", "cocktail", "exp4", "fixed-high", "fixed-low", "image-only", "infaas",
+                        "mosel", "mosel-accuracy", "proteus", "ramsis", "switching", "tiers"),
                 policies.names());
         assertInstanceOf(InfaasPolicy.class, policies.get(Policies.DEFAULT));
         assertEquals("fixed-high", policies.get("fixed-high").name());

@@ -107,6 +107,12 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
         p.put("status", r.getStatus().name());
         p.put("revision", (long) r.getRevision());
         p.put("final", r.getFinal$());
+        if (r.getCached()) { // only when set: answered from the selector's prediction cache, no model ran
+            p.put("cached", true);
+        }
+        if (r.getDefaultAnswer()) { // only when set: no member answered by the deadline; the default the request asked for
+            p.put("default_answer", true);
+        }
         if (r.getReason() != null) {
             p.put("reason", r.getReason());
         }

@@ -11,6 +11,7 @@ import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,11 +23,34 @@ import java.util.function.Consumer;
  * collects what comes back into a {@link RunSummary}.
  */
 public final class LoadRunner {
-    /** What to send: how many, at what pace, with which deadline and accuracy floor. */
+    /**
+     * What to send: how many, at what pace, with which deadline and accuracy floor. {@code repeat}:
+     * which sample each request carries (null: the samples in turn; else Zipf-distributed repeats,
+     * {@link ZipfRepeats}); {@code parameters}: request parameters every request carries (e.g.
+     * {@code cache=off}).
+     */
     public record Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy,
-            String task, long drainTimeoutMs, Long poissonSeed, double peakRate, boolean feedback) {
+            String task, long drainTimeoutMs, Long poissonSeed, double peakRate, boolean feedback, Repeat repeat,
+            Map<String, String> parameters) {
         public Options {
             minAccuracy = minAccuracy.isEmpty() ? List.of(0.0) : List.copyOf(minAccuracy);
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        }
+
+        public Options(int requests, RateTrace trace, long deadlineMs, List<Double> minAccuracy, String policy,
+                String task, long drainTimeoutMs, Long poissonSeed, double peakRate, boolean feedback) {
+            this(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, poissonSeed, peakRate, feedback,
+                    null, Map.of());
+        }
+
+        public Options withRepeat(Repeat r) {
+            return new Options(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, poissonSeed, peakRate,
+                    feedback, r, parameters);
+        }
+
+        public Options withParameters(Map<String, String> p) {
+            return new Options(requests, trace, deadlineMs, minAccuracy, policy, task, drainTimeoutMs, poissonSeed, peakRate,
+                    feedback, repeat, p);
         }
 
         /** Evenly paced arrivals. */
@@ -38,6 +62,21 @@ public final class LoadRunner {
         Schedule schedule() {
             return poissonSeed == null ? new ArrivalSchedule(trace)
                     : new PoissonSchedule(trace, peakRate, new java.util.SplittableRandom(poissonSeed));
+        }
+    }
+
+    /** Zipf-distributed repeats of the samples: {@code exponent} as {@link ZipfRepeats} takes it, drawn from {@code seed}. */
+    public record Repeat(double exponent, long seed) {
+        public Repeat {
+            if (!(exponent >= 0)) {
+                throw new IllegalArgumentException("repeat: the Zipf exponent must be >= 0, got " + exponent);
+            }
+        }
+
+        /** "EXPONENT" or "EXPONENT:SEED" (seed 1 when left out). */
+        public static Repeat parse(String spec) {
+            String[] p = spec.split(":");
+            return new Repeat(Double.parseDouble(p[0]), p.length > 1 ? Long.parseLong(p[1]) : 1);
         }
     }
 
@@ -61,6 +100,8 @@ public final class LoadRunner {
         AtomicInteger ok = new AtomicInteger();
         long start = System.nanoTime();
         long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+        ZipfRepeats repeats = o.repeat() == null ? null : new ZipfRepeats(data.size(), o.repeat().exponent(), o.repeat().seed());
+        int[] images = new int[o.requests()];
         for (int i = 0; i < o.requests(); i++) {
             long due = start + (long) (schedule.next() * 1e9);
             long now;
@@ -71,13 +112,15 @@ public final class LoadRunner {
                 report(progress, start, i, o.requests(), answered.get(), ok.get());
                 nextReport += TimeUnit.SECONDS.toNanos(1);
             }
-            int image = i % data.size();
+            int image = repeats == null ? i % data.size() : repeats.next();
+            images[i] = image;
             long sentAt = System.currentTimeMillis();
             String id = runId + "-" + i;
             InferenceRequest req = InferenceRequest.newBuilder().setId(id).setTask(o.task()).setCreatedAtMs(sentAt)
                     .setDeadlineMs(sentAt + o.deadlineMs()).setMinAccuracy(o.minAccuracy().get(i % o.minAccuracy().size())).setPolicy(o.policy())
                     .setModalities(data.modalities())
                     .setInputs(data.modalities().stream().map(m -> MultimodalRequests.tensor(m, data.sample(m, image))).toList())
+                    .setParameters(o.parameters())
                     .build();
             int label = data.label(image);
             long deadline = sentAt + o.deadlineMs();
@@ -108,7 +151,7 @@ public final class LoadRunner {
             RequestOutcome r = f.getNow(null);
             if (r == null) {
                 // never answered: keep the request in the denominators
-                out.add(new RequestOutcome(runId + "-" + i, data.label(i % data.size()), 0, 0, null, 0));
+                out.add(new RequestOutcome(runId + "-" + i, data.label(images[i]), 0, 0, null, 0));
             } else {
                 out.add(r);
             }

@@ -80,6 +80,19 @@ class ResultJsonWriterTest {
     }
 
     @Test
+    void aCachedOrDefaultAnswerSaysSoInItsParameters() throws Exception {
+        JsonNode plain = mapper.readTree(new ResultJsonWriter().write(okResult())).get("parameters");
+        assertTrue(plain.get("cached") == null && plain.get("default_answer") == null, "only when set");
+        JsonNode cached = mapper.readTree(new ResultJsonWriter().write(InferenceResult.newBuilder(okResult()).setCached(true)
+                .setVotes(List.of()).build()));
+        assertTrue(cached.get("parameters").get("cached").booleanValue());
+        assertEquals(7, cached.get("outputs").get(0).get("data").get(0).longValue());
+        JsonNode d = mapper.readTree(new ResultJsonWriter().write(InferenceResult.newBuilder(okResult()).setDefaultAnswer(true)
+                .setVotes(List.of()).build()));
+        assertTrue(d.get("parameters").get("default_answer").booleanValue());
+    }
+
+    @Test
     void anUnansweredRequestCarriesAnErrorAndNoOutputs() throws Exception {
         InferenceResult invalid = InferenceResult.newBuilder(okResult())
                 .setStatus(ResultStatus.INVALID)
