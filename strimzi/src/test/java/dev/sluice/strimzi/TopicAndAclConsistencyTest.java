@@ -134,11 +134,13 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(s, TOPIC, Topics.EXECUTOR_STATUS, READ, DESCRIBE));
         u.add(new Use(s, TOPIC, Topics.CATALOG, READ, DESCRIBE));
         u.add(new Use(s, TOPIC, Topics.RESULTS, READ, DESCRIBE)); // ResultsFollower: fills the prediction cache
+        u.add(new Use(s, TOPIC, Topics.FEEDBACK, READ, DESCRIBE)); // FeedbackListener: the learning policies' ground truth
         streamsApp(u, s, s, true);
         String a = "sluice-aggregator";
         u.add(new Use(a, TOPIC, Topics.PLANS, READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.PARTIALS, READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.RESULTS, WRITE, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.FEEDBACK, READ, DESCRIBE)); // WeightsFeedbackListener: voting weights
         u.add(new Use(a, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.CATALOG, READ, DESCRIBE));
         streamsApp(u, a, a, true);
