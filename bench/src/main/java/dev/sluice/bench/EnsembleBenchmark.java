@@ -48,7 +48,7 @@ public final class EnsembleBenchmark {
     public Map<String, EnsembleResult> run(Config c, Consumer<String> progress) {
         ComputeTally tally = new ComputeTally();
         Map<String, EnsembleResult> results = new LinkedHashMap<>();
-        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, Topics.PARTIALS,
+        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, kafka.topics().partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.END, tally::add)) {
             if (c.warmupRequests() > 0) {
                 progress.accept("warming up: " + c.warmupRequests() + " requests per configuration's variants (not counted)");

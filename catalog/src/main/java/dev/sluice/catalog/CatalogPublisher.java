@@ -116,13 +116,13 @@ public final class CatalogPublisher {
         var values = serdes.<CatalogEntry>deserializer();
         Map<String, CatalogEntry> out = new java.util.LinkedHashMap<>();
         java.util.Set<String> unreadable = new java.util.TreeSet<>();
-        try (KafkaConsumer<String, byte[]> c = TopicFollower.committedConsumer(kafka, Topics.CATALOG, new ByteArrayDeserializer(),
+        try (KafkaConsumer<String, byte[]> c = TopicFollower.committedConsumer(kafka, kafka.topics().catalog(), new ByteArrayDeserializer(),
                 TopicFollower.Start.BEGINNING)) {
             Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
             long deadline = System.currentTimeMillis() + 30_000;
             while (end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("could not read " + Topics.CATALOG + " to its end within 30 s");
+                    throw new IllegalStateException("could not read " + kafka.topics().catalog() + " to its end within 30 s");
                 }
                 ConsumerRecords<String, byte[]> rs = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, byte[]> r : rs) {
@@ -133,7 +133,7 @@ public final class CatalogPublisher {
                     unreadable.remove(r.key());
                     if (r.value() != null) {
                         try {
-                            out.put(r.key(), values.deserialize(Topics.CATALOG, r.headers(), r.value()));
+                            out.put(r.key(), values.deserialize(kafka.topics().catalog(), r.headers(), r.value()));
                         } catch (RuntimeException e) {
                             unreadable.add(r.key());
                         }
@@ -152,16 +152,16 @@ public final class CatalogPublisher {
         try (KafkaProducer<String, CatalogEntry> p = new KafkaProducer<>(config, new StringSerializer(), values)) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String key : order) {
-                sent.add(p.send(new ProducerRecord<>(Topics.CATALOG, key, puts.get(key))));
+                sent.add(p.send(new ProducerRecord<>(kafka.topics().catalog(), key, puts.get(key))));
             }
             for (String key : tombstones) {
-                sent.add(p.send(new ProducerRecord<>(Topics.CATALOG, key, null)));
+                sent.add(p.send(new ProducerRecord<>(kafka.topics().catalog(), key, null)));
             }
             for (Future<RecordMetadata> f : sent) {
                 f.get();
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("publishing to " + Topics.CATALOG + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("publishing to " + kafka.topics().catalog() + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing the catalog", e);

@@ -49,6 +49,7 @@ public final class LiveCatalog implements Supplier<Catalog>, AutoCloseable {
     private final List<Consumer<Catalog>> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final Thread thread;
+    private final String topic;
     private volatile Catalog current;
     private volatile long updates;
     private volatile boolean running = true;
@@ -57,7 +58,8 @@ public final class LiveCatalog implements Supplier<Catalog>, AutoCloseable {
         this.fallback = fallback;
         this.current = fallback;
         this.entries = serdes.deserializer();
-        this.consumer = TopicFollower.committedConsumer(kafka, Topics.CATALOG, new ByteArrayDeserializer(),
+        this.topic = kafka.topics().catalog();
+        this.consumer = TopicFollower.committedConsumer(kafka, topic, new ByteArrayDeserializer(),
                 TopicFollower.Start.BEGINNING);
         Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
         thread = new Thread(() -> run(end), "sluice-catalog");
@@ -72,7 +74,7 @@ public final class LiveCatalog implements Supplier<Catalog>, AutoCloseable {
     public static LiveCatalog follow(KafkaSettings kafka, SluiceSerdes serdes, Catalog fallback, Duration loadTimeout) {
         LiveCatalog c = new LiveCatalog(kafka, serdes, fallback);
         if (!c.awaitLoaded(loadTimeout)) {
-            log.warn("catalog: {} not read to its end within {}; starting on what was read ({} variants)", Topics.CATALOG,
+            log.warn("catalog: {} not read to its end within {}; starting on what was read ({} variants)", kafka.topics().catalog(),
                     loadTimeout, c.get().variants().size());
         }
         return c;
@@ -139,7 +141,7 @@ public final class LiveCatalog implements Supplier<Catalog>, AutoCloseable {
             return live.remove(r.key()) != null;
         }
         try {
-            CatalogEntry e = entries.deserialize(Topics.CATALOG, r.headers(), r.value());
+            CatalogEntry e = entries.deserialize(topic, r.headers(), r.value());
             CatalogRecords.catalogOf(List.of(e)); // readable on its own before it may change the catalog
             live.put(r.key(), e);
             return true;
@@ -164,7 +166,7 @@ public final class LiveCatalog implements Supplier<Catalog>, AutoCloseable {
         }
         current = next;
         updates++;
-        log.info("catalog: {} variants from {}{}", next.variants().size(), next == fallback ? "the file" : Topics.CATALOG,
+        log.info("catalog: {} variants from {}{}", next.variants().size(), next == fallback ? "the file" : topic,
                 describe(before, next));
         for (Consumer<Catalog> l : listeners) {
             try {

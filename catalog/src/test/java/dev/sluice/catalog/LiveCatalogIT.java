@@ -88,7 +88,7 @@ class LiveCatalogIT {
             long updates = live.updates();
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
                     new StringSerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(Topics.CATALOG, "variant:junk", new byte[] {0, 1, 2, 3})).get();
+                p.send(new ProducerRecord<>(Topics.DEFAULT.catalog(), "variant:junk", new byte[] {0, 1, 2, 3})).get();
             }
             publisher.remove(List.of("linear"));
             await(() -> live.get().variant("linear").isEmpty(), "a remove after the junk record still applies");

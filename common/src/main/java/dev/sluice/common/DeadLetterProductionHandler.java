@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * written because of what it is (too large for the producer or broker, or not serialisable)
  * must not stop the app, or the record that made it would stop it again after every restart:
  * such an output is dropped and the input record that produced it goes to the dead-letter topic
- * ({@code errors.dead.letter.queue.topic.name}, default {@link Topics#DLQ}) through
+ * ({@code errors.dead.letter.queue.topic.name}, default {@link Topics#dlq()} of {@link Topics#DEFAULT}) through
  * {@link DeadLetters}, with the reason. Retriable errors are retried; anything else fails the
  * thread as Kafka Streams' default handler does (a broker or authorisation problem is not the
  * record's fault and skipping would lose work).
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetterProductionHandler implements ProductionExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterProductionHandler.class);
-    private String dlqTopic = Topics.DLQ;
+    private String dlqTopic = Topics.DEFAULT.dlq();
 
     @Override
     public void configure(Map<String, ?> configs) {

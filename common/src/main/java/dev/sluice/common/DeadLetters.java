@@ -71,7 +71,7 @@ public final class DeadLetters {
         return clip(key, MAX_KEY_BYTES / 4);
     }
 
-    /** A dead letter for {@code Topics.DLQ}-like {@code dlqTopic}. */
+    /** A dead letter for deployment's dead-letter topic {@code dlqTopic}. */
     public static ProducerRecord<byte[], byte[]> record(String dlqTopic, byte[] key, byte[] value, Headers original,
             String reason, String topic, int partition, long offset) {
         return new ProducerRecord<>(dlqTopic, null, key(key), value(value),

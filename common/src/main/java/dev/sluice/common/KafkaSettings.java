@@ -1,5 +1,6 @@
 package dev.sluice.common;
 
+import dev.sluice.schemas.Topics;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -11,16 +12,29 @@ import java.util.Properties;
 
 /**
  * Where the Kafka cluster is and how to reach it: the bootstrap address plus any client
- * properties (security, SASL, TLS) from an optional properties file. Every component builds
- * its clients from one of these, so a deployment changes security in one place.
+ * properties (security, SASL, TLS) from an optional properties file, and the deployment's
+ * topic and group names on that cluster ({@link Topics}, prefixed or not). Every component
+ * builds its clients and names its topics from one of these, so a deployment changes security
+ * or its namespace in one place.
  */
-public record KafkaSettings(String bootstrap, Map<String, Object> extra) {
+public record KafkaSettings(String bootstrap, Map<String, Object> extra, Topics topics) {
     public KafkaSettings {
         Objects.requireNonNull(bootstrap, "bootstrap");
         if (bootstrap.isBlank()) {
             throw new IllegalArgumentException("bootstrap address is empty");
         }
         extra = Map.copyOf(extra);
+        Objects.requireNonNull(topics, "topics");
+    }
+
+    /** Unprefixed names ({@link Topics#DEFAULT}). */
+    public KafkaSettings(String bootstrap, Map<String, Object> extra) {
+        this(bootstrap, extra, Topics.DEFAULT);
+    }
+
+    /** The same cluster and client properties, naming topics and groups with {@code names}. */
+    public KafkaSettings withTopics(Topics names) {
+        return new KafkaSettings(bootstrap, extra, names);
     }
 
     public static KafkaSettings of(String bootstrap) {

@@ -1,9 +1,11 @@
 package dev.sluice.common;
 
+import dev.sluice.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,28 +21,34 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * on the same partition number everywhere; the aggregator relies on plans and partials being
  * co-partitioned.
  */
-public record TopicLayout(int partitions, short replication, Collection<String> variants) {
+public record TopicLayout(int partitions, short replication, Collection<String> variants, Topics names) {
     public TopicLayout {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1");
         }
         variants = List.copyOf(variants);
+        Objects.requireNonNull(names, "names");
+    }
+
+    /** The unprefixed topics ({@link Topics#DEFAULT}). */
+    public TopicLayout(int partitions, short replication, Collection<String> variants) {
+        this(partitions, replication, variants, Topics.DEFAULT);
     }
 
     public List<NewTopic> topics() {
         List<NewTopic> t = new ArrayList<>();
-        for (String name : List.of("sluice.requests", "sluice.requests.json", "sluice.plans", "sluice.partials",
-                "sluice.results", "sluice.results.json", "sluice.feedback", "sluice.dlq")) {
+        for (String name : List.of(names.requests(), names.requestsJson(), names.plans(), names.partials(),
+                names.results(), names.resultsJson(), names.feedback(), names.dlq())) {
             t.add(new NewTopic(name, partitions, replication));
         }
         for (String v : variants) {
-            t.add(new NewTopic("sluice.tasks." + v, partitions, replication));
+            t.add(new NewTopic(names.tasks(v), partitions, replication));
         }
         // early answers, read by every executor from the end: minutes of them are plenty
-        t.add(new NewTopic("sluice.cancellations", partitions, replication).configs(Map.of("retention.ms", "600000")));
+        t.add(new NewTopic(names.cancellations(), partitions, replication).configs(Map.of("retention.ms", "600000")));
         Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.ms", "60000");
-        t.add(new NewTopic("sluice.executor-status", 1, replication).configs(compacted));
-        t.add(new NewTopic("sluice.catalog", 1, replication).configs(compacted));
+        t.add(new NewTopic(names.executorStatus(), 1, replication).configs(compacted));
+        t.add(new NewTopic(names.catalog(), 1, replication).configs(compacted));
         return t;
     }
 

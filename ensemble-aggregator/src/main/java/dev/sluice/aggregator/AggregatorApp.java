@@ -73,7 +73,7 @@ public final class AggregatorApp implements AutoCloseable {
         log.info("starting aggregator: mode={} registry={} {} {} {}", mode, serdes.registry(), cfg, voters, failover);
 
         AggregatorMetrics metrics = new AggregatorMetrics(registry);
-        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serdes, cfg, clock, metrics, voters),
+        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(serdes, cfg, clock, metrics, voters, kafka.topics()),
                 failover.applyToStreams(streamsProperties(kafka, mode, cfg, stateDir), true));
         streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("aggregator"));
         streams.setStateListener((now, before) -> log.info("aggregator streams {} -> {}", before, now));
@@ -85,7 +85,7 @@ public final class AggregatorApp implements AutoCloseable {
 
     static Properties streamsProperties(KafkaSettings kafka, DeliveryMode mode, AggregatorConfig cfg, Path stateDir) {
         Properties p = kafka.clientProperties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.applicationId());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, kafka.topics().group(cfg.applicationId()));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.aggregatorGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.commitInterval().toMillis());
         // Streams defaults its producers to linger.ms=100, which at-least-once would add to every result
@@ -93,7 +93,7 @@ public final class AggregatorApp implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // an unreadable record must not stop the aggregator: log it, copy it to the DLQ, go on
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, kafka.topics().dlq());
         // a result that cannot be written must not stop the aggregator on the same record after every restart
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         // a record whose processing throws is dead-lettered and skipped, not retried by a replaced thread forever

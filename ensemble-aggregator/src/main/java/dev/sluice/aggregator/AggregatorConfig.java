@@ -15,10 +15,11 @@ import java.util.Objects;
  * @param commitInterval Kafka Streams commit interval; under exactly-once results become
  *     visible only at commit, so it bounds the added latency
  * @param closeTimeout how long {@link AggregatorApp#close()} waits for Kafka Streams
- * @param applicationId Kafka Streams application id (consumer group, changelog prefix)
+ * @param applicationId Kafka Streams application id (consumer group, changelog prefix), under the
+ *     deployment's group prefix ({@code Topics#group})
  * @param stateDir state directory, or null for a fresh temporary one
  * @param forwardCancellations whether early answers send their request id to
- *     {@link AggregatorTopology#CANCELLATIONS_TOPIC}, where executors learn to skip the members
+ *     the deployment's cancellations topic, where executors learn to skip the members
  *     still queued; on by default (the topic is created with the others; turn it off on a cluster
  *     without it: the broker does not auto-create topics)
  */

@@ -26,12 +26,6 @@ public final class AggregatorTopology {
     public static final String PROCESSOR = "aggregator";
     public static final String RESULTS_SINK = "results";
     public static final String CANCELLATIONS_SINK = "cancellations";
-    /**
-     * Request ids answered early, keyed and valued by the id: a hint that executors may skip the
-     * request's members still queued (every executor host follows it).
-     */
-    public static final String CANCELLATIONS_TOPIC = Topics.CANCELLATIONS;
-
     /** request id -> plan and outputs received so far. */
     public static final String PENDING_STORE = "pending";
     /** due time + request id -> request id: plan deadlines (+ grace) and orphan timeouts. */
@@ -55,19 +49,30 @@ public final class AggregatorTopology {
     /** @param voters shared by every stream task (its weights are thread-safe) */
     public static Topology build(SluiceSerdes serdes, AggregatorConfig cfg, InstantSource clock,
                                  AggregatorMetrics metrics, Voters voters) {
+        return build(serdes, cfg, clock, metrics, voters, Topics.DEFAULT);
+    }
+
+    /**
+     * Reading and writing the topics of {@code names} (a deployment's prefix). With
+     * {@link AggregatorConfig#forwardCancellations()} it also writes the ids it answered early to
+     * {@link Topics#cancellations()}, keyed and valued by the id: a hint that executors may skip the
+     * request's members still queued (every executor host follows it).
+     */
+    public static Topology build(SluiceSerdes serdes, AggregatorConfig cfg, InstantSource clock,
+                                 AggregatorMetrics metrics, Voters voters, Topics names) {
         Topology t = new Topology();
         // Both topics are keyed by request id and co-partitioned, so one task sees a request's every record.
-        t.addSource(PLANS_SOURCE, Serdes.String().deserializer(), serdes.<Plan>deserializer(), Topics.PLANS);
-        t.addSource(PARTIALS_SOURCE, Serdes.String().deserializer(), serdes.<ModelOutput>deserializer(), Topics.PARTIALS);
+        t.addSource(PLANS_SOURCE, Serdes.String().deserializer(), serdes.<Plan>deserializer(), names.plans());
+        t.addSource(PARTIALS_SOURCE, Serdes.String().deserializer(), serdes.<ModelOutput>deserializer(), names.partials());
         t.addProcessor(PROCESSOR, () -> new AggregatorProcessor(cfg, clock, metrics, voters), PLANS_SOURCE, PARTIALS_SOURCE);
         t.addStateStore(store(PENDING_STORE, serdes.<PendingRequest>serde()), PROCESSOR);
         t.addStateStore(store(DUE_INDEX_STORE, Serdes.String()), PROCESSOR);
         t.addStateStore(store(ANSWERED_STORE, Serdes.Long()), PROCESSOR);
         t.addStateStore(store(ANSWERED_INDEX_STORE, Serdes.String()), PROCESSOR);
-        t.addSink(RESULTS_SINK, Topics.RESULTS, Serdes.String().serializer(),
+        t.addSink(RESULTS_SINK, names.results(), Serdes.String().serializer(),
                 serdes.<InferenceResult>serializer(), PROCESSOR);
         if (cfg.forwardCancellations()) {
-            t.addSink(CANCELLATIONS_SINK, CANCELLATIONS_TOPIC, Serdes.String().serializer(),
+            t.addSink(CANCELLATIONS_SINK, names.cancellations(), Serdes.String().serializer(),
                     Serdes.String().serializer(), PROCESSOR);
         }
         return t;

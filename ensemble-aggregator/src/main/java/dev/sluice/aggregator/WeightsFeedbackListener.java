@@ -12,7 +12,7 @@ public final class WeightsFeedbackListener implements AutoCloseable {
     private final TopicFollower<Feedback> follower;
 
     public WeightsFeedbackListener(KafkaSettings kafka, SluiceSerdes serdes, VariantWeights weights) {
-        follower = new TopicFollower<>("aggregator-feedback", kafka, Topics.FEEDBACK, serdes.<Feedback>deserializer(),
+        follower = new TopicFollower<>("aggregator-feedback", kafka, kafka.topics().feedback(), serdes.<Feedback>deserializer(),
                 TopicFollower.Start.END, f -> weights.onGroundTruth(f.getTrueLabel(), DecisionValues.ballots(f.getVotes())));
     }
 

@@ -31,7 +31,7 @@ class AggregatorAppTest {
         assertEquals(20L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         assertEquals("/state", p.get(StreamsConfig.STATE_DIR_CONFIG));
         assertEquals(LogAndContinueExceptionHandler.class, p.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG));
-        assertEquals(Topics.DLQ, p.get("errors.dead.letter.queue.topic.name"));
+        assertEquals(Topics.DEFAULT.dlq(), p.get("errors.dead.letter.queue.topic.name"));
         new StreamsConfig(p); // Kafka accepts every value
 
         Properties alo = AggregatorApp.streamsProperties(kafka, DeliveryMode.AT_LEAST_ONCE, cfg, Path.of("/state"));

@@ -63,9 +63,9 @@ class AggregatorTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(AggregatorTopology.build(serdes, cfg, clock, metrics), props,
                 Instant.ofEpochMilli(T0));
-        plans = driver.createInputTopic(Topics.PLANS, Serdes.String().serializer(), serdes.serializer());
-        partials = driver.createInputTopic(Topics.PARTIALS, Serdes.String().serializer(), serdes.serializer());
-        results = driver.createOutputTopic(Topics.RESULTS, Serdes.String().deserializer(), serdes.deserializer());
+        plans = driver.createInputTopic(Topics.DEFAULT.plans(), Serdes.String().serializer(), serdes.serializer());
+        partials = driver.createInputTopic(Topics.DEFAULT.partials(), Serdes.String().serializer(), serdes.serializer());
+        results = driver.createOutputTopic(Topics.DEFAULT.results(), Serdes.String().deserializer(), serdes.deserializer());
     }
 
     @AfterEach

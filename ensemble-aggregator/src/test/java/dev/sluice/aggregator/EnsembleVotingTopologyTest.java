@@ -67,10 +67,10 @@ class EnsembleVotingTopologyTest {
         AggregatorConfig cfg = AggregatorConfig.defaults().withCancellations(true);
         driver = new TopologyTestDriver(AggregatorTopology.build(serdes, cfg, clock, metrics, voters), props,
                 Instant.ofEpochMilli(T0));
-        plans = driver.createInputTopic(Topics.PLANS, Serdes.String().serializer(), serdes.serializer());
-        partials = driver.createInputTopic(Topics.PARTIALS, Serdes.String().serializer(), serdes.serializer());
-        results = driver.createOutputTopic(Topics.RESULTS, Serdes.String().deserializer(), serdes.deserializer());
-        cancellations = driver.createOutputTopic(AggregatorTopology.CANCELLATIONS_TOPIC,
+        plans = driver.createInputTopic(Topics.DEFAULT.plans(), Serdes.String().serializer(), serdes.serializer());
+        partials = driver.createInputTopic(Topics.DEFAULT.partials(), Serdes.String().serializer(), serdes.serializer());
+        results = driver.createOutputTopic(Topics.DEFAULT.results(), Serdes.String().deserializer(), serdes.deserializer());
+        cancellations = driver.createOutputTopic(Topics.DEFAULT.cancellations(),
                 Serdes.String().deserializer(), Serdes.String().deserializer());
     }
 
@@ -215,10 +215,10 @@ class EnsembleVotingTopologyTest {
     @Test
     void theCancellationSinkIsOnByDefaultAndCanBeTurnedOff() {
         String on = AggregatorTopology.build(serdes, AggregatorConfig.defaults(), clock, metrics).describe().toString();
-        assertTrue(on.contains(AggregatorTopology.CANCELLATIONS_TOPIC), on);
+        assertTrue(on.contains(Topics.DEFAULT.cancellations()), on);
         String off = AggregatorTopology.build(serdes, AggregatorConfig.defaults().withCancellations(false), clock, metrics)
                 .describe().toString();
-        assertFalse(off.contains(AggregatorTopology.CANCELLATIONS_TOPIC), off);
-        assertTrue(off.contains(Topics.RESULTS));
+        assertFalse(off.contains(Topics.DEFAULT.cancellations()), off);
+        assertTrue(off.contains(Topics.DEFAULT.results()));
     }
 }

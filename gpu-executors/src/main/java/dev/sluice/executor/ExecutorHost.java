@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One executor process: a {@link VariantExecutor} thread per served variant, all drawing their
  * ONNX sessions from one {@link ModelCache} (loaded on first use, LRU-unloaded under a budget),
- * and all skipping the queued tasks of requests the aggregator answered early ({@link Topics#CANCELLATIONS}).
+ * and all skipping the queued tasks of requests the aggregator answered early ({@link Topics#cancellations()}).
  */
 public final class ExecutorHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExecutorHost.class);
@@ -77,7 +77,7 @@ public final class ExecutorHost implements AutoCloseable {
         TopicFollower<String> cancellations = null;
         try {
             // early answers from the aggregator; from the end: older ones name no task still queued
-            cancellations = new TopicFollower<>("executor-cancellations", kafka, Topics.CANCELLATIONS,
+            cancellations = new TopicFollower<>("executor-cancellations", kafka, kafka.topics().cancellations(),
                     new StringDeserializer(), TopicFollower.Start.END, cancelled::cancel);
             String expected = OnnxModel.expectedDevice(config.device());
             List<ModelHandle> handles = new ArrayList<>();

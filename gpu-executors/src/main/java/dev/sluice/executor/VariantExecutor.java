@@ -79,6 +79,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, InferenceTask> consumer;
     private final KafkaProducer<String, Object> producer;
     private final KafkaProducer<String, ExecutorStatus> statusProducer;
+    /** The deployment's topic and group names. */
+    private final Topics topics;
     private final DeadlineBatcher<PendingTask> batcher;
     private final ExecutorMetrics metrics;
     private final Escalation escalation;
@@ -137,6 +139,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.metrics = new ExecutorMetrics(registry, variant.id(), model.device());
         BatchingConfig batching = variant.batching();
         int maxBatch = batching.maxBatch();
+        this.topics = kafka.topics();
         this.inputs = new TaskInputs(variant, maxBatch);
         int capacity = Math.max(config.capacity(), maxBatch);
         this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(),
@@ -154,7 +157,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.maxPollRecords = Math.min(Math.max(maxBatch * 2, 64), capacity);
 
         Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(variant.id()));
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(topics, variant.id()));
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -175,7 +178,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-outputs"));
         if (config.delivery().transactional()) {
             // stable per variant and instance, so a restarted instance fences its predecessor
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-executor-" + variant.id() + "-" + config.executorId());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId(topics, variant.id()) + "-" + config.executorId());
             config.failover().applyToTransactionalProducer(p);
         }
         var outputSerializer = serdes.<ModelOutput>serializer();
@@ -204,8 +207,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.thread = new Thread(this, "executor-" + variant.id());
     }
 
-    public static String groupId(String variant) {
-        return "sluice-executor-" + variant;
+    /** The consumer group of one variant's executors (their transactional ids start with it too). */
+    public static String groupId(Topics topics, String variant) {
+        return topics.group("sluice-executor-" + variant);
     }
 
     public VariantExecutor start() {
@@ -243,7 +247,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             if (config.delivery().transactional()) {
                 producer.initTransactions();
             }
-            consumer.subscribe(List.of(Topics.tasks(variant.id())), new ConsumerRebalanceListener() {
+            consumer.subscribe(List.of(topics.tasks(variant.id())), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> parts) {
                     if (transactionStartMs >= 0) {
@@ -263,7 +267,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 }
             });
             log.info("executor for {} running on {} (group {}, delivery {})", variant.id(), model.device(),
-                    groupId(variant.id()), config.delivery());
+                    groupId(topics, variant.id()), config.delivery());
             while (running) {
                 loopOnce();
             }
@@ -389,7 +393,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             ProducerRecord<String, Object> notice = output(t, OutputStatus.MOVED, -1, null, reason,
                     now - t.task().getEnqueuedAtMs(), 0, 0);
             ((ModelOutput) notice.value()).setEscalatedTo(m.to());
-            release(t, List.of(notice, new ProducerRecord<>(Topics.tasks(m.to()), t.task().getRequestId(), m.retargeted())), out);
+            release(t, List.of(notice, new ProducerRecord<>(topics.tasks(m.to()), t.task().getRequestId(), m.retargeted())), out);
             metrics.replanned();
         }
     }
@@ -504,7 +508,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 .setStatus(status).setLabel(label).setConfidence(probs == null ? 0f : probs[label]).setProbabilities(p)
                 .setReason(reason).setExecutorId(config.executorId()).setDevice(model.device()).setBatchSize(batchSize)
                 .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(System.currentTimeMillis()).build();
-        return new ProducerRecord<>(Topics.PARTIALS, t.task().getRequestId(), o);
+        return new ProducerRecord<>(topics.partials(), t.task().getRequestId(), o);
     }
 
     /**
@@ -620,7 +624,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 .<List<ProducerRecord<String, Object>>>map(stage -> {
                     InferenceTask next = TaskRoutes.escalated(t.task(), stage, nowMs);
                     o.setEscalatedTo(next.getVariant());
-                    return List.of(new ProducerRecord<>(Topics.tasks(next.getVariant()), next.getRequestId(), next), output);
+                    return List.of(new ProducerRecord<>(topics.tasks(next.getVariant()), next.getRequestId(), next), output);
                 }).orElse(List.of(output));
     }
 
@@ -664,7 +668,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             return; // dead-lettered before a crash or rebalance, and committed
         }
         ledger.complete(e.offset()); // the DLQ copy goes out right now, in or out of order
-        commit(List.of(new ProducerRecord<>(Topics.DLQ, null, null, null, value, h)));
+        commit(List.of(new ProducerRecord<>(topics.dlq(), null, null, null, value, h)));
     }
 
     private static byte[] toArray(java.nio.ByteBuffer b) {
@@ -693,7 +697,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 .setThroughput(throughput).setBatchLatencyMs(batchMs).setMeanBatchSize(meanBatch)
                 .setCompletedTotal(completedTotal).setDroppedTotal(droppedTotal).setAssignedPartitions(consumer.assignment().size())
                 .setUpdatedAtMs(now).build();
-        statusProducer.send(new ProducerRecord<>(Topics.EXECUTOR_STATUS, config.executorId() + "/" + variant.id(), s));
+        statusProducer.send(new ProducerRecord<>(topics.executorStatus(), config.executorId() + "/" + variant.id(), s));
     }
 
     private static double ewma(double prev, double x) {

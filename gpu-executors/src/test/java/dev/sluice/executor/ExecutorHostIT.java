@@ -98,7 +98,7 @@ class ExecutorHostIT {
                             String id = v + "-" + r + "-" + i;
                             float[] px = image(r * 31 + i);
                             images.put(id, px);
-                            p.send(new ProducerRecord<>(Topics.tasks(v), id, InferenceTask.newBuilder().setRequestId(id)
+                            p.send(new ProducerRecord<>(Topics.DEFAULT.tasks(v), id, InferenceTask.newBuilder().setRequestId(id)
                                     .setVariant(v).setTask("fashion-mnist")
                                     .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, px))
                                     .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
@@ -191,7 +191,7 @@ class ExecutorHostIT {
                             }
                         }
                     }
-                    p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), ids[i], b.build()));
+                    p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("fusion-cnn"), ids[i], b.build()));
                 }
                 p.flush();
             }
@@ -242,7 +242,7 @@ class ExecutorHostIT {
             try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
                     new StringSerializer(), new StringSerializer())) {
                 for (String id : answered) {
-                    p.send(new ProducerRecord<>(Topics.CANCELLATIONS, id, id));
+                    p.send(new ProducerRecord<>(Topics.DEFAULT.cancellations(), id, id));
                 }
             }
             until = System.currentTimeMillis() + 30_000;
@@ -258,7 +258,7 @@ class ExecutorHostIT {
                 long deadline = System.currentTimeMillis() + 300_000;
                 for (int i = 0; i < 3; i++) { // interleaved: the skipped and the served share polls and batches
                     for (String id : List.of(answered.get(i), "live-" + i)) {
-                        p.send(new ProducerRecord<>(Topics.tasks("vgg"), id, InferenceTask.newBuilder().setRequestId(id)
+                        p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg"), id, InferenceTask.newBuilder().setRequestId(id)
                                 .setVariant("vgg").setTask("fashion-mnist")
                                 .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(i)))
                                 .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
@@ -281,8 +281,8 @@ class ExecutorHostIT {
             long committed = -1;
             while (committed < 6 && System.currentTimeMillis() < until) {
                 try (Admin admin = kafka.admin()) {
-                    var offsets = admin.listConsumerGroupOffsets(VariantExecutor.groupId("vgg")).partitionsToOffsetAndMetadata()
-                            .get().get(new TopicPartition(Topics.tasks("vgg"), 0));
+                    var offsets = admin.listConsumerGroupOffsets(VariantExecutor.groupId(Topics.DEFAULT, "vgg")).partitionsToOffsetAndMetadata()
+                            .get().get(new TopicPartition(Topics.DEFAULT.tasks("vgg"), 0));
                     committed = offsets == null ? -1 : offsets.offset();
                 }
                 Thread.sleep(100);
@@ -320,7 +320,7 @@ class ExecutorHostIT {
                 String id = "replan-" + i;
                 float[] px = image(i + 5);
                 images.put(id, px);
-                p.send(new ProducerRecord<>(Topics.tasks("fusion-cnn"), id, InferenceTask.newBuilder().setRequestId(id)
+                p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("fusion-cnn"), id, InferenceTask.newBuilder().setRequestId(id)
                         .setVariant("fusion-cnn").setTask("fashion-mnist-spoken")
                         .setInput(Tensors.fp32("image", new long[] {1, 1, 28, 28}, px))
                         .setExtraInputs(List.of(Tensors.fp32("audio", new long[] {1, 1, 40, 64}, TaskInputsTest.audio(i))))
@@ -414,7 +414,7 @@ class ExecutorHostIT {
 
     /** A read-committed consumer of every partition of the partials topic, at its start. */
     private static KafkaConsumer<String, ModelOutput> partialsFromTheStart(String bootstrap, SluiceSerdes serdes) {
-        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.PARTIALS,
+        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.DEFAULT.partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.BEGINNING);
     }
 }

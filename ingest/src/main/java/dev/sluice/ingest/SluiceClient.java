@@ -59,9 +59,11 @@ public final class SluiceClient implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong provisional = new AtomicLong();
     private final Thread reader;
+    private final Topics topics;
     private volatile boolean running = true;
 
     private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component) {
+        this.topics = kafka.topics();
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -75,10 +77,10 @@ public final class SluiceClient implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
-        List<TopicPartition> parts = consumer.partitionsFor(Topics.RESULTS, Duration.ofSeconds(30)).stream()
+        List<TopicPartition> parts = consumer.partitionsFor(kafka.topics().results(), Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         if (parts.isEmpty()) {
-            throw new IllegalStateException("topic " + Topics.RESULTS + " does not exist on " + kafka.bootstrap());
+            throw new IllegalStateException("topic " + kafka.topics().results() + " does not exist on " + kafka.bootstrap());
         }
         consumer.assign(parts);
         consumer.seekToEnd(parts);
@@ -133,7 +135,7 @@ public final class SluiceClient implements AutoCloseable {
             throw new IllegalStateException("part " + part.getPartIndex() + " of request " + part.getId()
                     + ": the request is not in flight (submit its first part first)");
         }
-        producer.send(new ProducerRecord<>(Topics.REQUESTS, part.getId(), part)); // sent now, whenever it was created
+        producer.send(new ProducerRecord<>(topics.requests(), part.getId(), part)); // sent now, whenever it was created
     }
 
     /**
@@ -143,9 +145,9 @@ public final class SluiceClient implements AutoCloseable {
      * topic's backlog, is answered DEADLINE_EXCEEDED). The gateway creates a request when the call
      * arrives, so its own time counts as Sluice's.
      */
-    private static ProducerRecord<String, InferenceRequest> record(InferenceRequest r) {
+    private ProducerRecord<String, InferenceRequest> record(InferenceRequest r) {
         Long timestamp = r.getCreatedAtMs() > 0 ? r.getCreatedAtMs() : null;
-        return new ProducerRecord<>(Topics.REQUESTS, null, timestamp, r.getId(), r);
+        return new ProducerRecord<>(topics.requests(), null, timestamp, r.getId(), r);
     }
 
     /**
@@ -153,7 +155,7 @@ public final class SluiceClient implements AutoCloseable {
      * so learning policies (bandits, ensemble weights) can score the variants that served it.
      */
     public void sendFeedback(InferenceResult result, int trueLabel) {
-        feedback.send(new ProducerRecord<>(Topics.FEEDBACK, result.getRequestId(), Feedback.newBuilder()
+        feedback.send(new ProducerRecord<>(topics.feedback(), result.getRequestId(), Feedback.newBuilder()
                 .setRequestId(result.getRequestId()).setTrueLabel(trueLabel).setPolicy(result.getPolicy())
                 .setVotes(result.getVotes()).setSentAtMs(System.currentTimeMillis()).build()));
     }

@@ -187,7 +187,7 @@ final class BenchScaleCommand implements Callable<Integer> {
                         SelectorConfig.defaults().withPolicy("infaas").withOverheadMs(60).withInstanceSeed(), cluster.deliveryMode(),
                         cluster.commitIntervalMs, new SimpleMeterRegistry());
                 stack.add(selector);
-                TopicFollower<Plan> plans = new TopicFollower<>("bench-scale-plans", kafka, Topics.PLANS,
+                TopicFollower<Plan> plans = new TopicFollower<>("bench-scale-plans", kafka, kafka.topics().plans(),
                         serdes.<Plan>deserializer(), TopicFollower.Start.END, p -> {
                             if (p.getPredictedMs() > 0) {
                                 predictedMs.put(p.getRequestId(), p.getPredictedMs());

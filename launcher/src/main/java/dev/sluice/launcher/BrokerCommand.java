@@ -4,6 +4,7 @@ import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.StandaloneKafka;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
+import dev.sluice.schemas.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,6 +50,11 @@ final class BrokerCommand implements Callable<Integer> {
             description = "catalog whose variants get task topics (default: ${DEFAULT-VALUE})")
     Path catalog;
 
+    @Option(names = "--prefix",
+            description = "create the topics of the deployment with this topic prefix (its components run with the same "
+                    + "--prefix); repeat for several deployments on this broker (default: one deployment, no prefix)")
+    List<String> prefixes;
+
     @Override
     public Integer call() {
         StandaloneKafka.Options o = new StandaloneKafka.Options(nodes, port, dataDir.toAbsolutePath(), host);
@@ -56,7 +62,9 @@ final class BrokerCommand implements Callable<Integer> {
             if (topics) {
                 List<String> variants = Catalog.load(catalog).variants().stream().map(Variant::id).toList();
                 try (Admin admin = kafka.admin()) {
-                    new TopicLayout(partitions, o.replication(), variants).create(admin);
+                    for (String prefix : prefixes == null ? List.of("") : prefixes) {
+                        new TopicLayout(partitions, o.replication(), variants, Topics.prefixed(prefix, prefix)).create(admin);
+                    }
                 }
             }
             System.out.printf("Kafka running: %d KRaft node%s, replication %d, data in %s%n", nodes, nodes == 1 ? "" : "s",

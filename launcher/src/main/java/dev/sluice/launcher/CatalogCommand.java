@@ -47,10 +47,10 @@ final class CatalogCommand implements Runnable {
     /** Creates the missing task topics of {@code ids} with sluice.requests' partition count and replication. */
     static void createTaskTopics(KafkaSettings kafka, List<String> ids) {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            TopicDescription requests = admin.describeTopics(List.of(Topics.REQUESTS)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(Topics.REQUESTS);
+            TopicDescription requests = admin.describeTopics(List.of(kafka.topics().requests())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(kafka.topics().requests());
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = ids.stream().map(Topics::tasks).filter(t -> !existing.contains(t))
+            List<NewTopic> missing = ids.stream().map(kafka.topics()::tasks).filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, requests.partitions().size(), (short) requests.partitions().get(0).replicas().size()))
                     .toList();
             if (!missing.isEmpty()) {

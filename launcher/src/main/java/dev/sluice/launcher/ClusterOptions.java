@@ -5,6 +5,7 @@ import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
 import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -39,12 +40,26 @@ final class ClusterOptions {
             description = "Kafka Streams commit interval; under exactly-once, output becomes visible at commit (default: ${DEFAULT-VALUE})")
     int commitIntervalMs;
 
+    @Option(names = "--prefix", defaultValue = "",
+            description = "namespace of this deployment on the Kafka cluster: put before every topic name (with 'team-a.' the "
+                    + "requests topic is team-a.sluice.requests) and, unless --group-prefix says otherwise, every consumer "
+                    + "group, Streams application id and transactional id, so that two deployments share one cluster; every "
+                    + "component and client of a deployment needs the same value (default: none)")
+    String prefix;
+
+    @Option(names = "--group-prefix",
+            description = "prefix of consumer groups, Streams application ids and transactional ids (default: --prefix)")
+    String groupPrefix;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics port, 0 for any (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
     /** The ranges of these options (see {@link OptionChecks}). */
     void check(OptionChecks c) {
         c.atLeast("--commit-interval-ms", commitIntervalMs, 1).port("--metrics-port", metricsPort, false);
+        String legal = "ASCII letters, digits, '.', '_' or '-' (Kafka's rule for topic names), at most 100 characters";
+        c.require(legalPrefix(prefix), "--prefix", "'" + prefix + "'", legal);
+        c.require(groupPrefix == null || legalPrefix(groupPrefix), "--group-prefix", "'" + groupPrefix + "'", legal);
         try {
             DeliveryMode.parse(delivery);
         } catch (IllegalArgumentException e) {
@@ -71,6 +86,20 @@ final class ClusterOptions {
         }
     }
 
+    private static boolean legalPrefix(String p) {
+        try {
+            Topics.prefixed(p, "");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** This deployment's topic, group and transactional id names (--prefix, --group-prefix). */
+    Topics names() {
+        return Topics.prefixed(prefix, groupPrefix == null ? prefix : groupPrefix);
+    }
+
     DeliveryMode deliveryMode() {
         return DeliveryMode.parse(delivery);
     }
@@ -80,7 +109,7 @@ final class ClusterOptions {
     /** The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it cannot be). */
     KafkaSettings kafka(String bootstrap) {
         if (probed == null || !probed.bootstrap().equals(bootstrap)) {
-            KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig);
+            KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig).withTopics(names());
             KafkaProbe.check(k);
             probed = k;
         }

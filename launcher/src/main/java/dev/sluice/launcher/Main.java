@@ -1,7 +1,9 @@
 package dev.sluice.launcher;
 
-import picocli.CommandLine;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
@@ -15,8 +17,36 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** Names the configuration file whose properties are every command's option defaults. */
+    static final String CONFIG_ENV = "SLUICE_CONFIG";
+
+    /**
+     * The command line; with {@code config}, a properties file whose keys are option names without
+     * their dashes ({@code prefix=team-a.}, {@code bootstrap=kafka:9092}) or qualified by the command
+     * ({@code sluice.selector.policy=infaas}): the defaults of every command, which its arguments override.
+     */
+    static CommandLine commandLine(Path config) {
+        CommandLine cl = new CommandLine(new Main());
+        if (config != null) {
+            if (!Files.isReadable(config)) {
+                throw new IllegalArgumentException(CONFIG_ENV + " names " + config + ", which cannot be read");
+            }
+            cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(config.toFile()));
+        }
+        return cl;
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
+        String configFile = System.getenv(CONFIG_ENV);
+        CommandLine commandLine;
+        try {
+            commandLine = commandLine(configFile == null || configFile.isBlank() ? null : Path.of(configFile));
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int code = commandLine
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("sluice: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     if (Boolean.getBoolean("sluice.debug")) {

@@ -3,9 +3,9 @@ package dev.sluice.launcher;
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
 import dev.sluice.aggregator.WeightsFeedbackListener;
-import dev.sluice.common.DeliveryMode;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.LiveCatalog;
+import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
@@ -21,6 +21,7 @@ import dev.sluice.ingest.json.JsonBridgeApp;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
+import dev.sluice.schemas.Topics;
 import dev.sluice.selector.SelectorApp;
 import dev.sluice.selector.SelectorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,7 +103,7 @@ public final class SluiceStack implements AutoCloseable {
         this.kafka = kafka;
         List<String> variants = catalog.variants().stream().map(Variant::id).toList();
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            new TopicLayout(o.partitions(), (short) 1, variants).create(admin);
+            new TopicLayout(o.partitions(), (short) 1, variants, kafka.topics()).create(admin);
         }
         publishUnlessPublished(kafka, serdes, catalog);
         LiveCatalog live = LiveCatalog.follow(kafka, serdes, catalog, Duration.ofSeconds(15));
@@ -146,8 +147,15 @@ public final class SluiceStack implements AutoCloseable {
     /** Starts everything; {@code bootstrap} null means an embedded broker. */
     public static SluiceStack start(String bootstrap, Path kafkaConfig, SluiceSerdes serdes, Catalog catalog,
             Path catalogDir, Options o, MeterRegistry registry) {
+        return start(bootstrap, kafkaConfig, Topics.DEFAULT, serdes, catalog, catalogDir, o, registry);
+    }
+
+    /** As above, with every topic, group and transactional id named by {@code names} (a deployment's prefix). */
+    public static SluiceStack start(String bootstrap, Path kafkaConfig, Topics names, SluiceSerdes serdes, Catalog catalog,
+            Path catalogDir, Options o, MeterRegistry registry) {
         EmbeddedKafka broker = bootstrap == null ? EmbeddedKafka.start() : null;
-        KafkaSettings kafka = broker != null ? KafkaSettings.of(broker.bootstrap()) : KafkaSettings.of(bootstrap, kafkaConfig);
+        KafkaSettings kafka = (broker != null ? KafkaSettings.of(broker.bootstrap()) : KafkaSettings.of(bootstrap, kafkaConfig))
+                .withTopics(names);
         try {
             SluiceStack s = new SluiceStack(broker, kafka, serdes, catalog, catalogDir, o, registry);
             s.awaitRunning(Duration.ofSeconds(90));

@@ -144,7 +144,7 @@ final class UpCommand implements Callable<Integer> {
         System.out.printf("starting Sluice: %s broker, delivery %s, policy %s, %d variants%n",
                 bootstrap == null ? "embedded" : bootstrap, mode, policy, catalog.variants().size());
         try (Metrics metrics = new Metrics();
-             SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.serdes(), catalog,
+             SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.names(), cluster.serdes(), catalog,
                      cluster.catalogDir(), o, metrics.registry)) {
             metrics.serve(cluster.metricsPort, stack.health());
             System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
@@ -227,18 +227,19 @@ final class UpCommand implements Callable<Integer> {
 
     private static void printServeHelp(SluiceStack stack, Metrics metrics, GatewayServer gateway) {
         String bs = stack.kafka().bootstrap();
+        Topics names = stack.kafka().topics();
         System.out.println();
         System.out.println("Sluice is serving. Bootstrap: " + bs + "   OIP gateway: " + gateway.baseUrl()
                 + " (gRPC localhost:" + gateway.grpcPort() + ")");
-        System.out.println("  Avro requests  -> " + Topics.REQUESTS + "   (Confluent wire format, registry 'fingerprint')");
-        System.out.println("  JSON requests  -> " + Topics.REQUESTS_JSON + "   (Open Inference Protocol JSON + envelope)");
-        System.out.println("  results        <- " + Topics.RESULTS + " (Avro), " + Topics.RESULTS_JSON + " (JSON)");
-        System.out.println("  dead letters   <- " + Topics.DLQ);
+        System.out.println("  Avro requests  -> " + names.requests() + "   (Confluent wire format, registry 'fingerprint')");
+        System.out.println("  JSON requests  -> " + names.requestsJson() + "   (Open Inference Protocol JSON + envelope)");
+        System.out.println("  results        <- " + names.results() + " (Avro), " + names.resultsJson() + " (JSON)");
+        System.out.println("  dead letters   <- " + names.dlq());
         System.out.println("  metrics        " + metrics.url("/metrics") + ", dashboard " + metrics.url("/"));
         System.out.println("Example (kcat):");
-        System.out.println("  kcat -b " + bs + " -t " + Topics.REQUESTS_JSON + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
+        System.out.println("  kcat -b " + bs + " -t " + names.requestsJson() + " -P -k r1 <<< '{\"id\":\"r1\",\"task\":\"fashion-mnist\","
                 + "\"timeout_ms\":1000,\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[...784 numbers...]}]}'");
-        System.out.println("  kcat -b " + bs + " -t " + Topics.RESULTS_JSON + " -C -o end");
+        System.out.println("  kcat -b " + bs + " -t " + names.resultsJson() + " -C -o end");
         System.out.println("Example (curl, OIP / KServe v2):");
         System.out.println("  curl -s " + gateway.baseUrl() + "/models/fashion-mnist/infer -d '{\"parameters\":{\"timeout_ms\":500,"
                 + "\"min_accuracy\":0.9},\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],"

@@ -234,7 +234,7 @@ class AggregatorRestartIT {
     /** Final results per request id on sluice.results, read committed from the beginning until a quiet 2 s. */
     private static Map<String, Integer> finalResultsPerRequest(KafkaSettings kafka, SluiceSerdes serdes, String prefix) {
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, InferenceResult> consumer = TopicFollower.committedConsumer(kafka, Topics.RESULTS,
+        try (KafkaConsumer<String, InferenceResult> consumer = TopicFollower.committedConsumer(kafka, Topics.DEFAULT.results(),
                 serdes.<InferenceResult>deserializer(), TopicFollower.Start.BEGINNING)) {
             long until = System.currentTimeMillis() + 60_000;
             long quietUntil = System.currentTimeMillis() + 2_000;

@@ -159,10 +159,10 @@ class BrokerRestartIT {
 
                 // restarts on the poison: both groups reset to the very beginning of their input
                 bridge[0].close();
-                resetToEarliest(kafka, JsonBridgeApp.APPLICATION_ID, Topics.REQUESTS_JSON, Topics.RESULTS);
+                resetToEarliest(kafka, JsonBridgeApp.APPLICATION_ID, Topics.DEFAULT.requestsJson(), Topics.DEFAULT.results());
                 bridge[0] = JsonBridgeApp.start(settings, serdes, new Properties(), failover("bridge-0"));
                 selector[0].close();
-                resetToEarliest(kafka, "sluice-selector", Topics.REQUESTS);
+                resetToEarliest(kafka, "sluice-selector", Topics.DEFAULT.requests());
                 selector[0] = startSelector(settings, serdes, served, registry);
                 await(health::up, 120, "bridge and selector up again: " + health.reports());
                 Thread.sleep(15_000); // they re-read everything: the poison and every request again
@@ -200,13 +200,13 @@ class BrokerRestartIT {
         Map<String, Object> p = kafka.clientConfig();
         p.put("max.request.size", 4 * 1024 * 1024);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS_JSON, "poison-big", big.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.DEFAULT.requestsJson(), "poison-big", big.getBytes(StandardCharsets.UTF_8))).get();
             byte[] magicOne = {1, 0, 0, 0, 7, 2, 4, 6, 8};
-            producer.send(new ProducerRecord<>(Topics.REQUESTS, "poison-magic", magicOne)).get();
+            producer.send(new ProducerRecord<>(Topics.DEFAULT.requests(), "poison-magic", magicOne)).get();
             byte[] random = new byte[300];
             new java.util.Random(16).nextBytes(random);
             random[0] = 0;
-            producer.send(new ProducerRecord<>(Topics.REQUESTS, "poison-random", random)).get();
+            producer.send(new ProducerRecord<>(Topics.DEFAULT.requests(), "poison-random", random)).get();
         }
     }
 
@@ -244,9 +244,9 @@ class BrokerRestartIT {
     /** Exactly one final result per request on sluice.results, committed records only, read from the beginning. */
     private static void assertExactlyOnce(KafkaSettings kafka, SluiceSerdes serdes, String when) {
         Map<String, Integer> counts = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(kafka, Topics.RESULTS,
+        for (ConsumerRecord<String, byte[]> r : readAll(kafka, Topics.DEFAULT.results(),
                 r -> r.key() != null && r.key().startsWith(PREFIX), REQUESTS)) {
-            InferenceResult result = serdes.<InferenceResult>deserializer().deserialize(Topics.RESULTS, r.headers(), r.value());
+            InferenceResult result = serdes.<InferenceResult>deserializer().deserialize(Topics.DEFAULT.results(), r.headers(), r.value());
             if (result.getFinal$()) {
                 counts.merge(r.key(), 1, Integer::sum);
             }
@@ -268,14 +268,14 @@ class BrokerRestartIT {
     }
 
     private static JsonNode jsonResult(KafkaSettings kafka, String id) throws IOException {
-        List<ConsumerRecord<String, byte[]>> r = readAll(kafka, Topics.RESULTS_JSON, x -> id.equals(x.key()), 1);
+        List<ConsumerRecord<String, byte[]>> r = readAll(kafka, Topics.DEFAULT.resultsJson(), x -> id.equals(x.key()), 1);
         assertTrue(!r.isEmpty(), "no JSON result for " + id);
         return new ObjectMapper().readTree(r.get(0).value());
     }
 
     private static List<String> deadLetterReasons(KafkaSettings kafka, int expected) {
         List<String> reasons = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(kafka, Topics.DLQ, x -> x.key() != null && x.key().startsWith("poison-"),
+        for (ConsumerRecord<String, byte[]> r : readAll(kafka, Topics.DEFAULT.dlq(), x -> x.key() != null && x.key().startsWith("poison-"),
                 expected)) {
             var h = r.headers().lastHeader(Topics.DLQ_REASON_HEADER);
             reasons.add(r.key() + ": " + (h == null ? "(no reason)" : new String(h.value(), StandardCharsets.UTF_8)));

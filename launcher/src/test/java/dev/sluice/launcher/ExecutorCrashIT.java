@@ -81,7 +81,7 @@ class ExecutorCrashIT {
                     new StringSerializer(), serdes.<InferenceTask>serializer())) {
                 for (int i = 0; i < TASKS; i++) {
                     String id = "crash-" + i;
-                    p.send(new ProducerRecord<>(Topics.tasks(heavy.id()), id, InferenceTask.newBuilder().setRequestId(id)
+                    p.send(new ProducerRecord<>(Topics.DEFAULT.tasks(heavy.id()), id, InferenceTask.newBuilder().setRequestId(id)
                             .setVariant(heavy.id()).setTask(heavy.task())
                             .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, test.images()[i % test.size()]))
                             .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline).setPriority(i % LEVELS)
@@ -103,7 +103,7 @@ class ExecutorCrashIT {
 
                 // out-of-order completion did happen: some committed position carries finished offsets above it
                 try (Admin admin = kafka.admin()) {
-                    var committed = admin.listConsumerGroupOffsets(VariantExecutor.groupId(heavy.id()))
+                    var committed = admin.listConsumerGroupOffsets(VariantExecutor.groupId(Topics.DEFAULT, heavy.id()))
                             .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
                     assertTrue(committed.values().stream().anyMatch(o -> o != null && o.metadata().startsWith("s1:")),
                             "no commit recorded finished offsets above its position: " + committed);
@@ -147,7 +147,7 @@ class ExecutorCrashIT {
     }
 
     private static KafkaConsumer<String, ModelOutput> committedReader(String bootstrap, SluiceSerdes serdes) {
-        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.PARTIALS,
+        return TopicFollower.committedConsumer(KafkaSettings.of(bootstrap), Topics.DEFAULT.partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.BEGINNING);
     }
 

@@ -222,7 +222,7 @@ class MultiReplicaIT {
 
     private static Map<String, Integer> finalResultsPerRequest(KafkaSettings kafka, SluiceSerdes serdes) {
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, InferenceResult> c = TopicFollower.committedConsumer(kafka, Topics.RESULTS,
+        try (KafkaConsumer<String, InferenceResult> c = TopicFollower.committedConsumer(kafka, Topics.DEFAULT.results(),
                 serdes.<InferenceResult>deserializer(), TopicFollower.Start.BEGINNING)) {
             drain(c, r -> {
                 if (r.value() != null && r.value().getFinal$()) {
@@ -235,7 +235,7 @@ class MultiReplicaIT {
 
     private static Map<String, Integer> vggOutputsByExecutor(KafkaSettings kafka, SluiceSerdes serdes) {
         Map<String, Integer> counts = new TreeMap<>();
-        try (KafkaConsumer<String, ModelOutput> c = TopicFollower.committedConsumer(kafka, Topics.PARTIALS,
+        try (KafkaConsumer<String, ModelOutput> c = TopicFollower.committedConsumer(kafka, Topics.DEFAULT.partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.BEGINNING)) {
             drain(c, r -> {
                 if (r.value() != null && r.value().getVariant().equals("vgg")) {

@@ -9,7 +9,10 @@ import dev.sluice.common.KafkaSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Options out of range are usage errors before anything starts; help has no format warnings. */
@@ -17,9 +20,13 @@ class OptionChecksTest {
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
+        return runWith(null, args);
+    }
+
+    private static Run runWith(Path config, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        CommandLine cl = Main.commandLine(config).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
         int code = cl.execute(args);
         return new Run(code, out.toString(), err.toString());
     }
@@ -41,6 +48,23 @@ class OptionChecksTest {
         assertTrue(run("up", "--serve", "--http-port", "70000").err().contains("'--http-port': 70000"));
         assertTrue(run("gateway", "--bootstrap", "localhost:1", "--max-in-flight", "0").err()
                 .contains("'--max-in-flight': 0 (must be >= 1)"));
+    }
+
+    @Test
+    void aPrefixKafkaWouldRefuseIsAUsageError() {
+        assertTrue(run("up", "--prefix", "team a").err().contains("'--prefix': 'team a' (must be ASCII letters"));
+        assertTrue(run("up", "--prefix", "a.", "--group-prefix", "b/").err().contains("'--group-prefix': 'b/'"));
+    }
+
+    @Test
+    void theConfigFileSetsDefaultsForEveryCommandAndArgumentsOverrideThem(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("sluice.properties"), "prefix=team a\nsluice.up.threads=0\n");
+        Run r = runWith(config, "up");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'--threads': 0"), r.err()); // the command-qualified key
+        r = runWith(config, "up", "--threads", "1");
+        assertTrue(r.err().contains("'--prefix': 'team a'"), r.err()); // the plain key
+        assertThrows(IllegalArgumentException.class, () -> Main.commandLine(dir.resolve("missing.properties")));
     }
 
     @Test

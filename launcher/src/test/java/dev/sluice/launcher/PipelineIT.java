@@ -99,7 +99,7 @@ class PipelineIT {
         assertEquals(1000L, summary.statusCounts().get("OK"), summary::table);
 
         // exactly one result per request on the topic itself, not just in the client
-        Map<String, Integer> perRequest = countByKey(Topics.RESULTS, k -> k.startsWith("it-exactly-once-"), 1000);
+        Map<String, Integer> perRequest = countByKey(Topics.DEFAULT.results(), k -> k.startsWith("it-exactly-once-"), 1000);
         assertEquals(1000, perRequest.size());
         perRequest.forEach((id, n) -> assertEquals(1, n, "results for " + id));
 
@@ -126,8 +126,8 @@ class PipelineIT {
     void badInputIsDeadLetteredOrAnsweredInvalidAndServingContinues() throws Exception {
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(stack.kafka().clientConfig(), new StringSerializer(),
                 new ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(Topics.REQUESTS, "garbage-1", "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
-            raw.send(new ProducerRecord<>(Topics.REQUESTS, "garbage-2", new byte[] {0, 0, 0, 0, 42, 1, 2})).get();
+            raw.send(new ProducerRecord<>(Topics.DEFAULT.requests(), "garbage-1", "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
+            raw.send(new ProducerRecord<>(Topics.DEFAULT.requests(), "garbage-2", new byte[] {0, 0, 0, 0, 42, 1, 2})).get();
         }
         long now = System.currentTimeMillis();
         float[] image = test.images()[0];
@@ -158,12 +158,12 @@ class PipelineIT {
         assertEquals(ResultStatus.OK, ok.getStatus());
         assertTrue(ok.getLabel() >= 0 && ok.getLabel() < 10);
 
-        List<ConsumerRecord<String, byte[]>> dead = readAll(Topics.DLQ, r -> r.key() != null && r.key().startsWith("garbage-"), 2);
+        List<ConsumerRecord<String, byte[]>> dead = readAll(Topics.DEFAULT.dlq(), r -> r.key() != null && r.key().startsWith("garbage-"), 2);
         assertEquals(2, dead.size());
         for (ConsumerRecord<String, byte[]> r : dead) {
             String reason = new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8);
             assertTrue(reason.startsWith("undecodable request"), reason);
-            assertEquals(Topics.REQUESTS, new String(r.headers().lastHeader(Topics.DLQ_SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8));
+            assertEquals(Topics.DEFAULT.requests(), new String(r.headers().lastHeader(Topics.DLQ_SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8));
         }
         assertEquals("not avro at all", new String(dead.stream().filter(r -> r.key().equals("garbage-1")).findFirst()
                 .orElseThrow().value(), StandardCharsets.UTF_8));
@@ -181,10 +181,10 @@ class PipelineIT {
                 + "\"inputs\":[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[1,2,3]}]}";
         try (KafkaProducer<String, String> p = new KafkaProducer<>(stack.kafka().clientConfig(), new StringSerializer(),
                 new StringSerializer())) {
-            p.send(new ProducerRecord<>(Topics.REQUESTS_JSON, "json-1", json)).get();
-            p.send(new ProducerRecord<>(Topics.REQUESTS_JSON, "json-2", broken)).get();
+            p.send(new ProducerRecord<>(Topics.DEFAULT.requestsJson(), "json-1", json)).get();
+            p.send(new ProducerRecord<>(Topics.DEFAULT.requestsJson(), "json-2", broken)).get();
         }
-        List<ConsumerRecord<String, byte[]>> results = readAll(Topics.RESULTS_JSON,
+        List<ConsumerRecord<String, byte[]>> results = readAll(Topics.DEFAULT.resultsJson(),
                 r -> "json-1".equals(r.key()) || "json-2".equals(r.key()), 2);
         Map<String, JsonNode> byId = new HashMap<>();
         for (var r : results) {

@@ -58,7 +58,7 @@ class PredictionCacheIT {
                         .withPredictionCache(PredictionCache.Config.parse("1000,10m")),
                 new SimpleMeterRegistry());
         client = SluiceClient.connect(stack.kafka(), serdes);
-        partials = new TopicFollower<>("it-partials", stack.kafka(), Topics.PARTIALS, serdes.<ModelOutput>deserializer(),
+        partials = new TopicFollower<>("it-partials", stack.kafka(), Topics.DEFAULT.partials(), serdes.<ModelOutput>deserializer(),
                 TopicFollower.Start.BEGINNING, o -> ran.add(o.getRequestId()));
     }
 

@@ -1,20 +1,26 @@
 package dev.sluice.schemas;
 
-/** Names of every topic Sluice uses. All records about one request are keyed by its id. */
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Names of every topic, consumer group and transactional id one Sluice deployment uses. All
+ * records about one request are keyed by its id.
+ *
+ * <p>A deployment may carry a topic prefix and a group prefix (as Seldon Core v2 does), so that
+ * two deployments share one Kafka cluster without seeing each other's records: with prefix
+ * {@code team-a.} the requests topic is {@code team-a.sluice.requests} and the selector's
+ * application id {@code team-a.sluice-selector}. {@link #DEFAULT} has neither. Every component
+ * takes its names from one instance (it rides in {@code KafkaSettings}), never from literals.
+ */
 public final class Topics {
-    public static final String REQUESTS = "sluice.requests";
-    public static final String REQUESTS_JSON = "sluice.requests.json";
-    public static final String PLANS = "sluice.plans";
-    public static final String TASKS_PREFIX = "sluice.tasks.";
-    public static final String PARTIALS = "sluice.partials";
-    public static final String RESULTS = "sluice.results";
-    public static final String RESULTS_JSON = "sluice.results.json";
-    public static final String EXECUTOR_STATUS = "sluice.executor-status";
-    public static final String CATALOG = "sluice.catalog";
-    public static final String FEEDBACK = "sluice.feedback";
-    public static final String DLQ = "sluice.dlq";
-    /** Request ids the aggregator answered early; executors skip their still-queued members. */
-    public static final String CANCELLATIONS = "sluice.cancellations";
+    /** No prefixes: the names every single-deployment cluster uses. */
+    public static final Topics DEFAULT = new Topics("", "");
+
+    /** Kafka topic names: ASCII letters, digits, '.', '_' and '-', at most 249 characters. */
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]*");
+    /** Room left for the longest name Sluice appends (task topics add a variant id; see {@link #tasks}). */
+    private static final int MAX_PREFIX = 100;
 
     /** Dead-letter headers: why a record was rejected and where it came from. */
     public static final String DLQ_REASON_HEADER = "sluice.dlq.reason";
@@ -30,9 +36,122 @@ public final class Topics {
     /** Size in bytes of the original value; present when the dead letter keeps only its first bytes. */
     public static final String DLQ_ORIGINAL_BYTES_HEADER = "sluice.dlq.original.bytes";
 
-    private Topics() {}
+    private final String topicPrefix;
+    private final String groupPrefix;
 
-    public static String tasks(String variant) {
-        return TASKS_PREFIX + variant;
+    private Topics(String topicPrefix, String groupPrefix) {
+        this.topicPrefix = topicPrefix;
+        this.groupPrefix = groupPrefix;
+    }
+
+    /**
+     * Names under {@code topicPrefix} (topics) and {@code groupPrefix} (consumer groups, Streams
+     * application ids, transactional ids); either may be empty.
+     *
+     * @throws IllegalArgumentException naming the prefix when it holds a character Kafka refuses
+     *     in a topic name or is longer than 100 characters
+     */
+    public static Topics prefixed(String topicPrefix, String groupPrefix) {
+        return new Topics(check("topic prefix", topicPrefix), check("group prefix", groupPrefix));
+    }
+
+    private static String check(String what, String prefix) {
+        Objects.requireNonNull(prefix, what);
+        if (!LEGAL.matcher(prefix).matches()) {
+            throw new IllegalArgumentException(what + " '" + prefix
+                    + "' may hold only ASCII letters, digits, '.', '_' and '-' (Kafka's rule for topic names)");
+        }
+        if (prefix.length() > MAX_PREFIX) {
+            throw new IllegalArgumentException(what + " '" + prefix + "' is longer than " + MAX_PREFIX + " characters");
+        }
+        return prefix;
+    }
+
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    public String groupPrefix() {
+        return groupPrefix;
+    }
+
+    /** Avro requests. */
+    public String requests() {
+        return topicPrefix + "sluice.requests";
+    }
+
+    /** JSON (Open Inference Protocol) requests, read by the bridge. */
+    public String requestsJson() {
+        return topicPrefix + "sluice.requests.json";
+    }
+
+    public String plans() {
+        return topicPrefix + "sluice.plans";
+    }
+
+    /** Everything before the variant id in a task topic's name. */
+    public String tasksPrefix() {
+        return topicPrefix + "sluice.tasks.";
+    }
+
+    /** The task topic of one (base) variant. */
+    public String tasks(String variant) {
+        return tasksPrefix() + variant;
+    }
+
+    public String partials() {
+        return topicPrefix + "sluice.partials";
+    }
+
+    public String results() {
+        return topicPrefix + "sluice.results";
+    }
+
+    public String resultsJson() {
+        return topicPrefix + "sluice.results.json";
+    }
+
+    /** Compacted: each executor replica's latest status. */
+    public String executorStatus() {
+        return topicPrefix + "sluice.executor-status";
+    }
+
+    /** Compacted: the live catalog. */
+    public String catalog() {
+        return topicPrefix + "sluice.catalog";
+    }
+
+    public String feedback() {
+        return topicPrefix + "sluice.feedback";
+    }
+
+    public String dlq() {
+        return topicPrefix + "sluice.dlq";
+    }
+
+    /** Request ids the aggregator answered early; executors skip their still-queued members. */
+    public String cancellations() {
+        return topicPrefix + "sluice.cancellations";
+    }
+
+    /** A consumer group, Streams application id or transactional id: {@code base} under the group prefix. */
+    public String group(String base) {
+        return groupPrefix + base;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Topics t && t.topicPrefix.equals(topicPrefix) && t.groupPrefix.equals(groupPrefix);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topicPrefix, groupPrefix);
+    }
+
+    @Override
+    public String toString() {
+        return topicPrefix.isEmpty() && groupPrefix.isEmpty() ? "Topics(no prefix)"
+                : "Topics(topics '" + topicPrefix + "', groups '" + groupPrefix + "')";
     }
 }

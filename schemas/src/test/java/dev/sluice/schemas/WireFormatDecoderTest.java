@@ -19,18 +19,18 @@ class WireFormatDecoderTest {
     private byte[] valid() {
         InferenceRequest r = InferenceRequest.newBuilder().setId("r1").setTask("fashion-mnist").setCreatedAtMs(1)
                 .setDeadlineMs(2).setInputs(List.of(Tensors.fp32("input", new long[] {1, 4}, new float[] {1, 2, 3, 4}))).build();
-        return serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r);
+        return serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r);
     }
 
     private String failure(byte[] bytes) {
-        WireFormatDecoder.Decoded<InferenceRequest> d = decoder.decode(Topics.REQUESTS, bytes);
+        WireFormatDecoder.Decoded<InferenceRequest> d = decoder.decode(Topics.DEFAULT.requests(), bytes);
         assertNull(d.value());
         return d.failure();
     }
 
     @Test
     void aValidRecordDecodes() {
-        WireFormatDecoder.Decoded<InferenceRequest> d = decoder.decode(Topics.REQUESTS, valid());
+        WireFormatDecoder.Decoded<InferenceRequest> d = decoder.decode(Topics.DEFAULT.requests(), valid());
         assertTrue(d.ok(), d.failure());
         assertEquals("r1", d.value().getId());
     }
@@ -60,7 +60,7 @@ class WireFormatDecoderTest {
     void aRecordOfAnotherTypeIsNamed() {
         Plan p = Plan.newBuilder().setRequestId("x").setTask("t").setDecision(PlanDecision.SERVE).setPolicy("p")
                 .setCreatedAtMs(1).setDeadlineMs(2).setReceivedAtMs(1).setPlannedAtMs(1).build();
-        byte[] b = serdes.<Plan>serializer().serialize(Topics.PLANS, p);
+        byte[] b = serdes.<Plan>serializer().serialize(Topics.DEFAULT.plans(), p);
         assertTrue(failure(b).contains("is dev.sluice.avro.Plan, not dev.sluice.avro.InferenceRequest"), failure(b));
     }
 

@@ -30,7 +30,7 @@ class WireFormatTest {
     @Test
     void bytesAreConfluentWireFormat() throws Exception {
         InferenceRequest req = request();
-        byte[] bytes = SluiceSerdes.fingerprint().<InferenceRequest>serializer().serialize(Topics.REQUESTS, req);
+        byte[] bytes = SluiceSerdes.fingerprint().<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), req);
 
         assertEquals(0, bytes[0], "magic byte");
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
@@ -48,9 +48,9 @@ class WireFormatTest {
         InferenceResult result = InferenceResult.newBuilder().setRequestId("r").setStatus(ResultStatus.OK)
                 .setLabel(7).setLatency(StageLatency.newBuilder().setTotalMs(12.5).build())
                 .setCreatedAtMs(1).setDeadlineMs(2).setCompletedAtMs(3).build();
-        byte[] bytes = SluiceSerdes.fingerprint().<InferenceResult>serializer().serialize(Topics.RESULTS, result);
+        byte[] bytes = SluiceSerdes.fingerprint().<InferenceResult>serializer().serialize(Topics.DEFAULT.results(), result);
         // a fresh instance stands for another process: it knows ids only from the shipped schemas
-        InferenceResult back = SluiceSerdes.fingerprint().<InferenceResult>deserializer().deserialize(Topics.RESULTS, bytes);
+        InferenceResult back = SluiceSerdes.fingerprint().<InferenceResult>deserializer().deserialize(Topics.DEFAULT.results(), bytes);
         assertEquals(result, back);
     }
 
@@ -65,10 +65,10 @@ class WireFormatTest {
 
     @Test
     void unknownSchemaIdFailsWithItsId() {
-        byte[] bytes = SluiceSerdes.fingerprint().<InferenceRequest>serializer().serialize(Topics.REQUESTS, request());
+        byte[] bytes = SluiceSerdes.fingerprint().<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), request());
         ByteBuffer.wrap(bytes).putInt(1, 12345);
         Exception e = assertThrows(RuntimeException.class,
-                () -> SluiceSerdes.fingerprint().deserializer().deserialize(Topics.REQUESTS, bytes));
+                () -> SluiceSerdes.fingerprint().deserializer().deserialize(Topics.DEFAULT.requests(), bytes));
         Throwable root = e;
         while (root.getCause() != null && !(root instanceof FingerprintRegistry.UnknownSchemaIdException)) {
             root = root.getCause();

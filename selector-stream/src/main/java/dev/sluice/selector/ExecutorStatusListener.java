@@ -13,7 +13,7 @@ public final class ExecutorStatusListener implements AutoCloseable {
     private final TopicFollower<ExecutorStatus> follower;
 
     public ExecutorStatusListener(KafkaSettings kafka, SluiceSerdes serdes, LoadView view) {
-        follower = new TopicFollower<>("selector-load-view", kafka, Topics.EXECUTOR_STATUS,
+        follower = new TopicFollower<>("selector-load-view", kafka, kafka.topics().executorStatus(),
                 serdes.<ExecutorStatus>deserializer(), TopicFollower.Start.BEGINNING, s -> view.onStatus(replicaStatus(s)));
     }
 

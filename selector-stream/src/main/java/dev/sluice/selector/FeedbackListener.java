@@ -20,7 +20,7 @@ public final class FeedbackListener implements AutoCloseable {
     private final TopicFollower<Feedback> follower;
 
     public FeedbackListener(KafkaSettings kafka, SluiceSerdes serdes, Policies policies) {
-        follower = new TopicFollower<>("selector-feedback", kafka, Topics.FEEDBACK, serdes.<Feedback>deserializer(),
+        follower = new TopicFollower<>("selector-feedback", kafka, kafka.topics().feedback(), serdes.<Feedback>deserializer(),
                 TopicFollower.Start.END, f -> {
                     if (!policies.has(f.getPolicy())) {
                         return;

@@ -15,7 +15,7 @@ public final class ResultsFollower implements AutoCloseable {
     private final TopicFollower<InferenceResult> follower;
 
     public ResultsFollower(KafkaSettings kafka, SluiceSerdes serdes, SelectorCache cache) {
-        follower = new TopicFollower<>("selector-results", kafka, Topics.RESULTS, serdes.<InferenceResult>deserializer(),
+        follower = new TopicFollower<>("selector-results", kafka, kafka.topics().results(), serdes.<InferenceResult>deserializer(),
                 TopicFollower.Start.END, cache::onResult);
     }
 

@@ -88,7 +88,7 @@ public final class SelectorApp implements AutoCloseable {
         Policies policies = new Policies(config.policies());
         FeedbackListener feedback = new FeedbackListener(kafka, serdes, policies);
         Properties p = kafka.clientProperties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-selector");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, kafka.topics().group("sluice-selector"));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
@@ -96,7 +96,7 @@ public final class SelectorApp implements AutoCloseable {
         // requests are read as bytes and decoded by the processor (undecodable ones are dead-lettered there);
         // an output that cannot be written (too large, unserialisable) dead-letters its request instead of
         // stopping the selector on it after every restart
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, kafka.topics().dlq());
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         // a request whose processing throws is dead-lettered and skipped, not retried by a replaced thread forever
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
@@ -109,7 +109,8 @@ public final class SelectorApp implements AutoCloseable {
         predictions.bind(registry);
         ResultsFollower results = predictions.enabled() ? new ResultsFollower(kafka, serdes, predictions) : null;
         KafkaStreams streams = new KafkaStreams(
-                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(), metrics, predictions), p);
+                SelectorTopology.build(serdes, catalog, config, policies, load, InstantSource.system(), metrics, predictions,
+                        kafka.topics()), p);
         streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("selector"));
         KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
         m.bindTo(registry);

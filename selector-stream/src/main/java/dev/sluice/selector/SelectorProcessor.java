@@ -107,11 +107,16 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         context.schedule(EXPIRY_SCAN, PunctuationType.WALL_CLOCK_TIME, wallClockMs -> expireParts(clock.millis()));
     }
 
+    /** The topic the record came from (its name carries the deployment's prefix; the decoder looks up schemas by it). */
+    private String sourceTopic() {
+        return context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.DEFAULT.requests());
+    }
+
     @Override
     public void process(Record<String, byte[]> record) {
         long receivedAt = clock.millis();
         origin = origin(record);
-        WireFormatDecoder.Decoded<InferenceRequest> decoded = requests.decode(Topics.REQUESTS, record.value());
+        WireFormatDecoder.Decoded<InferenceRequest> decoded = requests.decode(sourceTopic(), record.value());
         if (!decoded.ok()) {
             deadLetter(record, "undecodable request: " + decoded.failure());
             return;

@@ -51,9 +51,15 @@ public final class SelectorTopology {
     /** With the prediction cache ({@link SelectorCache}; {@link SelectorCache#OFF} for none). */
     public static Topology build(SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config, Policies policies,
             LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache) {
+        return build(serdes, catalog, config, policies, load, clock, metrics, cache, Topics.DEFAULT);
+    }
+
+    /** Reading and writing the topics of {@code names} (a deployment's prefix). */
+    public static Topology build(SluiceSerdes serdes, Supplier<Catalog> catalog, SelectorConfig config, Policies policies,
+            LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache, Topics names) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
-        t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS);
+        t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), names.requests());
         t.addProcessor("select", () -> new SelectorProcessor(new WireFormatDecoder<>(serdes, InferenceRequest.getClassSchema()), catalog, policies,
                 config, load, clock, metrics, cache), "requests");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
@@ -61,10 +67,10 @@ public final class SelectorTopology {
         Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();
         Serializer<Object> tasks = (Serializer<Object>) (Serializer<?>) serdes.<InferenceTask>serializer();
         Serializer<Object> raw = (topic, data) -> new ByteArraySerializer().serialize(topic, (byte[]) data);
-        t.addSink(SelectorProcessor.PLANS_SINK, Topics.PLANS, new StringSerializer(), plans, "select");
-        t.addSink(SelectorProcessor.TASKS_SINK, (key, value, ctx) -> Topics.tasks(VariantViews.baseOf(((InferenceTask) value).getVariant())),
+        t.addSink(SelectorProcessor.PLANS_SINK, names.plans(), new StringSerializer(), plans, "select");
+        t.addSink(SelectorProcessor.TASKS_SINK, (key, value, ctx) -> names.tasks(VariantViews.baseOf(((InferenceTask) value).getVariant())),
                 new StringSerializer(), tasks, "select");
-        t.addSink(SelectorProcessor.DLQ_SINK, Topics.DLQ, new StringSerializer(), raw, "select");
+        t.addSink(SelectorProcessor.DLQ_SINK, names.dlq(), new StringSerializer(), raw, "select");
         return t;
     }
 }

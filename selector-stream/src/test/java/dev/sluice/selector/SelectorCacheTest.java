@@ -69,8 +69,8 @@ class SelectorCacheTest {
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, () -> catalog, config, new Policies(config.policies()),
                 new LoadView(2_000), clock, new SelectorMetrics(registry), cache), props, Instant.ofEpochMilli(T0));
         cache.bind(registry);
-        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
     }
 
     @AfterEach
@@ -79,7 +79,7 @@ class SelectorCacheTest {
     }
 
     private void send(InferenceRequest r) {
-        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r));
     }
 
     private static InferenceResult result(String id, ResultStatus status, int label, List<String> variants) {
@@ -90,7 +90,7 @@ class SelectorCacheTest {
 
     /** Tasks sent to {@code variant} since the last call. */
     private int tasks(String variant) {
-        return driver.createOutputTopic(Topics.tasks(variant), new StringDeserializer(), serdes.<InferenceTask>deserializer())
+        return driver.createOutputTopic(Topics.DEFAULT.tasks(variant), new StringDeserializer(), serdes.<InferenceTask>deserializer())
                 .readValuesToList().size();
     }
 

@@ -61,8 +61,8 @@ class SelectorPartsTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(), SelectorConfig.defaults(),
                 new LoadView(2_000), clock, new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
     }
 
     @AfterEach
@@ -71,11 +71,11 @@ class SelectorPartsTest {
     }
 
     private TestOutputTopic<String, InferenceTask> tasks(String variant) {
-        return driver.createOutputTopic(Topics.tasks(variant), new StringDeserializer(), serdes.<InferenceTask>deserializer());
+        return driver.createOutputTopic(Topics.DEFAULT.tasks(variant), new StringDeserializer(), serdes.<InferenceTask>deserializer());
     }
 
     private void send(InferenceRequest r) {
-        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r));
     }
 
     private double parts(String outcome) {
@@ -113,7 +113,7 @@ class SelectorPartsTest {
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(),
                 SelectorConfig.defaults().withPolicy("mosel"), new LoadView(2_000), clock, new SelectorMetrics(registry)),
                 props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
+        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
         send(request("both", 500).setTask("spoken").setModalities(List.of("image", "audio"))
                 .setInputs(List.of(audio(0.25f), Tensor.newBuilder(input(0.5f)).setName("image").build()))
                 .setMinAccuracy(0.93).build());

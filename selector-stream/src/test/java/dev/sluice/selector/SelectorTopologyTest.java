@@ -67,9 +67,9 @@ class SelectorTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, catalog(), SelectorConfig.defaults(), load, clock,
                 new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
+        dlq = driver.createOutputTopic(Topics.DEFAULT.dlq(), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -78,16 +78,16 @@ class SelectorTopologyTest {
     }
 
     private TestOutputTopic<String, InferenceTask> tasks(String variant) {
-        return driver.createOutputTopic(Topics.tasks(variant), new StringDeserializer(),
+        return driver.createOutputTopic(Topics.DEFAULT.tasks(variant), new StringDeserializer(),
                 serdes.<InferenceTask>deserializer());
     }
 
     private void send(InferenceRequest r) {
-        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r));
     }
 
     private Set<String> taskTopics() {
-        return driver.producedTopicNames().stream().filter(t -> t.startsWith(Topics.TASKS_PREFIX))
+        return driver.producedTopicNames().stream().filter(t -> t.startsWith(Topics.DEFAULT.tasksPrefix()))
                 .collect(Collectors.toSet());
     }
 
@@ -137,7 +137,7 @@ class SelectorTopologyTest {
         assertEquals(T0, task.getEnqueuedAtMs());
         assertEquals("00-abc-def-01", task.getTraceparent());
         assertTrue(linear.isEmpty(), "exactly one task");
-        assertEquals(Set.of(Topics.tasks("linear")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("linear")), taskTopics());
         assertTrue(dlq.isEmpty());
 
         assertEquals(1, load.snapshot(T0).of("linear").totalQueue(), "the dispatch counts as load");
@@ -151,7 +151,7 @@ class SelectorTopologyTest {
         assertEquals(PlanDecision.SERVE, plan.getDecision());
         assertEquals(java.util.List.of("cnn"), plan.getVariants());
         assertEquals("req-2", tasks("cnn").readValue().getRequestId());
-        assertEquals(Set.of(Topics.tasks("cnn")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("cnn")), taskTopics());
     }
 
     @Test
@@ -226,7 +226,7 @@ class SelectorTopologyTest {
         assertArrayEquals(garbage, dead.value());
         assertTrue(header(dead.headers(), Topics.DLQ_REASON_HEADER).startsWith("undecodable request"),
                 header(dead.headers(), Topics.DLQ_REASON_HEADER));
-        assertEquals(Topics.REQUESTS, header(dead.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
+        assertEquals(Topics.DEFAULT.requests(), header(dead.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
         assertEquals("0", header(dead.headers(), Topics.DLQ_SOURCE_PARTITION_HEADER));
         assertEquals("0", header(dead.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
         assertTrue(dlq.isEmpty());
@@ -256,13 +256,13 @@ class SelectorTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("votes").toString());
         try (TopologyTestDriver d = new TopologyTestDriver(SelectorTopology.build(serdes, withEnsembles, SelectorConfig.defaults(),
                 new LoadView(2_000), clock, new SelectorMetrics(new SimpleMeterRegistry())), props, Instant.ofEpochMilli(T0))) {
-            TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
-            TestOutputTopic<String, Plan> out = d.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+            TestInputTopic<String, byte[]> in = d.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<String, Plan> out = d.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
             for (InferenceRequest r : java.util.List.of(
                     request("ens-1", 10_000).setPolicy("cocktail").setMinAccuracy(0.94).build(),
                     request("ens-2", 10_000).setPolicy("tiers").setTier("ensemble-high").build(),
                     request("ens-3", 10_000).setPolicy("cocktail").setMinAccuracy(0.9).build())) {
-                in.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+                in.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r));
             }
             Plan cocktail = out.readValue();
             assertEquals(java.util.List.of("mlp", "cnn"), cocktail.getVariants());
@@ -285,7 +285,7 @@ class SelectorTopologyTest {
         assertEquals(java.util.List.of("cnn"), plan.getVariants());
         assertEquals("fixed-high", plan.getPolicy());
         assertEquals("hi-1", tasks("cnn").readValue().getRequestId());
-        assertEquals(Set.of(Topics.tasks("cnn")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("cnn")), taskTopics());
     }
 
     @Test
@@ -299,7 +299,7 @@ class SelectorTopologyTest {
         assertEquals("linear", first.getVariant());
         assertEquals(java.util.List.of("cnn"), first.getEscalateTo());
         assertEquals(0.9f, first.getEscalateBelow());
-        assertEquals(Set.of(Topics.tasks("linear")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("linear")), taskTopics());
     }
 
     @Test
@@ -311,7 +311,7 @@ class SelectorTopologyTest {
         var ts = tasks("mlp").readValuesToList();
         assertEquals(java.util.List.of("mlp#view0", "mlp#view1", "mlp#view2"),
                 ts.stream().map(InferenceTask::getVariant).toList());
-        assertEquals(Set.of(Topics.tasks("mlp")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("mlp")), taskTopics());
     }
 
     @Test

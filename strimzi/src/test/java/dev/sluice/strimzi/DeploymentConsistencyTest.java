@@ -231,8 +231,8 @@ class DeploymentConsistencyTest {
                 JsonNode md = t.path("metadata");
                 md.fieldNames().forEachRemaining(k -> assertTrue(KAFKA_TRIGGER_KEYS.contains(k), d + ": unknown kafka trigger key " + k));
                 String topic = md.path("topic").asText();
-                assertTrue(topic.startsWith(Topics.TASKS_PREFIX), d + ": " + topic);
-                String variant = topic.substring(Topics.TASKS_PREFIX.length());
+                assertTrue(topic.startsWith(Topics.DEFAULT.tasksPrefix()), d + ": " + topic);
+                String variant = topic.substring(Topics.DEFAULT.tasksPrefix().length());
                 triggered.add(variant);
                 assertEquals("sluice-executor-" + variant, md.path("consumerGroup").asText(), d + ": group of " + topic);
                 assertTrue(md.path("bootstrapServers").asText().startsWith("sluice-kafka-bootstrap."), d.toString());

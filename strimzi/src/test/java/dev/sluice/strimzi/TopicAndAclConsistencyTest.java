@@ -85,11 +85,11 @@ class TopicAndAclConsistencyTest {
             }
         }
         // the constants the code names, for every catalog variant
-        for (String name : List.of(Topics.REQUESTS, Topics.REQUESTS_JSON, Topics.PLANS, Topics.PARTIALS, Topics.RESULTS,
-                Topics.RESULTS_JSON, Topics.EXECUTOR_STATUS, Topics.CATALOG, Topics.FEEDBACK, Topics.DLQ)) {
+        for (String name : List.of(Topics.DEFAULT.requests(), Topics.DEFAULT.requestsJson(), Topics.DEFAULT.plans(), Topics.DEFAULT.partials(), Topics.DEFAULT.results(),
+                Topics.DEFAULT.resultsJson(), Topics.DEFAULT.executorStatus(), Topics.DEFAULT.catalog(), Topics.DEFAULT.feedback(), Topics.DEFAULT.dlq())) {
             assertTrue(expected.contains(name), name + " is in Topics but not in TopicLayout");
         }
-        variants.forEach(v -> assertTrue(expected.contains(Topics.tasks(v))));
+        variants.forEach(v -> assertTrue(expected.contains(Topics.DEFAULT.tasks(v))));
         Set<String> declared = new TreeSet<>(topics.keySet());
         declared.removeIf(n -> !n.startsWith("sluice."));
         assertEquals(expected, declared, "KafkaTopics named sluice.* must be exactly the layout's topics");
@@ -98,9 +98,9 @@ class TopicAndAclConsistencyTest {
     @Test
     void theRequestPathSharesOnePartitionCount() throws IOException {
         Map<String, KafkaTopic> topics = topics();
-        List<String> path = new ArrayList<>(List.of(Topics.REQUESTS, Topics.REQUESTS_JSON, Topics.PLANS, Topics.PARTIALS,
-                Topics.RESULTS, Topics.RESULTS_JSON, Topics.FEEDBACK));
-        catalogVariants().forEach(v -> path.add(Topics.tasks(v)));
+        List<String> path = new ArrayList<>(List.of(Topics.DEFAULT.requests(), Topics.DEFAULT.requestsJson(), Topics.DEFAULT.plans(), Topics.DEFAULT.partials(),
+                Topics.DEFAULT.results(), Topics.DEFAULT.resultsJson(), Topics.DEFAULT.feedback()));
+        catalogVariants().forEach(v -> path.add(Topics.DEFAULT.tasks(v)));
         for (String name : path) {
             assertEquals(REQUEST_PATH_PARTITIONS, topics.get(name).getSpec().getPartitions(), name + " partitions");
         }
@@ -127,47 +127,47 @@ class TopicAndAclConsistencyTest {
     static List<Use> uses(List<String> variants, Map<String, List<String>> executorGroups) {
         List<Use> u = new ArrayList<>();
         String s = "sluice-selector";
-        u.add(new Use(s, TOPIC, Topics.REQUESTS, READ, DESCRIBE));
-        u.add(new Use(s, TOPIC, Topics.PLANS, WRITE, DESCRIBE));
-        variants.forEach(v -> u.add(new Use(s, TOPIC, Topics.tasks(v), WRITE, DESCRIBE)));
-        u.add(new Use(s, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
-        u.add(new Use(s, TOPIC, Topics.EXECUTOR_STATUS, READ, DESCRIBE));
-        u.add(new Use(s, TOPIC, Topics.CATALOG, READ, DESCRIBE));
-        u.add(new Use(s, TOPIC, Topics.RESULTS, READ, DESCRIBE)); // ResultsFollower: fills the prediction cache
-        u.add(new Use(s, TOPIC, Topics.FEEDBACK, READ, DESCRIBE)); // FeedbackListener: the learning policies' ground truth
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.requests(), READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.plans(), WRITE, DESCRIBE));
+        variants.forEach(v -> u.add(new Use(s, TOPIC, Topics.DEFAULT.tasks(v), WRITE, DESCRIBE)));
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.executorStatus(), READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.catalog(), READ, DESCRIBE));
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.results(), READ, DESCRIBE)); // ResultsFollower: fills the prediction cache
+        u.add(new Use(s, TOPIC, Topics.DEFAULT.feedback(), READ, DESCRIBE)); // FeedbackListener: the learning policies' ground truth
         streamsApp(u, s, s, true);
         String a = "sluice-aggregator";
-        u.add(new Use(a, TOPIC, Topics.PLANS, READ, DESCRIBE));
-        u.add(new Use(a, TOPIC, Topics.PARTIALS, READ, DESCRIBE));
-        u.add(new Use(a, TOPIC, Topics.RESULTS, WRITE, DESCRIBE));
-        u.add(new Use(a, TOPIC, Topics.FEEDBACK, READ, DESCRIBE)); // WeightsFeedbackListener: voting weights
-        u.add(new Use(a, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
-        u.add(new Use(a, TOPIC, Topics.CATALOG, READ, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.plans(), READ, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.partials(), READ, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.results(), WRITE, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.feedback(), READ, DESCRIBE)); // WeightsFeedbackListener: voting weights
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
+        u.add(new Use(a, TOPIC, Topics.DEFAULT.catalog(), READ, DESCRIBE));
         streamsApp(u, a, a, true);
         String b = "sluice-json-bridge";
-        u.add(new Use(b, TOPIC, Topics.REQUESTS_JSON, READ, DESCRIBE));
-        u.add(new Use(b, TOPIC, Topics.RESULTS, READ, DESCRIBE));
-        u.add(new Use(b, TOPIC, Topics.REQUESTS, WRITE, DESCRIBE));
-        u.add(new Use(b, TOPIC, Topics.RESULTS_JSON, WRITE, DESCRIBE));
-        u.add(new Use(b, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DEFAULT.requestsJson(), READ, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DEFAULT.results(), READ, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DEFAULT.resultsJson(), WRITE, DESCRIBE));
+        u.add(new Use(b, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
         streamsApp(u, b, b, false);
         executorGroups.forEach((user, vs) -> {
             for (String v : vs) {
-                u.add(new Use(user, TOPIC, Topics.tasks(v), READ, DESCRIBE));
+                u.add(new Use(user, TOPIC, Topics.DEFAULT.tasks(v), READ, DESCRIBE));
                 u.add(new Use(user, GROUP, "sluice-executor-" + v, READ, DESCRIBE));
                 u.add(new Use(user, TRANSACTIONAL_ID, "sluice-executor-" + v + "-sluice-executor-x-5d9c7b-abcde", WRITE, DESCRIBE));
-                u.add(new Use("sluice-keda", TOPIC, Topics.tasks(v), DESCRIBE));
+                u.add(new Use("sluice-keda", TOPIC, Topics.DEFAULT.tasks(v), DESCRIBE));
                 u.add(new Use("sluice-keda", GROUP, "sluice-executor-" + v, DESCRIBE));
             }
-            u.add(new Use(user, TOPIC, Topics.PARTIALS, WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.partials(), WRITE, DESCRIBE));
             // cascade escalation: the next stage's task, whichever variant that is
-            variants.forEach(next -> u.add(new Use(user, TOPIC, Topics.tasks(next), WRITE, DESCRIBE)));
-            u.add(new Use(user, TOPIC, Topics.DLQ, WRITE, DESCRIBE));
-            u.add(new Use(user, TOPIC, Topics.EXECUTOR_STATUS, WRITE, DESCRIBE));
-            u.add(new Use(user, TOPIC, Topics.CATALOG, READ, DESCRIBE));
+            variants.forEach(next -> u.add(new Use(user, TOPIC, Topics.DEFAULT.tasks(next), WRITE, DESCRIBE)));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.executorStatus(), WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.catalog(), READ, DESCRIBE));
         });
         // catalog publish and remove (CatalogPublisher reads the topic to write only what changed)
-        u.add(new Use("sluice-catalog-admin", TOPIC, Topics.CATALOG, READ, WRITE, DESCRIBE));
+        u.add(new Use("sluice-catalog-admin", TOPIC, Topics.DEFAULT.catalog(), READ, WRITE, DESCRIBE));
         return u;
     }
 
@@ -213,13 +213,13 @@ class TopicAndAclConsistencyTest {
             Acls a = users.get(e.getKey());
             for (String v : catalogVariants()) {
                 if (!e.getValue().contains(v)) {
-                    assertFalse(a.allows(TOPIC, Topics.tasks(v), READ), e.getKey() + " may read tasks of " + v);
+                    assertFalse(a.allows(TOPIC, Topics.DEFAULT.tasks(v), READ), e.getKey() + " may read tasks of " + v);
                 }
             }
-            assertFalse(a.allows(TOPIC, Topics.REQUESTS, READ), e.getKey());
-            assertFalse(a.allows(TOPIC, Topics.RESULTS, WRITE), e.getKey());
+            assertFalse(a.allows(TOPIC, Topics.DEFAULT.requests(), READ), e.getKey());
+            assertFalse(a.allows(TOPIC, Topics.DEFAULT.results(), WRITE), e.getKey());
         }
-        assertFalse(users.get("sluice-keda").allows(TOPIC, Topics.tasks("linear"), READ), "KEDA only describes");
+        assertFalse(users.get("sluice-keda").allows(TOPIC, Topics.DEFAULT.tasks("linear"), READ), "KEDA only describes");
         assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
                 "the bridge runs at-least-once");
     }

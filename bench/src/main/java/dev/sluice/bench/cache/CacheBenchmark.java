@@ -67,7 +67,7 @@ public final class CacheBenchmark {
 
     public Report run(Config c, Consumer<String> progress) {
         ComputeTally tally = new ComputeTally();
-        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, Topics.PARTIALS,
+        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, kafka.topics().partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.END, tally::add)) {
             LoadRunner runner = new LoadRunner(client, data);
             if (c.warmupRequests() > 0) {

@@ -56,7 +56,7 @@ public final class MultimodalBenchmark {
             t.setDaemon(true);
             return t;
         });
-        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, Topics.PARTIALS,
+        try (TopicFollower<ModelOutput> partials = new TopicFollower<>("bench-partials", kafka, kafka.topics().partials(),
                 serdes.<ModelOutput>deserializer(), TopicFollower.Start.END, tally::add)) {
             if (c.warmup() > 0) {
                 progress.accept("warming up: " + c.warmup() + " samples per strategy (not counted)");

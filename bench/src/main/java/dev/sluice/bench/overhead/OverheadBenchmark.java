@@ -129,8 +129,8 @@ public final class OverheadBenchmark {
                 pipelineLatency.endToEndMs().p99(), pipelineLatency.addedMs().p50(), pipelineLatency.addedMs().p99(),
                 pipelineLatency.stagesP50Ms(), pipelineLatency.failed(), pipelineLatency.unanswered()));
 
-        RecordSizes sizes = RecordSizes.sample(kafka, Topics.REQUESTS, Topics.tasks(config.heavy().id()), Topics.PLANS,
-                Topics.PARTIALS, Topics.RESULTS, 200);
+        RecordSizes sizes = RecordSizes.sample(kafka, kafka.topics().requests(), kafka.topics().tasks(config.heavy().id()), kafka.topics().plans(),
+                kafka.topics().partials(), kafka.topics().results(), 200);
         progress.accept(String.format("[%s] record sizes on the pipeline's topics (median bytes): %s; stopping the pipeline",
                 m, sizes));
         stopPipeline.run();

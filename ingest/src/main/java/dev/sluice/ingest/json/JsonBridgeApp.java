@@ -65,7 +65,8 @@ public final class JsonBridgeApp implements AutoCloseable {
             throw new UncheckedIOException("cannot create a state directory for " + APPLICATION_ID, e);
         }
         Properties config = failover.applyToStreams(config(kafka, stateDir, overrides), false);
-        KafkaStreams streams = new KafkaStreams(JsonBridgeTopology.build(serdes, InstantSource.system()), config);
+        KafkaStreams streams = new KafkaStreams(JsonBridgeTopology.build(serdes, InstantSource.system(),
+                MAX_RECORD_BYTES, kafka.topics()), config);
         streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("bridge"));
         LOG.info("json bridge starting: bootstrap={} application.id={} guarantee={} commit.interval.ms={} registry={}",
                 kafka.bootstrap(), config.get(StreamsConfig.APPLICATION_ID_CONFIG),
@@ -77,7 +78,7 @@ public final class JsonBridgeApp implements AutoCloseable {
 
     static Properties config(KafkaSettings kafka, Path stateDir, Properties overrides) {
         Properties p = kafka.clientProperties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, kafka.topics().group(APPLICATION_ID));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // short commits: this hop's output is on the latency path of every JSON request
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
@@ -86,7 +87,7 @@ public final class JsonBridgeApp implements AutoCloseable {
         // requests are read as bytes and never fail to deserialise; an unreadable result must not
         // stop the bridge for everyone else
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, kafka.topics().dlq());
         // an output that cannot be written (too large, unserialisable) is dead-lettered, never fatal
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         p.put(StreamsConfig.producerPrefix("max.request.size"), MAX_REQUEST_SIZE);

@@ -32,22 +32,27 @@ public final class JsonBridgeTopology {
 
     /** {@code maxRecordBytes}: the largest request record (key, value and headers) forwarded; larger ones are answered INVALID. */
     public static Topology build(SluiceSerdes serdes, InstantSource clock, int maxRecordBytes) {
+        return build(serdes, clock, maxRecordBytes, Topics.DEFAULT);
+    }
+
+    /** Reading and writing the topics of {@code names} (a deployment's prefix). */
+    public static Topology build(SluiceSerdes serdes, InstantSource clock, int maxRecordBytes, Topics names) {
         OipJsonRequestParser parser = new OipJsonRequestParser(clock);
         ResultJsonWriter writer = new ResultJsonWriter();
         Topology t = new Topology();
 
         // bytes in, not String: undecodable values must still reach the DLQ unchanged
-        t.addSource(REQUESTS_JSON_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.REQUESTS_JSON);
+        t.addSource(REQUESTS_JSON_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), names.requestsJson());
         t.addProcessor(PARSE_REQUEST,
                 () -> new JsonRequestBridgeProcessor(parser, serdes.<InferenceRequest>serializer(), clock, maxRecordBytes,
-                        REQUESTS_SINK, DLQ_SINK), REQUESTS_JSON_SOURCE);
+                        REQUESTS_SINK, DLQ_SINK, names.requests()), REQUESTS_JSON_SOURCE);
         // the processor serialises requests itself, to know their size before sending
-        t.addSink(REQUESTS_SINK, Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer(), PARSE_REQUEST);
-        t.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PARSE_REQUEST);
+        t.addSink(REQUESTS_SINK, names.requests(), new StringSerializer(), new ByteArraySerializer(), PARSE_REQUEST);
+        t.addSink(DLQ_SINK, names.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), PARSE_REQUEST);
 
-        t.addSource(RESULTS_SOURCE, new StringDeserializer(), serdes.<InferenceResult>deserializer(), Topics.RESULTS);
+        t.addSource(RESULTS_SOURCE, new StringDeserializer(), serdes.<InferenceResult>deserializer(), names.results());
         t.addProcessor(WRITE_RESULT, () -> new ResultJsonProcessor(writer), RESULTS_SOURCE);
-        t.addSink(RESULTS_JSON_SINK, Topics.RESULTS_JSON, new StringSerializer(), new StringSerializer(), WRITE_RESULT);
+        t.addSink(RESULTS_JSON_SINK, names.resultsJson(), new StringSerializer(), new StringSerializer(), WRITE_RESULT);
         return t;
     }
 }

@@ -33,16 +33,18 @@ final class JsonRequestBridgeProcessor implements Processor<byte[], byte[], Obje
     private final int maxRecordBytes;
     private final String requestsSink;
     private final String dlqSink;
+    private final String requestsTopic;
     private ProcessorContext<Object, Object> context;
 
     JsonRequestBridgeProcessor(OipJsonRequestParser parser, Serializer<InferenceRequest> serializer, InstantSource clock,
-            int maxRecordBytes, String requestsSink, String dlqSink) {
+            int maxRecordBytes, String requestsSink, String dlqSink, String requestsTopic) {
         this.parser = parser;
         this.serializer = serializer;
         this.clock = clock;
         this.maxRecordBytes = maxRecordBytes;
         this.requestsSink = requestsSink;
         this.dlqSink = dlqSink;
+        this.requestsTopic = requestsTopic;
     }
 
     @Override
@@ -64,14 +66,14 @@ final class JsonRequestBridgeProcessor implements Processor<byte[], byte[], Obje
 
     private void toRequests(Record<byte[], byte[]> record, InferenceRequest request, String task) {
         byte[] key = request.getId().getBytes(StandardCharsets.UTF_8);
-        byte[] value = serializer.serialize(Topics.REQUESTS, request);
+        byte[] value = serializer.serialize(requestsTopic, request);
         long size = key.length + (long) value.length + headerBytes(record.headers());
         if (size > maxRecordBytes) {
             String reason = "request too large: " + size + " bytes as an Avro record (key, value and headers; the JSON was "
                     + record.value().length + " bytes), over the bridge's limit of " + maxRecordBytes
                     + " bytes; send large inputs in a smaller encoding or several parts";
             InferenceRequest invalid = new Rejected(request.getId(), task, reason).toInvalidRequest(clock.millis());
-            value = serializer.serialize(Topics.REQUESTS, invalid);
+            value = serializer.serialize(requestsTopic, invalid);
             context.forward(new Record<Object, Object>(request.getId(), value, record.timestamp(),
                     withOrigin(new RecordHeaders())), requestsSink);
             return;

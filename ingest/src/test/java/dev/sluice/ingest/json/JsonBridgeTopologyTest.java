@@ -52,11 +52,11 @@ class JsonBridgeTopologyTest {
         p.put("processing.exception.handler.global.enabled", true);
         driver = new TopologyTestDriver(
                 JsonBridgeTopology.build(serdes, InstantSource.fixed(Instant.ofEpochMilli(NOW))), p);
-        requestsJson = driver.createInputTopic(Topics.REQUESTS_JSON, new ByteArraySerializer(), new ByteArraySerializer());
-        requests = driver.createOutputTopic(Topics.REQUESTS, new StringDeserializer(), serdes.<InferenceRequest>deserializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        results = driver.createInputTopic(Topics.RESULTS, new StringSerializer(), serdes.<InferenceResult>serializer());
-        resultsJson = driver.createOutputTopic(Topics.RESULTS_JSON, new StringDeserializer(), new StringDeserializer());
+        requestsJson = driver.createInputTopic(Topics.DEFAULT.requestsJson(), new ByteArraySerializer(), new ByteArraySerializer());
+        requests = driver.createOutputTopic(Topics.DEFAULT.requests(), new StringDeserializer(), serdes.<InferenceRequest>deserializer());
+        dlq = driver.createOutputTopic(Topics.DEFAULT.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        results = driver.createInputTopic(Topics.DEFAULT.results(), new StringSerializer(), serdes.<InferenceResult>serializer());
+        resultsJson = driver.createOutputTopic(Topics.DEFAULT.resultsJson(), new StringDeserializer(), new StringDeserializer());
     }
 
     @AfterEach
@@ -142,7 +142,7 @@ class JsonBridgeTopologyTest {
         assertArrayEquals(noId, first.value());
         assertEquals("missing field 'id' (a non-empty string); a request without a usable id cannot be answered",
                 header(first.headers(), Topics.DLQ_REASON_HEADER));
-        assertEquals(Topics.REQUESTS_JSON, header(first.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
+        assertEquals(Topics.DEFAULT.requestsJson(), header(first.headers(), Topics.DLQ_SOURCE_TOPIC_HEADER));
         assertEquals("0", header(first.headers(), Topics.DLQ_SOURCE_PARTITION_HEADER));
         assertEquals("0", header(first.headers(), Topics.DLQ_SOURCE_OFFSET_HEADER));
 
