@@ -39,6 +39,7 @@ final class AggregatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        cluster.checkRanges(); // before building anything from them
         AggregatorConfig cfg = AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(cluster.commitIntervalMs))
                 .withCancellations(cancellations);
         if (stateDir != null) {

@@ -27,6 +27,7 @@ final class BridgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        cluster.checkRanges(); // before building anything from them
         try (Metrics metrics = new Metrics();
              JsonBridgeApp app = JsonBridgeApp.start(cluster.kafka(bootstrap), cluster.serdes(), new Properties(),
                      failover.settings(id))) {

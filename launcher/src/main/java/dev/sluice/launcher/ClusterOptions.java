@@ -8,7 +8,9 @@ import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every component shares: where Kafka and the registry are, the catalog, delivery, metrics. */
 final class ClusterOptions {
@@ -106,8 +108,23 @@ final class ClusterOptions {
 
     private KafkaSettings probed;
 
-    /** The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it cannot be). */
+    /** Checks these options' ranges for the command they are mixed into (a usage error, exit code 2). */
+    void checkRanges() {
+        if (mixee != null) {
+            check(new OptionChecks(mixee));
+        }
+    }
+
+    /** The command these options are mixed into, so that every command checks their ranges before connecting. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /**
+     * The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it
+     * cannot be), after these options' ranges are checked (a usage error, exit code 2, before anything connects).
+     */
     KafkaSettings kafka(String bootstrap) {
+        checkRanges();
         if (probed == null || !probed.bootstrap().equals(bootstrap)) {
             KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig).withTopics(names());
             KafkaProbe.check(k);

@@ -50,6 +50,7 @@ final class ExecutorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        cluster.checkRanges(); // before building anything from them
         ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
                 .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id));
         try (Metrics metrics = new Metrics();

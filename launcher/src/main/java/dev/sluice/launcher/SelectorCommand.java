@@ -55,6 +55,7 @@ final class SelectorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        cluster.checkRanges(); // before building anything from them
         SelectorConfig config = SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs).withInstanceSeed();
         if (seed != null) {
             config = config.withPolicies(config.policies().withSeed(seed));

@@ -51,6 +51,18 @@ class OptionChecksTest {
     }
 
     @Test
+    void everyComponentChecksTheSharedOptionsBeforeConnecting() {
+        for (String command : new String[] {"selector", "aggregator", "bridge", "executor"}) {
+            long t = System.nanoTime();
+            Run r = run(command, "--bootstrap", "localhost:1", "--commit-interval-ms", "0");
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertTrue(r.err().contains("'--commit-interval-ms': 0 (must be >= 1)"), command + ": " + r.err());
+            assertTrue((System.nanoTime() - t) / 1e9 < 5, command + " refused at once, before probing localhost:1");
+        }
+        assertTrue(run("selector", "--bootstrap", "localhost:1", "--prefix", "a b").err().contains("'--prefix': 'a b'"));
+    }
+
+    @Test
     void aPrefixKafkaWouldRefuseIsAUsageError() {
         assertTrue(run("up", "--prefix", "team a").err().contains("'--prefix': 'team a' (must be ASCII letters"));
         assertTrue(run("up", "--prefix", "a.", "--group-prefix", "b/").err().contains("'--group-prefix': 'b/'"));
