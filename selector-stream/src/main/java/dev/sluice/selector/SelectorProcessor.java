@@ -1,23 +1,24 @@
 package dev.sluice.selector;
 
-import dev.sluice.decision.load.LoadView;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.PartialRequest;
-import dev.sluice.avro.Tensor;
 import dev.sluice.avro.Plan;
 import dev.sluice.avro.PlanDecision;
+import dev.sluice.avro.Tensor;
 import dev.sluice.avro.VoteMethod;
-import dev.sluice.models.Catalog;
-import dev.sluice.models.Variant;
-import dev.sluice.schemas.Topics;
+import dev.sluice.common.DeadLetters;
 import dev.sluice.decision.VariantViews;
+import dev.sluice.decision.load.LoadView;
+import dev.sluice.decision.parts.PartPlanner;
 import dev.sluice.decision.policy.Policies;
 import dev.sluice.decision.policy.Selection;
 import dev.sluice.decision.policy.SelectionPolicy;
 import dev.sluice.decision.policy.SelectionRequest;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.Topics;
 import dev.sluice.schemas.WireFormatDecoder;
-import dev.sluice.common.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -26,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
@@ -56,12 +59,6 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     /** How long past its deadline the state of a request whose parts never all came is kept. */
     static final Duration PARTS_RETENTION = Duration.ofSeconds(30);
     private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
-    /**
-     * How far below the best accuracy the present parts allow a provisional answer may come from:
-     * its point is to be early, and the final answer corrects it. Half a point lets vgg (0.9341)
-     * answer in place of vgg-tta (0.9352) at an eighth of the compute.
-     */
-    static final double PROVISIONAL_ACCURACY_SLACK = 0.005;
 
     private final WireFormatDecoder<InferenceRequest> requests;
     private final Supplier<Catalog> catalog;
@@ -173,28 +170,27 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
 
     /**
      * One part of a request in several parts: merge it with the parts so far, then plan for the
-     * modalities now present (speculative: an early answer from what is here, corrected when the
-     * rest arrives) or, when the client asked not to speculate, hold it until the last part.
+     * modalities now present or hold it until the last part, as {@link PartPlanner} says.
      */
     private void onPart(Record<String, byte[]> record, InferenceRequest part, PartialRequest partial, String policyName,
             long receivedAt) {
         String id = part.getId();
+        PartPlanner.SoFar soFar = partial == null ? null : soFar(partial);
+        if (PartPlanner.isDuplicate(soFar, part.getPartIndex())) {
+            metrics.part("duplicate");
+            return;
+        }
         InferenceRequest merged;
         List<Integer> seen;
         if (partial == null) {
             merged = InferenceRequest.newBuilder(part).build();
             seen = List.of(part.getPartIndex());
         } else {
-            if (partial.getPartsSeen().contains(part.getPartIndex())) {
-                metrics.part("duplicate");
-                return;
-            }
             Optional<String> mismatch = RequestParts.mismatch(partial.getRequest(), part);
             if (mismatch.isPresent()) {
                 metrics.decided(policyName, "invalid", "", 0);
-                int revision = nextRevision(partial.getLastPlan());
                 forwardPlan(record, plan(partial.getRequest(), PlanDecision.INVALID, mismatch.get(), List.of(), null, policyName,
-                        receivedAt, 0).setRevision(revision).setPartCount(part.getPartCount()).build());
+                        receivedAt, 0).setRevision(nextRevision(partial.getLastPlan())).setPartCount(part.getPartCount()).build());
                 parts.delete(id);
                 return;
             }
@@ -202,48 +198,51 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             seen = new ArrayList<>(partial.getPartsSeen());
             seen.add(part.getPartIndex());
         }
-        int missing = part.getPartCount() - seen.size();
         Plan last = partial == null ? null : partial.getLastPlan();
         List<String> dispatched = partial == null ? List.of() : partial.getDispatched();
         boolean speculate = !"false".equalsIgnoreCase(merged.getParameters().get(SPECULATE_PARAMETER));
-        if (missing > 0 && !speculate) {
-            if (last == null) { // tell the aggregator the request exists, so it answers at the deadline if parts never come
-                last = plan(merged, PlanDecision.SERVE, "waiting for " + missing + " of " + part.getPartCount() + " parts",
-                        List.of(), null, policyName, receivedAt, 0).setPartsMissing(missing).setPartCount(part.getPartCount())
-                        .build();
+        PartPlanner.Step step = PartPlanner.onPart(soFar, seen.size(), part.getPartCount(), speculate);
+        if (step instanceof PartPlanner.Hold hold) {
+            if (hold.announce()) { // tell the aggregator the request exists, so it answers at the deadline if parts never come
+                last = plan(merged, PlanDecision.SERVE, "waiting for " + hold.missing() + " of " + part.getPartCount() + " parts",
+                        List.of(), null, policyName, receivedAt, 0).setPartsMissing(hold.missing())
+                        .setPartCount(part.getPartCount()).build();
                 forwardPlan(record, last);
             }
             metrics.part("held");
             parts.put(id, new PartialRequest(merged, seen, dispatched, last));
             return;
         }
-        int revision = nextRevision(last);
-        Served served = serve(record, merged, policyName, receivedAt, new Revision(revision, missing, part.getPartCount(), last,
-                dispatched));
+        PartPlanner.Replan replan = (PartPlanner.Replan) step;
+        Served served = serve(record, merged, policyName, receivedAt,
+                new Revision(replan, part.getPartCount(), last, soFar), null);
         metrics.part("planned");
-        if (missing == 0) {
+        if (!replan.provisional()) {
             parts.delete(id);
         } else {
             parts.put(id, new PartialRequest(merged, seen, served.dispatched(), served.plan()));
         }
     }
 
+    private static PartPlanner.SoFar soFar(PartialRequest partial) {
+        Plan last = partial.getLastPlan();
+        return new PartPlanner.SoFar(partial.getPartsSeen(), partial.getDispatched(),
+                last == null ? OptionalInt.empty() : OptionalInt.of(last.getRevision()),
+                last == null ? List.of() : last.getVariants());
+    }
+
     /** Where a plan stands among its request's revisions; null for a request in one part. */
-    private record Revision(int number, int partsMissing, int partCount, Plan previous, List<String> dispatched) {}
+    private record Revision(PartPlanner.Replan step, int partCount, Plan previous, PartPlanner.SoFar soFar) {}
 
     private record Served(Plan plan, List<String> dispatched) {}
 
     /**
-     * Decides for {@code req} with the modalities it carries and sends the plan and the tasks of
-     * members not yet dispatched. A re-plan the policy rejects keeps the previous revision's
-     * members rather than withdrawing an answer already on its way.
+     * Decides for {@code req} with the modalities it carries and sends what {@link PartPlanner}
+     * says: the plan and the tasks of members not yet dispatched, the previous revision's members
+     * again, a plan without members, or a rejection.
+     *
+     * @param deadlineDefault the answer for the aggregator to give if no member answers by the deadline, or null
      */
-    private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
-            Revision revision) {
-        return serve(record, req, policyName, receivedAt, revision, null);
-    }
-
-    /** {@code deadlineDefault}: the answer for the aggregator to give if no member answers by the deadline, or null. */
     private Served serve(Record<String, byte[]> record, InferenceRequest req, String policyName, long receivedAt,
             Revision revision, dev.sluice.avro.CachedAnswer deadlineDefault) {
         Map<String, Tensor> byModality = ModalityInputs.of(req.getModalities(), req.getInputs());
@@ -253,12 +252,10 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             servableFor = now;
         }
         Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), now::servableWith);
-        boolean provisional = revision != null && revision.partsMissing() > 0;
-        double floor = req.getMinAccuracy();
-        if (provisional) { // a provisional answer comes from about the best the parts present allow, even below the floor
-            floor = Math.min(floor, servable.forTask(req.getTask()).stream().filter(Variant::isProfiled)
-                    .mapToDouble(Variant::accuracy).max().orElse(floor) - PROVISIONAL_ACCURACY_SLACK);
-        }
+        boolean provisional = revision != null && revision.step().provisional();
+        double floor = PartPlanner.floor(req.getMinAccuracy(), provisional, provisional
+                ? servable.forTask(req.getTask()).stream().filter(Variant::isProfiled).mapToDouble(Variant::accuracy).max()
+                : OptionalDouble.empty());
         long t0 = System.nanoTime();
         SelectionPolicy policy = policies.get(policyName);
         Selection s = policy.decide(new SelectionRequest(req.getId(), req.getTask(), req.getCreatedAtMs(), req.getDeadlineMs(),
@@ -266,22 +263,21 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 servable, load.snapshot(receivedAt), receivedAt);
         long nanos = System.nanoTime() - t0;
         Plan previous = revision == null ? null : revision.previous();
-        List<String> dispatched = revision == null ? List.of() : revision.dispatched();
-        if (!s.serve()) {
+        PartPlanner.Outcome outcome = PartPlanner.afterDecision(s, provisional, revision == null ? null : revision.soFar());
+        List<String> dispatched = revision == null || revision.soFar() == null ? List.of() : revision.soFar().dispatched();
+        if (!(outcome instanceof PartPlanner.Dispatch dispatch)) {
             metrics.decided(policyName, "reject", "", nanos);
             Plan plan;
-            if (previous != null && !previous.getVariants().isEmpty()) {
-                plan = revised(Plan.newBuilder(previous).setReason("re-plan rejected (" + s.reason() + "); revision "
-                        + previous.getRevision() + "'s members stand").setPlannedAtMs(clock.millis()), revision).build();
-            } else if (provisional) { // nothing to answer with yet: the aggregator waits for the rest or the deadline
-                if (previous != null) {
-                    return new Served(previous, dispatched);
-                }
-                plan = revised(plan(req, PlanDecision.SERVE, "no provisional answer: " + s.reason(), List.of(), null, policyName,
-                        receivedAt, nanos / 1000), revision).build();
+            if (outcome instanceof PartPlanner.KeepPrevious keep) {
+                plan = revised(Plan.newBuilder(previous).setReason(keep.reason()).setPlannedAtMs(clock.millis()), revision).build();
+            } else if (outcome instanceof PartPlanner.Unchanged) {
+                return new Served(previous, dispatched);
+            } else if (outcome instanceof PartPlanner.AwaitParts await) { // the aggregator waits for the rest or the deadline
+                plan = revised(plan(req, PlanDecision.SERVE, await.reason(), List.of(), null, policyName, receivedAt,
+                        nanos / 1000), revision).build();
             } else {
-                plan = revised(plan(req, PlanDecision.REJECT, s.reason(), List.of(), null, policyName, receivedAt, nanos / 1000),
-                        revision).build();
+                plan = revised(plan(req, PlanDecision.REJECT, ((PartPlanner.Reject) outcome).reason(), List.of(), null,
+                        policyName, receivedAt, nanos / 1000), revision).build();
             }
             forwardPlan(record, plan);
             return new Served(plan, dispatched);
@@ -290,14 +286,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000)
                 .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).setDeadlineDefault(deadlineDefault).build();
         forwardPlan(record, plan);
-        List<String> done = new ArrayList<>(dispatched);
-        // a cascade dispatches its first stage only; the executor passes the request on when unsure
-        List<String> dispatch = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
-        List<String> escalateTo = s.isCascade() ? s.variants().subList(1, s.variants().size()) : List.of();
-        for (String member : dispatch) {
-            if (done.contains(member)) {
-                continue; // an earlier revision already runs it on the same inputs
-            }
+        for (String member : dispatch.now()) {
             metrics.decided(policyName, "serve", member, nanos);
             Variant v = servable.variant(VariantViews.baseOf(member)).orElseThrow();
             List<Tensor> inputs = ModalityInputs.forVariant(v, byModality);
@@ -307,25 +296,25 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                     .setCreatedAtMs(req.getCreatedAtMs())
                     .setDeadlineMs(req.getDeadlineMs()).setEnqueuedAtMs(clock.millis())
                     .setPriority(req.getPriority()).setTraceparent(req.getTraceparent())
-                    .setEscalateTo(escalateTo).setEscalateBelow((float) s.escalateBelow())
+                    .setEscalateTo(dispatch.escalateTo()).setEscalateBelow((float) s.escalateBelow())
                     .setFallbacks(s.fallbacks()).build();
             context.forward(new Record<String, Object>(req.getId(), task, record.timestamp()), TASKS_SINK);
             load.onDispatch(VariantViews.baseOf(member));
-            done.add(member);
         }
-        return new Served(plan, done);
+        return new Served(plan, dispatch.dispatched());
     }
 
     /** The revision of the plan after {@code last} (null: none yet, so 0). */
     private static int nextRevision(Plan last) {
-        return last == null ? 0 : last.getRevision() + 1;
+        return PartPlanner.nextRevision(last == null ? OptionalInt.empty() : OptionalInt.of(last.getRevision()));
     }
 
     private static Plan.Builder revised(Plan.Builder plan, Revision revision) {
         if (revision == null) {
             return plan;
         }
-        return plan.setRevision(revision.number()).setPartsMissing(revision.partsMissing()).setPartCount(revision.partCount());
+        return plan.setRevision(revision.step().revision()).setPartsMissing(revision.step().missing())
+                .setPartCount(revision.partCount());
     }
 
     /** Drops the state of requests whose missing parts can no longer matter: the aggregator has answered them at the deadline. */
