@@ -29,12 +29,18 @@ class ManifestParsingTest {
 
     @Test
     void everyKustomizationListsExactlyTheFilesBesideIt() throws IOException {
-        for (Path dir : List.of(Manifests.BASE, Manifests.OVERLAYS.resolve("cpu"), Manifests.OVERLAYS.resolve("gpu"))) {
+        for (Path dir : List.of(Manifests.BASE, Manifests.OVERLAYS.resolve("cpu"), Manifests.OVERLAYS.resolve("gpu"),
+                Manifests.OVERLAYS.resolve("second-deployment"))) {
             Doc k = Manifests.read(dir.resolve("kustomization.yaml")).get(0);
             Manifests.parseStrictly(k);
             Set<String> listed = new HashSet<>();
             k.node().path("resources").forEach(r -> listed.add(r.asText()));
-            k.node().path("patches").forEach(p -> listed.add(p.path("path").asText()));
+            k.node().path("patches").forEach(p -> {
+                if (p.has("path")) { // not an inline patch
+                    listed.add(p.path("path").asText());
+                }
+            });
+            k.node().path("configurations").forEach(c -> listed.add(c.asText()));
             for (String entry : listed) {
                 assertTrue(Files.exists(dir.resolve(entry)), dir + ": lists missing " + entry);
             }

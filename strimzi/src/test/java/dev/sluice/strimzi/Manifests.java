@@ -141,10 +141,22 @@ final class Manifests {
         }
     }
 
-    /** Every .yaml file of the base and the overlays (the dashboard is JSON, the tests' own resources are elsewhere). */
+    /**
+     * Every .yaml file of the base and the overlays (the dashboard is JSON, the tests' own resources
+     * are elsewhere), less kustomize's transformer configurations (a kustomization's
+     * {@code configurations}), which are not resources.
+     */
     static List<Path> yamlFiles() {
         try (Stream<Path> s = Stream.concat(Files.walk(BASE), Files.walk(OVERLAYS))) {
-            return s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+            List<Path> yaml = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+            java.util.Set<Path> configurations = new java.util.HashSet<>();
+            for (Path f : yaml) {
+                if (f.getFileName().toString().equals("kustomization.yaml")) {
+                    readYaml(f, Files.readString(f)).get(0).node().path("configurations")
+                            .forEach(c -> configurations.add(f.getParent().resolve(c.asText()).normalize()));
+                }
+            }
+            return yaml.stream().filter(p -> !configurations.contains(p.normalize())).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
