@@ -1,18 +1,15 @@
 package dev.sluice.executor;
 
-import dev.sluice.avro.ExecutorStatus;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
-import dev.sluice.common.ClientIds;
 import dev.sluice.common.KafkaSettings;
+import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.batch.AimdBatchSize;
 import dev.sluice.decision.batch.Batch;
 import dev.sluice.decision.batch.DeadlineBatcher;
 import dev.sluice.decision.replan.Escalation;
 import dev.sluice.decision.replan.QueueReplan;
-import dev.sluice.executor.offsets.CompletedOffsets;
-import dev.sluice.executor.offsets.PartitionLedger;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
@@ -22,50 +19,37 @@ import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
-import dev.sluice.decision.VariantViews;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves one variant: consumes its task topic, batches with the {@link DeadlineBatcher}, runs
- * the ONNX model, and writes one {@link ModelOutput} per task to sluice.partials. In
+ * the ONNX model, and writes one {@link ModelOutput} per task to the partials topic. In
  * exactly-once mode the outputs and the consumed offsets commit in one transaction.
  *
- * <p>Offsets: tasks of one partition can finish out of order (priority levels, deadline drops),
- * so each partition has a {@link PartitionLedger}. The committed position is its oldest task
- * still held (or the next offset when none is), and the offsets above it that already have an
- * output ride in the commit's metadata ({@link CompletedOffsets}); a new owner, after a crash or
- * a rebalance, reads them back and skips those tasks when it re-reads them. A crash therefore
- * re-runs only tasks without a committed output. When the metadata would outgrow the broker's
- * limit, an out-of-order output is held back (unsent, its task still pending) until the tasks
- * below it finish.
+ * <p>Its loop drives parts with one job each: {@link ExecutorClients} (the Kafka clients and how
+ * outputs are committed), {@link OutputLedger} (which tasks have an output out, so what may be
+ * committed: a crash re-runs only tasks without a committed output), {@link LoadTracker} (the load
+ * its status reports) and the batcher; the model run and the outputs it makes stay here. Time
+ * comes from an {@link InstantSource}.
  */
 public final class VariantExecutor implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VariantExecutor.class);
@@ -76,9 +60,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final Variant variant;
     private final ExecutorConfig config;
     private final ModelHandle model; // loaded on first use, pinned only while a batch runs
-    private final KafkaConsumer<String, InferenceTask> consumer;
-    private final KafkaProducer<String, Object> producer;
-    private final KafkaProducer<String, ExecutorStatus> statusProducer;
+    private final ExecutorClients clients;
+    private final KafkaConsumer<String, InferenceTask> consumer; // clients.consumer
+    private final OutputLedger ledger = new OutputLedger();
+    private final LoadTracker load;
+    private final InstantSource clock;
     /** The deployment's topic and group names. */
     private final Topics topics;
     private final DeadlineBatcher<PendingTask> batcher;
@@ -86,9 +72,6 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final Escalation escalation;
     private final CancelledRequests cancelled;
     private final QueueReplan replan; // null: queued tasks never move
-    private final KafkaClientMetrics consumerMetrics;
-    private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
-    private final List<HeldOutput> heldBack = new ArrayList<>(); // done, but not publishable yet (see class doc)
     private final AimdBatchSize aimd; // null unless adaptive batching is on
     private final int maxPollRecords;
     private final Set<TopicPartition> paused = new java.util.HashSet<>();
@@ -98,19 +81,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private volatile boolean ready;
     /** Why the loop stopped on its own (null while it runs, or when it was closed). */
     private volatile String failure;
-
-    // smoothed load, for the status topic
-    private double arrivalRate;
-    private double throughput;
-    private double batchMs;
-    private double meanBatch = 1;
-    private long arrivedSinceStatus;
-    private long completedSinceStatus;
-    private long completedTotal;
-    private long droppedTotal;
-    private long lastStatusMs;
-    private long transactionStartMs = -1; // an open transaction holding outputs, or -1
-    private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
+    private boolean skippedSinceCommit;
+    private long lastStatusCheckMs; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
@@ -127,10 +99,18 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
      * @param cancelled requests already answered early: their tasks still queued here are skipped
      * @param replan when a queued task with fallbacks moves to a cheaper variant; null never moves one
      */
-    @SuppressWarnings("unchecked")
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry, Escalation escalation, CancelledRequests cancelled, QueueReplan replan) {
+        this(kafka, serdes, variant, model, config, registry, escalation, cancelled, replan, InstantSource.system());
+    }
+
+    /** @param clock the time of every decision: batching, deadlines, commit pacing, status */
+    public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
+            MeterRegistry registry, Escalation escalation, CancelledRequests cancelled, QueueReplan replan,
+            InstantSource clock) {
         this.variant = variant;
+        this.clock = clock;
+        this.load = new LoadTracker(variant, config.statusIntervalMs());
         this.replan = replan;
         this.escalation = escalation;
         this.cancelled = cancelled;
@@ -156,54 +136,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         // one poll never brings more than the batcher has room for (see applyBackpressure)
         this.maxPollRecords = Math.min(Math.max(maxBatch * 2, 64), capacity);
 
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(topics, variant.id()));
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
-        // static membership under the executor id (unique within each variant's group), short sessions, cooperative
-        config.failover().applyToConsumer(c);
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-tasks"));
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
-        // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
-        this.consumerMetrics = new KafkaClientMetrics(consumer, java.util.List.of(
-                io.micrometer.core.instrument.Tag.of("variant", variant.id())));
-        this.consumerMetrics.bindTo(registry);
-
-        Map<String, Object> p = kafka.clientConfig();
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-outputs"));
-        if (config.delivery().transactional()) {
-            // stable per variant and instance, so a restarted instance fences its predecessor
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId(topics, variant.id()) + "-" + config.executorId());
-            config.failover().applyToTransactionalProducer(p);
-        }
-        var outputSerializer = serdes.<ModelOutput>serializer();
-        var taskSerializer = serdes.<InferenceTask>serializer(); // a cascade's next stage
-        var raw = new ByteArraySerializer();
-        org.apache.kafka.common.serialization.Serializer<Object> values = new org.apache.kafka.common.serialization.Serializer<>() {
-            @Override
-            public byte[] serialize(String topic, Object data) {
-                return serialize(topic, new RecordHeaders(), data);
-            }
-
-            @Override
-            public byte[] serialize(String topic, org.apache.kafka.common.header.Headers headers, Object data) {
-                if (data instanceof byte[] b) {
-                    return b;
-                }
-                return data instanceof InferenceTask t ? taskSerializer.serialize(topic, headers, t)
-                        : outputSerializer.serialize(topic, headers, (ModelOutput) data);
-            }
-        };
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), values);
-        Map<String, Object> s = kafka.clientConfig();
-        s.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        s.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-status"));
-        this.statusProducer = new KafkaProducer<>(s, new StringSerializer(), serdes.<ExecutorStatus>serializer());
+        this.clients = new ExecutorClients(kafka, serdes, variant, config, groupId(topics, variant.id()), maxPollRecords,
+                registry);
+        this.consumer = clients.consumer;
         this.thread = new Thread(this, "executor-" + variant.id());
     }
 
@@ -244,25 +179,22 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     @Override
     public void run() {
         try {
-            if (config.delivery().transactional()) {
-                producer.initTransactions();
-            }
+            clients.init();
             consumer.subscribe(List.of(topics.tasks(variant.id())), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-                    if (transactionStartMs >= 0) {
-                        commitTransaction(); // outputs already produced go with their offsets
-                    }
+                    clients.commitOpen(ledger::committablePositions); // outputs already produced go with their offsets
                     // held tasks were not committed: their next owner re-reads them
                     batcher.remove(t -> parts.contains(t.partition()));
-                    heldBack.removeIf(h -> parts.contains(h.task().partition()));
-                    parts.forEach(ledgers::remove);
+                    ledger.revoked(parts);
                     paused.removeAll(parts);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-                    restoreLedgers(parts);
+                    if (!parts.isEmpty()) {
+                        ledger.assigned(parts, consumer.committed(new java.util.HashSet<>(parts)));
+                    }
                     ready = true; // the group is joined; the model loads on the first batch
                 }
             });
@@ -271,9 +203,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             while (running) {
                 loopOnce();
             }
-            if (transactionStartMs >= 0) {
-                commitTransaction();
-            }
+            clients.commitOpen(ledger::committablePositions);
         } catch (WakeupException e) {
             if (running) {
                 failure = "woken up while running: " + e;
@@ -287,12 +217,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             failure = e.toString();
             log.error("executor for {} stopped: {}", variant.id(), e.toString(), e);
         } finally {
-            closeClients(); // the model belongs to the host's cache, which closes it
+            clients.close(); // the model belongs to the host's cache, which closes it
         }
     }
 
     private void loopOnce() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long wait = Math.max(0, Math.min(20, batcher.nextFlushAtMs() - now));
         ConsumerRecords<String, InferenceTask> records;
         try {
@@ -301,16 +231,16 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             deadLetter(e);
             return;
         }
-        now = System.currentTimeMillis();
+        now = clock.millis();
         List<ProducerRecord<String, Object>> out = new ArrayList<>();
         for (ConsumerRecord<String, InferenceTask> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            if (!ledger(tp).accept(r.offset())) {
+            if (!ledger.accept(tp, r.offset())) {
                 metrics.skipped(1); // its output is already committed (re-read after a crash or rebalance)
                 continue;
             }
             PendingTask pt = new PendingTask(r.value(), tp, r.offset(), now);
-            arrivedSinceStatus++;
+            load.arrived();
             String problem = taskProblem(r.value());
             if (problem != null) { // fails alone, before it joins a batch
                 metrics.error(1);
@@ -330,7 +260,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         }
         if (!expired.isEmpty()) {
             metrics.dropped(expired.size());
-            droppedTotal += expired.size();
+            load.dropped(expired.size());
         }
         Batch<PendingTask> batch;
         while ((batch = batcher.poll(now)) != null) {
@@ -344,19 +274,17 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
             }
             adaptBatchSize(batch, outputs);
-            long doneAt = System.currentTimeMillis();
+            long doneAt = clock.millis();
             for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
                 release(batch.tasks().get(i), withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
             }
         }
-        releaseHeldBack(out);
+        ledger.releaseHeldBack(out);
         if (!out.isEmpty() || skippedSinceCommit) {
-            commit(out);
+            clients.send(out, ledger::committablePositions, clock.millis());
             skippedSinceCommit = false;
         }
-        if (transactionStartMs >= 0 && System.currentTimeMillis() - transactionStartMs >= config.commitIntervalMs()) {
-            commitTransaction();
-        }
+        clients.commitIfDue(ledger::committablePositions, clock.millis());
         publishStatusIfDue();
     }
 
@@ -378,7 +306,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         }
         int limit = batcher.limit();
         List<QueueReplan.Move<PendingTask, InferenceTask>> moves = replan.plan(queue, t -> TaskRoutes.routingOf(t.task()),
-                (t, target) -> TaskRoutes.retarget(t.task(), target, now), limit, fullBatchMs(limit), now);
+                (t, target) -> TaskRoutes.retarget(t.task(), target, now), limit, load.fullBatchMs(limit), now);
         if (moves.isEmpty()) {
             return;
         }
@@ -396,21 +324,6 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             release(t, List.of(notice, new ProducerRecord<>(topics.tasks(m.to()), t.task().getRequestId(), m.retargeted())), out);
             metrics.replanned();
         }
-    }
-
-    /**
-     * What a batch of {@code limit} costs here: the recent measurement when recent batches were
-     * nearly that full, else the profile at that size, else the recent per-task cost times it.
-     */
-    private double fullBatchMs(int limit) {
-        boolean measured = batchMs > 0 && meanBatch > 0;
-        if (measured && meanBatch >= 0.75 * limit) {
-            return batchMs * limit / meanBatch;
-        }
-        if (!variant.profile().isEmpty()) {
-            return variant.profile().p50Ms(limit);
-        }
-        return measured ? batchMs / meanBatch * limit : 0;
     }
 
     /**
@@ -432,16 +345,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         if (skipped == 0) {
             return batch;
         }
-        double perTaskMs = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch
-                : variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(1);
-        metrics.cancelled(skipped, skipped * perTaskMs);
+        metrics.cancelled(skipped, skipped * load.perTaskMs());
         skippedSinceCommit = true;
         return live.isEmpty() ? null : new Batch<>(live, batch.reason());
     }
 
     private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {
         int n = batch.size();
-        long start = System.currentTimeMillis();
+        long start = clock.millis();
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
         long cpu0 = 0;
@@ -474,10 +385,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             ((ModelOutput) o.value()).setCpuMs(cpuMs);
             out.add(o);
         }
-        completedSinceStatus += n;
-        completedTotal += n;
-        batchMs = ewma(batchMs, computeMs);
-        meanBatch = ewma(meanBatch, n);
+        load.ran(n, computeMs);
     }
 
     /** This thread's CPU time in ns (ONNX Runtime runs on it, plus its pool's threads with more than one), or -1. */
@@ -507,108 +415,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         ModelOutput o = ModelOutput.newBuilder().setRequestId(t.task().getRequestId()).setVariant(t.task().getVariant())
                 .setStatus(status).setLabel(label).setConfidence(probs == null ? 0f : probs[label]).setProbabilities(p)
                 .setReason(reason).setExecutorId(config.executorId()).setDevice(model.device()).setBatchSize(batchSize)
-                .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(System.currentTimeMillis()).build();
+                .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(clock.millis()).build();
         return new ProducerRecord<>(topics.partials(), t.task().getRequestId(), o);
     }
 
-    /**
-     * Under exactly-once, outputs join the open transaction, which commits with the consumed
-     * offsets once it is {@code commitIntervalMs} old: one transaction per batch cost the broker
-     * more than the models cost the CPU (the same trade Kafka Streams makes with commit.interval.ms).
-     */
-    private void commit(List<ProducerRecord<String, Object>> out) {
-        if (config.delivery().transactional()) {
-            if (transactionStartMs < 0) {
-                producer.beginTransaction();
-                transactionStartMs = System.currentTimeMillis();
-            }
-            for (ProducerRecord<String, Object> r : out) {
-                producer.send(r);
-            }
-            if (config.commitIntervalMs() <= 0) {
-                commitTransaction();
-            }
-        } else {
-            Map<TopicPartition, OffsetAndMetadata> offsets = committablePositions();
-            for (ProducerRecord<String, Object> r : out) {
-                producer.send(r);
-            }
-            producer.flush();
-            consumer.commitAsync(offsets, null);
-        }
-    }
-
-    private void commitTransaction() {
-        producer.sendOffsetsToTransaction(committablePositions(), consumer.groupMetadata());
-        producer.commitTransaction();
-        transactionStartMs = -1;
-    }
-
-    /** Per partition: the oldest task still held, and the finished offsets above it in the metadata. */
-    private Map<TopicPartition, OffsetAndMetadata> committablePositions() {
-        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-        ledgers.forEach((tp, ledger) -> {
-            CompletedOffsets c = ledger.commitPointWithinBudget();
-            if (c != null) {
-                m.put(tp, new OffsetAndMetadata(c.position(), c.encode()));
-            }
-        });
-        return m;
-    }
-
-    private PartitionLedger ledger(TopicPartition tp) {
-        // normally created on assignment; a partition without one has no committed position to honour
-        return ledgers.computeIfAbsent(tp, p -> PartitionLedger.fresh(CompletedOffsets.BROKER_METADATA_LIMIT));
-    }
-
-    /** Reads back the committed positions and finished offsets of newly assigned partitions. */
-    private void restoreLedgers(Collection<TopicPartition> parts) {
-        if (parts.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(parts));
-        for (TopicPartition tp : parts) {
-            OffsetAndMetadata c = committed.get(tp);
-            CompletedOffsets done = null;
-            if (c != null) {
-                try {
-                    done = CompletedOffsets.decode(c.offset(), c.metadata());
-                } catch (IllegalArgumentException e) {
-                    log.warn("{}: ignoring committed metadata ({}); tasks above offset {} may run again", tp, e.getMessage(),
-                            c.offset());
-                    done = CompletedOffsets.none(c.offset());
-                }
-            }
-            ledgers.put(tp, done == null ? PartitionLedger.fresh(CompletedOffsets.BROKER_METADATA_LIMIT)
-                    : PartitionLedger.restored(done, CompletedOffsets.BROKER_METADATA_LIMIT));
-        }
-    }
-
-    /** A finished task's output goes out now unless its partition's commit metadata has no room for it yet. */
+    /** A finished task's records go out now unless its partition's commit metadata has no room for them yet. */
     private void release(PendingTask t, List<ProducerRecord<String, Object>> records, List<ProducerRecord<String, Object>> out) {
-        PartitionLedger ledger = ledgers.get(t.partition());
-        if (ledger == null || !ledger.isPending(t.offset())) {
-            return; // partition revoked meanwhile: its next owner runs the task
-        }
-        if (ledger.tryComplete(t.offset())) {
-            out.addAll(records);
-        } else {
-            heldBack.add(new HeldOutput(t, records));
-        }
+        ledger.release(t, records, out);
     }
-
-    private void releaseHeldBack(List<ProducerRecord<String, Object>> out) {
-        if (heldBack.isEmpty()) {
-            return;
-        }
-        List<HeldOutput> retry = new ArrayList<>(heldBack);
-        heldBack.clear();
-        for (HeldOutput h : retry) {
-            release(h.task(), h.records(), out);
-        }
-    }
-
-    private record HeldOutput(PendingTask task, List<ProducerRecord<String, Object>> records) {}
 
     /**
      * A task's records: its output and, when a cascade's answer is unsure and the next stage can
@@ -644,7 +458,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
      */
     private void applyBackpressure() {
         Set<TopicPartition> assigned = consumer.assignment();
-        int held = batcher.size() + heldBack.size();
+        int held = batcher.size() + ledger.heldBackCount();
         if (batcher.capacity() - held < maxPollRecords) {
             consumer.pause(assigned);
             paused.addAll(assigned);
@@ -663,12 +477,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(e.offset()).getBytes(StandardCharsets.UTF_8));
         byte[] value = e.valueBuffer() == null ? new byte[0] : toArray(e.valueBuffer());
         consumer.seek(e.topicPartition(), e.offset() + 1);
-        PartitionLedger ledger = ledger(e.topicPartition());
-        if (!ledger.accept(e.offset())) {
+        if (!ledger.completeNow(e.topicPartition(), e.offset())) {
             return; // dead-lettered before a crash or rebalance, and committed
         }
-        ledger.complete(e.offset()); // the DLQ copy goes out right now, in or out of order
-        commit(List.of(new ProducerRecord<>(topics.dlq(), null, null, null, value, h)));
+        // the DLQ copy goes out right now, in or out of order
+        clients.send(List.of(new ProducerRecord<>(topics.dlq(), null, null, null, value, h)), ledger::committablePositions,
+                clock.millis());
     }
 
     private static byte[] toArray(java.nio.ByteBuffer b) {
@@ -678,45 +492,17 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     }
 
     private void publishStatusIfDue() {
-        long now = System.currentTimeMillis();
-        if (now - lastStatusMs < config.statusIntervalMs()) {
-            return;
+        long now = clock.millis();
+        if (now - lastStatusCheckMs < config.statusIntervalMs()) {
+            return; // the lag below costs a look at every assigned partition
         }
-        double secs = lastStatusMs == 0 ? 1 : (now - lastStatusMs) / 1000.0;
-        arrivalRate = ewma(arrivalRate, arrivedSinceStatus / secs);
-        throughput = ewma(throughput, completedSinceStatus / secs);
-        arrivedSinceStatus = 0;
-        completedSinceStatus = 0;
-        lastStatusMs = now;
+        lastStatusCheckMs = now;
         long lag = 0;
         for (TopicPartition tp : consumer.assignment()) {
             lag += consumer.currentLag(tp).orElse(0L);
         }
-        ExecutorStatus s = ExecutorStatus.newBuilder().setExecutorId(config.executorId()).setVariant(variant.id())
-                .setDevice(model.device()).setQueueDepth(lag + batcher.size()).setArrivalRate(arrivalRate)
-                .setThroughput(throughput).setBatchLatencyMs(batchMs).setMeanBatchSize(meanBatch)
-                .setCompletedTotal(completedTotal).setDroppedTotal(droppedTotal).setAssignedPartitions(consumer.assignment().size())
-                .setUpdatedAtMs(now).build();
-        statusProducer.send(new ProducerRecord<>(topics.executorStatus(), config.executorId() + "/" + variant.id(), s));
-    }
-
-    private static double ewma(double prev, double x) {
-        return prev == 0 ? x : 0.7 * prev + 0.3 * x;
-    }
-
-    private void closeClients() {
-        consumerMetrics.close();
-        try {
-            // a clean stop leaves the group, so the partitions move at once; after a crash the static
-            // member keeps them for its session, or until a replacement with the same id is back
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
-                    org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(5)));
-        } catch (RuntimeException e) {
-            log.debug("consumer close: {}", e.toString());
-        }
-        producer.close(Duration.ofSeconds(5));
-        statusProducer.close(Duration.ofSeconds(5));
+        load.statusIfDue(now, config.executorId(), model.device(), lag + batcher.size(), consumer.assignment().size())
+                .ifPresent(s -> clients.publishStatus(topics.executorStatus(), config.executorId() + "/" + variant.id(), s));
     }
 
     @Override

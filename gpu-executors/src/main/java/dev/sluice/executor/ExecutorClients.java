@@ -1,0 +1,185 @@
+package dev.sluice.executor;
+
+import dev.sluice.avro.ExecutorStatus;
+import dev.sluice.avro.InferenceTask;
+import dev.sluice.avro.ModelOutput;
+import dev.sluice.common.ClientIds;
+import dev.sluice.common.KafkaSettings;
+import dev.sluice.models.Variant;
+import dev.sluice.schemas.SluiceSerdes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka clients of one variant's executor and how what it produces is committed: the task
+ * consumer (its variant's group, static membership, read_committed), the producer of outputs,
+ * re-routed tasks and dead letters, and the status producer.
+ *
+ * <p>Under exactly-once, outputs join an open transaction, which commits with the consumed
+ * offsets once it is {@code commitIntervalMs} old: one transaction per batch cost the broker more
+ * than the models cost the CPU (the same trade Kafka Streams makes with commit.interval.ms). Under
+ * at-least-once, outputs are flushed and the offsets committed after them.
+ */
+final class ExecutorClients implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ExecutorClients.class);
+
+    final KafkaConsumer<String, InferenceTask> consumer;
+    private final KafkaProducer<String, Object> producer;
+    private final KafkaProducer<String, ExecutorStatus> statusProducer;
+    private final KafkaClientMetrics consumerMetrics;
+    private final boolean transactional;
+    private final long commitIntervalMs;
+    private long transactionStartMs = -1; // an open transaction holding outputs, or -1
+
+    /** @param groupId the variant's consumer group; its transactional ids are the group plus the executor id */
+    ExecutorClients(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ExecutorConfig config, String groupId,
+            int maxPollRecords, MeterRegistry registry) {
+        this.transactional = config.delivery().transactional();
+        this.commitIntervalMs = config.commitIntervalMs();
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        // static membership under the executor id (unique within each variant's group), short sessions, cooperative
+        config.failover().applyToConsumer(c);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-tasks"));
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceTask>deserializer());
+        // consumer lag (records-lag-max) and fetch metrics of this variant's task consumer
+        this.consumerMetrics = new KafkaClientMetrics(consumer, List.of(Tag.of("variant", variant.id())));
+        this.consumerMetrics.bindTo(registry);
+
+        Map<String, Object> p = kafka.clientConfig();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-outputs"));
+        if (transactional) {
+            // stable per variant and instance, so a restarted instance fences its predecessor
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-" + config.executorId());
+            config.failover().applyToTransactionalProducer(p);
+        }
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), values(serdes));
+        Map<String, Object> s = kafka.clientConfig();
+        s.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        s.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.of("executor-" + variant.id() + "-status"));
+        this.statusProducer = new KafkaProducer<>(s, new StringSerializer(), serdes.<ExecutorStatus>serializer());
+    }
+
+    /** Outputs, tasks (a cascade's next stage, a re-planned task) and raw dead letters, on one producer. */
+    private static Serializer<Object> values(SluiceSerdes serdes) {
+        var outputs = serdes.<ModelOutput>serializer();
+        var tasks = serdes.<InferenceTask>serializer();
+        var raw = new ByteArraySerializer();
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, Object data) {
+                return serialize(topic, new RecordHeaders(), data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, Object data) {
+                if (data instanceof byte[] b) {
+                    return raw.serialize(topic, headers, b);
+                }
+                return data instanceof InferenceTask t ? tasks.serialize(topic, headers, t)
+                        : outputs.serialize(topic, headers, (ModelOutput) data);
+            }
+        };
+    }
+
+    /** Before the first send: registers the transactional id (fencing a predecessor with the same one). */
+    void init() {
+        if (transactional) {
+            producer.initTransactions();
+        }
+    }
+
+    /**
+     * Sends {@code out}: into the open transaction (opening one at {@code nowMs}) under exactly-once,
+     * else at once, flushed, with the offsets of {@code positions} committed after them.
+     */
+    void send(List<ProducerRecord<String, Object>> out, Supplier<Map<TopicPartition, OffsetAndMetadata>> positions,
+            long nowMs) {
+        if (transactional) {
+            if (transactionStartMs < 0) {
+                producer.beginTransaction();
+                transactionStartMs = nowMs;
+            }
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r);
+            }
+            if (commitIntervalMs <= 0) {
+                commitTransaction(positions);
+            }
+        } else {
+            Map<TopicPartition, OffsetAndMetadata> offsets = positions.get();
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r);
+            }
+            producer.flush();
+            consumer.commitAsync(offsets, null);
+        }
+    }
+
+    /** Commits the open transaction once it is {@code commitIntervalMs} old at {@code nowMs}. */
+    void commitIfDue(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions, long nowMs) {
+        if (transactionStartMs >= 0 && nowMs - transactionStartMs >= commitIntervalMs) {
+            commitTransaction(positions);
+        }
+    }
+
+    /** Commits the open transaction now, if one is (before partitions move, and at a stop). */
+    void commitOpen(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions) {
+        if (transactionStartMs >= 0) {
+            commitTransaction(positions);
+        }
+    }
+
+    private void commitTransaction(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions) {
+        producer.sendOffsetsToTransaction(positions.get(), consumer.groupMetadata());
+        producer.commitTransaction();
+        transactionStartMs = -1;
+    }
+
+    void publishStatus(String topic, String key, ExecutorStatus status) {
+        statusProducer.send(new ProducerRecord<>(topic, key, status));
+    }
+
+    @Override
+    public void close() {
+        consumerMetrics.close();
+        try {
+            // a clean stop leaves the group, so the partitions move at once; after a crash the static
+            // member keeps them for its session, or until a replacement with the same id is back
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
+        } catch (RuntimeException e) {
+            log.debug("consumer close: {}", e.toString());
+        }
+        producer.close(Duration.ofSeconds(5));
+        statusProducer.close(Duration.ofSeconds(5));
+    }
+}
