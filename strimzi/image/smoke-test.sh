@@ -26,7 +26,7 @@ tarball=$(readlink -f "${1:-$here/../../launcher/target/jib-image.tar}")
 [[ -f $tarball ]] || die "no image tarball at $tarball (strimzi/image/build-offline-image.sh makes it)"
 [[ $(id -u) == 0 ]] || die "needs root (mount namespace, chroot)"
 for tool in jq unshare python3 tar mount; do command -v $tool >/dev/null || die "$tool not found"; done
-fashion=${SLUICE_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
+fashion=${SLUICE_FASHION_MNIST:-$here/../../datasets/fashion-mnist}   # the repository's copy of the test split
 [[ -f $fashion/t10k-images-idx3-ubyte.gz ]] || die "no Fashion-MNIST test set in $fashion (set SLUICE_FASHION_MNIST)"
 
 work=$(dirname "$tarball")/smoke-test
