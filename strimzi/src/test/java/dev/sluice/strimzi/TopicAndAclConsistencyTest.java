@@ -154,8 +154,8 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(b, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
         streamsApp(u, b, b, false);
         String g = "sluice-gateway";
-        u.add(new Use(g, TOPIC, Topics.REQUESTS, WRITE, DESCRIBE));
-        u.add(new Use(g, TOPIC, Topics.RESULTS, READ, DESCRIBE));
+        u.add(new Use(g, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
+        u.add(new Use(g, TOPIC, Topics.DEFAULT.results(), READ, DESCRIBE));
         executorGroups.forEach((user, vs) -> {
             for (String v : vs) {
                 u.add(new Use(user, TOPIC, Topics.DEFAULT.tasks(v), READ, DESCRIBE));
@@ -228,7 +228,7 @@ class TopicAndAclConsistencyTest {
         assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
                 "the bridge runs at-least-once");
         Acls gateway = users.get("sluice-gateway");
-        assertFalse(gateway.allows(TOPIC, Topics.RESULTS, WRITE) || gateway.allows(TOPIC, Topics.REQUESTS, READ),
+        assertFalse(gateway.allows(TOPIC, Topics.DEFAULT.results(), WRITE) || gateway.allows(TOPIC, Topics.DEFAULT.requests(), READ),
                 "the gateway only sends requests and reads results");
         assertFalse(gateway.allows(GROUP, "sluice-gateway", READ), "the gateway joins no consumer group");
     }
