@@ -9,12 +9,14 @@ Uses Debian's python3-confluent-kafka (apt-get install python3-confluent-kafka).
 import argparse
 import gzip
 import json
+import os
 import time
 import uuid
 
 from confluent_kafka import Consumer, Producer
 
-DATA = "/usr/share/datasets/fashion-mnist"
+# the repository's copy of the test split (datasets/fashion-mnist), unless SLUICE_FASHION_MNIST names another
+DATA = os.environ.get("SLUICE_FASHION_MNIST") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datasets", "fashion-mnist")
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
 

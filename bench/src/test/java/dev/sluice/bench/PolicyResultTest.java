@@ -94,6 +94,10 @@ class PolicyResultTest {
         assertEquals(0.0, s.accuracy()[1]);
         assertTrue(Double.isNaN(s.accuracy()[2]));
         String html = HtmlReport.render("t <x>", "table", Map.of("infaas", s));
-        assertTrue(html.contains("<svg") && html.contains("polyline") && html.contains("t &lt;x&gt;"));
+        assertTrue(html.contains("<svg") && html.contains("<path") && html.contains("t &lt;x&gt;"), html);
+        for (String label : List.of("time since the first request, s", "requests/s", "accuracy (correct / answered)", ">infaas<",
+                ">offered<")) {
+            assertTrue(html.contains(label), "axis label or legend entry " + label);
+        }
     }
 }

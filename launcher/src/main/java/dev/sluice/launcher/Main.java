@@ -5,12 +5,16 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
-/** The {@code sluice} command. */
+/**
+ * The {@code sluice} command of the deployment image: the components that run against a Kafka
+ * cluster, and the model tools. The development launcher ({@code dev-launcher}, {@code DevMain},
+ * what {@code ./sluice} runs) adds {@code up}, {@code broker}, {@code bench} and {@code sim}, which
+ * need the in-JVM broker, the benchmarks and the simulator that this image does not carry.
+ */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
         description = "Kafka-native inference scheduler: selector, executors and aggregator over Kafka.",
-        subcommands = {UpCommand.class, ProfileCommand.class, CatalogCommand.class, SelectorCommand.class, ExecutorCommand.class,
-                AggregatorCommand.class, BridgeCommand.class, BrokerCommand.class, GatewayCommand.class, BenchCommand.class,
-                SimCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ProfileCommand.class, CatalogCommand.class, SelectorCommand.class, ExecutorCommand.class,
+                AggregatorCommand.class, BridgeCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -26,7 +30,12 @@ public final class Main implements Runnable {
      * ({@code sluice.selector.policy=infaas}): the defaults of every command, which its arguments override.
      */
     static CommandLine commandLine(Path config) {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(new Main(), config);
+    }
+
+    /** As {@link #commandLine(Path)} for another root command (the development launcher's). */
+    static CommandLine commandLine(Object root, Path config) {
+        CommandLine cl = new CommandLine(root);
         if (config != null) {
             if (!Files.isReadable(config)) {
                 throw new IllegalArgumentException(CONFIG_ENV + " names " + config + ", which cannot be read");
@@ -37,14 +46,21 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(run(new Main(), args));
+    }
+
+    /**
+     * Runs {@code args} on {@code root} with the defaults of {@link #CONFIG_ENV}'s file and sluice's
+     * error handling; the exit status (2 when the configuration file cannot be read).
+     */
+    static int run(Object root, String[] args) {
         String configFile = System.getenv(CONFIG_ENV);
         CommandLine commandLine;
         try {
-            commandLine = commandLine(configFile == null || configFile.isBlank() ? null : Path.of(configFile));
+            commandLine = commandLine(root, configFile == null || configFile.isBlank() ? null : Path.of(configFile));
         } catch (IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());
-            System.exit(2);
-            return;
+            return 2;
         }
         int code = commandLine
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -56,6 +72,6 @@ public final class Main implements Runnable {
                 })
                 .execute(args);
         Shutdown.commandDone(); // a stop signal's hook waited for the components to close
-        System.exit(code);
+        return code;
     }
 }

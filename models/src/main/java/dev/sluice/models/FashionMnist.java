@@ -12,11 +12,20 @@ import java.util.Set;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The Fashion-MNIST test and training sets from Debian's dataset-fashion-mnist package
- * (gzipped IDX files). Pixels are scaled to [0,1], row-major 28x28.
+ * The Fashion-MNIST test and training sets (gzipped IDX files). Pixels are scaled to [0,1],
+ * row-major 28x28.
+ *
+ * <p>Where they come from: the directory named by {@code SLUICE_FASHION_MNIST} when it is set;
+ * else, for the test split, the repository's copy on the classpath (module {@code sluice-datasets},
+ * {@code datasets/fashion-mnist/}, MIT-licensed); else Debian's {@code dataset-fashion-mnist}
+ * package ({@value #DEFAULT_DIR}). The training split is not shipped: only the environment
+ * variable or Debian's directory provide it.
  */
 public record FashionMnist(float[][] images, int[] labels) {
     public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
+    public static final String ENV = "SLUICE_FASHION_MNIST";
+    /** Where module sluice-datasets puts the test split on the classpath. */
+    public static final String BUNDLED = "dev/sluice/datasets/fashion-mnist/";
     public static final String[] CLASS_NAMES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
@@ -26,12 +35,29 @@ public record FashionMnist(float[][] images, int[] labels) {
 
     /** The directory from SLUICE_FASHION_MNIST, else Debian's. */
     public static Path defaultDir() {
-        String env = System.getenv("SLUICE_FASHION_MNIST");
+        String env = System.getenv(ENV);
         return Path.of(env != null && !env.isBlank() ? env : DEFAULT_DIR);
     }
 
+    /** The test split: SLUICE_FASHION_MNIST's directory if set, else the bundled copy, else Debian's. */
     public static FashionMnist test() {
-        return load(defaultDir(), "t10k");
+        String env = System.getenv(ENV);
+        if (env != null && !env.isBlank()) {
+            return load(Path.of(env), "t10k");
+        }
+        ClassLoader loader = FashionMnist.class.getClassLoader();
+        if (loader.getResource(BUNDLED + "t10k-images-idx3-ubyte.gz") != null
+                && loader.getResource(BUNDLED + "t10k-labels-idx1-ubyte.gz") != null) {
+            return loadBundled(loader, "t10k");
+        }
+        return load(Path.of(DEFAULT_DIR), "t10k");
+    }
+
+    /** The bundled test split, read from the classpath ({@link #BUNDLED}). */
+    static FashionMnist loadBundled(ClassLoader loader, String prefix) {
+        String where = "classpath:" + BUNDLED;
+        return read(where, () -> loader.getResourceAsStream(BUNDLED + prefix + "-images-idx3-ubyte.gz"),
+                () -> loader.getResourceAsStream(BUNDLED + prefix + "-labels-idx1-ubyte.gz"));
     }
 
     public static FashionMnist train() {
@@ -96,14 +122,27 @@ public record FashionMnist(float[][] images, int[] labels) {
         Path images = dir.resolve(prefix + "-images-idx3-ubyte.gz");
         Path labels = dir.resolve(prefix + "-labels-idx1-ubyte.gz");
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
-            throw new IllegalStateException("Fashion-MNIST not found in " + dir
-                    + ": install it with 'sudo apt-get install dataset-fashion-mnist'"
-                    + " or point SLUICE_FASHION_MNIST at a directory holding " + prefix + "-*-ubyte.gz");
+            throw new IllegalStateException("Fashion-MNIST not found in " + dir + ": "
+                    + ("t10k".equals(prefix) ? "the repository ships the test split (module sluice-datasets, put it on"
+                            + " the classpath, or point " + ENV + " at datasets/fashion-mnist); " : "")
+                    + "install Debian's with 'sudo apt-get install dataset-fashion-mnist'"
+                    + " or point " + ENV + " at a directory holding " + prefix + "-*-ubyte.gz");
         }
+        return read(dir.toString(), () -> Files.newInputStream(images), () -> Files.newInputStream(labels));
+    }
+
+    private interface Source {
+        InputStream open() throws IOException;
+    }
+
+    private static FashionMnist read(String where, Source images, Source labels) {
         try {
-            byte[] lab = readIdx(labels, 0x801);
-            byte[] img = readIdx(images, 0x803);
+            byte[] lab = readIdx(labels, 0x801, where);
+            byte[] img = readIdx(images, 0x803, where);
             int n = lab.length;
+            if (img.length != n * 784L) {
+                throw new IOException(where + ": " + n + " labels but " + img.length / 784 + " images");
+            }
             float[][] out = new float[n][784];
             int[] y = new int[n];
             for (int i = 0; i < n; i++) {
@@ -114,16 +153,16 @@ public record FashionMnist(float[][] images, int[] labels) {
             }
             return new FashionMnist(out, y);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read Fashion-MNIST from " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read Fashion-MNIST from " + where + ": " + e.getMessage(), e);
         }
     }
 
-    private static byte[] readIdx(Path file, int magic) throws IOException {
-        try (InputStream raw = Files.newInputStream(file);
+    private static byte[] readIdx(Source file, int magic, String where) throws IOException {
+        try (InputStream raw = file.open();
              DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
             int m = in.readInt();
             if (m != magic) {
-                throw new IOException(file + ": bad IDX magic " + Integer.toHexString(m));
+                throw new IOException(where + ": bad IDX magic " + Integer.toHexString(m));
             }
             int dims = m & 0xff;
             long n = 1;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTest {
     @Test
-    void readsTheDebianTestSet() {
+    void readsTheTestSet() {
         FashionMnist t = FashionMnist.test();
         assertEquals(10_000, t.size());
         int[] perClass = new int[10];
@@ -31,8 +32,27 @@ class FashionMnistTest {
     }
 
     @Test
+    void theRepositoryShipsTheTestSplitOnTheClasspath() {
+        ClassLoader loader = getClass().getClassLoader();
+        assertTrue(loader.getResource(FashionMnist.BUNDLED + "LICENSE") != null, "the MIT licence travels with the data");
+        FashionMnist bundled = FashionMnist.loadBundled(loader, "t10k");
+        assertEquals(10_000, bundled.size());
+        assertEquals(9, bundled.labels()[0]); // the first test image is an ankle boot
+        Path debian = Path.of(FashionMnist.DEFAULT_DIR);
+        if (Files.isRegularFile(debian.resolve("t10k-images-idx3-ubyte.gz"))) { // the same images as Debian's package
+            FashionMnist d = FashionMnist.load(debian, "t10k");
+            assertArrayEquals(d.labels(), bundled.labels());
+            for (int i = 0; i < d.size(); i += 997) {
+                assertArrayEquals(d.images()[i], bundled.images()[i]);
+            }
+        }
+    }
+
+    @Test
     void theValidationSplitIsTheListedTrainingImagesInFileOrder() {
         Path split = Path.of("splits/validation-indices.txt");
+        assumeTrue(Files.isRegularFile(FashionMnist.defaultDir().resolve("train-images-idx3-ubyte.gz")),
+                "the training split is not shipped: install dataset-fashion-mnist or set SLUICE_FASHION_MNIST");
         int[] idx = FashionMnist.readIndices(split);
         assertEquals(5000, idx.length);
         FashionMnist train = FashionMnist.train();

@@ -143,7 +143,7 @@ class DeploymentConsistencyTest {
         Set<String> users = new HashSet<>();
         Manifests.baseOf("KafkaUser").forEach(u -> users.add(u.name()));
         Map<String, Deployment> ds = deployments();
-        assertEquals(Set.of("selector", "aggregator", "bridge", "executor"),
+        assertEquals(Set.of("selector", "aggregator", "bridge", "executor", "gateway"),
                 new HashSet<>(ds.values().stream().map(d -> sluiceContainer(d).getArgs().get(0)).toList()));
         for (Deployment d : ds.values()) {
             String name = d.getMetadata().getName();

@@ -90,11 +90,11 @@ class ImageTagTest {
                 }
                 assertTrue(c.getCommand() == null || c.getCommand().isEmpty(),
                         d.getMetadata().getName() + ": keep the image's entrypoint (java ... dev.sluice.launcher.Main)");
-                assertTrue(!c.getArgs().isEmpty() && c.getArgs().get(0).matches("selector|executor|aggregator|bridge"),
+                assertTrue(!c.getArgs().isEmpty() && c.getArgs().get(0).matches("selector|executor|aggregator|bridge|gateway"),
                         d.getMetadata().getName() + ": args start with a sluice subcommand: " + c.getArgs());
                 containers++;
             }
         }
-        assertTrue(containers >= 4, "sluice containers in the base: " + containers);
+        assertTrue(containers >= 5, "sluice containers in the base: " + containers);
     }
 }

@@ -121,6 +121,8 @@ class TopicAndAclConsistencyTest {
      * executors: gpu-executors VariantExecutor (group sluice-executor-<variant>, transactional.id
      *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS,
      *   and tasks(next stage) when a cascade escalates);
+     * gateway: gateway GatewayServer's SluiceClient (client.id sluice-gateway-*; idempotent producer to REQUESTS;
+     *   RESULTS assigned and read from the end, no group, no transactions);
      * keda: its kafka scaler describes the executor groups' offsets and the task topics;
      * selector, aggregator, executors: LiveCatalog follows CATALOG (assign, no group); catalog-admin: CatalogPublisher.
      */
@@ -151,6 +153,9 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(b, TOPIC, Topics.DEFAULT.resultsJson(), WRITE, DESCRIBE));
         u.add(new Use(b, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
         streamsApp(u, b, b, false);
+        String g = "sluice-gateway";
+        u.add(new Use(g, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
+        u.add(new Use(g, TOPIC, Topics.DEFAULT.results(), READ, DESCRIBE));
         executorGroups.forEach((user, vs) -> {
             for (String v : vs) {
                 u.add(new Use(user, TOPIC, Topics.DEFAULT.tasks(v), READ, DESCRIBE));
@@ -222,6 +227,10 @@ class TopicAndAclConsistencyTest {
         assertFalse(users.get("sluice-keda").allows(TOPIC, Topics.DEFAULT.tasks("linear"), READ), "KEDA only describes");
         assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
                 "the bridge runs at-least-once");
+        Acls gateway = users.get("sluice-gateway");
+        assertFalse(gateway.allows(TOPIC, Topics.DEFAULT.results(), WRITE) || gateway.allows(TOPIC, Topics.DEFAULT.requests(), READ),
+                "the gateway only sends requests and reads results");
+        assertFalse(gateway.allows(GROUP, "sluice-gateway", READ), "the gateway joins no consumer group");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.sluice.launcher;
 
+import dev.sluice.bench.BenchCharts;
 import dev.sluice.bench.EnsembleBenchmark;
+import dev.sluice.charts.Charts;
 import dev.sluice.bench.EnsembleResult;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
@@ -12,6 +14,7 @@ import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -81,6 +84,10 @@ final class BenchEnsembleCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
+    @Option(names = "--html", defaultValue = "ensemble.html",
+            description = "the table and accuracy against compute per request, the Pareto front marked (default: ${DEFAULT-VALUE})")
+    Path html;
+
     @Override
     public Integer call() throws Exception {
         Catalog catalog = cluster.loadCatalog();
@@ -114,6 +121,11 @@ final class BenchEnsembleCommand implements Callable<Integer> {
         System.out.print(EnsembleBenchmark.table(results, results.containsKey(reference) ? reference : null));
         Map<String, Object> verdict = verdict(results, reference);
         verdict.forEach((k, v) -> System.out.println(k + ": " + v));
+        if (html != null) {
+            Files.writeString(html, Charts.page("Sluice ensembles, cascades and single variants: accuracy against compute",
+                    EnsembleBenchmark.table(results, results.containsKey(reference) ? reference : null), BenchCharts.ensemble(results)));
+            System.out.println("charts written to " + html.toAbsolutePath());
+        }
         if (summaryJson != null) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("images", images);

@@ -26,7 +26,7 @@ class OptionChecksTest {
     private static Run runWith(Path config, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(config).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        CommandLine cl = Main.commandLine(new DevMain(), config).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
         int code = cl.execute(args);
         return new Run(code, out.toString(), err.toString());
     }

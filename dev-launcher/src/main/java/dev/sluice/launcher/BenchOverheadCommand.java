@@ -2,7 +2,9 @@ package dev.sluice.launcher;
 
 import dev.sluice.bench.overhead.ModeResult;
 import dev.sluice.bench.overhead.OverheadBenchmark;
+import dev.sluice.bench.BenchCharts;
 import dev.sluice.bench.overhead.OverheadReport;
+import dev.sluice.charts.Charts;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.embedded.EmbeddedKafka;
@@ -14,6 +16,7 @@ import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import dev.sluice.decision.policy.Selection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -75,8 +78,12 @@ final class BenchOverheadCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "write the summary JSON here")
     Path summaryJson;
 
+    @Option(names = "--html", defaultValue = "overhead.html",
+            description = "the table and bar charts of throughput and added latency by delivery mode (default: ${DEFAULT-VALUE})")
+    Path html;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Catalog catalog = cluster.loadCatalog();
         List<Variant> profiled = catalog.variants().stream().filter(Variant::isProfiled).toList();
         if (profiled.isEmpty()) {
@@ -123,6 +130,11 @@ final class BenchOverheadCommand implements Callable<Integer> {
         OverheadReport report = new OverheadReport(setup, defaultMode, results);
         System.out.println();
         System.out.print(report.table());
+        if (html != null) {
+            Files.writeString(html, Charts.page("Sluice overhead: the pipeline against raw ONNX Runtime and a bare Kafka chain",
+                    report.table(), BenchCharts.overhead(report)));
+            System.out.println("charts written to " + html.toAbsolutePath());
+        }
         if (summaryJson != null) {
             report.write(summaryJson);
             System.out.println("summary written to " + summaryJson.toAbsolutePath());
