@@ -4,6 +4,7 @@ import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Catalog;
+import dev.sluice.schemas.RegistryProbe;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import java.nio.file.Path;
@@ -67,9 +68,36 @@ final class ClusterOptions {
         } catch (IllegalArgumentException e) {
             c.require(false, "--delivery", delivery, "exactly-once, exactly-once-results or at-least-once");
         }
+        if (registry != null && !registry.isBlank() && !registry.strip().equals(SluiceSerdes.FINGERPRINT)) {
+            RegistryProbe.urlProblem(registry.strip()).ifPresent(p -> c.require(false, "--registry", p,
+                    "'" + SluiceSerdes.FINGERPRINT + "' or an Apicurio Registry 3 URL ending in " + RegistryProbe.NATIVE_API));
+        }
+        c.require(registryConfig == null || !isFingerprint(), "--registry-config", registryConfig,
+                "given with an --registry URL only; with 'fingerprint' there is no registry server");
     }
 
+    private boolean isFingerprint() {
+        return registry == null || registry.isBlank() || registry.strip().equals(SluiceSerdes.FINGERPRINT);
+    }
+
+    private boolean registryProbed;
+
+    /**
+     * The serdes of --registry and --registry-config, after these options' ranges are checked and,
+     * the first time, the registry server is probed with {@link RegistryProbe} (a clear, bounded
+     * failure naming the URL when it is not a reachable Apicurio Registry 3, or refuses the credentials).
+     */
     SluiceSerdes serdes() {
+        checkRanges();
+        SluiceSerdes s = unprobedSerdes();
+        if (!registryProbed) {
+            RegistryProbe.check(s);
+            registryProbed = true;
+        }
+        return s;
+    }
+
+    private SluiceSerdes unprobedSerdes() {
         if (registryConfig == null) {
             return SluiceSerdes.of(registry);
         }

@@ -107,6 +107,11 @@ public final class SluiceSerdes {
         return fingerprintRegistry != null;
     }
 
+    /** The registry client settings given (credentials, TLS), for {@link RegistryProbe}. */
+    Map<String, Object> clientSettings() {
+        return clientSettings;
+    }
+
     Map<String, Object> config() {
         Map<String, Object> c = baseConfig();
         c.putAll(clientSettings);
