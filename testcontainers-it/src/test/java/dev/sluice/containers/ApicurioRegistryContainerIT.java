@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.schemas.RegistryProbe;
 import dev.sluice.schemas.SluiceSerdes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,6 +38,10 @@ class ApicurioRegistryContainerIT {
             kafka.start();
             registry.start();
             String api = "http://" + registry.getHost() + ":" + registry.getMappedPort(8080) + "/apis/registry/v3";
+            // the start-up check every component runs passes against the real server
+            RegistryProbe.Info info = RegistryProbe.check(SluiceSerdes.of(api)).orElseThrow();
+            assertTrue(info.version().startsWith("3."), "Apicurio Registry 3: " + info);
+            assertTrue(info.notChecked().isEmpty(), info.toString());
             ContainerPipeline.serve(kafka.getBootstrapServers(), SluiceSerdes.of(api), 100, "tc-registry");
 
             // the serdes registered Sluice's schemas with the server (the fingerprint mode registers nothing)
