@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 final class ClusterOptions {
     @Option(names = "--registry", defaultValue = "fingerprint",
             description = "'fingerprint' (no registry server; ids derived from the schemas) or an Apicurio Registry 3 URL, "
-                    + "e.g. http://registry:8080/apis/registry/v3 (default: ${DEFAULT-VALUE})")
+                    + "e.g. http://registry:8080/apis/registry/v3, checked at start with GET <url>/system/info; see "
+                    + "docs/registry.md (default: ${DEFAULT-VALUE})")
     String registry;
 
     @Option(names = "--registry-config",

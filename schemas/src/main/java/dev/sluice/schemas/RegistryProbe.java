@@ -111,19 +111,11 @@ public final class RegistryProbe {
             request.header("Authorization", "Basic "
                     + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).sslContext(sslContext(settings)).build();
         HttpResponse<String> response;
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
-                    .followRedirects(HttpClient.Redirect.NORMAL).sslContext(sslContext(settings)).build();
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (SSLException e) {
-            if (tlsUnchecked) {
-                return new Info(url, "?", "?", Optional.of("TLS with " + P + "tls.verify-host=false or "
-                        + P + "tls.certificates is not checked at start (the probe's handshake failed: " + e.getMessage() + ")"));
-            }
-            throw new IllegalStateException("TLS handshake with the schema registry at " + url + " failed: " + e.getMessage()
-                    + "; a registry whose certificate the JVM does not trust needs " + P + "tls.truststore.location "
-                    + "(and .type, .password) in the file given with --registry-config");
         } catch (java.net.http.HttpConnectTimeoutException e) {
             throw new IllegalStateException("cannot reach the schema registry at " + url + " (no connection within "
                     + timeout.toSeconds() + " s); check --registry");
@@ -131,6 +123,17 @@ public final class RegistryProbe {
             throw new IllegalStateException("the schema registry at " + url + " did not answer within "
                     + timeout.toSeconds() + " s; check --registry");
         } catch (IOException e) {
+            SSLException tls = tlsFailure(e);
+            if (tls != null && tlsUnchecked) {
+                return new Info(url, "?", "?", Optional.of("TLS with " + P + "tls.verify-host=false or "
+                        + P + "tls.certificates is not checked at start (the probe's handshake failed: " + tls.getMessage() + ")"));
+            }
+            if (tls != null) {
+                throw new IllegalStateException("TLS handshake with the schema registry at " + url + " failed ("
+                        + tls.getMessage() + "); a registry whose certificate the JVM does not trust needs " + P
+                        + "tls.truststore.location (and .type JKS, PKCS12 or PEM, .password) in the file given with "
+                        + "--registry-config");
+            }
             throw new IllegalStateException("cannot reach the schema registry at " + url + " (" + describe(e, info)
                     + "); check --registry");
         } catch (InterruptedException e) {
@@ -174,7 +177,16 @@ public final class RegistryProbe {
         return v == null || v.toString().isBlank() ? null : v.toString().strip();
     }
 
-    private static SSLContext sslContext(Map<String, Object> settings) throws IOException {
+    private static SSLException tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException tls) {
+                return tls;
+            }
+        }
+        return null;
+    }
+
+    private static SSLContext sslContext(Map<String, Object> settings) {
         try {
             if ("true".equalsIgnoreCase(setting(settings, "tls.trust-all"))) {
                 SSLContext c = SSLContext.getInstance("TLS");
@@ -207,9 +219,9 @@ public final class RegistryProbe {
             SSLContext c = SSLContext.getInstance("TLS");
             c.init(null, tmf.getTrustManagers(), null);
             return c;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("--registry-config: cannot use the registry trust store ("
-                    + P + "tls.*): " + e.getMessage(), e);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("--registry-config: cannot use the registry trust store "
+                    + setting(settings, "tls.truststore.location") + " (" + P + "tls.truststore.*): " + e, e);
         }
     }
 
@@ -250,13 +262,27 @@ public final class RegistryProbe {
         return url.substring(0, url.indexOf(marker));
     }
 
-    /** {@code apicurio.registry.tls.trust-all=true}: what the serdes would do, for the probe too. */
-    private static final class TrustAll implements javax.net.ssl.X509TrustManager {
+    /** {@code apicurio.registry.tls.trust-all=true}: what the serdes would do, for the probe too (no host check either). */
+    private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
 
         @Override
         public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s) {}
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket s) {}
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                javax.net.ssl.SSLEngine e) {}
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType,
+                javax.net.ssl.SSLEngine e) {}
 
         @Override
         public java.security.cert.X509Certificate[] getAcceptedIssuers() {

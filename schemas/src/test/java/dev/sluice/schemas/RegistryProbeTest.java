@@ -7,20 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The registry probe against real HTTP servers that are not an Apicurio Registry (a 404, a
@@ -176,6 +184,69 @@ class RegistryProbeTest {
         // the probe refuses them without a request
         assertTrue(failure(IllegalArgumentException.class, () -> RegistryProbe.check(
                 SluiceSerdes.of("http://127.0.0.1:1/apis/registry/v2"))).startsWith("--registry http://127.0.0.1:1/apis/registry/v2"));
+    }
+
+    /** A self-signed certificate for 127.0.0.1 made with the JDK's keytool: the server's key store, its PEM and a trust store. */
+    private static void keytool(String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+
+    @Test
+    void tlsUsesTheTrustStoreOfRegistryConfig(@TempDir Path tmp) throws Exception {
+        Path serverKeys = tmp.resolve("server.p12");
+        Path pem = tmp.resolve("ca.pem");
+        Path trust = tmp.resolve("trust.p12");
+        keytool("-genkeypair", "-alias", "registry", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", serverKeys.toString(),
+                "-storepass", "changeit", "-keypass", "changeit");
+        keytool("-exportcert", "-rfc", "-alias", "registry", "-keystore", serverKeys.toString(), "-storepass", "changeit",
+                "-file", pem.toString());
+        keytool("-importcert", "-noprompt", "-alias", "registry", "-file", pem.toString(), "-storetype", "PKCS12",
+                "-keystore", trust.toString(), "-storepass", "changeit");
+
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(serverKeys)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, "changeit".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        https.createContext("/", exchange -> reply(exchange, 404, "text/plain", "Not Found"));
+        https.setExecutor(Executors.newFixedThreadPool(2));
+        https.start();
+        try {
+            String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/apis/registry/v3";
+            String untrusted = failure(IllegalStateException.class, () -> RegistryProbe.check(SluiceSerdes.of(url)));
+            assertTrue(untrusted.startsWith("TLS handshake with the schema registry at " + url + " failed ("), untrusted);
+            assertTrue(untrusted.contains("needs apicurio.registry.tls.truststore.location"), untrusted);
+
+            // trusted through each way --registry-config can say so, the probe gets through to the 404
+            String notApicurio = "--registry " + url + " is not Apicurio Registry 3's native API";
+            for (Map<String, Object> settings : List.<Map<String, Object>>of(
+                    Map.of("apicurio.registry.tls.truststore.location", trust.toString(),
+                            "apicurio.registry.tls.truststore.type", "PKCS12",
+                            "apicurio.registry.tls.truststore.password", "changeit"),
+                    Map.of("apicurio.registry.tls.truststore.location", pem.toString(),
+                            "apicurio.registry.tls.truststore.type", "PEM"),
+                    Map.of("apicurio.registry.tls.trust-all", "true"))) {
+                String m = failure(IllegalStateException.class, () -> RegistryProbe.check(SluiceSerdes.of(url, settings)));
+                assertTrue(m.startsWith(notApicurio), settings + ": " + m);
+            }
+            String missing = failure(IllegalArgumentException.class, () -> RegistryProbe.check(SluiceSerdes.of(url,
+                    Map.of("apicurio.registry.tls.truststore.location", tmp.resolve("none.p12").toString()))));
+            assertTrue(missing.startsWith("--registry-config: cannot use the registry trust store " + tmp.resolve("none.p12")),
+                    missing);
+        } finally {
+            https.stop(0);
+        }
     }
 
     @Test
