@@ -77,8 +77,7 @@ public final class RegistryProbe {
             return Optional.of("'" + url + "' is not an http(s)://HOST[:PORT]/... URL");
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
-        int v2 = path.indexOf("/apis/registry/v2");
-        if (v2 >= 0) {
+        if (path.contains("/apis/registry/v2")) {
             return Optional.of(url + " is Apicurio's v2 API; Sluice's serdes speak Apicurio Registry 3's native API: use "
                     + base(url, "/apis/registry/v2") + NATIVE_API);
         }
