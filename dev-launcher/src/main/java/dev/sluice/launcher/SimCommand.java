@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.decision.policy.Policies;
 import dev.sluice.decision.trace.RateTrace;
@@ -10,7 +11,10 @@ import dev.sluice.sim.Comparison;
 import dev.sluice.sim.Comparison.PolicySummary;
 import dev.sluice.sim.Replicas;
 import dev.sluice.sim.RunResult;
+import dev.sluice.sim.SharedHost;
 import dev.sluice.sim.SimConfig;
+import dev.sluice.sim.SimEnvironment;
+import dev.sluice.sim.answers.SampleAnswers;
 import dev.sluice.sim.chart.SimCharts;
 import dev.sluice.sim.device.DeviceProfile;
 import dev.sluice.sim.hops.HopLatencies;
@@ -26,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,9 +45,9 @@ import picocli.CommandLine.Option;
                 + "file (--hops), executor status on the executors' period (stale load, as in production)."},
         subcommands = {SimMeasureHopsCommand.class, SimCommand.DeviceProfiles.class})
 final class SimCommand implements Callable<Integer> {
-    @Option(names = "--catalog", defaultValue = Catalog.DEFAULT_FILE, description = "model catalog (default: ${DEFAULT-VALUE}; "
-            + "models/catalog-multimodal.yaml for --task fashion-mnist-spoken)")
-    Path catalogFile;
+    /** --catalog (models/catalog-multimodal.yaml for --task fashion-mnist-spoken), and for --validate the pipeline's settings */
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--task", defaultValue = "fashion-mnist",
             description = "fashion-mnist, or fashion-mnist-spoken (image and audio in every request) (default: ${DEFAULT-VALUE})")
@@ -119,6 +124,51 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--charts", defaultValue = "sim", description = "chart files prefix: PREFIX-timeseries.svg, PREFIX-load.svg (default: ${DEFAULT-VALUE})")
     String charts;
 
+    @Option(names = "--answers", defaultValue = "auto",
+            description = "what each variant answers on each test image, so correctness follows the image request i carries "
+                    + "(image i mod 10000, as bench policies sends them): auto (computed once with ONNX Runtime, cached in "
+                    + "runs/sim-answers/), a cache file path, or none (each answer a coin flip weighted by the catalog "
+                    + "accuracy) (default: ${DEFAULT-VALUE})")
+    String answersOption;
+
+    @Option(names = "--host-cores", defaultValue = "0",
+            description = "every replica on one host of this many cores, shared by the batches and the transport "
+                    + "(SharedHost); 0: each replica a device of its own; --validate: this machine's cores unless given "
+                    + "(default: ${DEFAULT-VALUE})")
+    int hostCores;
+
+    @Option(names = "--host-threads-per-run", defaultValue = "2",
+            description = "cores one batch keeps busy on a shared host (the executors' intra-op threads) (default: ${DEFAULT-VALUE})")
+    int hostThreadsPerRun;
+
+    @Option(names = "--host-background-cores",
+            description = "cores the shared host spends whatever the load (idle pipeline, other processes); default: the hop "
+                    + "file's idle pipeline, or with --validate what the host probe beside the pipeline run measured")
+    Double hostBackgroundCores;
+
+    @Option(names = "--validate",
+            description = "also run the real pipeline (bench policies, in this process, on an embedded broker) on the same "
+                    + "catalog, trace, seed, deadline and floors, or read its results from --pipeline-json, and print "
+                    + "both side by side; the simulator then models this machine as one shared host")
+    boolean validate;
+
+    @Option(names = "--pipeline-json",
+            description = "with --validate: read the pipeline's results from this bench policies --summary-json file "
+                    + "(or a --pipeline-out file) instead of running it")
+    Path pipelineJson;
+
+    @Option(names = "--pipeline-out", defaultValue = "sim-validate-pipeline.json",
+            description = "with --validate: where the pipeline run's summary goes (default: ${DEFAULT-VALUE})")
+    Path pipelineOut;
+
+    @Option(names = "--warmup-s", defaultValue = "20",
+            description = "with --validate: the pipeline's warm-up before the first policy, as bench policies (default: ${DEFAULT-VALUE})")
+    double warmupS;
+
+    @Option(names = "--pause-s", defaultValue = "5",
+            description = "with --validate: the pipeline's pause between policies, as bench policies (default: ${DEFAULT-VALUE})")
+    double pauseS;
+
     @Option(names = "--verbose", description = "keep the policies' own log lines (switches, re-plans), per run and seed")
     boolean verbose;
 
@@ -131,9 +181,13 @@ final class SimCommand implements Callable<Integer> {
         long wall0 = System.nanoTime();
         HeapSampler heap = HeapSampler.start();
         boolean spoken = BenchMultimodalCommand.TASK.equals(task);
-        Path cf = spoken && catalogFile.equals(Path.of(Catalog.DEFAULT_FILE)) ? Path.of("models/catalog-multimodal.yaml") : catalogFile;
-        Catalog catalog = Catalog.load(cf);
+        Catalog pipelineCatalog = spoken ? cluster.loadCatalogOr("models/catalog-multimodal.yaml") : cluster.loadCatalog();
+        Path cf = cluster.catalog;
+        Catalog catalog = pipelineCatalog;
         DeviceProfile device = deviceProfile == null ? null : DeviceProfile.load(deviceProfile);
+        if (validate && device != null) {
+            throw new IllegalArgumentException("--validate compares with this machine's pipeline: leave out --device-profile");
+        }
         if (device != null) {
             catalog = device.applyTo(catalog);
         }
@@ -161,7 +215,28 @@ final class SimCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d policies x %d seeds on %d threads%n", names.size(), seeds, threadCount);
         warnIfC1Only();
 
-        Map<String, PolicySummary> results = Comparison.run(config, catalog, hops, names, seeds, seed, threadCount,
+        SampleAnswers answers = answers(catalog, cf);
+        SimValidation.PipelineSide pipeline = null;
+        if (validate) {
+            String command = SimValidation.benchCommand(names, trace, durationS, deadlineMs, floors, seed, warmupS, pauseS, task,
+                    cluster);
+            pipeline = pipelineJson != null ? SimValidation.read(pipelineJson)
+                    : SimValidation.run(cluster, pipelineCatalog, heaviest, new PolicyBenchmark.Config(names, trace, t, peak,
+                            durationS, deadlineMs, floors, seed, pauseS, warmupS, task, 1), command, pipelineOut,
+                            System.out::println);
+            System.out.println("pipeline side: " + pipeline.source());
+        }
+        SharedHost host = sharedHost(hops, pipeline);
+        if (host != null) {
+            System.out.println(host.describe());
+        }
+        if (answers != null) {
+            System.out.printf(Locale.ROOT, "answers: per test image for %s (%d images; request i carries image i mod %d)%n",
+                    answers.variants(), answers.samples(), answers.samples());
+        }
+        SimEnvironment env = new SimEnvironment(host, answers);
+
+        Map<String, PolicySummary> results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount,
                 System.out::println);
         System.out.println();
         System.out.print(Comparison.table(results));
@@ -175,13 +250,23 @@ final class SimCommand implements Callable<Integer> {
             for (double f : loads) {
                 RateTrace scaled = s -> f * t.rateAt(s);
                 System.out.printf(Locale.ROOT, "load x%.2f: peak %.0f rps%n", f, f * peak);
-                byLoad.put(f, f == 1.0 ? results : Comparison.run(config.withTrace(scaled, f * peak), catalog, hops, names,
-                        seeds, seed, threadCount, null));
+                byLoad.put(f, f == 1.0 ? results : Comparison.run(config.withTrace(scaled, f * peak), catalog, hops, env,
+                        names, seeds, seed, threadCount, null));
                 System.out.print(Comparison.table(byLoad.get(f)));
             }
             Path lc = Path.of(charts + "-load.svg");
             Files.writeString(lc, SimCharts.againstLoad(title, byLoad));
             System.out.println("SLO attainment and effective accuracy against offered load written to " + lc.toAbsolutePath());
+        }
+
+        Map<String, Map<String, Object>> validation = null;
+        if (pipeline != null) {
+            System.out.println();
+            System.out.printf(Locale.ROOT, "validation (issue 19: SLO within %.2f absolute, effective accuracy within %.0f point); "
+                    + "sim over %d seed(s) from %d, pipeline: %s%n", SimValidation.SLO_TOLERANCE,
+                    100 * SimValidation.ACCURACY_TOLERANCE, seeds, seed, pipeline.source());
+            System.out.print(SimValidation.table(pipeline, results));
+            validation = SimValidation.compare(pipeline, results);
         }
 
         double wallS = (System.nanoTime() - wall0) / 1e9;
@@ -237,6 +322,10 @@ final class SimCommand implements Callable<Integer> {
             json.put("device_profile", device == null ? Map.of("device", "catalog", "kind", "measured", "source", cf.toString())
                     : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
             json.put("hops", Map.of("file", hopsFile, "provenance", hops.provenance()));
+            json.put("answers", answers == null ? "none (accuracy coin flips)" : "per test image: " + answers.variants());
+            if (host != null) {
+                json.put("shared_host", host);
+            }
             json.put("seeds", seeds);
             json.put("first_seed", seed);
             Map<String, Object> ps = new LinkedHashMap<>();
@@ -259,6 +348,15 @@ final class SimCommand implements Callable<Integer> {
                 json.put("loads", lj);
             }
             json.put("scale", scale);
+            if (validation != null) {
+                Map<String, Object> pipe = new LinkedHashMap<>();
+                pipe.put("source", pipeline.source());
+                if (pipeline.probe() != null) {
+                    pipe.put("host_probe", pipeline.probe().toJson(Runtime.getRuntime().availableProcessors()));
+                }
+                json.put("pipeline", pipe);
+                json.put("validation", validation);
+            }
             SummaryJson.write(summaryJson, json);
             System.out.println("summary written to " + summaryJson.toAbsolutePath());
         }
@@ -267,6 +365,38 @@ final class SimCommand implements Callable<Integer> {
 
     private static double round(double x) {
         return Math.round(x * 100) / 100.0;
+    }
+
+    /** --answers: the per-image answers, or null for coin flips. */
+    private SampleAnswers answers(Catalog catalog, Path catalogFile) {
+        if (answersOption.equals("none") || !task.equals("fashion-mnist")) {
+            return null; // the per-image answers are of the image test set (the spoken task's samples are not computed)
+        }
+        Path cache = answersOption.equals("auto") ? SimAnswersCache.DEFAULT : Path.of(answersOption);
+        Path dir = catalogFile.toAbsolutePath().getParent();
+        return SimAnswersCache.load(catalog, dir == null ? Path.of(".") : dir, task, cache, System.out::println);
+    }
+
+    /** The shared host, if any: --host-cores, or this machine under --validate; its background from the options, probe or hop file. */
+    private SharedHost sharedHost(HopLatencies hops, SimValidation.PipelineSide pipeline) {
+        int cores = hostCores > 0 ? hostCores : validate ? Runtime.getRuntime().availableProcessors() : 0;
+        if (cores == 0) {
+            return null;
+        }
+        double transport = Double.isNaN(hops.transportCpuMs()) ? 0 : hops.transportCpuMs();
+        double background;
+        if (hostBackgroundCores != null) {
+            background = hostBackgroundCores;
+        } else if (pipeline != null && pipeline.probe() != null) {
+            background = pipeline.probe().backgroundCores(cores); // the idle pipeline and the neighbours, as measured beside it
+            System.out.printf(Locale.ROOT, "host probe: %s batch of %d ran %.2fx its profile beside the pipeline run "
+                    + "(load average %.2f before, %.2f after): %.2f background cores%n", pipeline.probe().variant(),
+                    pipeline.probe().batch(), pipeline.probe().slowdown(), pipeline.probe().loadBefore()[0],
+                    pipeline.probe().loadAfter()[0], background);
+        } else {
+            background = Double.isNaN(hops.idleCores()) ? 0 : hops.idleCores();
+        }
+        return new SharedHost(cores, hostThreadsPerRun, background, transport);
     }
 
     private static double cpuSeconds() {

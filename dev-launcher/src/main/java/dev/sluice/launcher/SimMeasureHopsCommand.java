@@ -62,6 +62,8 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
             description = "file to write (default: ${DEFAULT-VALUE})")
     Path out;
 
+    private static final long IDLE_MS = 5_000;
+
     @Override
     public Integer call() throws Exception {
         Catalog catalog = cluster.loadCatalog();
@@ -73,6 +75,10 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
         SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, policy, -1, Device.AUTO,
                 2, 1);
         List<RequestOutcome> outcomes;
+        double cpuMsPerRequest;
+        double idleCores;
+        double[] load0 = loadAverage();
+        double[] load1;
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o, metrics.registry);
              SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
@@ -82,8 +88,22 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
                     10_000), "hops-warmup", line -> {});
             System.out.printf(Locale.ROOT, "measuring: %d requests at %.0f rps (Poisson), every one to %s with max_delay_ms 0, "
                     + "delivery %s%n", requests, rate, variant, cluster.deliveryMode().cliName());
+            // the pipeline's own CPU with nothing to do (polls, Streams commits, broker): the host's background
+            Thread.sleep(2_000);
+            double idle0 = processCpuMs();
+            long idleStart = System.nanoTime();
+            Thread.sleep(IDLE_MS);
+            idleCores = (processCpuMs() - idle0) / ((System.nanoTime() - idleStart) / 1e6);
+            double cpu0 = processCpuMs();
+            long runStart = System.nanoTime();
             outcomes = runner.run(new LoadRunner.Options(requests, RateTrace.steady(rate), 10_000, List.of(0.0), policy,
                     "fashion-mnist", 10_000, 7L, rate, false), "hops", System.out::println);
+            // the whole process's CPU over the measured requests: broker, selector, aggregator, executor and client
+            // (the model itself is the lightest variant, a few microseconds a request): what each request costs
+            // the host's cores in transport, which the simulator's shared-host model charges against model runs
+            double runMs = (System.nanoTime() - runStart) / 1e6;
+            cpuMsPerRequest = Math.max(0, (processCpuMs() - cpu0 - idleCores * runMs) / requests);
+            load1 = loadAverage();
         }
         Map<Hop, List<Double>> samples = new EnumMap<>(Hop.class);
         for (Hop h : List.of(Hop.REQUEST, Hop.TASK, Hop.OUTPUT, Hop.RESULT)) {
@@ -119,6 +139,9 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
         header.add("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
                 + System.getProperty("os.version") + ", Java " + System.getProperty("java.version")
                 + " (a shared development box: other work ran beside it)");
+        header.add(String.format(Locale.ROOT, "load average: %.2f %.2f %.2f before, %.2f %.2f %.2f after (1, 5, 15 min;"
+                + " %d cores)", load0[0], load0[1], load0[2], load1[0], load1[1], load1[2],
+                Runtime.getRuntime().availableProcessors()));
         header.add("request = created to planned (ingest + select); task = dispatched to batch start with max_delay_ms 0 (the");
         header.add("  queue stage: task hop + the executor's poll); output = member output to result (aggregate stage);");
         header.add("  result = result written to the client's receipt. plan = task, status = output, cancel = output: not");
@@ -128,7 +151,10 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
             header.add(String.format(Locale.ROOT, "%-8s p50 %.1f  p90 %.1f  p99 %.1f  max %.1f ms", h.name().toLowerCase(Locale.ROOT),
                     at(q, 0.5), at(q, 0.9), at(q, 0.99), q[q.length - 1]));
         }
-        String text = HopLatencies.format(measured, aliases, header);
+        header.add(String.format(Locale.ROOT, "transport CPU: %.2f cores with the pipeline idle (%d s); %.3f ms of process"
+                + " CPU per request above that (every thread: broker, selector, aggregator, executor with the %s model,"
+                + " client), at %s rps", idleCores, IDLE_MS / 1000, cpuMsPerRequest, variant, fmt(rate)));
+        String text = HopLatencies.format(measured, aliases, header, cpuMsPerRequest, idleCores);
         HopLatencies.parse(text, out.toString()); // what we write must read back
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);
@@ -148,6 +174,21 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
             q[i] = s[Math.max(0, Math.min(s.length - 1, idx))];
         }
         return q;
+    }
+
+    private static double processCpuMs() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e6 : Double.NaN;
+    }
+
+    /** The 1, 5 and 15 minute load averages (/proc/loadavg; NaN where there is none). */
+    static double[] loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
     }
 
     private static double at(double[] q, double p) {

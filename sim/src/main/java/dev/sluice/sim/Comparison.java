@@ -126,6 +126,12 @@ public final class Comparison {
      */
     public static Map<String, PolicySummary> run(SimConfig config, Catalog catalog, HopLatencies hops, List<String> policies,
             int seeds, long firstSeed, int threads, Consumer<String> progress) {
+        return run(config, catalog, hops, SimEnvironment.NONE, policies, seeds, firstSeed, threads, progress);
+    }
+
+    /** As {@link #run(SimConfig, Catalog, HopLatencies, List, int, long, int, Consumer)}, in {@code env}. */
+    public static Map<String, PolicySummary> run(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env,
+            List<String> policies, int seeds, long firstSeed, int threads, Consumer<String> progress) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "sim");
             t.setDaemon(true);
@@ -137,7 +143,7 @@ public final class Comparison {
                 for (String p : policies) {
                     long seed = s;
                     futures.computeIfAbsent(p, k -> new ArrayList<>()).add(pool.submit(() -> {
-                        RunResult r = new Simulation(config, catalog, hops, p, seed).run(progress);
+                        RunResult r = new Simulation(config, catalog, hops, env, p, seed).run(progress);
                         if (progress != null) {
                             progress.accept(String.format(java.util.Locale.ROOT,
                                     "%s seed %d: slo %.4f, effective accuracy %.4f, p99 %.1f ms, %d requests, %.1fM events in %.1f s",

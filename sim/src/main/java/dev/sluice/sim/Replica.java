@@ -40,6 +40,9 @@ final class Replica {
     private List<SimTask> running;
     private long batchStartNs;
     private double runningMs;
+    /** on a shared host: the profile time its running batch still needs, and its completion's version */
+    double remainingWorkMs;
+    long doneVersion;
     long wakeAtNs = Long.MAX_VALUE;
     boolean statusDue;
 
@@ -154,11 +157,14 @@ final class Replica {
         batchStartNs = now;
         runningMs = cost.sampleMs(tasks.size(), sim.latencyRandom());
         batches++;
-        sim.scheduleBatchDone(this, now + Math.max(1, Math.round(runningMs * 1e6)));
+        sim.startBatch(this, runningMs, now);
     }
 
     void onBatchDone(long now) {
         busy = false;
+        if (sim.sharesHost()) {
+            runningMs = (now - batchStartNs) / 1e6; // what it took beside the host's other work
+        }
         List<SimTask> done = running;
         running = null;
         int n = done.size();

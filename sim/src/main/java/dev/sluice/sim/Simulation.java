@@ -26,6 +26,7 @@ import dev.sluice.models.Cascade;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Ensemble;
 import dev.sluice.models.Variant;
+import dev.sluice.sim.answers.SampleAnswers;
 import dev.sluice.sim.engine.EventQueue;
 import dev.sluice.sim.hops.HopLatencies;
 import dev.sluice.sim.hops.HopLatencies.Hop;
@@ -58,10 +59,17 @@ import java.util.random.RandomGenerator;
  *       that crossed the status hop and by its own dispatches: the policies see load as stale as
  *       in production. The plan goes to the aggregator and one task per member (a cascade's first
  *       stage only) to a replica of its variant, chosen as a task's partition is (uniformly).
- *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation.
+ *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation. With a
+ *       {@link SharedHost} every replica runs on one host whose cores its batches and the transport
+ *       share (the embedded pipeline's layout): batches and hops stretch when the demand exceeds
+ *       the cores; without one, each replica is a device of its own.
  *   <li><b>Aggregator.</b> The production {@link AggregationDecider} with the production voters,
  *       run when an output arrives and at the first punctuation tick after a plan's deadline.
- *   <li><b>Accuracy.</b> The true label is 0; a member answers it with its variant's measured
+ *   <li><b>Accuracy.</b> With {@link SampleAnswers}, request {@code i} carries test sample {@code i mod
+ *       n} (as {@code bench policies} sends the images in order) and every member answers what its
+ *       variant answers on that sample, with that confidence and those probabilities: voters,
+ *       cascade thresholds and correctness follow the image. Without them (or for a variant they
+ *       lack), the true label is 0; a member answers it with its variant's measured
  *       accuracy (a wrong answer is uniform over the other nine), a cascade's first stage is unsure
  *       with the cascade's measured escalation rate, and an answer voted OK by a catalog ensemble
  *       is correct with the ensemble's measured accuracy (see {@link #memberAnswer}).
@@ -114,6 +122,15 @@ public final class Simulation {
     private final RandomGenerator answerRandom;
     private final RandomGenerator latencyRandom;
     private final RunStats stats;
+    private final SharedHost host;
+    private final SampleAnswers answers;
+    /** batches running on the shared host, and how fast they progress */
+    private final List<Replica> onHost = new ArrayList<>();
+    private double hostSpeed = 1;
+    private long hostProgressNs;
+    /** requests/s, exponentially smoothed over arrivals, that the transport's CPU is charged for */
+    private double requestRate;
+    private long requestRateNs;
     private final long warmupNs;
     private final long endOfArrivalsNs;
     private int nextIndex;
@@ -126,13 +143,24 @@ public final class Simulation {
     private final boolean learns;
 
     public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, String policyName, long seed) {
-        this(config, catalog, hops, new Policies(Policies.Settings.defaults(config.overheadMs()).withSeed(seed)
+        this(config, catalog, hops, SimEnvironment.NONE, policyName, seed);
+    }
+
+    /** A run on a shared host and/or with per-sample answers ({@link SimEnvironment}). */
+    public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env, String policyName, long seed) {
+        this(config, catalog, hops, env, new Policies(Policies.Settings.defaults(config.overheadMs()).withSeed(seed)
                 .withAdmission(config.admitted(), config.admission())).get(policyName), seed);
     }
 
     /** A run of a given policy instance (tests: a policy that records what it saw). */
     Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SelectionPolicy policy, long seed) {
+        this(config, catalog, hops, SimEnvironment.NONE, policy, seed);
+    }
+
+    Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env, SelectionPolicy policy, long seed) {
         this.config = config;
+        this.host = env.host();
+        this.answers = env.answers();
         this.catalog = catalog;
         this.hops = hops;
         this.policyName = policy.name();
@@ -237,13 +265,13 @@ public final class Simulation {
             case SELECT -> select((SimRequest) subject);
             case TASK -> ((SimTask) subject).replica.onTask((SimTask) subject, now);
             case WAKE -> ((Replica) subject).onWake(arg, now);
-            case BATCH_DONE -> ((Replica) subject).onBatchDone(now);
+            case BATCH_DONE -> batchDone((Replica) subject, arg);
             case OUTPUT -> onOutput((SimTask) subject);
             case PLAN -> decide((SimRequest) subject);
             case TICK -> tick(arg);
             case STATUS_TICK -> statusTick((Replica) subject);
             case STATUS -> load.onStatus((ReplicaStatus) subject);
-            case FEEDBACK -> feedback((RequestResult) subject);
+            case FEEDBACK -> feedback((SimRequest) subject, ((SimRequest) subject).result);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
     }
@@ -276,6 +304,9 @@ public final class Simulation {
             SimRequest r = new SimRequest(i, "r" + i, created, createdMs, createdMs + config.deadlineMs(),
                     created + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
             outstanding++;
+            if (host != null) {
+                countArrival(created);
+            }
             events.schedule(created + hopNs(Hop.REQUEST), SELECT, r, 0);
             scheduleNextArrival();
         }
@@ -336,6 +367,9 @@ public final class Simulation {
 
     /** The aggregator's punctuation: requests whose deadline passed are answered with what they have. */
     private void tick(long index) {
+        if (host != null) {
+            retuneHost();
+        }
         List<SimRequest> due = dueByTick.remove(index);
         if (due != null) {
             for (SimRequest r : due) {
@@ -356,9 +390,14 @@ public final class Simulation {
         }
     }
 
-    private void feedback(RequestResult r) {
-        // every vote at once (the true label is 0): per variant by default, per configuration for exp4
-        policy.onFeedback(r.requestId(), 0, r.votes(), ms(now));
+    private void feedback(SimRequest r, RequestResult result) {
+        // every vote at once: per variant by default, per configuration for exp4
+        policy.onFeedback(result.requestId(), trueLabel(r), result.votes(), ms(now));
+    }
+
+    /** The request's true label: its sample's, with answers; else 0. */
+    private int trueLabel(SimRequest r) {
+        return answers == null ? 0 : answers.label(answers.sampleOf(r.index));
     }
 
     // ---- executors (called by Replica) ----
@@ -380,8 +419,9 @@ public final class Simulation {
                         t.escalateBelow, doneNs, false));
             }
         }
-        List<Float> probabilities = r.plan != null && r.plan.vote() == VoteMethod.PROBABILITY_AVERAGE
-                ? probabilities(label, confidence) : List.of();
+        List<Float> probabilities = r.plan == null || r.plan.vote() != VoteMethod.PROBABILITY_AVERAGE ? List.of()
+                : answers != null && answers.has(t.variant) ? answers.probabilities(t.variant, answers.sampleOf(r.index))
+                : probabilities(label, confidence);
         t.output = new MemberOutput(t.member, MemberStatus.OK, label, confidence, probabilities, null, escalatedTo, queueMs,
                 computeMs, nowMs);
         events.schedule(doneNs + hopNs(Hop.OUTPUT), OUTPUT, t, 0);
@@ -409,8 +449,78 @@ public final class Simulation {
         events.schedule(atNs, WAKE, r, atNs);
     }
 
-    void scheduleBatchDone(Replica r, long atNs) {
-        events.schedule(atNs, BATCH_DONE, r, 0);
+    // ---- the shared host (processor sharing among the running batches and the transport) ----
+
+    /** Whether batches run on one shared host (their elapsed time is then not their profile draw). */
+    boolean sharesHost() {
+        return host != null;
+    }
+
+    /** A batch of {@code workMs} (its profile draw) starts on replica {@code r}. */
+    void startBatch(Replica r, double workMs, long startNs) {
+        if (host == null) {
+            events.schedule(startNs + Math.max(1, Math.round(workMs * 1e6)), BATCH_DONE, r, 0);
+            return;
+        }
+        advanceHost(startNs);
+        r.remainingWorkMs = workMs;
+        onHost.add(r);
+        rescheduleHost(startNs);
+    }
+
+    private void batchDone(Replica r, long version) {
+        if (host == null) {
+            r.onBatchDone(now);
+            return;
+        }
+        if (version != r.doneVersion) {
+            return; // rescheduled since: the host's speed changed
+        }
+        advanceHost(now);
+        onHost.remove(r);
+        rescheduleHost(now);
+        r.onBatchDone(now);
+    }
+
+    private void advanceHost(long atNs) {
+        double doneMs = (atNs - hostProgressNs) / 1e6 * hostSpeed;
+        for (int i = 0; i < onHost.size(); i++) {
+            onHost.get(i).remainingWorkMs -= doneMs;
+        }
+        hostProgressNs = atNs;
+    }
+
+    /** Every running batch's completion, at the speed the host now gives it. */
+    private void rescheduleHost(long atNs) {
+        hostSpeed = host.speed(onHost.size(), rateAt(atNs));
+        for (int i = 0; i < onHost.size(); i++) {
+            Replica r = onHost.get(i);
+            r.doneVersion++;
+            long in = Math.max(1, (long) Math.ceil(Math.max(0, r.remainingWorkMs) / hostSpeed * 1e6));
+            events.schedule(atNs + in, BATCH_DONE, r, r.doneVersion);
+        }
+    }
+
+    /** On the aggregator's tick: the request rate moved the transport's demand; re-plan if the speed moved. */
+    private void retuneHost() {
+        if (onHost.isEmpty()) {
+            return;
+        }
+        double s = host.speed(onHost.size(), rateAt(now));
+        if (Math.abs(s - hostSpeed) > 0.01 * hostSpeed) {
+            advanceHost(now);
+            rescheduleHost(now);
+        }
+    }
+
+    private void countArrival(long atNs) {
+        requestRate = rateAt(atNs) + 1 / SharedHost.RATE_TIME_CONSTANT_S;
+        requestRateNs = atNs;
+    }
+
+    private double rateAt(long atNs) {
+        double dt = (atNs - requestRateNs) / 1e9;
+        return dt <= 0 ? requestRate : requestRate * Math.exp(-dt / SharedHost.RATE_TIME_CONSTANT_S);
     }
 
     void publishStatus(ReplicaStatus s, long atNs) {
@@ -484,7 +594,8 @@ public final class Simulation {
         boolean onTime = ms(receivedNs) <= r.deadlineMs;
         stats.answered(second(r), result, onTime, (receivedNs - r.createdNs) / 1e6, correct);
         if (learns && config.feedback() && result.label() >= 0 && !result.votes().isEmpty()) {
-            events.schedule(receivedNs + hopNs(Hop.REQUEST), FEEDBACK, result, 0);
+            r.result = result;
+            events.schedule(receivedNs + hopNs(Hop.REQUEST), FEEDBACK, r, 0);
         }
         r.outputs = null;
     }
@@ -502,6 +613,10 @@ public final class Simulation {
      * (a pinned one) takes the first stage's error rate as its escalation rate.
      */
     private float[] memberAnswer(SimTask t) {
+        if (answers != null && answers.has(t.variant)) {
+            int sample = answers.sampleOf(t.request.index);
+            return new float[] {answers.answer(t.variant, sample), answers.confidence(t.variant, sample)};
+        }
         Variant v = variants.get(t.variant);
         double a = v.accuracy() == null ? 0 : v.accuracy();
         double p = a;
@@ -534,12 +649,16 @@ public final class Simulation {
     }
 
     /**
-     * Whether the answer is right: a catalog ensemble voted OK over all its members is right with
-     * its measured accuracy; otherwise the voted label against the true label 0.
+     * Whether the answer is right: with answers for every member, the voted label against the
+     * sample's label; otherwise a catalog ensemble voted OK over all its members is right with
+     * its measured accuracy, and any other answer is compared with the true label 0.
      */
     private boolean correct(SimRequest r, RequestResult result) {
         if (result.label() < 0) {
             return false;
+        }
+        if (answers != null && result.variants().stream().allMatch(m -> answers.has(VariantViews.baseOf(m)))) {
+            return result.label() == trueLabel(r); // the members answered the sample itself
         }
         if (result.status() == RequestStatus.OK && result.variants().size() > 1 && r.plan.vote() != VoteMethod.CASCADE) {
             Double acc = ensembleAccuracy.get(ensembleKey(result.variants(), r.plan.vote().name()));
@@ -584,7 +703,11 @@ public final class Simulation {
     }
 
     private long hopNs(Hop hop) {
-        return Math.round(hops.sampleMs(hop, hopRandom) * 1e6);
+        double ms = hops.sampleMs(hop, hopRandom);
+        if (host != null) {
+            ms += host.hopStretchMs(onHost.size(), rateAt(now));
+        }
+        return Math.round(ms * 1e6);
     }
 
     private int second(SimRequest r) {

@@ -28,6 +28,8 @@ import java.util.random.RandomGenerator;
  * request 0.9 1.1 ... 14.0     # ms, non-decreasing
  * task 1.0 ...
  * plan = task                  # a hop not measured on its own reuses another's distribution
+ * transport_cpu_ms 1.9         # optional: process CPU per request the transport costs the host (ms)
+ * transport_idle_cores 0.3     # optional: cores the idle pipeline spends (polls, commits)
  * </pre>
  * Every {@link Hop} must be given, by values or by '='.
  */
@@ -90,15 +92,31 @@ public final class HopLatencies {
 
     private final Map<Hop, Quantiles> hops;
     private final List<String> provenance;
+    private final double transportCpuMs;
+    private final double idleCores;
 
     public HopLatencies(Map<Hop, Quantiles> hops, List<String> provenance) {
+        this(hops, provenance, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * @param transportCpuMs CPU time (ms, all threads) the transport of one request costs the host it
+     *     shares with the executors: broker, selector, aggregator, client; NaN when not measured
+     * @param idleCores cores the pipeline spends with nothing to do; NaN when not measured
+     */
+    public HopLatencies(Map<Hop, Quantiles> hops, List<String> provenance, double transportCpuMs, double idleCores) {
         for (Hop h : Hop.values()) {
             if (!hops.containsKey(h)) {
                 throw new IllegalArgumentException("hop latencies lack '" + h.key() + "'");
             }
         }
+        if (!Double.isNaN(transportCpuMs) && !(transportCpuMs >= 0)) {
+            throw new IllegalArgumentException("transport CPU per request must be >= 0, got " + transportCpuMs);
+        }
         this.hops = new EnumMap<>(hops);
         this.provenance = List.copyOf(provenance);
+        this.transportCpuMs = transportCpuMs;
+        this.idleCores = idleCores;
     }
 
     /** Every hop takes exactly {@code ms} (tests, hand-checkable scenarios). */
@@ -148,12 +166,15 @@ public final class HopLatencies {
         List<String> provenance = new ArrayList<>();
         int n = -1;
         int lineNo = 0;
+        double cpu = Double.NaN;
+        double idle = Double.NaN;
         for (String raw : text.split("\n")) {
             lineNo++;
             String line = raw.strip();
             if (line.startsWith("#")) {
                 String c = line.substring(1).strip();
-                if (c.startsWith("command:") || c.startsWith("measured:") || c.startsWith("machine:")) {
+                if (c.startsWith("command:") || c.startsWith("measured:") || c.startsWith("machine:")
+                        || c.startsWith("load average:")) {
                     provenance.add(c);
                 }
                 continue;
@@ -169,6 +190,14 @@ public final class HopLatencies {
             try {
                 if (parts[0].equals("quantiles")) {
                     n = Integer.parseInt(parts[1]);
+                    continue;
+                }
+                if (parts[0].equals("transport_cpu_ms")) {
+                    cpu = Double.parseDouble(parts[1]);
+                    continue;
+                }
+                if (parts[0].equals("transport_idle_cores")) {
+                    idle = Double.parseDouble(parts[1]);
                     continue;
                 }
                 Hop hop = hop(parts[0]);
@@ -198,7 +227,7 @@ public final class HopLatencies {
             }
             m.put(hop, q);
         });
-        return new HopLatencies(m, provenance);
+        return new HopLatencies(m, provenance, cpu, idle);
     }
 
     private static Hop hop(String key) {
@@ -224,6 +253,16 @@ public final class HopLatencies {
         return of(Hop.REQUEST).median() + of(Hop.TASK).median() + of(Hop.OUTPUT).median() + of(Hop.RESULT).median();
     }
 
+    /** CPU time (ms) one request's transport costs the host, NaN when the file does not say. */
+    public double transportCpuMs() {
+        return transportCpuMs;
+    }
+
+    /** Cores the idle pipeline spends, NaN when the file does not say. */
+    public double idleCores() {
+        return idleCores;
+    }
+
     /** The lines of the file that say how and where it was measured. */
     public List<String> provenance() {
         return provenance;
@@ -231,6 +270,12 @@ public final class HopLatencies {
 
     /** This distribution set as a file, with {@code header} lines (each written as a comment). */
     public static String format(Map<Hop, double[]> measured, Map<Hop, Hop> aliases, List<String> header) {
+        return format(measured, aliases, header, Double.NaN, Double.NaN);
+    }
+
+    /** As {@link #format(Map, Map, List)}, with the transport's CPU per request and idle cores (NaN: not written). */
+    public static String format(Map<Hop, double[]> measured, Map<Hop, Hop> aliases, List<String> header,
+            double transportCpuMs, double idleCores) {
         StringBuilder b = new StringBuilder();
         header.forEach(h -> b.append("# ").append(h).append('\n'));
         int n = measured.values().iterator().next().length;
@@ -243,6 +288,12 @@ public final class HopLatencies {
             b.append('\n');
         });
         aliases.forEach((hop, to) -> b.append(hop.key()).append(" = ").append(to.key()).append('\n'));
+        if (!Double.isNaN(transportCpuMs)) {
+            b.append(String.format(Locale.ROOT, "transport_cpu_ms %.4f%n", transportCpuMs));
+        }
+        if (!Double.isNaN(idleCores)) {
+            b.append(String.format(Locale.ROOT, "transport_idle_cores %.4f%n", idleCores));
+        }
         return b.toString();
     }
 }

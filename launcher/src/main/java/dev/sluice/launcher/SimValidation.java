@@ -1,0 +1,246 @@
+package dev.sluice.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.bench.PolicyBenchmark;
+import dev.sluice.bench.SummaryJson;
+import dev.sluice.bench.overhead.OrtThroughput;
+import dev.sluice.executor.runtime.Device;
+import dev.sluice.ingest.SluiceClient;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.FashionMnist;
+import dev.sluice.models.LabelledSet;
+import dev.sluice.models.SpokenFashionMnist;
+import dev.sluice.models.Variant;
+import dev.sluice.sim.Comparison.PolicySummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code sim --validate}: the real pipeline's side of the comparison, and the side-by-side table.
+ *
+ * <p>The pipeline side is {@code bench policies} run in this process on an embedded pipeline
+ * (same catalog, trace, seed, deadline, floors, warm-up and pause), with a probe of the host on
+ * each side of it: raw ONNX Runtime on the heaviest variant at its maximum batch, back to back,
+ * with the pipeline up and idle ({@link OrtThroughput}, as {@code bench overhead} measures it).
+ * How much slower than its profile that batch ran says how many cores other work took from the
+ * executors while the pipeline ran (the machine is shared): the simulator's {@code SharedHost}
+ * takes that as its background demand. Or the side is read from a {@code bench policies
+ * --summary-json} file (then the background comes from the file's probe, or from the options).
+ */
+final class SimValidation {
+    /** Within these of the pipeline, a policy validates (issue 19, item 4). */
+    static final double SLO_TOLERANCE = 0.03;
+    static final double ACCURACY_TOLERANCE = 0.01;
+
+    /** The host probe: the heaviest variant's full batch, before and after the policies. */
+    record HostProbe(String variant, int batch, int threads, double profileMs, double beforeMs, double afterMs,
+            double[] loadBefore, double[] loadAfter) {
+        /** Measured against profile, the mean of the two probes. */
+        double slowdown() {
+            return (beforeMs + afterMs) / 2 / profileMs;
+        }
+
+        /**
+         * The cores other work wanted while the pipeline ran: on {@code cores} cores a run of
+         * {@code threads} threads progresses at {@code cores / (threads + background)} of its
+         * profile speed, so {@code background = slowdown x cores - threads} (0 when it ran at
+         * profile speed).
+         */
+        double backgroundCores(int cores) {
+            return Math.max(0, slowdown() * cores - threads);
+        }
+
+        Map<String, Object> toJson(int cores) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("variant", variant);
+            m.put("batch", batch);
+            m.put("threads", threads);
+            m.put("profile_p50_ms", profileMs);
+            m.put("before_ms", round(beforeMs));
+            m.put("after_ms", round(afterMs));
+            m.put("slowdown", round(slowdown()));
+            m.put("cores", cores);
+            m.put("background_cores", round(backgroundCores(cores)));
+            m.put("load_average_before", loadBefore);
+            m.put("load_average_after", loadAfter);
+            return m;
+        }
+
+        static HostProbe fromJson(JsonNode n) {
+            return new HostProbe(n.path("variant").asText(), n.path("batch").asInt(), n.path("threads").asInt(2),
+                    n.path("profile_p50_ms").asDouble(), n.path("before_ms").asDouble(), n.path("after_ms").asDouble(),
+                    doubles(n.path("load_average_before")), doubles(n.path("load_average_after")));
+        }
+    }
+
+    /** The pipeline's results by policy ({@code slo_attainment}, {@code effective_accuracy}, ...), with its probe when known. */
+    record PipelineSide(Map<String, JsonNode> policies, HostProbe probe, String source) {}
+
+    private SimValidation() {}
+
+    /** What {@code bench policies} would be run as, for the record. */
+    static String benchCommand(List<String> policies, String trace, double durationS, long deadlineMs, List<Double> floors,
+            long seed, double warmupS, double pauseS, String task, ClusterOptions cluster) {
+        return String.format(Locale.ROOT, "./sluice bench policies --policies %s --trace %s --duration-s %s --deadline-ms %d "
+                + "--min-accuracy %s --seed %d --warmup-s %s --pause-s %s --task %s --catalog %s --delivery %s "
+                + "--commit-interval-ms %d", String.join(",", policies), trace, fmt(durationS), deadlineMs,
+                String.join(",", floors.stream().map(SimValidation::fmt).toList()), seed, fmt(warmupS), fmt(pauseS), task,
+                cluster.catalog, cluster.delivery, cluster.commitIntervalMs);
+    }
+
+    /** Runs {@code bench policies} in this process, with a host probe on each side, and writes its summary to {@code out}. */
+    static PipelineSide run(ClusterOptions cluster, Catalog catalog, Variant heaviest, PolicyBenchmark.Config config, String command,
+            Path out, Consumer<String> progress) throws Exception {
+        boolean spoken = BenchMultimodalCommand.TASK.equals(config.task());
+        LabelledSet test = spoken ? LabelledSet.spoken(SpokenFashionMnist.test()) : LabelledSet.images(FashionMnist.test());
+        SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
+                Device.AUTO, 2, 1);
+        progress.accept("pipeline: " + command);
+        try (Metrics metrics = new Metrics();
+             SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
+                     metrics.registry);
+             SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+            double[] load0 = SimMeasureHopsCommand.loadAverage();
+            OrtThroughput.Result before = probe(heaviest, cluster.catalogDir());
+            progress.accept(String.format(Locale.ROOT, "host probe before: %s batch of %d in %.2f ms (profile p50 %.2f ms); "
+                    + "load average %.2f", heaviest.id(), before.batch(), msPerBatch(before),
+                    heaviest.profile().p50Ms(before.batch()), load0[0]));
+            PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(config, progress);
+            double[] load1 = SimMeasureHopsCommand.loadAverage();
+            OrtThroughput.Result after = probe(heaviest, cluster.catalogDir());
+            progress.accept(String.format(Locale.ROOT, "host probe after: %.2f ms; load average %.2f", msPerBatch(after),
+                    load1[0]));
+            HostProbe p = new HostProbe(heaviest.id(), before.batch(), before.threads(),
+                    heaviest.profile().p50Ms(before.batch()), msPerBatch(before), msPerBatch(after), load0, load1);
+            System.out.println();
+            System.out.print(PolicyBenchmark.table(report.policies()));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("command", command);
+            json.put("measured_at", Instant.now().toString());
+            json.put("task", config.task());
+            json.put("trace", config.traceName());
+            json.put("duration_s", config.durationS());
+            json.put("deadline_ms", config.deadlineMs());
+            json.put("seed", config.seed());
+            json.put("heaviest_variant", heaviest.id());
+            json.put("peak_offered_rps", config.peakRate());
+            json.put("delivery_mode", cluster.deliveryMode().cliName());
+            json.put("host_probe", p.toJson(Runtime.getRuntime().availableProcessors()));
+            json.put("policies", report.policies());
+            SummaryJson.write(out, json);
+            progress.accept("pipeline summary written to " + out.toAbsolutePath());
+            return read(out);
+        }
+    }
+
+    private static OrtThroughput.Result probe(Variant v, Path catalogDir) {
+        return OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 1.0, 4.0);
+    }
+
+    private static double msPerBatch(OrtThroughput.Result r) {
+        return r.seconds() * 1000 / r.batches();
+    }
+
+    /** A {@code bench policies --summary-json} file (or one this class wrote). */
+    static PipelineSide read(Path file) {
+        try {
+            JsonNode root = SummaryJson.MAPPER.readTree(file.toFile());
+            Map<String, JsonNode> ps = new LinkedHashMap<>();
+            root.path("policies").fields().forEachRemaining(e -> ps.put(e.getKey(), e.getValue()));
+            if (ps.isEmpty()) {
+                throw new IllegalArgumentException(file + ": no 'policies' in it (a bench policies --summary-json file?)");
+            }
+            HostProbe probe = root.has("host_probe") ? HostProbe.fromJson(root.get("host_probe")) : null;
+            return new PipelineSide(ps, probe, root.path("command").asText(file.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The side-by-side rows, by policy: the issue's four fields, the differences, and whether both are within tolerance. */
+    static Map<String, Map<String, Object>> compare(PipelineSide pipeline, Map<String, PolicySummary> sim) {
+        Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+        sim.forEach((policy, s) -> {
+            JsonNode p = pipeline.policies().get(policy);
+            if (p == null) {
+                return;
+            }
+            RowValues v = RowValues.of(p, s);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sim_slo", round4(v.simSlo));
+            m.put("pipeline_slo", round4(v.pipeSlo));
+            m.put("sim_effective_accuracy", round4(v.simAcc));
+            m.put("pipeline_effective_accuracy", round4(v.pipeAcc));
+            m.put("slo_difference", round4(v.simSlo - v.pipeSlo));
+            m.put("effective_accuracy_difference_points", round(100 * (v.simAcc - v.pipeAcc)));
+            m.put("within", v.within());
+            m.put("sim_slo_ci95", round4(s.slo().ci95()));
+            m.put("sim_effective_accuracy_ci95", round4(s.effectiveAccuracy().ci95()));
+            m.put("sim_latency_ms", Map.of("p50", round(s.p50().mean()), "p99", round(s.p99().mean())));
+            m.put("pipeline_latency_ms", Map.of("p50", p.path("latency_ms").path("p50").asDouble(),
+                    "p99", p.path("latency_ms").path("p99").asDouble()));
+            m.put("sim_variant_mix", s.mix());
+            m.put("pipeline_variant_mix", SummaryJson.MAPPER.convertValue(p.path("variant_mix"), Map.class));
+            rows.put(policy, m);
+        });
+        return rows;
+    }
+
+    private record RowValues(double pipeSlo, double simSlo, double pipeAcc, double simAcc) {
+        static RowValues of(JsonNode p, PolicySummary s) {
+            return new RowValues(p.path("slo_attainment").asDouble(Double.NaN), s.slo().mean(),
+                    p.path("effective_accuracy").asDouble(Double.NaN), s.effectiveAccuracy().mean());
+        }
+
+        boolean within() {
+            return Math.abs(simSlo - pipeSlo) <= SLO_TOLERANCE + 1e-9 && Math.abs(simAcc - pipeAcc) <= ACCURACY_TOLERANCE + 1e-9;
+        }
+    }
+
+    static String table(PipelineSide pipeline, Map<String, PolicySummary> sim) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-15s %9s %9s %8s %9s %9s %8s %-7s %15s %15s%n",
+                "policy", "pipe slo", "sim slo", "diff", "pipe acc", "sim acc", "diff pt", "within", "pipe p50/p99",
+                "sim p50/p99"));
+        sim.forEach((policy, s) -> {
+            JsonNode p = pipeline.policies().get(policy);
+            if (p == null) {
+                b.append(String.format(Locale.ROOT, "%-15s (not in the pipeline's results)%n", policy));
+                return;
+            }
+            RowValues v = RowValues.of(p, s);
+            b.append(String.format(Locale.ROOT, "%-15s %9.4f %9.4f %+8.4f %9.4f %9.4f %+8.2f %-7s %15s %15s%n", policy,
+                    v.pipeSlo, v.simSlo, v.simSlo - v.pipeSlo, v.pipeAcc, v.simAcc, 100 * (v.simAcc - v.pipeAcc),
+                    v.within() ? "yes" : "NO", String.format(Locale.ROOT, "%.0f/%.0f", p.path("latency_ms").path("p50").asDouble(),
+                            p.path("latency_ms").path("p99").asDouble()),
+                    String.format(Locale.ROOT, "%.0f/%.0f", s.p50().mean(), s.p99().mean())));
+        });
+        return b.toString();
+    }
+
+    private static double[] doubles(JsonNode n) {
+        double[] d = new double[n.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = n.get(i).asDouble();
+        }
+        return d;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 100) / 100.0;
+    }
+
+    private static double round4(double x) {
+        return Double.isNaN(x) ? x : Math.round(x * 1e4) / 1e4;
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) ? String.valueOf((long) x) : String.valueOf(x);
+    }
+}
