@@ -1,0 +1,89 @@
+package dev.sluice.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.sim.hops.HopLatencies;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared host: batches progress at {@code cores / demand} of their profile speed once the
+ * demand (threads of the running batches, background, transport) exceeds the cores.
+ */
+class SharedHostTest {
+    @Test
+    void speedIsCoresOverDemandOnceTheDemandExceedsThem() {
+        SharedHost h = new SharedHost(2, 2, 0, 0);
+        assertEquals(1.0, h.speed(1, 0));
+        assertEquals(0.5, h.speed(2, 0));
+        assertEquals(0.25, h.speed(4, 0));
+        SharedHost busy = new SharedHost(2, 2, 1, 5);
+        // 2 threads + 1 background core + 5 ms x 200 rps = 1 core: demand 4 on 2 cores
+        assertEquals(4.0, busy.demand(1, 200), 1e-12);
+        assertEquals(0.5, busy.speed(1, 200), 1e-12);
+        // each of the 4 hops carries 5/4 ms of the transport's CPU, stretched by demand/cores - 1 = 1
+        assertEquals(1.25, busy.hopStretchMs(1, 200), 1e-12);
+        assertEquals(1.0, new SharedHost(8, 2, 1, 0).speed(3, 0)); // 7 of 8 cores wanted: full speed
+        assertEquals(0.0, new SharedHost(8, 2, 1, 5).hopStretchMs(3, 0));
+    }
+
+    @Test
+    void rejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(0, 2, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, Double.NaN));
+    }
+
+    /** As TinyScenarioTest: one replica, 10 ms batches, 1 ms hops, a request every 20 ms, alone in its batch. */
+    private static RunResult run(SharedHost host, double rps) {
+        SimConfig c = SimFixtures.steady(rps, 10, 1_000, Map.of("m", 1)).withEvenArrivals();
+        return new Simulation(c, SimFixtures.oneVariant(0.8, 10, 1), HopLatencies.constant(1), new SimEnvironment(host, null),
+                "fixed-high", 1).run(null);
+    }
+
+    @Test
+    void aHostWithCoresToSpareChangesNothing() {
+        RunResult r = run(new SharedHost(4, 2, 1, 0), 50);
+        assertEquals(14.0, r.latencyMs().get("p50"), 0.01);
+        assertEquals(14.0, r.latencyMs().get("p99"), 0.01);
+        assertEquals(10.0, r.computeMsPerRequest(), 1e-9);
+    }
+
+    @Test
+    void backgroundWorkStretchesEveryBatch() {
+        // 2 threads + 2 background cores on 2 cores: half speed, so a 10 ms batch takes 20 ms
+        RunResult r = run(new SharedHost(2, 2, 2, 0), 50);
+        assertEquals(24.0, r.latencyMs().get("p50"), 0.02); // 10 µs histogram buckets, and a batch's end rounds up to a ns
+        assertEquals(24.0, r.latencyMs().get("p99"), 0.02);
+        assertEquals(20.0, r.computeMsPerRequest(), 1e-6); // the executor measures what the batch took
+    }
+
+    @Test
+    void concurrentBatchesShareTheCores() {
+        // a request every 5 ms onto 10 ms batches, one at a time per replica, two replicas: alone they keep up
+        // (each serves 100/s, offered 100/s each on average); on one 2-core host two batches at once run at half
+        // speed, so the pair serves at most 100/s together against 200/s offered and the queue grows
+        SimConfig c = SimFixtures.steady(200, 10, 60_000, Map.of("m", 2)).withEvenArrivals();
+        RunResult alone = new Simulation(c, SimFixtures.oneVariant(0.8, 10, 1), HopLatencies.constant(1), "fixed-high", 1)
+                .run(null);
+        RunResult shared = new Simulation(c, SimFixtures.oneVariant(0.8, 10, 1), HopLatencies.constant(1),
+                new SimEnvironment(new SharedHost(2, 2, 0, 0), null), "fixed-high", 1).run(null);
+        assertTrue(shared.latencyMs().get("p99") > 4_000, "shared host p99 " + shared.latencyMs());
+        assertTrue(alone.latencyMs().get("p99") < shared.latencyMs().get("p99") / 4, "alone " + alone.latencyMs());
+        // every batch ran alone (10 ms) or beside another (20 ms): the mean is in between
+        assertTrue(shared.computeMsPerRequest() > 15 && shared.computeMsPerRequest() <= 20.0 + 1e-6,
+                "compute " + shared.computeMsPerRequest());
+    }
+
+    @Test
+    void theTransportsCpuStretchesHopsWhenTheHostIsFull() {
+        RunResult quiet = run(new SharedHost(2, 2, 0, 20), 50);
+        RunResult loaded = run(new SharedHost(2, 2, 2, 20), 50);
+        // quiet: 2 threads + 20 ms x ~50/s = 1 core: demand 3 on 2 cores, so even the lone batch and the hops stretch
+        assertTrue(quiet.latencyMs().get("p50") > 14, quiet.latencyMs().toString());
+        assertTrue(loaded.latencyMs().get("p50") > quiet.latencyMs().get("p50") + 5, loaded.latencyMs().toString());
+    }
+}
