@@ -226,18 +226,30 @@ final class SimCommand implements Callable<Integer> {
                             System.out::println);
             System.out.println("pipeline side: " + pipeline.source());
         }
-        SharedHost host = sharedHost(hops, pipeline);
-        if (host != null) {
-            System.out.println(host.describe());
-        }
         if (answers != null) {
             System.out.printf(Locale.ROOT, "answers: per test image for %s (%d images; request i carries image i mod %d)%n",
                     answers.variants(), answers.samples(), answers.samples());
         }
+        SharedHost host = sharedHost(hops, null);
+        if (host != null) {
+            System.out.println(host.describe());
+        }
         SimEnvironment env = new SimEnvironment(host, answers);
-
-        Map<String, PolicySummary> results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount,
-                System.out::println);
+        Map<String, SharedHost> hosts = new LinkedHashMap<>();
+        Map<String, PolicySummary> results;
+        if (pipeline != null && !pipeline.probes().isEmpty()) {
+            // each policy on the host as probed on each side of its pipeline run
+            results = new LinkedHashMap<>();
+            for (String p : names) {
+                SharedHost h = sharedHost(hops, pipeline.probes().get(p));
+                hosts.put(p, h);
+                System.out.println(p + ": " + h.describe());
+                results.putAll(Comparison.run(config, catalog, hops, new SimEnvironment(h, answers), List.of(p), seeds, seed,
+                        threadCount, System.out::println));
+            }
+        } else {
+            results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount, System.out::println);
+        }
         System.out.println();
         System.out.print(Comparison.table(results));
         String title = "sim " + task + ", " + trace + ", " + executors + " replicas";
@@ -323,7 +335,9 @@ final class SimCommand implements Callable<Integer> {
                     : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
             json.put("hops", Map.of("file", hopsFile, "provenance", hops.provenance()));
             json.put("answers", answers == null ? "none (accuracy coin flips)" : "per test image: " + answers.variants());
-            if (host != null) {
+            if (!hosts.isEmpty()) {
+                json.put("shared_host", hosts);
+            } else if (host != null) {
                 json.put("shared_host", host);
             }
             json.put("seeds", seeds);
@@ -351,9 +365,9 @@ final class SimCommand implements Callable<Integer> {
             if (validation != null) {
                 Map<String, Object> pipe = new LinkedHashMap<>();
                 pipe.put("source", pipeline.source());
-                if (pipeline.probe() != null) {
-                    pipe.put("host_probe", pipeline.probe().toJson(Runtime.getRuntime().availableProcessors()));
-                }
+                Map<String, Object> probes = new LinkedHashMap<>();
+                pipeline.probes().forEach((p, h) -> probes.put(p, h.toJson(Runtime.getRuntime().availableProcessors())));
+                pipe.put("host_probes", probes);
                 json.put("pipeline", pipe);
                 json.put("validation", validation);
             }
@@ -378,7 +392,7 @@ final class SimCommand implements Callable<Integer> {
     }
 
     /** The shared host, if any: --host-cores, or this machine under --validate; its background from the options, probe or hop file. */
-    private SharedHost sharedHost(HopLatencies hops, SimValidation.PipelineSide pipeline) {
+    private SharedHost sharedHost(HopLatencies hops, SimValidation.HostProbe probe) {
         int cores = hostCores > 0 ? hostCores : validate ? Runtime.getRuntime().availableProcessors() : 0;
         if (cores == 0) {
             return null;
@@ -387,12 +401,11 @@ final class SimCommand implements Callable<Integer> {
         double background;
         if (hostBackgroundCores != null) {
             background = hostBackgroundCores;
-        } else if (pipeline != null && pipeline.probe() != null) {
-            background = pipeline.probe().backgroundCores(cores); // the idle pipeline and the neighbours, as measured beside it
+        } else if (probe != null) {
+            background = probe.backgroundCores(cores); // the idle pipeline and the neighbours, as measured beside it
             System.out.printf(Locale.ROOT, "host probe: %s batch of %d ran %.2fx its profile beside the pipeline run "
-                    + "(load average %.2f before, %.2f after): %.2f background cores%n", pipeline.probe().variant(),
-                    pipeline.probe().batch(), pipeline.probe().slowdown(), pipeline.probe().loadBefore()[0],
-                    pipeline.probe().loadAfter()[0], background);
+                    + "(load average %.2f before, %.2f after): %.2f background cores%n", probe.variant(), probe.batch(),
+                    probe.slowdown(), probe.loadBefore()[0], probe.loadAfter()[0], background);
         } else {
             background = Double.isNaN(hops.idleCores()) ? 0 : hops.idleCores();
         }

@@ -2,6 +2,7 @@ package dev.sluice.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.bench.PolicyBenchmark;
+import dev.sluice.bench.PolicyResult;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.bench.overhead.OrtThroughput;
 import dev.sluice.executor.runtime.Device;
@@ -80,8 +81,11 @@ final class SimValidation {
         }
     }
 
-    /** The pipeline's results by policy ({@code slo_attainment}, {@code effective_accuracy}, ...), with its probe when known. */
-    record PipelineSide(Map<String, JsonNode> policies, HostProbe probe, String source) {}
+    /**
+     * The pipeline's results by policy ({@code slo_attainment}, {@code effective_accuracy}, ...),
+     * with the host probes on each side of each policy when known (empty when not).
+     */
+    record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source) {}
 
     private SimValidation() {}
 
@@ -107,20 +111,31 @@ final class SimValidation {
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                      metrics.registry);
              SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
-            double[] load0 = SimMeasureHopsCommand.loadAverage();
-            OrtThroughput.Result before = probe(heaviest, cluster.catalogDir());
-            progress.accept(String.format(Locale.ROOT, "host probe before: %s batch of %d in %.2f ms (profile p50 %.2f ms); "
-                    + "load average %.2f", heaviest.id(), before.batch(), msPerBatch(before),
-                    heaviest.profile().p50Ms(before.batch()), load0[0]));
-            PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(config, progress);
-            double[] load1 = SimMeasureHopsCommand.loadAverage();
-            OrtThroughput.Result after = probe(heaviest, cluster.catalogDir());
-            progress.accept(String.format(Locale.ROOT, "host probe after: %.2f ms; load average %.2f", msPerBatch(after),
-                    load1[0]));
-            HostProbe p = new HostProbe(heaviest.id(), before.batch(), before.threads(),
-                    heaviest.profile().p50Ms(before.batch()), msPerBatch(before), msPerBatch(after), load0, load1);
+            // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
+            // load on a shared machine moves within minutes, and each policy is simulated beside what it met
+            PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);
+            double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
+            double[] load = SimMeasureHopsCommand.loadAverage();
+            double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
+            Map<String, PolicyResult> results = new LinkedHashMap<>();
+            Map<String, Object> probes = new LinkedHashMap<>();
+            boolean first = true;
+            for (String policy : config.policies()) {
+                PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
+                        config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
+                        config.pauseS(), first ? config.warmupS() : 0, config.task(), 1);
+                first = false;
+                results.putAll(bench.run(one, progress).policies());
+                double[] loadAfter = SimMeasureHopsCommand.loadAverage();
+                double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
+                HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), 2, profileMs, ms, after, load,
+                        loadAfter);
+                probes.put(policy, p.toJson(Runtime.getRuntime().availableProcessors()));
+                ms = after;
+                load = loadAfter;
+            }
             System.out.println();
-            System.out.print(PolicyBenchmark.table(report.policies()));
+            System.out.print(PolicyBenchmark.table(results));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("command", command);
             json.put("measured_at", Instant.now().toString());
@@ -132,20 +147,21 @@ final class SimValidation {
             json.put("heaviest_variant", heaviest.id());
             json.put("peak_offered_rps", config.peakRate());
             json.put("delivery_mode", cluster.deliveryMode().cliName());
-            json.put("host_probe", p.toJson(Runtime.getRuntime().availableProcessors()));
-            json.put("policies", report.policies());
+            json.put("host_probes", probes);
+            json.put("policies", results);
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
             return read(out);
         }
     }
 
-    private static OrtThroughput.Result probe(Variant v, Path catalogDir) {
-        return OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 1.0, 4.0);
-    }
-
-    private static double msPerBatch(OrtThroughput.Result r) {
-        return r.seconds() * 1000 / r.batches();
+    /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
+    private static double probe(Variant v, Path catalogDir, Consumer<String> progress, double profileMs, double[] load) {
+        OrtThroughput.Result r = OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
+        double ms = r.seconds() * 1000 / r.batches();
+        progress.accept(String.format(Locale.ROOT, "host probe: %s batch of %d in %.2f ms, %.2fx its profile p50 (%.2f ms); "
+                + "load average %.2f", v.id(), r.batch(), ms, ms / profileMs, profileMs, load[0]));
+        return ms;
     }
 
     /** A {@code bench policies --summary-json} file (or one this class wrote). */
@@ -157,8 +173,9 @@ final class SimValidation {
             if (ps.isEmpty()) {
                 throw new IllegalArgumentException(file + ": no 'policies' in it (a bench policies --summary-json file?)");
             }
-            HostProbe probe = root.has("host_probe") ? HostProbe.fromJson(root.get("host_probe")) : null;
-            return new PipelineSide(ps, probe, root.path("command").asText(file.toString()));
+            Map<String, HostProbe> probes = new LinkedHashMap<>();
+            root.path("host_probes").fields().forEachRemaining(e -> probes.put(e.getKey(), HostProbe.fromJson(e.getValue())));
+            return new PipelineSide(ps, probes, root.path("command").asText(file.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

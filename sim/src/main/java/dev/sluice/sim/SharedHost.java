@@ -12,8 +12,13 @@ package dev.sluice.sim;
  * {@code transportCpuMs} of CPU per request at the recent request rate. When the demand exceeds
  * the cores, every run progresses at {@code cores / demand} of its profile speed (a batch that
  * would take 10 ms alone takes 20 ms while another batch of the same demand runs beside it on
- * two cores of two threads each), and each Kafka hop is stretched by its share of the
- * transport's CPU ({@code transportCpuMs / HOPS_PER_REQUEST}) times {@code demand/cores - 1}.
+ * two cores of two threads each).
+ *
+ * <p>The hops are not stretched: their threads sleep most of the time, and Linux's scheduler runs
+ * a waking thread ahead of CPU-bound ones, so a hop's latency depends little on how busy the
+ * cores are (measured: the pipeline's median path at load average 13 to 22 on two cores was no
+ * longer than the hop file's, measured at 3 to 11; see docs/benchmarks/sim.md). The transport's
+ * CPU counts as demand that slows the batches.
  *
  * @param cores the host's cores (the machine's, for the embedded pipeline)
  * @param threadsPerRun cores one batch keeps busy (ONNX Runtime intra-op threads; the executors' 2)
@@ -23,8 +28,6 @@ package dev.sluice.sim;
  *     the background (measured by {@code sim measure-hops}); 0: none
  */
 public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs) {
-    /** Hops a served request crosses whose CPU the transport figure covers: request, task, output, result. */
-    static final int HOPS_PER_REQUEST = 4;
     /** How quickly the request rate the transport costs follows the arrivals (s). */
     static final double RATE_TIME_CONSTANT_S = 0.5;
 
@@ -47,12 +50,6 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
     /** How fast each run progresses against its profile: 1 while the demand fits the cores. */
     double speed(int runningBatches, double requestRate) {
         return Math.min(1.0, cores / demand(runningBatches, requestRate));
-    }
-
-    /** What a hop adds (ms) to its measured latency at this demand: its CPU share, stretched. */
-    double hopStretchMs(int runningBatches, double requestRate) {
-        double over = demand(runningBatches, requestRate) / cores - 1;
-        return over <= 0 ? 0 : transportCpuMs / HOPS_PER_REQUEST * over;
     }
 
     /** A one-line description for run headers. */

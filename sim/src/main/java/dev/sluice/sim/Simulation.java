@@ -61,8 +61,8 @@ import java.util.random.RandomGenerator;
  *       stage only) to a replica of its variant, chosen as a task's partition is (uniformly).
  *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation. With a
  *       {@link SharedHost} every replica runs on one host whose cores its batches and the transport
- *       share (the embedded pipeline's layout): batches and hops stretch when the demand exceeds
- *       the cores; without one, each replica is a device of its own.
+ *       share (the embedded pipeline's layout): batches stretch when the demand exceeds the cores;
+ *       without one, each replica is a device of its own.
  *   <li><b>Aggregator.</b> The production {@link AggregationDecider} with the production voters,
  *       run when an output arrives and at the first punctuation tick after a plan's deadline.
  *   <li><b>Accuracy.</b> With {@link SampleAnswers}, request {@code i} carries test sample {@code i mod
@@ -703,11 +703,7 @@ public final class Simulation {
     }
 
     private long hopNs(Hop hop) {
-        double ms = hops.sampleMs(hop, hopRandom);
-        if (host != null) {
-            ms += host.hopStretchMs(onHost.size(), rateAt(now));
-        }
-        return Math.round(ms * 1e6);
+        return Math.round(hops.sampleMs(hop, hopRandom) * 1e6);
     }
 
     private int second(SimRequest r) {
