@@ -96,8 +96,9 @@ final class SimCommand implements Callable<Integer> {
             + "cpu-2core-measured, gpu-ampere-derived); default: the catalog's own profiles")
     String deviceProfile;
 
-    @Option(names = "--hops", defaultValue = "cpu-2core-eosr",
-            description = "Kafka hop latencies: a file, or a shipped name (default: ${DEFAULT-VALUE}, measured by sim measure-hops)")
+    @Option(names = "--hops",
+            description = "Kafka hop latencies: a file, or a shipped name (default: cpu-2core-eosr, measured by sim measure-hops; "
+                    + "with --validate, the hops measured beside the pipeline run)")
     String hopsFile;
 
     @Option(names = "--overhead-ms", defaultValue = "50",
@@ -191,7 +192,7 @@ final class SimCommand implements Callable<Integer> {
         if (device != null) {
             catalog = device.applyTo(catalog);
         }
-        HopLatencies hops = HopLatencies.load(hopsFile);
+        HopLatencies hops = HopLatencies.load(hopsFile == null ? "cpu-2core-eosr" : hopsFile);
         Map<String, Integer> reps = Replicas.parse(replicas, catalog, task);
         Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
                 .max(Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
@@ -225,6 +226,12 @@ final class SimCommand implements Callable<Integer> {
                             durationS, deadlineMs, floors, seed, pauseS, warmupS, task, 1), command, pipelineOut,
                             System.out::println);
             System.out.println("pipeline side: " + pipeline.source());
+            if (hopsFile == null && pipeline.hopsFile() != null) {
+                hopsFile = pipeline.hopsFile().toString();
+                hops = HopLatencies.load(hopsFile);
+                System.out.printf(Locale.ROOT, "hops: measured beside the pipeline run, %s (median path %.1f ms)%n", hopsFile,
+                        hops.medianPathMs());
+            }
         }
         if (answers != null) {
             System.out.printf(Locale.ROOT, "answers: per test image for %s (%d images; request i carries image i mod %d)%n",
@@ -333,7 +340,7 @@ final class SimCommand implements Callable<Integer> {
             json.put("replicas", reps);
             json.put("device_profile", device == null ? Map.of("device", "catalog", "kind", "measured", "source", cf.toString())
                     : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
-            json.put("hops", Map.of("file", hopsFile, "provenance", hops.provenance()));
+            json.put("hops", Map.of("file", hopsFile == null ? "cpu-2core-eosr" : hopsFile, "provenance", hops.provenance()));
             json.put("answers", answers == null ? "none (accuracy coin flips)" : "per test image: " + answers.variants());
             if (!hosts.isEmpty()) {
                 json.put("shared_host", hosts);
@@ -397,7 +404,9 @@ final class SimCommand implements Callable<Integer> {
         if (cores == 0) {
             return null;
         }
-        double transport = Double.isNaN(hops.transportCpuMs()) ? 0 : hops.transportCpuMs();
+        // a hop file without the transport's CPU (one measured beside a --validate run) borrows the shipped file's
+        double transport = !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
+                : Double.isNaN(HopLatencies.defaults().transportCpuMs()) ? 0 : HopLatencies.defaults().transportCpuMs();
         double background;
         if (hostBackgroundCores != null) {
             background = hostBackgroundCores;

@@ -105,31 +105,9 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
             cpuMsPerRequest = Math.max(0, (processCpuMs() - cpu0 - idleCores * runMs) / requests);
             load1 = loadAverage();
         }
-        Map<Hop, List<Double>> samples = new EnumMap<>(Hop.class);
-        for (Hop h : List.of(Hop.REQUEST, Hop.TASK, Hop.OUTPUT, Hop.RESULT)) {
-            samples.put(h, new ArrayList<>());
-        }
-        int ok = 0;
-        for (RequestOutcome r : outcomes) {
-            if (!r.answered() || r.result().getStatus() != ResultStatus.OK) {
-                continue;
-            }
-            ok++;
-            var l = r.result().getLatency();
-            samples.get(Hop.REQUEST).add(l.getIngestMs() + l.getSelectMs());
-            samples.get(Hop.TASK).add(l.getQueueMs());
-            samples.get(Hop.OUTPUT).add(l.getAggregateMs());
-            samples.get(Hop.RESULT).add((double) Math.max(0, r.receivedAtMs() - r.result().getCompletedAtMs()));
-        }
-        if (ok < 100) {
-            throw new IllegalStateException("only " + ok + " of " + outcomes.size() + " requests answered OK: too few to measure");
-        }
-        Map<Hop, double[]> measured = new EnumMap<>(Hop.class);
-        samples.forEach((h, s) -> measured.put(h, quantiles(s, quantiles)));
-        Map<Hop, Hop> aliases = new EnumMap<>(Hop.class);
-        aliases.put(Hop.PLAN, Hop.TASK);
-        aliases.put(Hop.STATUS, Hop.OUTPUT);
-        aliases.put(Hop.CANCEL, Hop.OUTPUT);
+        Map<Hop, List<Double>> samples = samples(outcomes);
+        int ok = samples.get(Hop.REQUEST).size();
+        Map<Hop, double[]> measured = measured(samples, quantiles);
         List<String> header = new ArrayList<>();
         header.add("Kafka hop latencies for ./sluice sim (ms), measured on the embedded pipeline of this machine.");
         header.add("command: ./sluice sim measure-hops --variant " + variant + " --rate " + fmt(rate) + " --requests " + requests
@@ -146,21 +124,57 @@ final class SimMeasureHopsCommand implements Callable<Integer> {
         header.add("  queue stage: task hop + the executor's poll); output = member output to result (aggregate stage);");
         header.add("  result = result written to the client's receipt. plan = task, status = output, cancel = output: not");
         header.add("  measured on their own. Timestamps are whole milliseconds.");
-        for (Hop h : measured.keySet()) {
-            double[] q = measured.get(h);
-            header.add(String.format(Locale.ROOT, "%-8s p50 %.1f  p90 %.1f  p99 %.1f  max %.1f ms", h.name().toLowerCase(Locale.ROOT),
-                    at(q, 0.5), at(q, 0.9), at(q, 0.99), q[q.length - 1]));
-        }
+        header.addAll(summary(measured));
         header.add(String.format(Locale.ROOT, "transport CPU: %.2f cores with the pipeline idle (%d s); %.3f ms of process"
                 + " CPU per request above that (every thread: broker, selector, aggregator, executor with the %s model,"
                 + " client), at %s rps", idleCores, IDLE_MS / 1000, cpuMsPerRequest, variant, fmt(rate)));
-        String text = HopLatencies.format(measured, aliases, header, cpuMsPerRequest, idleCores);
+        String text = HopLatencies.format(measured, ALIASES, header, cpuMsPerRequest, idleCores);
         HopLatencies.parse(text, out.toString()); // what we write must read back
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);
         System.out.print(text);
         System.out.println("written to " + out.toAbsolutePath());
         return 0;
+    }
+
+    /** The hops not measured on their own, and whose distribution they reuse. */
+    static final Map<Hop, Hop> ALIASES = Map.of(Hop.PLAN, Hop.TASK, Hop.STATUS, Hop.OUTPUT, Hop.CANCEL, Hop.OUTPUT);
+
+    /** One sample per hop from each request answered OK (see the class comment); at least 100 such requests. */
+    static Map<Hop, List<Double>> samples(List<RequestOutcome> outcomes) {
+        Map<Hop, List<Double>> samples = new EnumMap<>(Hop.class);
+        for (Hop h : List.of(Hop.REQUEST, Hop.TASK, Hop.OUTPUT, Hop.RESULT)) {
+            samples.put(h, new ArrayList<>());
+        }
+        for (RequestOutcome r : outcomes) {
+            if (!r.answered() || r.result().getStatus() != ResultStatus.OK) {
+                continue;
+            }
+            var l = r.result().getLatency();
+            samples.get(Hop.REQUEST).add(l.getIngestMs() + l.getSelectMs());
+            samples.get(Hop.TASK).add(l.getQueueMs());
+            samples.get(Hop.OUTPUT).add(l.getAggregateMs());
+            samples.get(Hop.RESULT).add((double) Math.max(0, r.receivedAtMs() - r.result().getCompletedAtMs()));
+        }
+        int ok = samples.get(Hop.REQUEST).size();
+        if (ok < 100) {
+            throw new IllegalStateException("only " + ok + " of " + outcomes.size() + " requests answered OK: too few to measure");
+        }
+        return samples;
+    }
+
+    static Map<Hop, double[]> measured(Map<Hop, List<Double>> samples, int quantiles) {
+        Map<Hop, double[]> measured = new EnumMap<>(Hop.class);
+        samples.forEach((h, s) -> measured.put(h, quantiles(s, quantiles)));
+        return measured;
+    }
+
+    /** One line per hop: p50, p90, p99, max. */
+    static List<String> summary(Map<Hop, double[]> measured) {
+        List<String> lines = new ArrayList<>();
+        measured.forEach((h, q) -> lines.add(String.format(Locale.ROOT, "%-8s p50 %.1f  p90 %.1f  p99 %.1f  max %.1f ms",
+                h.name().toLowerCase(Locale.ROOT), at(q, 0.5), at(q, 0.9), at(q, 0.99), q[q.length - 1])));
+        return lines;
     }
 
     /** Quantiles at probabilities 0, 1/(n-1), ..., 1 (nearest rank). */

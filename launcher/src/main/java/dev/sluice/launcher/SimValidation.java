@@ -5,6 +5,7 @@ import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.PolicyResult;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.bench.overhead.OrtThroughput;
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
 import dev.sluice.models.Catalog;
@@ -85,7 +86,11 @@ final class SimValidation {
      * The pipeline's results by policy ({@code slo_attainment}, {@code effective_accuracy}, ...),
      * with the host probes on each side of each policy when known (empty when not).
      */
-    record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source) {}
+    record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile) {}
+
+    /** Requests per hop measurement beside the policies (before them, and again after), at {@link #HOP_RATE}/s. */
+    static final int HOP_REQUESTS = 1000;
+    static final double HOP_RATE = 50;
 
     private SimValidation() {}
 
@@ -114,6 +119,11 @@ final class SimValidation {
             // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
             // load on a shared machine moves within minutes, and each policy is simulated beside what it met
             PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);
+            // the hops beside the run: requests pinned to the lightest variant before and after the policies, pooled
+            Variant light = catalog.forTask(config.task()).stream().filter(Variant::isProfiled)
+                    .min(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
+            List<dev.sluice.ingest.load.RequestOutcome> hopRuns = new java.util.ArrayList<>(hops(client, light, "before", progress));
+            double[] hopLoad0 = SimMeasureHopsCommand.loadAverage();
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
@@ -134,6 +144,11 @@ final class SimValidation {
                 ms = after;
                 load = loadAfter;
             }
+            double[] hopLoad1 = SimMeasureHopsCommand.loadAverage();
+            hopRuns.addAll(hops(client, light, "after", progress));
+            Path hopsFile = hopsFileOf(out);
+            writeHops(hopsFile, hopRuns, light.id(), command, hopLoad0, hopLoad1);
+            progress.accept("hops beside the run written to " + hopsFile.toAbsolutePath());
             System.out.println();
             System.out.print(PolicyBenchmark.table(results));
             Map<String, Object> json = new LinkedHashMap<>();
@@ -148,11 +163,42 @@ final class SimValidation {
             json.put("peak_offered_rps", config.peakRate());
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
+            json.put("hops_file", hopsFile.toString());
             json.put("policies", results);
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
             return read(out);
         }
+    }
+
+    private static List<dev.sluice.ingest.load.RequestOutcome> hops(SluiceClient client, Variant light, String when,
+            Consumer<String> progress) {
+        progress.accept(String.format(Locale.ROOT, "hops %s the policies: %d requests at %.0f rps, each to %s", when,
+                HOP_REQUESTS, HOP_RATE, light.id()));
+        return new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(new dev.sluice.ingest.load.LoadRunner.Options(
+                HOP_REQUESTS, RateTrace.steady(HOP_RATE), 10_000, List.of(0.0), "fixed:" + light.id(), "fashion-mnist", 10_000,
+                7L, HOP_RATE, false), "validate-hops-" + when, line -> {});
+    }
+
+    static Path hopsFileOf(Path pipelineJson) {
+        String name = pipelineJson.getFileName().toString();
+        return pipelineJson.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".hops");
+    }
+
+    private static void writeHops(Path file, List<dev.sluice.ingest.load.RequestOutcome> outcomes, String variant, String command,
+            double[] load0, double[] load1) throws IOException {
+        var measured = SimMeasureHopsCommand.measured(SimMeasureHopsCommand.samples(outcomes), 41);
+        List<String> header = new java.util.ArrayList<>();
+        header.add("Kafka hop latencies measured beside a sim --validate pipeline run: " + HOP_REQUESTS + " requests at "
+                + fmt(HOP_RATE) + " rps pinned to " + variant + " right before the policies and " + HOP_REQUESTS
+                + " right after, pooled (its batching delay, up to max_delay_ms, is in the task hop).");
+        header.add("command: sim --validate, pipeline " + command);
+        header.add("measured: " + Instant.now());
+        header.add(String.format(Locale.ROOT, "load average: %.2f when the policies began, %.2f when they ended", load0[0],
+                load1[0]));
+        header.addAll(SimMeasureHopsCommand.summary(measured));
+        java.nio.file.Files.writeString(file, dev.sluice.sim.hops.HopLatencies.format(measured, SimMeasureHopsCommand.ALIASES,
+                header));
     }
 
     /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
@@ -175,7 +221,9 @@ final class SimValidation {
             }
             Map<String, HostProbe> probes = new LinkedHashMap<>();
             root.path("host_probes").fields().forEachRemaining(e -> probes.put(e.getKey(), HostProbe.fromJson(e.getValue())));
-            return new PipelineSide(ps, probes, root.path("command").asText(file.toString()));
+            Path hops = root.has("hops_file") ? Path.of(root.get("hops_file").asText()) : null;
+            return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
+                    hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
