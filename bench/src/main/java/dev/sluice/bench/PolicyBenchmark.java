@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -62,6 +63,11 @@ public final class PolicyBenchmark {
     }
 
     public Report run(Config c, Consumer<String> progress) {
+        return run(c, progress, (policy, outcomes) -> {});
+    }
+
+    /** As {@link #run(Config, Consumer)}, handing each policy run's outcomes to {@code onOutcomes} as it ends. */
+    public Report run(Config c, Consumer<String> progress, BiConsumer<String, List<RequestOutcome>> onOutcomes) {
         int requests = countArrivals(c);
         if (c.warmupS() > 0) {
             // JIT and ONNX Runtime warm up on requests nobody is judged on
@@ -80,13 +86,14 @@ public final class PolicyBenchmark {
                 progress.accept(String.format("policy %s: %d requests over %.0f s (%s), deadline %d ms", name, requests,
                         c.durationS(), c.traceName(), c.deadlineMs()));
                 long start = System.currentTimeMillis();
-                List<RequestOutcome> outcomes = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
+                List<RequestOutcome> run = new LoadRunner(client, data).run(new LoadRunner.Options(requests, c.trace(),
                         c.deadlineMs(), c.floors(), policy, c.task(), 10_000, c.seed(), c.peakRate(), true),
                         "bench-" + policy + "-" + Long.toString(start, 36), progress);
-                PolicyResult r = PolicyResult.of(outcomes, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
-                pooled.computeIfAbsent(policy, k -> new ArrayList<>()).addAll(outcomes);
+                onOutcomes.accept(policy, run);
+                PolicyResult r = PolicyResult.of(run, c.durationS(), SelectorMetrics.decisionP99Us(registry, policy));
+                pooled.computeIfAbsent(policy, k -> new ArrayList<>()).addAll(run);
                 rounds.computeIfAbsent(policy, k -> new ArrayList<>()).add(r);
-                series.putIfAbsent(policy, TimeSeries.of(outcomes, start, (int) Math.ceil(c.durationS()) + 1));
+                series.putIfAbsent(policy, TimeSeries.of(run, start, (int) Math.ceil(c.durationS()) + 1));
                 progress.accept(String.format("policy %s: slo %.4f, effective accuracy %.4f, violations %d (dropped %d, late %d)",
                         name, r.sloAttainment(), r.effectiveAccuracy(), r.violations(), r.dropped(), r.late()));
                 sleep((long) (c.pauseS() * 1000)); // let queues drain between policies

@@ -192,6 +192,7 @@ final class SimCommand implements Callable<Integer> {
         if (device != null) {
             catalog = device.applyTo(catalog);
         }
+        String hopsOption = hopsFile;
         HopLatencies hops = HopLatencies.load(hopsFile == null ? "cpu-2core-eosr" : hopsFile);
         Map<String, Integer> reps = Replicas.parse(replicas, catalog, task);
         Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
@@ -247,11 +248,15 @@ final class SimCommand implements Callable<Integer> {
         if (pipeline != null && !pipeline.probes().isEmpty()) {
             // each policy on the host as probed on each side of its pipeline run
             results = new LinkedHashMap<>();
+            boolean own = hopsOption == null; // --hops given: every policy on those
             for (String p : names) {
                 SharedHost h = sharedHost(hops, pipeline.probes().get(p));
                 hosts.put(p, h);
-                System.out.println(p + ": " + h.describe());
-                results.putAll(Comparison.run(config, catalog, hops, new SimEnvironment(h, answers), List.of(p), seeds, seed,
+                HopLatencies ph = own && pipeline.policyHops().containsKey(p) ? HopLatencies.load(pipeline.policyHops().get(p)
+                        .toString()) : hops;
+                System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
+                        ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
+                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {

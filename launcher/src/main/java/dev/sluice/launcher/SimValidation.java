@@ -86,9 +86,10 @@ final class SimValidation {
      * The pipeline's results by policy ({@code slo_attainment}, {@code effective_accuracy}, ...),
      * with the host probes on each side of each policy when known (empty when not).
      */
-    record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile) {}
+    record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
+            Map<String, Path> policyHops) {}
 
-    /** Requests per hop measurement beside the policies (before them, and again after), at {@link #HOP_RATE}/s. */
+    /** Requests of the hop measurement right before the policies, at {@link #HOP_RATE}/s. */
     static final int HOP_REQUESTS = 1000;
     static final double HOP_RATE = 50;
 
@@ -119,11 +120,17 @@ final class SimValidation {
             // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
             // load on a shared machine moves within minutes, and each policy is simulated beside what it met
             PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);
-            // the hops beside the run: requests pinned to the lightest variant before and after the policies, pooled
+            // the hops beside the run: requests pinned to the lightest variant right before the policies
             Variant light = catalog.forTask(config.task()).stream().filter(Variant::isProfiled)
                     .min(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
-            List<dev.sluice.ingest.load.RequestOutcome> hopRuns = new java.util.ArrayList<>(hops(client, light, "before", progress));
-            double[] hopLoad0 = SimMeasureHopsCommand.loadAverage();
+            double[] hopLoad = SimMeasureHopsCommand.loadAverage();
+            List<dev.sluice.ingest.load.RequestOutcome> pinned = hops(client, light, "before", progress);
+            Path hopsFile = hopsFileOf(out, null);
+            var pinnedSamples = SimMeasureHopsCommand.samples(pinned);
+            writeHops(hopsFile, pinnedSamples, "Kafka hop latencies measured beside a sim --validate pipeline run: "
+                    + HOP_REQUESTS + " requests at " + fmt(HOP_RATE) + " rps pinned to " + light.id() + " right before the "
+                    + "policies (its batching delay, up to max_delay_ms, is in the task hop).", command, hopLoad);
+            Map<String, Object> policyHops = new LinkedHashMap<>();
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
@@ -135,8 +142,13 @@ final class SimValidation {
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
                         config.pauseS(), first ? config.warmupS() : 0, config.task(), 1);
                 first = false;
-                results.putAll(bench.run(one, progress).policies());
+                List<List<dev.sluice.ingest.load.RequestOutcome>> seen = new java.util.ArrayList<>();
+                results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
+                Path ph = policyHops(out, policy, seen.get(0), pinnedSamples, command, load, progress);
+                if (ph != null) {
+                    policyHops.put(policy, ph.toString());
+                }
                 double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
                 HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), 2, profileMs, ms, after, load,
                         loadAfter);
@@ -144,11 +156,7 @@ final class SimValidation {
                 ms = after;
                 load = loadAfter;
             }
-            double[] hopLoad1 = SimMeasureHopsCommand.loadAverage();
-            hopRuns.addAll(hops(client, light, "after", progress));
-            Path hopsFile = hopsFileOf(out);
-            writeHops(hopsFile, hopRuns, light.id(), command, hopLoad0, hopLoad1);
-            progress.accept("hops beside the run written to " + hopsFile.toAbsolutePath());
+            progress.accept("hops beside the run written to " + hopsFile.toAbsolutePath() + " and, per policy, " + policyHops);
             System.out.println();
             System.out.print(PolicyBenchmark.table(results));
             Map<String, Object> json = new LinkedHashMap<>();
@@ -164,6 +172,7 @@ final class SimValidation {
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
             json.put("hops_file", hopsFile.toString());
+            json.put("policy_hops_files", policyHops);
             json.put("policies", results);
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
@@ -180,22 +189,48 @@ final class SimValidation {
                 7L, HOP_RATE, false), "validate-hops-" + when, line -> {});
     }
 
-    static Path hopsFileOf(Path pipelineJson) {
+    /** {@code PIPELINE.hops}, or {@code PIPELINE-POLICY.hops}, beside the pipeline summary. */
+    static Path hopsFileOf(Path pipelineJson, String policy) {
         String name = pipelineJson.getFileName().toString();
-        return pipelineJson.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".hops");
+        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return pipelineJson.resolveSibling(base + (policy == null ? "" : "-" + policy.replaceAll("[^A-Za-z0-9_.-]", "_"))
+                + ".hops");
     }
 
-    private static void writeHops(Path file, List<dev.sluice.ingest.load.RequestOutcome> outcomes, String variant, String command,
-            double[] load0, double[] load1) throws IOException {
-        var measured = SimMeasureHopsCommand.measured(SimMeasureHopsCommand.samples(outcomes), 41);
+    /**
+     * The transport as this policy's own requests met it: the request hop (ingest + select), the
+     * output hop (aggregate) and the result hop from each of its requests answered OK; the task
+     * hop from the pinned measurement (a policy's queue stage holds its executors' queueing,
+     * which the simulator models itself). The neighbours' load on a shared machine moves the
+     * transport's tails from one minute to the next, so each policy is simulated with the hops it
+     * met. Null (and the pinned file used) when fewer than 100 of its requests were answered OK.
+     */
+    private static Path policyHops(Path out, String policy, List<dev.sluice.ingest.load.RequestOutcome> outcomes,
+            Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> pinned, String command, double[] load,
+            Consumer<String> progress) throws IOException {
+        Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> own;
+        try {
+            own = new java.util.EnumMap<>(SimMeasureHopsCommand.samples(outcomes));
+        } catch (IllegalStateException e) {
+            progress.accept(policy + ": " + e.getMessage() + "; simulated with the pinned hops");
+            return null;
+        }
+        own.put(dev.sluice.sim.hops.HopLatencies.Hop.TASK, pinned.get(dev.sluice.sim.hops.HopLatencies.Hop.TASK));
+        Path f = hopsFileOf(out, policy);
+        writeHops(f, own, "Kafka hop latencies as " + policy + "'s own requests met them in a sim --validate pipeline run "
+                + "(request, output, result: its requests answered OK; task: the pinned measurement before the policies).",
+                command, load);
+        return f;
+    }
+
+    private static void writeHops(Path file, Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> samples, String title,
+            String command, double[] load) throws IOException {
+        var measured = SimMeasureHopsCommand.measured(samples, 41);
         List<String> header = new java.util.ArrayList<>();
-        header.add("Kafka hop latencies measured beside a sim --validate pipeline run: " + HOP_REQUESTS + " requests at "
-                + fmt(HOP_RATE) + " rps pinned to " + variant + " right before the policies and " + HOP_REQUESTS
-                + " right after, pooled (its batching delay, up to max_delay_ms, is in the task hop).");
+        header.add(title);
         header.add("command: sim --validate, pipeline " + command);
         header.add("measured: " + Instant.now());
-        header.add(String.format(Locale.ROOT, "load average: %.2f when the policies began, %.2f when they ended", load0[0],
-                load1[0]));
+        header.add(String.format(Locale.ROOT, "load average: %.2f %.2f %.2f when it began", load[0], load[1], load[2]));
         header.addAll(SimMeasureHopsCommand.summary(measured));
         java.nio.file.Files.writeString(file, dev.sluice.sim.hops.HopLatencies.format(measured, SimMeasureHopsCommand.ALIASES,
                 header));
@@ -222,8 +257,15 @@ final class SimValidation {
             Map<String, HostProbe> probes = new LinkedHashMap<>();
             root.path("host_probes").fields().forEachRemaining(e -> probes.put(e.getKey(), HostProbe.fromJson(e.getValue())));
             Path hops = root.has("hops_file") ? Path.of(root.get("hops_file").asText()) : null;
+            Map<String, Path> policyHops = new LinkedHashMap<>();
+            root.path("policy_hops_files").fields().forEachRemaining(e -> {
+                Path p = Path.of(e.getValue().asText());
+                if (java.nio.file.Files.isRegularFile(p)) {
+                    policyHops.put(e.getKey(), p);
+                }
+            });
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
-                    hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null);
+                    hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
