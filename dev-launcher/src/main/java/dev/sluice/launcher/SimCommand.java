@@ -147,6 +147,11 @@ final class SimCommand implements Callable<Integer> {
                     + "file's idle pipeline, or with --validate what the host probe beside the pipeline run measured")
     Double hostBackgroundCores;
 
+    @Option(names = "--transport-cpu-ms",
+            description = "CPU (ms) the transport spends per request on a shared host; default: the hop file's "
+                    + "transport_cpu_ms (measure-hops), else the shipped file's, else 0")
+    Double transportCpuMs;
+
     @Option(names = "--validate",
             description = "also run the real pipeline (bench policies, in this process, on an embedded broker) on the same "
                     + "catalog, trace, seed, deadline and floors, or read its results from --pipeline-json, and print "
@@ -410,7 +415,7 @@ final class SimCommand implements Callable<Integer> {
             return null;
         }
         // a hop file without the transport's CPU (one measured beside a --validate run) borrows the shipped file's
-        double transport = !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
+        double transport = transportCpuMs != null ? transportCpuMs : !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
                 : Double.isNaN(HopLatencies.defaults().transportCpuMs()) ? 0 : HopLatencies.defaults().transportCpuMs();
         double background;
         if (hostBackgroundCores != null) {

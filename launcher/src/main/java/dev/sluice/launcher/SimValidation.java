@@ -131,6 +131,7 @@ final class SimValidation {
                     + HOP_REQUESTS + " requests at " + fmt(HOP_RATE) + " rps pinned to " + light.id() + " right before the "
                     + "policies (its batching delay, up to max_delay_ms, is in the task hop).", command, hopLoad);
             Map<String, Object> policyHops = new LinkedHashMap<>();
+            Map<String, Object> compute = new LinkedHashMap<>();
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
@@ -145,6 +146,7 @@ final class SimValidation {
                 List<List<dev.sluice.ingest.load.RequestOutcome>> seen = new java.util.ArrayList<>();
                 results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
+                compute.put(policy, computeByVariant(seen.get(0)));
                 Path ph = policyHops(out, policy, seen.get(0), pinnedSamples, command, load, progress);
                 if (ph != null) {
                     policyHops.put(policy, ph.toString());
@@ -173,6 +175,7 @@ final class SimValidation {
             json.put("host_probes", probes);
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
+            json.put("batch_compute_ms_by_variant", compute);
             json.put("policies", results);
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
@@ -187,6 +190,28 @@ final class SimValidation {
         return new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(new dev.sluice.ingest.load.LoadRunner.Options(
                 HOP_REQUESTS, RateTrace.steady(HOP_RATE), 10_000, List.of(0.0), "fixed:" + light.id(), "fashion-mnist", 10_000,
                 7L, HOP_RATE, false), "validate-hops-" + when, line -> {});
+    }
+
+    /**
+     * What a batch took in the pipeline, by variant (p50, p90 and count over the requests a single
+     * variant answered OK): set beside the profile times the host probe to see whether the shared
+     * host model's batch times are the pipeline's.
+     */
+    static Map<String, Object> computeByVariant(List<dev.sluice.ingest.load.RequestOutcome> outcomes) {
+        Map<String, List<Double>> by = new java.util.TreeMap<>();
+        for (var o : outcomes) {
+            if (o.answered() && o.result().getStatus() == dev.sluice.avro.ResultStatus.OK
+                    && o.result().getVariants().size() == 1) {
+                by.computeIfAbsent(o.result().getVariants().get(0), k -> new java.util.ArrayList<>())
+                        .add(o.result().getLatency().getComputeMs());
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        by.forEach((v, xs) -> {
+            double[] q = SimMeasureHopsCommand.quantiles(xs, 11);
+            m.put(v, Map.of("p50", round(q[5]), "p90", round(q[9]), "n", xs.size()));
+        });
+        return m;
     }
 
     /** {@code PIPELINE.hops}, or {@code PIPELINE-POLICY.hops}, beside the pipeline summary. */
