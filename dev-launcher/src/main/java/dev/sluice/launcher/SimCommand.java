@@ -295,6 +295,7 @@ final class SimCommand implements Callable<Integer> {
                     + "sim over %d seed(s) from %d, pipeline: %s%n", SimValidation.SLO_TOLERANCE,
                     100 * SimValidation.ACCURACY_TOLERANCE, seeds, seed, pipeline.source());
             System.out.print(SimValidation.table(pipeline, results));
+            System.out.print(SimValidation.computeTable(pipeline, results));
             validation = SimValidation.compare(pipeline, results);
         }
 

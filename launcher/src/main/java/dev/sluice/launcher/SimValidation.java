@@ -87,7 +87,7 @@ final class SimValidation {
      * with the host probes on each side of each policy when known (empty when not).
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
-            Map<String, Path> policyHops) {}
+            Map<String, Path> policyHops, JsonNode computeByVariant) {}
 
     /** Requests of the hop measurement right before the policies, at {@link #HOP_RATE}/s. */
     static final int HOP_REQUESTS = 1000;
@@ -290,7 +290,8 @@ final class SimValidation {
                 }
             });
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
-                    hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops);
+                    hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
+                    root.path("batch_compute_ms_by_variant"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -319,6 +320,13 @@ final class SimValidation {
             m.put("pipeline_latency_ms", Map.of("p50", p.path("latency_ms").path("p50").asDouble(),
                     "p99", p.path("latency_ms").path("p99").asDouble()));
             m.put("sim_variant_mix", s.mix());
+            m.put("sim_batch_compute_ms_p50", s.runs().get(0).batchComputeMsP50());
+            JsonNode pc = pipeline.computeByVariant().path(policy);
+            if (!pc.isMissingNode()) {
+                Map<String, Double> pm = new java.util.TreeMap<>();
+                pc.fields().forEachRemaining(e -> pm.put(e.getKey(), e.getValue().path("p50").asDouble()));
+                m.put("pipeline_batch_compute_ms_p50", pm);
+            }
             m.put("pipeline_variant_mix", SummaryJson.MAPPER.convertValue(p.path("variant_mix"), Map.class));
             rows.put(policy, m);
         });
@@ -354,6 +362,24 @@ final class SimValidation {
                     String.format(Locale.ROOT, "%.0f/%.0f", s.p50().mean(), s.p99().mean())));
         });
         return b.toString();
+    }
+
+    /** Each policy's median batch time by variant, pipeline against simulator (first seed), where the pipeline has them. */
+    static String computeTable(PipelineSide pipeline, Map<String, PolicySummary> sim) {
+        StringBuilder b = new StringBuilder();
+        sim.forEach((policy, s) -> {
+            JsonNode pc = pipeline.computeByVariant().path(policy);
+            if (pc.isMissingNode()) {
+                return;
+            }
+            b.append(String.format(Locale.ROOT, "%-15s", policy));
+            Map<String, Double> simMs = s.runs().get(0).batchComputeMsP50();
+            pc.fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT, "  %s %.1f/%.1f", e.getKey(),
+                    e.getValue().path("p50").asDouble(), simMs.getOrDefault(e.getKey(), Double.NaN))));
+            b.append(System.lineSeparator());
+        });
+        return b.length() == 0 ? "" : "median batch ms by variant, pipeline/sim (requests a single variant answered):"
+                + System.lineSeparator() + b;
     }
 
     private static double[] doubles(JsonNode n) {

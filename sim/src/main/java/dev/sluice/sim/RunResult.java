@@ -11,7 +11,8 @@ import java.util.Map;
  * batch size, summed over every output, used or not, divided by the requests sent), cascade
  * escalations, re-planned tasks, member tasks skipped after early answers, and the run's events
  * and wall time, and the CPU time of the thread that ran it (on a shared machine the wall time
- * says more about the neighbours than about the simulator).
+ * says more about the neighbours than about the simulator), and the median time a member task's
+ * batch took, by variant (what the pipeline's results report as their compute stage).
  */
 public record RunResult(
         long sent,
@@ -34,5 +35,6 @@ public record RunResult(
         long events,
         double wallS,
         double cpuS,
+        @JsonProperty("batch_compute_ms_p50") Map<String, Double> batchComputeMsP50,
         @com.fasterxml.jackson.annotation.JsonIgnore SimSeries series) {
 }

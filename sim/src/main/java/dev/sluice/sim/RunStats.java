@@ -22,6 +22,7 @@ final class RunStats {
     long correct;
     long correctOnTime;
     double computeMs;
+    private final Map<String, LatencyHistogram> batchMs = new TreeMap<>();
     long escalations;
     long moves;
     long skipped;
@@ -122,7 +123,14 @@ final class RunStats {
         }
     }
 
+    /** A member task's batch took {@code ms} on {@code variant}. */
+    void batch(String variant, double ms) {
+        batchMs.computeIfAbsent(variant, k -> new LatencyHistogram()).add(ms);
+    }
+
     RunResult result(double durationS, long events, double wallS, double cpuS) {
+        Map<String, Double> batches = new TreeMap<>();
+        batchMs.forEach((v, h) -> batches.put(v, round(h.quantile(0.5))));
         Map<String, Double> lat = new LinkedHashMap<>();
         lat.put("p50", round(latency.quantile(0.5)));
         lat.put("p99", round(latency.quantile(0.99)));
@@ -142,7 +150,7 @@ final class RunStats {
         return new RunResult(sent, ratio(onTime, sent), dropped, late, violationsTotal, ratio(correctOnTime, sent),
                 ratio(correct, labelled), round(onTime / durationS), round(sent / durationS), lat, m,
                 round(decisionUs.quantile(0.99)), st, sent == 0 ? 0 : computeMs / sent, escalations, moves, skipped,
-                events, wallS, cpuS, new SimSeries(offered, served, violations, accuracy));
+                events, wallS, cpuS, batches, new SimSeries(offered, served, violations, accuracy));
     }
 
     private static double ratio(long a, long b) {
