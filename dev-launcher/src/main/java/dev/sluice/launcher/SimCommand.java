@@ -132,6 +132,11 @@ final class SimCommand implements Callable<Integer> {
                     + "accuracy) (default: ${DEFAULT-VALUE})")
     String answersOption;
 
+    @Option(names = "--selectors", defaultValue = "1",
+            description = "selector replicas: requests spread over them by key, each with its own policy instance and load "
+                    + "view (every status, only its own dispatches) (default: ${DEFAULT-VALUE})")
+    int selectors;
+
     @Option(names = "--host-cores", defaultValue = "0",
             description = "every replica on one host of this many cores, shared by the batches and the transport "
                     + "(SharedHost); 0: each replica a device of its own; --validate: this machine's cores unless given "
@@ -247,7 +252,7 @@ final class SimCommand implements Callable<Integer> {
         if (host != null) {
             System.out.println(host.describe());
         }
-        SimEnvironment env = new SimEnvironment(host, answers);
+        SimEnvironment env = new SimEnvironment(host, answers, selectors);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         if (pipeline != null && !pipeline.probes().isEmpty()) {
@@ -261,7 +266,7 @@ final class SimCommand implements Callable<Integer> {
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
-                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers), List.of(p), seeds, seed,
+                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {
@@ -349,6 +354,7 @@ final class SimCommand implements Callable<Integer> {
             json.put("heaviest_capacity_rps", round(capacity));
             json.put("peak_offered_rps", round(peak));
             json.put("replicas", reps);
+            json.put("selectors", selectors);
             json.put("device_profile", device == null ? Map.of("device", "catalog", "kind", "measured", "source", cf.toString())
                     : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
             json.put("hops", Map.of("file", hopsFile == null ? "cpu-2core-eosr" : hopsFile, "provenance", hops.provenance()));

@@ -26,6 +26,8 @@ final class SimRequest {
     Cascade cascade;
     List<MemberOutput> outputs;
     boolean answered;
+    /** the selector replica whose partition it lands on */
+    int selector;
     /** its result, kept until the client's feedback about it is sent */
     dev.sluice.decision.aggregate.RequestResult result;
     /** when executors learn the aggregator answered early, so its queued tasks are skipped (ns) */

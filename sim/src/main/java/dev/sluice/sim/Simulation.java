@@ -104,8 +104,9 @@ public final class Simulation {
     private final List<String> modalities;
     private final HopLatencies hops;
     private final String policyName;
-    private final SelectionPolicy policy;
-    private final LoadView load;
+    /** one policy instance and one load view per selector replica */
+    private final SelectionPolicy[] policies;
+    private final LoadView[] loads;
     private final AggregationDecider decider = new AggregationDecider(Duration.ZERO, Voters.unweighted());
     private final QueueReplan replan;
     private final Escalation escalation;
@@ -148,8 +149,17 @@ public final class Simulation {
 
     /** A run on a shared host and/or with per-sample answers ({@link SimEnvironment}). */
     public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env, String policyName, long seed) {
-        this(config, catalog, hops, env, new Policies(Policies.Settings.defaults(config.overheadMs()).withSeed(seed)
-                .withAdmission(config.admitted(), config.admission())).get(policyName), seed);
+        this(config, catalog, hops, env, instances(config, env.selectors(), policyName, seed), seed);
+    }
+
+    /** One instance per selector replica, each from its own registry; the first seeded with the run's seed. */
+    private static List<SelectionPolicy> instances(SimConfig config, int selectors, String policyName, long seed) {
+        List<SelectionPolicy> out = new ArrayList<>(selectors);
+        for (int k = 0; k < selectors; k++) {
+            out.add(new Policies(Policies.Settings.defaults(config.overheadMs()).withSeed(seed + k * 0x9E3779B97F4A7C15L)
+                    .withAdmission(config.admitted(), config.admission())).get(policyName));
+        }
+        return out;
     }
 
     /** A run of a given policy instance (tests: a policy that records what it saw). */
@@ -158,16 +168,25 @@ public final class Simulation {
     }
 
     Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env, SelectionPolicy policy, long seed) {
+        this(config, catalog, hops, env, List.of(policy), seed);
+    }
+
+    /** A run with one given policy instance per selector replica (requests spread over them by key). */
+    Simulation(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env, List<SelectionPolicy> policies,
+            long seed) {
         this.config = config;
         this.host = env.host();
         this.answers = env.answers();
         this.catalog = catalog;
         this.hops = hops;
-        this.policyName = policy.name();
-        this.policy = policy;
-        this.learns = overridesFeedback(policy);
+        this.policyName = policies.get(0).name();
+        this.policies = policies.toArray(new SelectionPolicy[0]);
+        this.learns = overridesFeedback(policies.get(0));
         this.tickNs = config.aggregatorTickMs() * 1_000_000L;
-        this.load = new LoadView(config.statusStaleMs());
+        this.loads = new LoadView[policies.size()];
+        for (int k = 0; k < loads.length; k++) {
+            loads[k] = new LoadView(config.statusStaleMs());
+        }
         List<Variant> taskVariants = catalog.forTask(config.task());
         if (taskVariants.isEmpty()) {
             throw new IllegalArgumentException("no variant of task '" + config.task() + "' in the catalog");
@@ -270,7 +289,7 @@ public final class Simulation {
             case PLAN -> decide((SimRequest) subject);
             case TICK -> tick(arg);
             case STATUS_TICK -> statusTick((Replica) subject);
-            case STATUS -> load.onStatus((ReplicaStatus) subject);
+            case STATUS -> loads[(int) arg].onStatus((ReplicaStatus) subject);
             case FEEDBACK -> feedback((SimRequest) subject, ((SimRequest) subject).result);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
@@ -303,6 +322,9 @@ public final class Simulation {
             int priority = config.priorities().isEmpty() ? 0 : config.priorities().get(i % config.priorities().size());
             SimRequest r = new SimRequest(i, "r" + i, created, createdMs, createdMs + config.deadlineMs(),
                     created + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
+            if (loads.length > 1) {
+                r.selector = Math.floorMod(r.id.hashCode(), loads.length); // the request topic is keyed by id
+            }
             outstanding++;
             if (host != null) {
                 countArrival(created);
@@ -326,8 +348,9 @@ public final class Simulation {
             return;
         }
         long t0 = System.nanoTime();
-        Selection s = policy.decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs, r.priority,
-                r.minAccuracy, r.tier, modalities), servable, load.snapshot(nowMs), nowMs);
+        LoadView load = loads[r.selector];
+        Selection s = policies[r.selector].decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs,
+                r.priority, r.minAccuracy, r.tier, modalities), servable, load.snapshot(nowMs), nowMs);
         stats.decision(System.nanoTime() - t0);
         if (!s.serve()) {
             outstanding--;
@@ -392,7 +415,8 @@ public final class Simulation {
 
     private void feedback(SimRequest r, RequestResult result) {
         // every vote at once: per variant by default, per configuration for exp4
-        policy.onFeedback(result.requestId(), trueLabel(r), result.votes(), ms(now));
+        // every replica reads all feedback and keeps what concerns its own decisions: only the decider's matters
+        policies[r.selector].onFeedback(result.requestId(), trueLabel(r), result.votes(), ms(now));
     }
 
     /** The request's true label: its sample's, with answers; else 0. */
@@ -525,7 +549,9 @@ public final class Simulation {
     }
 
     void publishStatus(ReplicaStatus s, long atNs) {
-        events.schedule(atNs + hopNs(Hop.STATUS), STATUS, s, 0);
+        for (int k = 0; k < loads.length; k++) { // every selector replica follows the status topic
+            events.schedule(atNs + hopNs(Hop.STATUS), STATUS, s, k);
+        }
     }
 
     private void statusTick(Replica r) {
