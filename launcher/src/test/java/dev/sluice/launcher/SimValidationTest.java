@@ -1,0 +1,95 @@
+package dev.sluice.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.sim.Comparison.PolicySummary;
+import dev.sluice.sim.RunResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sim --validate's reading of a pipeline side and its side-by-side rows. */
+class SimValidationTest {
+    private static final String PIPELINE = """
+            {
+              "command": "./sluice bench policies --policies a,b",
+              "policies": {
+                "a": {"slo_attainment": 0.95, "effective_accuracy": 0.85, "latency_ms": {"p50": 50.0, "p99": 200.0},
+                      "variant_mix": {"linear": 10}},
+                "b": {"slo_attainment": 0.60, "effective_accuracy": 0.55, "latency_ms": {"p50": 90.0, "p99": 400.0},
+                      "variant_mix": {"vgg": 10}}
+              },
+              "host_probes": {
+                "a": {"variant": "vgg-b-tta", "batch": 8, "threads": 2, "profile_p50_ms": 10.0, "before_ms": 30.0,
+                      "after_ms": 50.0, "load_average_before": [10.0, 9.0, 8.0], "load_average_after": [12.0, 9.5, 8.1]}
+              },
+              "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}}
+            }
+            """;
+
+    private static RunResult run(double slo, double effectiveAccuracy) {
+        return new RunResult(100, slo, 0, 0, 0, effectiveAccuracy, effectiveAccuracy, 1, 1, Map.of("p50", 40.0, "p99", 150.0),
+                Map.of("linear", 100L), 1, Map.of(), 0.1, 0, 0, 0, 1000, 0.1, 0.1, Map.of("linear", 0.3), null);
+    }
+
+    @Test
+    void readsABenchPoliciesSummaryWithItsHostProbes(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE);
+        SimValidation.PipelineSide p = SimValidation.read(f);
+        assertEquals(List.of("a", "b"), List.copyOf(p.policies().keySet()));
+        assertEquals("./sluice bench policies --policies a,b", p.source());
+        assertNull(p.hopsFile()); // none named
+        SimValidation.HostProbe probe = p.probes().get("a");
+        // (30 + 50) / 2 = 40 ms against a 10 ms profile: 4x; on 2 cores with 2 threads, 4 x 2 - 2 = 6 background cores
+        assertEquals(4.0, probe.slowdown(), 1e-12);
+        assertEquals(6.0, probe.backgroundCores(2), 1e-12);
+        assertEquals(0.0, new SimValidation.HostProbe("v", 8, 2, 10, 9, 9, new double[3], new double[3]).backgroundCores(2));
+    }
+
+    @Test
+    void rowsSayWhetherBothFiguresAreWithinTolerance(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE);
+        SimValidation.PipelineSide p = SimValidation.read(f);
+        Map<String, PolicySummary> sim = new LinkedHashMap<>();
+        sim.put("a", new PolicySummary(List.of(7L), List.of(run(0.97, 0.855)))); // +0.02 SLO, +0.5 points: within
+        sim.put("b", new PolicySummary(List.of(7L), List.of(run(0.62, 0.57)))); // +0.02 SLO but +2 points: not
+        sim.put("c", new PolicySummary(List.of(7L), List.of(run(1, 1)))); // not in the pipeline's results: no row
+        Map<String, Map<String, Object>> rows = SimValidation.compare(p, sim);
+        assertEquals(List.of("a", "b"), List.copyOf(rows.keySet()));
+        Map<String, Object> a = rows.get("a");
+        assertEquals(0.97, a.get("sim_slo"));
+        assertEquals(0.95, a.get("pipeline_slo"));
+        assertEquals(0.855, a.get("sim_effective_accuracy"));
+        assertEquals(0.85, a.get("pipeline_effective_accuracy"));
+        assertEquals(0.02, (double) a.get("slo_difference"), 1e-9);
+        assertEquals(0.5, (double) a.get("effective_accuracy_difference_points"), 1e-9);
+        assertEquals(true, a.get("within"));
+        assertEquals(Map.of("linear", 0.2), a.get("pipeline_batch_compute_ms_p50"));
+        assertEquals(false, rows.get("b").get("within"));
+        String table = SimValidation.table(p, sim);
+        assertTrue(table.contains("(not in the pipeline's results)"), table);
+        assertTrue(SimValidation.computeTable(p, sim).contains("linear 0.2/0.3"), SimValidation.computeTable(p, sim));
+    }
+
+    @Test
+    void aFileWithoutPoliciesIsRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, "{\"trace\": \"burst\"}");
+        assertThrows(IllegalArgumentException.class, () -> SimValidation.read(f));
+    }
+
+    @Test
+    void hopFilesSitBesideThePipelineSummary() {
+        assertEquals(Path.of("runs/v.hops"), SimValidation.hopsFileOf(Path.of("runs/v.json"), null));
+        assertEquals(Path.of("runs/v-fixed_a_b.hops"), SimValidation.hopsFileOf(Path.of("runs/v.json"), "fixed:a+b"));
+    }
+}
