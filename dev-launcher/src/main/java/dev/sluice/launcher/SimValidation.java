@@ -87,7 +87,7 @@ final class SimValidation {
      * with the host probes on each side of each policy when known (empty when not).
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
-            Map<String, Path> policyHops, JsonNode computeByVariant) {}
+            Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes) {}
 
     /** Requests of the hop measurement right before the policies, at {@link #HOP_RATE}/s. */
     static final int HOP_REQUESTS = 1000;
@@ -116,7 +116,8 @@ final class SimValidation {
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                      metrics.registry);
-             SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+             SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes());
+             BatchSizes sizes = new BatchSizes(stack.kafka(), cluster.serdes())) {
             // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
             // load on a shared machine moves within minutes, and each policy is simulated beside what it met
             PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);
@@ -176,6 +177,7 @@ final class SimValidation {
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
             json.put("batch_compute_ms_by_variant", compute);
+            json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
@@ -291,7 +293,7 @@ final class SimValidation {
             });
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
-                    root.path("batch_compute_ms_by_variant"));
+                    root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -374,12 +376,73 @@ final class SimValidation {
             }
             b.append(String.format(Locale.ROOT, "%-15s", policy));
             Map<String, Double> simMs = s.runs().get(0).batchComputeMsP50();
-            pc.fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT, "  %s %.1f/%.1f", e.getKey(),
-                    e.getValue().path("p50").asDouble(), simMs.getOrDefault(e.getKey(), Double.NaN))));
+            Map<String, Double> simSize = s.runs().get(0).batchSizeMean();
+            JsonNode ps = pipeline.batchSizes().path(policy);
+            pc.fields().forEachRemaining(e -> b.append(String.format(Locale.ROOT, "  %s %.1f/%.1f ms", e.getKey(),
+                    e.getValue().path("p50").asDouble(), simMs.getOrDefault(e.getKey(), Double.NaN)))
+                    .append(ps.has(e.getKey()) ? String.format(Locale.ROOT, " (batch %.1f/%.1f)", ps.get(e.getKey()).asDouble(),
+                            simSize.getOrDefault(e.getKey(), Double.NaN)) : ""));
             b.append(System.lineSeparator());
         });
-        return b.length() == 0 ? "" : "median batch ms by variant, pipeline/sim (requests a single variant answered):"
-                + System.lineSeparator() + b;
+        return b.length() == 0 ? "" : "median batch ms by variant, pipeline/sim (requests a single variant answered), and the "
+                + "mean batch a task ran in, where the pipeline's partials were read:" + System.lineSeparator() + b;
+    }
+
+    /**
+     * Reads the member outputs on the partials topic while the policies run, and keeps, per policy
+     * (from the request id {@code bench-POLICY-RUN-i} that {@code PolicyBenchmark} gives) and
+     * variant, the mean size of the batch each task ran in.
+     */
+    static final class BatchSizes implements AutoCloseable {
+        private final Map<String, Map<String, long[]>> sums = new java.util.concurrent.ConcurrentHashMap<>();
+        private final dev.sluice.common.TopicFollower<org.apache.avro.specific.SpecificRecord> follower;
+
+        BatchSizes(dev.sluice.common.KafkaSettings kafka, dev.sluice.schemas.SluiceSerdes serdes) {
+            follower = new dev.sluice.common.TopicFollower<>("validate-batch-sizes", kafka, kafka.topics().partials(),
+                    serdes.deserializer(), dev.sluice.common.TopicFollower.Start.END, v -> {
+                        if (v instanceof dev.sluice.avro.ModelOutput o && o.getStatus() == dev.sluice.avro.OutputStatus.OK) {
+                            String policy = policyOf(o.getRequestId());
+                            if (policy != null) {
+                                long[] s = sums.computeIfAbsent(policy, k -> new java.util.concurrent.ConcurrentHashMap<>())
+                                        .computeIfAbsent(o.getVariant(), k -> new long[2]);
+                                synchronized (s) {
+                                    s[0] += o.getBatchSize();
+                                    s[1]++;
+                                }
+                            }
+                        }
+                    });
+        }
+
+        /** "bench-clipper-bandit-lq2x1a-17" is clipper-bandit's; null for anything else. */
+        static String policyOf(String requestId) {
+            if (requestId == null || !requestId.startsWith("bench-")) {
+                return null;
+            }
+            String rest = requestId.substring("bench-".length());
+            int last = rest.lastIndexOf('-');
+            int run = last <= 0 ? -1 : rest.lastIndexOf('-', last - 1);
+            return run <= 0 ? null : rest.substring(0, run);
+        }
+
+        Map<String, Map<String, Double>> meanByPolicy() {
+            Map<String, Map<String, Double>> out = new java.util.TreeMap<>();
+            sums.forEach((p, byVariant) -> {
+                Map<String, Double> m = new java.util.TreeMap<>();
+                byVariant.forEach((v, s) -> {
+                    synchronized (s) {
+                        m.put(v, round(s[0] / (double) s[1]));
+                    }
+                });
+                out.put(p, m);
+            });
+            return out;
+        }
+
+        @Override
+        public void close() {
+            follower.close();
+        }
     }
 
     private static double[] doubles(JsonNode n) {

@@ -36,7 +36,7 @@ class SimValidationTest {
 
     private static RunResult run(double slo, double effectiveAccuracy) {
         return new RunResult(100, slo, 0, 0, 0, effectiveAccuracy, effectiveAccuracy, 1, 1, Map.of("p50", 40.0, "p99", 150.0),
-                Map.of("linear", 100L), 1, Map.of(), 0.1, 0, 0, 0, 1000, 0.1, 0.1, Map.of("linear", 0.3), null);
+                Map.of("linear", 100L), 1, Map.of(), 0.1, 0, 0, 0, 1000, 0.1, 0.1, Map.of("linear", 0.3), Map.of("linear", 2.0), null);
     }
 
     @Test
@@ -85,6 +85,16 @@ class SimValidationTest {
         Path f = dir.resolve("p.json");
         Files.writeString(f, "{\"trace\": \"burst\"}");
         assertThrows(IllegalArgumentException.class, () -> SimValidation.read(f));
+    }
+
+    @Test
+    void aMemberOutputIsCountedForThePolicyItsRequestIdNames() {
+        assertEquals("clipper-bandit", SimValidation.BatchSizes.policyOf("bench-clipper-bandit-lq2x1a-17"));
+        assertEquals("fixed-high", SimValidation.BatchSizes.policyOf("bench-fixed-high-abc-0"));
+        assertEquals("infaas", SimValidation.BatchSizes.policyOf("bench-infaas-x-5"));
+        assertNull(SimValidation.BatchSizes.policyOf("validate-hops-before-3"));
+        assertNull(SimValidation.BatchSizes.policyOf("bench-x"));
+        assertNull(SimValidation.BatchSizes.policyOf(null));
     }
 
     @Test

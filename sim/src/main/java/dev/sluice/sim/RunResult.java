@@ -12,7 +12,8 @@ import java.util.Map;
  * escalations, re-planned tasks, member tasks skipped after early answers, and the run's events
  * and wall time, and the CPU time of the thread that ran it (on a shared machine the wall time
  * says more about the neighbours than about the simulator), and the median time a member task's
- * batch took, by variant (what the pipeline's results report as their compute stage).
+ * batch took, by variant (what the pipeline's results report as their compute stage), and the
+ * mean size of the batch a member task ran in, by variant.
  */
 public record RunResult(
         long sent,
@@ -36,5 +37,6 @@ public record RunResult(
         double wallS,
         double cpuS,
         @JsonProperty("batch_compute_ms_p50") Map<String, Double> batchComputeMsP50,
+        @JsonProperty("batch_size_mean") Map<String, Double> batchSizeMean,
         @com.fasterxml.jackson.annotation.JsonIgnore SimSeries series) {
 }

@@ -23,6 +23,8 @@ final class RunStats {
     long correctOnTime;
     double computeMs;
     private final Map<String, LatencyHistogram> batchMs = new TreeMap<>();
+    /** by variant: {sum of the batch sizes member tasks ran in, tasks} */
+    private final Map<String, long[]> batchSizes = new TreeMap<>();
     long escalations;
     long moves;
     long skipped;
@@ -123,14 +125,19 @@ final class RunStats {
         }
     }
 
-    /** A member task's batch took {@code ms} on {@code variant}. */
-    void batch(String variant, double ms) {
+    /** A member task's batch of {@code size} took {@code ms} on {@code variant}. */
+    void batch(String variant, double ms, int size) {
         batchMs.computeIfAbsent(variant, k -> new LatencyHistogram()).add(ms);
+        long[] s = batchSizes.computeIfAbsent(variant, k -> new long[2]);
+        s[0] += size;
+        s[1]++;
     }
 
     RunResult result(double durationS, long events, double wallS, double cpuS) {
         Map<String, Double> batches = new TreeMap<>();
         batchMs.forEach((v, h) -> batches.put(v, round(h.quantile(0.5))));
+        Map<String, Double> sizes = new TreeMap<>();
+        batchSizes.forEach((v, s) -> sizes.put(v, round(s[0] / (double) s[1])));
         Map<String, Double> lat = new LinkedHashMap<>();
         lat.put("p50", round(latency.quantile(0.5)));
         lat.put("p99", round(latency.quantile(0.99)));
@@ -150,7 +157,7 @@ final class RunStats {
         return new RunResult(sent, ratio(onTime, sent), dropped, late, violationsTotal, ratio(correctOnTime, sent),
                 ratio(correct, labelled), round(onTime / durationS), round(sent / durationS), lat, m,
                 round(decisionUs.quantile(0.99)), st, sent == 0 ? 0 : computeMs / sent, escalations, moves, skipped,
-                events, wallS, cpuS, batches, new SimSeries(offered, served, violations, accuracy));
+                events, wallS, cpuS, batches, sizes, new SimSeries(offered, served, violations, accuracy));
     }
 
     private static double ratio(long a, long b) {

@@ -428,7 +428,7 @@ public final class Simulation {
 
     void completed(SimTask t, Replica at, double queueMs, double computeMs, int batchSize, long doneNs) {
         stats.computeMs += computeMs / batchSize;
-        stats.batch(t.variant, computeMs);
+        stats.batch(t.variant, computeMs, batchSize);
         SimRequest r = t.request;
         long nowMs = ms(doneNs);
         float[] answer = memberAnswer(t);
