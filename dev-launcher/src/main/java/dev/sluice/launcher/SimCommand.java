@@ -137,6 +137,13 @@ final class SimCommand implements Callable<Integer> {
                     + "view (every status, only its own dispatches) (default: ${DEFAULT-VALUE})")
     int selectors;
 
+    @Option(names = "--selector-commit-ms",
+            description = "the selector releases its plans and tasks on this period, those for one replica together (one "
+                    + "hop), so tasks reach the executors in clumps; 0: each leaves when decided, on its own hop; default: 0, "
+                    + "with --validate the pipeline's --commit-interval-ms")
+    Long selectorCommitMsOption;
+    long selectorCommitMs;
+
     @Option(names = "--host-cores", defaultValue = "0",
             description = "every replica on one host of this many cores, shared by the batches and the transport "
                     + "(SharedHost); 0: each replica a device of its own; --validate: this machine's cores unless given "
@@ -203,6 +210,7 @@ final class SimCommand implements Callable<Integer> {
             catalog = device.applyTo(catalog);
         }
         String hopsOption = hopsFile;
+        selectorCommitMs = selectorCommitMsOption != null ? selectorCommitMsOption : validate ? cluster.commitIntervalMs : 0;
         HopLatencies hops = HopLatencies.load(hopsFile == null ? "cpu-2core-eosr" : hopsFile);
         Map<String, Integer> reps = Replicas.parse(replicas, catalog, task);
         Variant heaviest = catalog.forTask(task).stream().filter(Variant::isProfiled)
@@ -252,7 +260,11 @@ final class SimCommand implements Callable<Integer> {
         if (host != null) {
             System.out.println(host.describe());
         }
-        SimEnvironment env = new SimEnvironment(host, answers, selectors);
+        if (selectorCommitMs > 0) {
+            System.out.printf(Locale.ROOT, "selector releases its plans and tasks every %d ms (one task hop per replica and "
+                    + "release)%n", selectorCommitMs);
+        }
+        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         if (pipeline != null && !pipeline.probes().isEmpty()) {
@@ -266,7 +278,7 @@ final class SimCommand implements Callable<Integer> {
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
-                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors), List.of(p), seeds, seed,
+                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {
@@ -355,6 +367,7 @@ final class SimCommand implements Callable<Integer> {
             json.put("peak_offered_rps", round(peak));
             json.put("replicas", reps);
             json.put("selectors", selectors);
+            json.put("selector_release_ms", selectorCommitMs);
             json.put("device_profile", device == null ? Map.of("device", "catalog", "kind", "measured", "source", cf.toString())
                     : Map.of("device", device.device(), "kind", device.kind(), "source", device.source()));
             json.put("hops", Map.of("file", hopsFile == null ? "cpu-2core-eosr" : hopsFile, "provenance", hops.provenance()));

@@ -11,21 +11,32 @@ import dev.sluice.sim.answers.SampleAnswers;
  *     spreads the request topic's partitions), each decides with its own policy instance and its
  *     own {@code LoadView}, which hears every executor status (each after its own status hop) but
  *     only its own dispatches, as the selector's replicas do
+ * @param selectorCommitMs 0, or the period on which the selector's output (plans and tasks)
+ *     leaves it: what it decided since the last release goes out together at the next one, so
+ *     tasks reach the executors in clumps, as Kafka Streams' commit interval and the producer's
+ *     batching release them
  */
-public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors) {
+public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
     public static final SimEnvironment NONE = new SimEnvironment(null, null);
 
     public SimEnvironment {
         if (selectors < 1) {
             throw new IllegalArgumentException("need at least one selector replica, got " + selectors);
         }
+        if (selectorCommitMs < 0) {
+            throw new IllegalArgumentException("the selector's release period must be >= 0, got " + selectorCommitMs);
+        }
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers) {
-        this(host, answers, 1);
+        this(host, answers, 1, 0);
+    }
+
+    public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors) {
+        this(host, answers, selectors, 0);
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n);
+        return new SimEnvironment(host, answers, n, selectorCommitMs);
     }
 }

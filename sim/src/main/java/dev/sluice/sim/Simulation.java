@@ -125,6 +125,10 @@ public final class Simulation {
     private final RunStats stats;
     private final SharedHost host;
     private final SampleAnswers answers;
+    /** 0, or the period on which the selector releases what it decided (ns) */
+    private final long selectorCommitNs;
+    /** with a release period: when the current release's records for each task topic arrive (one draw per topic) */
+    private final Map<String, long[]> clumps = new HashMap<>();
     /** batches running on the shared host, and how fast they progress */
     private final List<Replica> onHost = new ArrayList<>();
     private double hostSpeed = 1;
@@ -177,6 +181,7 @@ public final class Simulation {
         this.config = config;
         this.host = env.host();
         this.answers = env.answers();
+        this.selectorCommitNs = env.selectorCommitMs() * 1_000_000L;
         this.catalog = catalog;
         this.hops = hops;
         this.policyName = policies.get(0).name();
@@ -361,7 +366,9 @@ public final class Simulation {
                 : s.variants().size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
         r.plan = new PlanView(r.id, PlanAction.SERVE, null, s.variants(), vote, 0f, policyName, r.createdMs, nowMs, nowMs,
                 r.deadlineMs, false, 0, 1);
-        r.planAtNs = now + hopNs(Hop.PLAN);
+        // with a release period, the plan and the tasks leave at the selector's next release
+        long released = selectorCommitNs == 0 ? now : (now / selectorCommitNs + 1) * selectorCommitNs;
+        r.planAtNs = released + hopNs(Hop.PLAN);
         if (s.isCascade()) {
             r.cascade = cascades.get(cascadeKey(s.variants(), s.escalateBelow()));
         }
@@ -369,7 +376,13 @@ public final class Simulation {
         List<String> escalateTo = s.isCascade() ? List.copyOf(s.variants().subList(1, s.variants().size())) : List.of();
         for (String member : dispatch) {
             String base = VariantViews.baseOf(member);
-            send(new SimTask(r, member, base, s.fallbacks(), escalateTo, (float) s.escalateBelow(), now, s.isCascade()));
+            SimTask task = new SimTask(r, member, base, s.fallbacks(), escalateTo, (float) s.escalateBelow(), now,
+                    s.isCascade());
+            if (selectorCommitNs == 0) {
+                send(task, now);
+            } else {
+                sendInClump(task, released);
+            }
             load.onDispatch(base);
         }
         // the aggregator notices a deadline at its first punctuation tick after it (and not before it has the plan)
@@ -380,12 +393,35 @@ public final class Simulation {
 
     /** A task onto one of its variant's partitions, hence one replica, after the task hop. */
     private void send(SimTask t) {
+        send(t, now);
+    }
+
+    /**
+     * A task released with the others of its release for the same topic: one produce batch, one
+     * fetch, so they share one task hop and reach the replica together.
+     */
+    private void sendInClump(SimTask t, long releasedNs) {
+        Replica[] rs = replicas.get(t.variant);
+        if (rs == null || rs.length == 0) {
+            return;
+        }
+        t.replica = rs[rs.length == 1 ? 0 : routeRandom.nextInt(rs.length)];
+        long[] c = clumps.computeIfAbsent(t.replica.id, k -> new long[] {-1, 0});
+        if (c[0] != releasedNs) {
+            c[0] = releasedNs;
+            c[1] = releasedNs + hopNs(Hop.TASK);
+        }
+        events.schedule(c[1], TASK, t, 0);
+    }
+
+    /** ... leaving its sender at {@code fromNs}. */
+    private void send(SimTask t, long fromNs) {
         Replica[] rs = replicas.get(t.variant);
         if (rs == null || rs.length == 0) {
             return; // nobody consumes this variant's topic: the aggregator answers at the deadline
         }
         t.replica = rs[rs.length == 1 ? 0 : routeRandom.nextInt(rs.length)];
-        events.schedule(now + hopNs(Hop.TASK), TASK, t, 0);
+        events.schedule(fromNs + hopNs(Hop.TASK), TASK, t, 0);
     }
 
     /** The aggregator's punctuation: requests whose deadline passed are answered with what they have. */
