@@ -154,4 +154,31 @@ public final class Topics {
         return topicPrefix.isEmpty() && groupPrefix.isEmpty() ? "Topics(no prefix)"
                 : "Topics(topics '" + topicPrefix + "', groups '" + groupPrefix + "')";
     }
+
+    /**
+     * The result topic of one tenant, {@code sluice.results.<tenant>}: the aggregator writes each
+     * answer there too when it routes that tenant, so that the tenant may read its own answers and
+     * no one else's (an ACL on this one topic).
+     *
+     * @throws IllegalArgumentException when {@code tenant} is not a valid tenant name ({@link #checkTenant})
+     */
+    public static String tenantResults(String tenant) {
+        return RESULTS + "." + checkTenant(tenant);
+    }
+
+    /** Tenant names: what a per-tenant topic, user and group may be named after. */
+    public static final java.util.regex.Pattern TENANT_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_]{0,47}");
+
+    /**
+     * Returns {@code tenant} when it matches {@link #TENANT_NAME}: lower-case letters, digits and
+     * underscores, no dots or dashes (so that no tenant's topic, user or group name is a prefix of
+     * another's, and none is {@code sluice.results.json}).
+     */
+    public static String checkTenant(String tenant) {
+        if (tenant == null || !TENANT_NAME.matcher(tenant).matches() || tenant.equals("json")) {
+            throw new IllegalArgumentException("tenant name '" + tenant + "' must be 1-48 of a-z, 0-9 and _, starting with a "
+                    + "letter or digit, and not 'json'");
+        }
+        return tenant;
+    }
 }
