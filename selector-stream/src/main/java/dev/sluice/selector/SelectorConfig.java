@@ -1,6 +1,8 @@
 package dev.sluice.selector;
 
 import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.quota.TenantQuotas;
+import java.util.Map;
 
 /**
  * Selector settings, one record. {@code overheadMs} is the latency the Kafka hops add on top of
@@ -8,9 +10,19 @@ import dev.sluice.decision.policy.Policies;
  * {@code policies} builds the policy registry: admission control (which policies it wraps,
  * which priorities shed first, at what predicted lateness) and the bandit's seed. Each selector
  * replica should draw with its own seed ({@link #withInstanceSeed()}), or N replicas would
- * make the same draws.
+ * make the same draws. {@code tenantQuotas}: requests/s per tenant, enforced by each selector
+ * replica on what it reads (a tenant not named is unlimited; see {@link TenantQuotas}).
  */
-public record SelectorConfig(String defaultPolicy, long maxInputBytes, long statusStaleMs, Policies.Settings policies) {
+public record SelectorConfig(String defaultPolicy, long maxInputBytes, long statusStaleMs, Policies.Settings policies,
+        Map<String, Double> tenantQuotas) {
+    public SelectorConfig {
+        tenantQuotas = Map.copyOf(new TenantQuotas(tenantQuotas).rates()); // validated
+    }
+
+    public SelectorConfig(String defaultPolicy, long maxInputBytes, long statusStaleMs, Policies.Settings policies) {
+        this(defaultPolicy, maxInputBytes, statusStaleMs, policies, Map.of());
+    }
+
     public static SelectorConfig defaults() {
         return new SelectorConfig(Policies.DEFAULT, 256 * 1024, 2_000, Policies.Settings.defaults(40.0));
     }
@@ -20,15 +32,20 @@ public record SelectorConfig(String defaultPolicy, long maxInputBytes, long stat
     }
 
     public SelectorConfig withPolicy(String policy) {
-        return new SelectorConfig(policy, maxInputBytes, statusStaleMs, policies);
+        return new SelectorConfig(policy, maxInputBytes, statusStaleMs, policies, tenantQuotas);
     }
 
     public SelectorConfig withOverheadMs(double ms) {
-        return new SelectorConfig(defaultPolicy, maxInputBytes, statusStaleMs, policies.withOverheadMs(ms));
+        return new SelectorConfig(defaultPolicy, maxInputBytes, statusStaleMs, policies.withOverheadMs(ms), tenantQuotas);
     }
 
     public SelectorConfig withPolicies(Policies.Settings settings) {
-        return new SelectorConfig(defaultPolicy, maxInputBytes, statusStaleMs, settings);
+        return new SelectorConfig(defaultPolicy, maxInputBytes, statusStaleMs, settings, tenantQuotas);
+    }
+
+    /** With these per-tenant rates, requests/s (replacing any earlier ones; empty: every tenant unlimited). */
+    public SelectorConfig withTenantQuotas(Map<String, Double> rates) {
+        return new SelectorConfig(defaultPolicy, maxInputBytes, statusStaleMs, policies, rates);
     }
 
     /** A seed of this process's own (host, process id, start time), so that replicas draw apart. */

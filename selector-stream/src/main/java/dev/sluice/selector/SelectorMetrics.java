@@ -20,6 +20,7 @@ public final class SelectorMetrics {
     private final Map<String, Timer> decisionTime = new ConcurrentHashMap<>();
     private final Counter deadLetters;
     private final Map<String, Counter> parts = new ConcurrentHashMap<>();
+    private final Map<String, Counter> quotaRejected = new ConcurrentHashMap<>();
 
     public SelectorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,6 +29,17 @@ public final class SelectorMetrics {
         for (String outcome : new String[] {"planned", "held", "duplicate", "expired"}) {
             partCounter(outcome); // on /metrics from the start, so dashboards see zeros rather than no series
         }
+    }
+
+    /**
+     * A request refused because its tenant was over its quota, as
+     * {@code sluice_selector_quota_rejected_total{tenant}} (only tenants with a configured rate
+     * can be refused, so the tenants are a bounded set).
+     */
+    public void overQuota(String tenant) {
+        quotaRejected.computeIfAbsent(tenant, t -> Counter.builder("sluice.selector.quota.rejected")
+                .description("requests answered REJECTED because their tenant was over its rate quota")
+                .tag("tenant", t).register(registry)).increment();
     }
 
     public void decided(String policy, String outcome, String variant, long nanos) {

@@ -18,6 +18,7 @@ import dev.sluice.decision.policy.SelectionRequest;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.Topics;
+import dev.sluice.decision.quota.TenantQuotas;
 import dev.sluice.schemas.WireFormatDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,6 +70,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final InstantSource clock;
     private final SelectorMetrics metrics;
     private final SelectorCache cache;
+    private final TenantQuotas quotas;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
     private Catalog servableFor; // the catalog instance servableCatalogs were cut from
     /** Longest client-given text (a task name) echoed into a plan; longer ones are clipped. */
@@ -81,12 +83,15 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
 
     SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
-        this(requests, catalog, policies, config, load, clock, metrics, SelectorCache.OFF);
+        this(requests, catalog, policies, config, load, clock, metrics, SelectorCache.OFF, new TenantQuotas(config.tenantQuotas()));
     }
 
+    /** @param quotas per-tenant rates, shared by every processor of the selector */
     SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies,
-            SelectorConfig config, LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache) {
+            SelectorConfig config, LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache,
+            TenantQuotas quotas) {
         this.cache = cache;
+        this.quotas = quotas;
         this.requests = requests;
         this.catalog = catalog;
         this.policies = policies;
@@ -153,6 +158,16 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 parts.delete(req.getId());
             }
             return;
+        }
+        if (partial == null) { // a request in several parts is charged once, for its first part
+            TenantQuotas.Decision quota = quotas.admit(req.getTenant(), receivedAt);
+            if (!quota.admitted()) {
+                metrics.decided(policyName, "reject", "", 0);
+                metrics.overQuota(req.getTenant());
+                forwardPlan(record, plan(req, PlanDecision.REJECT, quota.reason(), List.of(), null, policyName, receivedAt, 0)
+                        .setPartCount(req.getPartCount()).build());
+                return;
+            }
         }
         if (req.getPartCount() == 1) {
             SelectorCache.Lookup cached = cache.lookup(req, policyName, receivedAt);
@@ -350,6 +365,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 .setPolicy(policy).setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs())
                 .setReceivedAtMs(receivedAt).setPlannedAtMs(clock.millis()).setDecisionUs(decisionUs)
                 .setFinalOnly(req.getFinalOnly())
+                .setTenant(DeadLetters.clip(req.getTenant(), MAX_ECHOED_CHARS))
                 .setTraceparent(DeadLetters.clip(req.getTraceparent(), RequestValidator.MAX_TRACEPARENT_CHARS));
     }
 

@@ -10,6 +10,7 @@ import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.policy.Policies;
+import dev.sluice.decision.quota.TenantQuotas;
 import dev.sluice.schemas.WireFormatDecoder;
 import java.time.InstantSource;
 import java.util.Map;
@@ -59,9 +60,11 @@ public final class SelectorTopology {
             LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache, Topics names) {
         policies.get(config.defaultPolicy()); // fail at start-up on an unknown default
         Topology t = new Topology();
+        // one set of buckets for every stream task of this selector: a tenant's rate holds across partitions
+        TenantQuotas quotas = new TenantQuotas(config.tenantQuotas());
         t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), names.requests());
         t.addProcessor("select", () -> new SelectorProcessor(new WireFormatDecoder<>(serdes, InferenceRequest.getClassSchema()), catalog, policies,
-                config, load, clock, metrics, cache), "requests");
+                config, load, clock, metrics, cache, quotas), "requests");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
                 serdes.<PartialRequest>serde()).withLoggingEnabled(Map.of()), "select");
         Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();
