@@ -2,7 +2,10 @@ package dev.sluice.aggregator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.sluice.schemas.Topics;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Settings of the aggregator, validated on construction.
@@ -22,6 +25,9 @@ import java.util.Objects;
  *     the deployment's cancellations topic, where executors learn to skip the members
  *     still queued; on by default (the topic is created with the others; turn it off on a cluster
  *     without it: the broker does not auto-create topics)
+ * @param tenantResults tenants whose results are also written to their own topic,
+ *     {@code sluice.results.<tenant>} (which must exist), so that each may be allowed to read its
+ *     own answers only; empty (the default): results go to sluice.results alone
  */
 public record AggregatorConfig(
         Duration punctuateInterval,
@@ -32,7 +38,8 @@ public record AggregatorConfig(
         Duration closeTimeout,
         String applicationId,
         Path stateDir,
-        boolean forwardCancellations) {
+        boolean forwardCancellations,
+        Set<String> tenantResults) {
 
     public static final String DEFAULT_APPLICATION_ID = "sluice-aggregator";
 
@@ -50,6 +57,20 @@ public record AggregatorConfig(
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("applicationId is empty");
         }
+        tenantResults = Set.copyOf(new TreeSet<>(tenantResults));
+        tenantResults.forEach(Topics::checkTenant);
+    }
+
+    public AggregatorConfig(Duration punctuateInterval, Duration grace, Duration answeredRetention, Duration orphanTimeout,
+            Duration commitInterval, Duration closeTimeout, String applicationId, Path stateDir, boolean forwardCancellations) {
+        this(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir,
+                forwardCancellations, Set.of());
+    }
+
+    /** Also writes the results of these tenants' requests to their own topics ({@code sluice.results.<tenant>}). */
+    public AggregatorConfig withTenantResults(Set<String> tenants) {
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout,
+                applicationId, stateDir, forwardCancellations, tenants);
     }
 
     public static AggregatorConfig defaults() {
@@ -58,39 +79,39 @@ public record AggregatorConfig(
     }
 
     public AggregatorConfig withPunctuateInterval(Duration d) {
-        return new AggregatorConfig(d, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(d, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withGrace(Duration d) {
-        return new AggregatorConfig(punctuateInterval, d, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, d, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withAnsweredRetention(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, d, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, d, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withOrphanTimeout(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, d, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, d, commitInterval, closeTimeout, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withCommitInterval(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, d, closeTimeout, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, d, closeTimeout, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withCloseTimeout(Duration d) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, d, applicationId, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, d, applicationId, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withApplicationId(String id) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, id, stateDir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, id, stateDir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withStateDir(Path dir) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, dir, forwardCancellations);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, dir, forwardCancellations, tenantResults);
     }
 
     public AggregatorConfig withCancellations(boolean forward) {
-        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forward);
+        return new AggregatorConfig(punctuateInterval, grace, answeredRetention, orphanTimeout, commitInterval, closeTimeout, applicationId, stateDir, forward, tenantResults);
     }
 
     private static void positive(String name, Duration d) {

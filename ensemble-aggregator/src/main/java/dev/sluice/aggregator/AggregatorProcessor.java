@@ -178,7 +178,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         if (step.kind() == RevisionDecider.Kind.PROVISIONAL) {
             InferenceResult result = DecisionValues.result(step.result(), p.getPlan().getTask());
             if (step.emitted(plan)) {
-                context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+                emit(id, result, p.getPlan(), now);
             }
             metrics.provisional(step.emitted(plan));
             keep = new PendingRequest(p.getPlan(), p.getOutputs(), p.getFirstSeenMs(), result, p.getDuplicateOrigins());
@@ -190,9 +190,22 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         dueIndex.put(TimeIndexKey.of(decider.dueAtMs(plan), id), id);
     }
 
+    /**
+     * Writes {@code result} to sluice.results and, when the plan's tenant is one the aggregator
+     * routes ({@link AggregatorConfig#tenantResults}), to that tenant's own result topic too, in
+     * the same transaction.
+     */
+    private void emit(String id, InferenceResult result, Plan plan, long now) {
+        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        String tenant = plan == null ? null : plan.getTenant();
+        if (tenant != null && cfg.tenantResults().contains(tenant)) {
+            context.forward(new Record<>(id, result, now), AggregatorTopology.tenantSink(tenant));
+        }
+    }
+
     /** Emits a result that needs no decision (a cached answer) and forgets the request as {@link #answer} does. */
     private void finish(String id, Plan avroPlan, InferenceResult result, long now) {
-        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        emit(id, result, avroPlan, now);
         metrics.result(result);
         PendingRequest stored = pending.delete(id);
         if (stored != null) {
@@ -208,7 +221,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
     private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,
                         long now) {
         InferenceResult result = DecisionValues.result(step.result(), avroPlan.getTask());
-        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        emit(id, result, avroPlan, now);
         metrics.result(result);
         if (provisional != null && !plan.finalOnly()) {
             metrics.revised(RevisionDecider.corrects(step.result(), provisional));
@@ -255,7 +268,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         InferenceResult result = DecisionValues.result(
                 decider.duplicate(DecisionValues.plan(duplicate), firstOrigin, duplicate.getRequestOrigin(), now),
                 duplicate.getTask());
-        context.forward(new Record<>(id, result, now), AggregatorTopology.RESULTS_SINK);
+        emit(id, result, duplicate, now);
         metrics.result(result);
         answered.put(key, originKey(duplicate));
         answeredIndex.put(TimeIndexKey.of(now, key), key);

@@ -71,11 +71,20 @@ public final class AggregatorTopology {
         t.addStateStore(store(ANSWERED_INDEX_STORE, Serdes.String()), PROCESSOR);
         t.addSink(RESULTS_SINK, names.results(), Serdes.String().serializer(),
                 serdes.<InferenceResult>serializer(), PROCESSOR);
+        for (String tenant : cfg.tenantResults()) {
+            t.addSink(tenantSink(tenant), Topics.tenantResults(tenant), Serdes.String().serializer(),
+                    serdes.<InferenceResult>serializer(), PROCESSOR);
+        }
         if (cfg.forwardCancellations()) {
             t.addSink(CANCELLATIONS_SINK, names.cancellations(), Serdes.String().serializer(),
                     Serdes.String().serializer(), PROCESSOR);
         }
         return t;
+    }
+
+    /** The sink of one routed tenant's result topic. */
+    static String tenantSink(String tenant) {
+        return "results-" + tenant;
     }
 
     private static <V> StoreBuilder<?> store(String name, Serde<V> valueSerde) {
