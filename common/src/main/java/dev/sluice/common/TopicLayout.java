@@ -19,20 +19,33 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * Every topic Sluice needs, with explicit partition counts. Requests, plans, tasks, partials and
  * results share one partition count so that all records of one request (keyed by its id) land
  * on the same partition number everywhere; the aggregator relies on plans and partials being
- * co-partitioned.
+ * co-partitioned. Each tenant the aggregator routes has a result topic of its own
+ * ({@link Topics#tenantResults}), partitioned as sluice.results.
  */
-public record TopicLayout(int partitions, short replication, Collection<String> variants, Topics names) {
+public record TopicLayout(int partitions, short replication, Collection<String> variants, Topics names,
+        Collection<String> tenants) {
     public TopicLayout {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1");
         }
         variants = List.copyOf(variants);
         Objects.requireNonNull(names, "names");
+        tenants = List.copyOf(tenants);
+        tenants.forEach(Topics::checkTenant);
+    }
+
+    public TopicLayout(int partitions, short replication, Collection<String> variants, Topics names) {
+        this(partitions, replication, variants, names, List.of());
     }
 
     /** The unprefixed topics ({@link Topics#DEFAULT}). */
     public TopicLayout(int partitions, short replication, Collection<String> variants) {
         this(partitions, replication, variants, Topics.DEFAULT);
+    }
+
+    /** The same layout with a result topic for each of {@code tenants}. */
+    public TopicLayout withTenants(Collection<String> tenants) {
+        return new TopicLayout(partitions, replication, variants, names, tenants);
     }
 
     public List<NewTopic> topics() {
@@ -43,6 +56,9 @@ public record TopicLayout(int partitions, short replication, Collection<String> 
         }
         for (String v : variants) {
             t.add(new NewTopic(names.tasks(v), partitions, replication));
+        }
+        for (String tenant : tenants) {
+            t.add(new NewTopic(names.tenantResults(tenant), partitions, replication));
         }
         // early answers, read by every executor from the end: minutes of them are plenty
         t.add(new NewTopic(names.cancellations(), partitions, replication).configs(Map.of("retention.ms", "600000")));

@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * {@code port + nodes + i}. With three or more nodes, topics and the internal topics are
  * replicated three times with {@code min.insync.replicas} 2, so one node may be down without
  * losing a write; with fewer, once.
+ *
+ * <p>Secure ({@link Options#secure}): clients must authenticate with SCRAM-SHA-512 over
+ * SASL_PLAINTEXT and Kafka's {@code StandardAuthorizer} allows only what ACLs allow; the super
+ * user {@value #ADMIN_USER}, whose password the options carry, is bootstrapped into the metadata
+ * when a node is formatted and is what the nodes use among themselves (their controller listener
+ * authenticates with SASL PLAIN, also as that user). Create other users and their ACLs through
+ * {@link #admin()}. Plaintext and TLS-free: for one machine and tests, as the embedded broker is.
  */
 public final class StandaloneKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneKafka.class);
@@ -47,7 +54,16 @@ public final class StandaloneKafka implements AutoCloseable {
      *     reused after
      * @param host the host name clients are told to connect to
      */
-    public record Options(int nodes, int port, Path dataDir, String host) {
+    /** The super user of a secure cluster. */
+    public static final String ADMIN_USER = "admin";
+    public static final String SCRAM_MECHANISM = dev.sluice.common.ScramUsers.MECHANISM;
+
+    /**
+     * @param adminPassword null: no authentication, no authorization (PLAINTEXT); else the secure
+     *     mode, with this password for {@value #ADMIN_USER} (letters and digits only; on a data
+     *     directory formatted before, it must be the password it was formatted with)
+     */
+    public record Options(int nodes, int port, Path dataDir, String host, String adminPassword) {
         public Options {
             if (nodes < 1) {
                 throw new IllegalArgumentException("nodes must be >= 1");
@@ -57,10 +73,26 @@ public final class StandaloneKafka implements AutoCloseable {
             }
             Objects.requireNonNull(dataDir, "dataDir");
             host = host == null || host.isBlank() ? "localhost" : host;
+            if (adminPassword != null && !adminPassword.matches("[A-Za-z0-9]{8,}")) {
+                throw new IllegalArgumentException("the admin password must be 8 or more letters and digits");
+            }
+        }
+
+        public Options(int nodes, int port, Path dataDir, String host) {
+            this(nodes, port, dataDir, host, null);
         }
 
         public Options(int nodes, int port, Path dataDir) {
             this(nodes, port, dataDir, "localhost");
+        }
+
+        /** The same cluster with SCRAM authentication and ACLs, {@value #ADMIN_USER} having {@code adminPassword}. */
+        public Options secure(String password) {
+            return new Options(nodes, port, dataDir, host, password);
+        }
+
+        public boolean isSecure() {
+            return adminPassword != null;
         }
 
         /** Replication factor of topics and internal topics: 3 with three or more nodes, else the node count. */
@@ -122,8 +154,23 @@ public final class StandaloneKafka implements AutoCloseable {
         return String.join(",", b);
     }
 
+    /** An admin client; on a secure cluster, as the super user. */
     public Admin admin() {
-        return Admin.create(Map.of("bootstrap.servers", bootstrap()));
+        return Admin.create(clientConfig(ADMIN_USER, options.adminPassword()));
+    }
+
+    /** Client properties for {@code user}: bootstrap.servers, and on a secure cluster SASL/SCRAM as that user. */
+    public Map<String, Object> clientConfig(String user, String password) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        m.put("bootstrap.servers", bootstrap());
+        if (options.isSecure()) {
+            m.putAll(dev.sluice.common.ScramUsers.clientProperties(user, password));
+        }
+        return m;
+    }
+
+    private static String jaas(String module, String user, String password, String more) {
+        return module + " required username=\"" + user + "\" password=\"" + password + "\"" + more + ";";
     }
 
     /** Whether node {@code i} runs. */
@@ -227,11 +274,31 @@ public final class StandaloneKafka implements AutoCloseable {
         String voters = java.util.stream.IntStream.range(0, n).mapToObj(j -> j + "@localhost:" + controllerPorts[j])
                 .collect(Collectors.joining(","));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://:" + brokerPorts[i] + ",CONTROLLER://localhost:" + controllerPorts[i]);
-        p.put("advertised.listeners", "PLAINTEXT://" + options.host() + ":" + brokerPorts[i]);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
+        if (options.isSecure()) {
+            String pw = options.adminPassword();
+            p.put("listeners", "CLIENT://:" + brokerPorts[i] + ",CONTROLLER://localhost:" + controllerPorts[i]);
+            p.put("advertised.listeners", "CLIENT://" + options.host() + ":" + brokerPorts[i]);
+            p.put("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+            p.put("inter.broker.listener.name", "CLIENT");
+            p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+            p.put("listener.name.client.sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            p.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+                    jaas("org.apache.kafka.common.security.scram.ScramLoginModule", ADMIN_USER, pw, ""));
+            // SCRAM credentials live in the metadata the controllers serve, so the controllers authenticate with PLAIN
+            p.put("sasl.mechanism.controller.protocol", "PLAIN");
+            p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+            p.put("listener.name.controller.plain.sasl.jaas.config", jaas("org.apache.kafka.common.security.plain.PlainLoginModule",
+                    ADMIN_USER, pw, " user_" + ADMIN_USER + "=\"" + pw + "\""));
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("super.users", "User:" + ADMIN_USER);
+            p.put("allow.everyone.if.no.acl.found", "false");
+        } else {
+            p.put("listeners", "PLAINTEXT://:" + brokerPorts[i] + ",CONTROLLER://localhost:" + controllerPorts[i]);
+            p.put("advertised.listeners", "PLAINTEXT://" + options.host() + ":" + brokerPorts[i]);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+        }
         p.put("log.dirs", nodeDir(i).toString());
         String rf = Short.toString(options.replication());
         String isr = Integer.toString(options.minInsyncReplicas());
@@ -269,10 +336,14 @@ public final class StandaloneKafka implements AutoCloseable {
             Path dir = nodeDir(i);
             try {
                 Files.createDirectories(dir);
-                new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setNodeId(i)
+                Formatter f = new Formatter().setPrintStream(new PrintStream(OutputStream.nullOutputStream())).setNodeId(i)
                         .setClusterId(clusterId).addDirectory(dir.toString()).setMetadataLogDirectory(dir.toString())
                         .setReleaseVersion(MetadataVersion.IBP_4_3_IV0).setControllerListenerName("CONTROLLER")
-                        .setIgnoreFormatted(true).run();
+                        .setIgnoreFormatted(true);
+                if (options.isSecure()) { // the super user's SCRAM credential, in the bootstrap metadata
+                    f.setScramArguments(List.of(SCRAM_MECHANISM + "=[name=" + ADMIN_USER + ",password=" + options.adminPassword() + "]"));
+                }
+                f.run();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create " + dir, e);
             } catch (Exception e) {

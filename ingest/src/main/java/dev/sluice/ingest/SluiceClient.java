@@ -62,7 +62,7 @@ public final class SluiceClient implements AutoCloseable {
     private final Topics topics;
     private volatile boolean running = true;
 
-    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component) {
+    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component, String resultsTopic) {
         this.topics = kafka.topics();
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -77,10 +77,10 @@ public final class SluiceClient implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), serdes.<InferenceResult>deserializer());
-        List<TopicPartition> parts = consumer.partitionsFor(kafka.topics().results(), Duration.ofSeconds(30)).stream()
+        List<TopicPartition> parts = consumer.partitionsFor(resultsTopic, Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         if (parts.isEmpty()) {
-            throw new IllegalStateException("topic " + kafka.topics().results() + " does not exist on " + kafka.bootstrap());
+            throw new IllegalStateException("topic " + resultsTopic + " does not exist on " + kafka.bootstrap());
         }
         consumer.assign(parts);
         consumer.seekToEnd(parts);
@@ -96,7 +96,17 @@ public final class SluiceClient implements AutoCloseable {
 
     /** As {@link #connect(KafkaSettings, SluiceSerdes)}, its Kafka clients named for {@code component} (client.id). */
     public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes, String component) {
-        return new SluiceClient(kafka, serdes, component);
+        return new SluiceClient(kafka, serdes, component, kafka.topics().results());
+    }
+
+    /**
+     * A client of one tenant on a cluster that keeps tenants apart: it reads the answers from the
+     * tenant's own result topic ({@link Topics#tenantResults}), the only one its Kafka user may
+     * read. Set the tenant on every request it sends ({@code InferenceRequest.tenant}); answers to
+     * requests naming another tenant go to that tenant's topic, not this one.
+     */
+    public static SluiceClient connectAsTenant(KafkaSettings kafka, SluiceSerdes serdes, String tenant) {
+        return new SluiceClient(kafka, serdes, "tenant-" + tenant, kafka.topics().tenantResults(tenant));
     }
 
     /** Sends the request; the future completes with its final result (never twice). */

@@ -107,6 +107,17 @@ public final class Topics {
         return topicPrefix + "sluice.results";
     }
 
+    /**
+     * The result topic of one tenant, {@code sluice.results.<tenant>} (under the topic prefix):
+     * the aggregator writes each answer there too when it routes that tenant, so that the tenant
+     * may read its own answers and no one else's (an ACL on this one topic).
+     *
+     * @throws IllegalArgumentException when {@code tenant} is not a valid tenant name ({@link #checkTenant})
+     */
+    public String tenantResults(String tenant) {
+        return results() + "." + checkTenant(tenant);
+    }
+
     public String resultsJson() {
         return topicPrefix + "sluice.results.json";
     }
@@ -153,17 +164,6 @@ public final class Topics {
     public String toString() {
         return topicPrefix.isEmpty() && groupPrefix.isEmpty() ? "Topics(no prefix)"
                 : "Topics(topics '" + topicPrefix + "', groups '" + groupPrefix + "')";
-    }
-
-    /**
-     * The result topic of one tenant, {@code sluice.results.<tenant>}: the aggregator writes each
-     * answer there too when it routes that tenant, so that the tenant may read its own answers and
-     * no one else's (an ACL on this one topic).
-     *
-     * @throws IllegalArgumentException when {@code tenant} is not a valid tenant name ({@link #checkTenant})
-     */
-    public static String tenantResults(String tenant) {
-        return RESULTS + "." + checkTenant(tenant);
     }
 
     /** Tenant names: what a per-tenant topic, user and group may be named after. */
