@@ -6,13 +6,16 @@ import dev.sluice.aggregator.WeightsFeedbackListener;
 import dev.sluice.catalog.CatalogPublisher;
 import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.AccessPolicy;
 import dev.sluice.common.Health;
+import dev.sluice.common.ScramUsers;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.decision.cache.PredictionCache;
 import dev.sluice.decision.vote.VariantWeights;
 import dev.sluice.decision.vote.Voters;
 import dev.sluice.embedded.EmbeddedKafka;
+import dev.sluice.embedded.StandaloneKafka;
 import dev.sluice.executor.ExecutorConfig;
 import dev.sluice.executor.ExecutorHost;
 import dev.sluice.executor.ModelResidency;
@@ -31,6 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -49,7 +55,13 @@ public final class SluiceStack implements AutoCloseable {
      * the selector's prediction cache, null for none.
      */
     public record Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
-            int intraOpThreads, int partitions, boolean cancellations, PredictionCache.Config predictionCache) {
+            int intraOpThreads, int partitions, boolean cancellations, PredictionCache.Config predictionCache,
+            Set<String> tenants, Map<String, Double> tenantQuotas) {
+        public Options {
+            tenants = Set.copyOf(new TreeSet<>(tenants));
+            tenantQuotas = Map.copyOf(tenantQuotas);
+        }
+
         public Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
                 int intraOpThreads, int partitions) {
             this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, true);
@@ -57,12 +69,25 @@ public final class SluiceStack implements AutoCloseable {
 
         public Options(DeliveryMode delivery, int commitIntervalMs, String policy, double overheadMs, Device device,
                 int intraOpThreads, int partitions, boolean cancellations) {
-            this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, cancellations, null);
+            this(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, cancellations, null,
+                    Set.of(), Map.of());
         }
 
         public Options withPredictionCache(PredictionCache.Config c) {
             return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions,
-                    cancellations, c);
+                    cancellations, c, tenants, tenantQuotas);
+        }
+
+        /** Each of {@code names} gets its own result topic, and (on a secure cluster) a Kafka user that reads only that. */
+        public Options withTenants(Set<String> names) {
+            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions,
+                    cancellations, predictionCache, names, tenantQuotas);
+        }
+
+        /** Requests/s per tenant at the selector (a tenant not named is unlimited). */
+        public Options withTenantQuotas(Map<String, Double> rates) {
+            return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions,
+                    cancellations, predictionCache, tenants, rates);
         }
 
         public static Options defaults() {
@@ -71,7 +96,7 @@ public final class SluiceStack implements AutoCloseable {
 
         public Options withCancellations(boolean on) {
             return new Options(delivery, commitIntervalMs, policy, overheadMs, device, intraOpThreads, partitions, on,
-                    predictionCache);
+                    predictionCache, tenants, tenantQuotas);
         }
 
         /** The overhead the selector budgets for the Kafka hops; measured defaults per delivery mode. */
@@ -88,7 +113,8 @@ public final class SluiceStack implements AutoCloseable {
         }
     }
 
-    private final EmbeddedKafka broker;
+    private final AutoCloseable broker;
+    /** How a trusted client (the replay, the gateway) reaches the cluster. */
     private final KafkaSettings kafka;
     private final List<AutoCloseable> components = new ArrayList<>();
     private final SelectorApp selector;
@@ -97,33 +123,41 @@ public final class SluiceStack implements AutoCloseable {
     private final ExecutorHost executors;
     private final Health health = new Health();
 
-    private SluiceStack(EmbeddedKafka broker, KafkaSettings kafka, SluiceSerdes serdes, Catalog catalog, Path catalogDir,
-            Options o, MeterRegistry registry) {
+    /**
+     * @param access how each component's Kafka user ({@link AccessPolicy}) reaches the cluster
+     *     (on a cluster without authentication, the same settings for all)
+     * @param admin the super user's settings: topics and the catalog are set up with them
+     */
+    private SluiceStack(AutoCloseable broker, Function<String, KafkaSettings> access, KafkaSettings admin, SluiceSerdes serdes,
+            Catalog catalog, Path catalogDir, Options o, MeterRegistry registry) {
         this.broker = broker;
-        this.kafka = kafka;
+        this.kafka = access.apply(AccessPolicy.GATEWAY);
         List<String> variants = catalog.variants().stream().map(Variant::id).toList();
-        try (Admin admin = Admin.create(kafka.clientConfig())) {
-            new TopicLayout(o.partitions(), (short) 1, variants, kafka.topics()).create(admin);
+        try (Admin a = Admin.create(admin.clientConfig())) {
+            new TopicLayout(o.partitions(), (short) 1, variants, admin.topics()).withTenants(o.tenants()).create(a);
         }
-        publishUnlessPublished(kafka, serdes, catalog);
-        LiveCatalog live = LiveCatalog.follow(kafka, serdes, catalog, Duration.ofSeconds(15));
+        publishUnlessPublished(access.apply(AccessPolicy.CATALOG_ADMIN), serdes, catalog);
+        // one follower of the catalog for the selector, the aggregator and the executors: each may read it
+        LiveCatalog live = LiveCatalog.follow(access.apply(AccessPolicy.SELECTOR), serdes, catalog, Duration.ofSeconds(15));
         components.add(live);
-        bridge = JsonBridgeApp.start(kafka, serdes, new Properties());
+        bridge = JsonBridgeApp.start(access.apply(AccessPolicy.JSON_BRIDGE), serdes, new Properties());
         components.add(bridge);
-        LearningVoters learning = new LearningVoters(kafka, serdes, live);
+        KafkaSettings aggregatorKafka = access.apply(AccessPolicy.AGGREGATOR);
+        LearningVoters learning = new LearningVoters(aggregatorKafka, serdes, live);
         components.add(learning);
         Voters voters = learning.voters;
-        aggregator = AggregatorApp.start(kafka, serdes, o.delivery(),
+        aggregator = AggregatorApp.start(aggregatorKafka, serdes, o.delivery(),
                 AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(o.commitIntervalMs()))
-                        .withCancellations(o.cancellations()), registry,
+                        .withCancellations(o.cancellations()).withTenantResults(o.tenants()), registry,
                 java.time.InstantSource.system(), voters);
         components.add(aggregator);
-        executors = ExecutorHost.start(kafka, serdes, live, catalogDir, variants,
+        executors = ExecutorHost.start(access.apply(AccessPolicy.EXECUTOR), serdes, live, catalogDir, variants,
                 ExecutorConfig.defaults("embedded-0").withDelivery(o.delivery()).withDevice(o.device())
                         .withThreads(o.intraOpThreads()), ModelResidency.defaults(), registry);
         components.add(executors);
-        selector = SelectorApp.start(kafka, serdes, live,
-                SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed(),
+        selector = SelectorApp.start(access.apply(AccessPolicy.SELECTOR), serdes, live,
+                SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed()
+                        .withTenantQuotas(o.tenantQuotas()),
                 o.delivery(), o.commitIntervalMs(), registry, dev.sluice.common.FailoverSettings.defaults(null),
                 o.predictionCache(), java.util.Map.of());
         components.add(selector);
@@ -156,13 +190,50 @@ public final class SluiceStack implements AutoCloseable {
         EmbeddedKafka broker = bootstrap == null ? EmbeddedKafka.start() : null;
         KafkaSettings kafka = (broker != null ? KafkaSettings.of(broker.bootstrap()) : KafkaSettings.of(bootstrap, kafkaConfig))
                 .withTopics(names);
+        return start(broker, user -> kafka, kafka, serdes, catalog, catalogDir, o, registry);
+    }
+
+    /**
+     * On a cluster that authenticates its clients and authorizes them by ACL ({@link StandaloneKafka}
+     * in its secure mode): creates the users of {@link AccessPolicy} with the passwords of
+     * {@code users} (the components', the gateway's and each tenant's of {@code o}), and runs each
+     * component as its own user. {@code ownsBroker}: close the broker with the stack.
+     */
+    public static SluiceStack startSecure(StandaloneKafka broker, boolean ownsBroker, ScramUsers users, SluiceSerdes serdes,
+            Catalog catalog, Path catalogDir, Options o, MeterRegistry registry) {
+        if (!broker.options().isSecure()) {
+            throw new IllegalArgumentException("the broker does not authenticate its clients: start it with secure options");
+        }
+        List<String> variants = catalog.variants().stream().map(Variant::id).toList();
+        try (Admin admin = broker.admin()) {
+            users.provision(admin, broker.bootstrap(), AccessPolicy.unprefixed().users(variants, o.tenants()));
+        }
+        Map<String, Object> adminConfig = new java.util.HashMap<>(broker.clientConfig(StandaloneKafka.ADMIN_USER,
+                broker.options().adminPassword()));
+        adminConfig.remove("bootstrap.servers");
+        KafkaSettings admin = new KafkaSettings(broker.bootstrap(), adminConfig);
+        return start(ownsBroker ? broker : null, user -> users.settings(broker.bootstrap(), user), admin, serdes, catalog,
+                catalogDir, o, registry);
+    }
+
+    /** Every Kafka user a secure stack of {@code o} runs as. */
+    public static Set<String> users(Options o) {
+        return AccessPolicy.unprefixed().users(List.of(), o.tenants()).keySet();
+    }
+
+    private static SluiceStack start(AutoCloseable broker, Function<String, KafkaSettings> access, KafkaSettings admin,
+            SluiceSerdes serdes, Catalog catalog, Path catalogDir, Options o, MeterRegistry registry) {
         try {
-            SluiceStack s = new SluiceStack(broker, kafka, serdes, catalog, catalogDir, o, registry);
+            SluiceStack s = new SluiceStack(broker, access, admin, serdes, catalog, catalogDir, o, registry);
             s.awaitRunning(Duration.ofSeconds(90));
             return s;
         } catch (RuntimeException e) {
             if (broker != null) {
-                broker.close();
+                try {
+                    broker.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
             }
             throw e;
         }
@@ -187,6 +258,7 @@ public final class SluiceStack implements AutoCloseable {
                 + selector.state() + ", aggregator " + aggregator.state() + ", bridge " + bridge.state());
     }
 
+    /** How a trusted client (the replay, the gateway) reaches the cluster: on a secure cluster, as {@link AccessPolicy#GATEWAY}. */
     public KafkaSettings kafka() {
         return kafka;
     }
@@ -230,7 +302,11 @@ public final class SluiceStack implements AutoCloseable {
             }
         }
         if (broker != null) {
-            broker.close();
+            try {
+                broker.close();
+            } catch (Exception e) {
+                log.warn("closing the broker: {}", e.toString());
+            }
         }
     }
 }
