@@ -39,7 +39,7 @@ public record ScramUsers(Map<String, String> passwords) {
     public static final String PASSWORDS_FILE = "passwords.properties";
 
     public ScramUsers {
-        passwords = Map.copyOf(new TreeMap<>(passwords));
+        passwords = java.util.Collections.unmodifiableMap(new TreeMap<>(passwords));
     }
 
     /** security.protocol, sasl.mechanism and sasl.jaas.config of a SCRAM-SHA-512 client over SASL_PLAINTEXT. */

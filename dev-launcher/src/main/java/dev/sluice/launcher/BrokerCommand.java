@@ -1,5 +1,7 @@
 package dev.sluice.launcher;
 
+import dev.sluice.common.AccessPolicy;
+import dev.sluice.common.ScramUsers;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.embedded.StandaloneKafka;
 import dev.sluice.models.Catalog;
@@ -10,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The in-JVM KRaft broker alone, for components run as their own processes. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
@@ -55,22 +60,58 @@ final class BrokerCommand implements Callable<Integer> {
                     + "--prefix); repeat for several deployments on this broker (default: one deployment, no prefix)")
     List<String> prefixes;
 
+    @Mixin
+    SecurityOptions security;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        OptionChecks checks = new OptionChecks(spec);
+        security.check(checks);
+        checks.require(!security.secure || prefixes == null || prefixes.size() <= 1, "--prefix", prefixes,
+                "given once at most with --secure (the Kafka users are the same in every deployment)");
         StandaloneKafka.Options o = new StandaloneKafka.Options(nodes, port, dataDir.toAbsolutePath(), host);
+        Path credentialsDir = security.credentialsDir != null ? security.credentialsDir.toAbsolutePath()
+                : o.dataDir().resolve("clients");
+        ScramUsers users = null;
+        if (security.secure) {
+            if (java.nio.file.Files.isDirectory(o.dataDir().resolve("node-0"))
+                    && !java.nio.file.Files.isRegularFile(credentialsDir.resolve(ScramUsers.PASSWORDS_FILE))) {
+                throw new IllegalStateException(o.dataDir() + " was formatted without --secure (no " + credentialsDir.resolve(
+                        ScramUsers.PASSWORDS_FILE) + "): its super user has no credential; use a new --data-dir");
+            }
+            users = SecurityOptions.credentials(credentialsDir, security.tenantSet());
+            o = o.secure(users.passwords().get(StandaloneKafka.ADMIN_USER));
+        }
+        List<String> variants = Catalog.load(catalog).variants().stream().map(Variant::id).toList();
         try (StandaloneKafka kafka = StandaloneKafka.start(o)) {
             if (topics) {
-                List<String> variants = Catalog.load(catalog).variants().stream().map(Variant::id).toList();
                 try (Admin admin = kafka.admin()) {
                     for (String prefix : prefixes == null ? List.of("") : prefixes) {
-                        new TopicLayout(partitions, o.replication(), variants, Topics.prefixed(prefix, prefix)).create(admin);
+                        new TopicLayout(partitions, o.replication(), variants, Topics.prefixed(prefix, prefix))
+                                .withTenants(security.tenantSet()).create(admin);
                     }
                 }
             }
-            System.out.printf("Kafka running: %d KRaft node%s, replication %d, data in %s%n", nodes, nodes == 1 ? "" : "s",
-                    o.replication(), o.dataDir());
+            if (users != null) {
+                try (Admin admin = kafka.admin()) {
+                    AccessPolicy policy = new AccessPolicy(prefixes == null ? Topics.DEFAULT : Topics.prefixed(prefixes.get(0), prefixes.get(0)));
+                    users.provision(admin, kafka.bootstrap(), policy.users(variants, security.tenantSet()));
+                }
+            }
+            System.out.printf("Kafka running: %d KRaft node%s, replication %d, data in %s%s%n", nodes, nodes == 1 ? "" : "s",
+                    o.replication(), o.dataDir(), users == null ? "" : ", SCRAM logins and ACLs (--secure)");
             System.out.println("bootstrap: " + kafka.bootstrap());
-            System.out.println("e.g. ./sluice aggregator --bootstrap " + kafka.bootstrap() + " --id aggregator-0 "
+            if (users != null) {
+                System.out.println("Kafka users (each component and tenant as its own; " + StandaloneKafka.ADMIN_USER
+                        + " is the super user):");
+                System.out.print(SecurityOptions.clientFiles(credentialsDir, users));
+            }
+            String login = users == null ? "" : " --kafka-config " + credentialsDir.resolve(AccessPolicy.AGGREGATOR + ".properties");
+            String routed = security.tenants.isEmpty() ? "" : " --tenant-results " + String.join(",", security.tenantSet());
+            System.out.println("e.g. ./sluice aggregator --bootstrap " + kafka.bootstrap() + login + routed + " --id aggregator-0 "
                     + "--state-dir state/aggregator-0 --metrics-port 9401");
             System.out.println("Ctrl-C stops (the data stays in " + o.dataDir() + ").");
             System.out.flush();

@@ -122,6 +122,7 @@ public final class SluiceStack implements AutoCloseable {
     private final JsonBridgeApp bridge;
     private final ExecutorHost executors;
     private final Health health = new Health();
+    private final Set<String> tenants;
 
     /**
      * @param access how each component's Kafka user ({@link AccessPolicy}) reaches the cluster
@@ -132,6 +133,7 @@ public final class SluiceStack implements AutoCloseable {
             Catalog catalog, Path catalogDir, Options o, MeterRegistry registry) {
         this.broker = broker;
         this.kafka = access.apply(AccessPolicy.GATEWAY);
+        this.tenants = o.tenants();
         List<String> variants = catalog.variants().stream().map(Variant::id).toList();
         try (Admin a = Admin.create(admin.clientConfig())) {
             new TopicLayout(o.partitions(), (short) 1, variants, admin.topics()).withTenants(o.tenants()).create(a);
@@ -207,6 +209,11 @@ public final class SluiceStack implements AutoCloseable {
         List<String> variants = catalog.variants().stream().map(Variant::id).toList();
         try (Admin admin = broker.admin()) {
             users.provision(admin, broker.bootstrap(), AccessPolicy.unprefixed().users(variants, o.tenants()));
+        } catch (RuntimeException e) {
+            if (ownsBroker) {
+                broker.close();
+            }
+            throw e;
         }
         Map<String, Object> adminConfig = new java.util.HashMap<>(broker.clientConfig(StandaloneKafka.ADMIN_USER,
                 broker.options().adminPassword()));
@@ -266,6 +273,11 @@ public final class SluiceStack implements AutoCloseable {
     /** The selector's prediction cache ({@link dev.sluice.selector.SelectorCache#OFF} when the options have none). */
     public dev.sluice.selector.SelectorCache selectorCache() {
         return selector.cache();
+    }
+
+    /** The tenants with a result topic of their own. */
+    public Set<String> tenants() {
+        return tenants;
     }
 
     public Map<String, String> devices() {

@@ -1,6 +1,9 @@
 package dev.sluice.launcher;
 
 import dev.sluice.common.DeliveryMode;
+import dev.sluice.common.ScramUsers;
+import dev.sluice.decision.quota.TenantQuotas;
+import dev.sluice.embedded.StandaloneKafka;
 import dev.sluice.decision.cache.PredictionCache;
 import dev.sluice.selector.SelectorCache;
 import dev.sluice.executor.runtime.Device;
@@ -38,6 +41,14 @@ final class UpCommand implements Callable<Integer> {
 
     @Mixin
     GatewayOptions gatewayOptions;
+
+    @Mixin
+    SecurityOptions security;
+
+    @Option(names = "--tenant-quota", paramLabel = "TENANT=RPS", split = ",",
+            description = "requests/s a tenant may send (its burst: one second's worth); over it a request is answered "
+                    + "REJECTED with the reason; repeatable or comma-separated; a tenant not named is unlimited (default: none)")
+    List<String> tenantQuotas = List.of();
 
     @Option(names = "--requests", defaultValue = "10000", description = "requests to send (default: ${DEFAULT-VALUE})")
     int requests;
@@ -118,6 +129,16 @@ final class UpCommand implements Callable<Integer> {
             c.require(floor >= 0 && floor <= 1, "--min-accuracy", floor, "in [0, 1]");
         }
         cluster.check(c);
+        security.check(c);
+        c.require(!security.secure || cluster.names().equals(Topics.DEFAULT), "--prefix", cluster.names(),
+                "left out with --secure (its broker serves one deployment)");
+        c.require(!(security.secure && bootstrap != null), "--secure", "with --bootstrap",
+                "used without --bootstrap: it secures the embedded broker (give your own cluster's login with --kafka-config)");
+        try {
+            TenantQuotas.parse(tenantQuotas);
+        } catch (IllegalArgumentException e) {
+            c.require(false, "--tenant-quota", String.join(",", tenantQuotas), "TENANT=RPS items with RPS > 0");
+        }
         if (serve) {
             gatewayOptions.check(c);
         }
@@ -140,11 +161,15 @@ final class UpCommand implements Callable<Integer> {
         DeliveryMode mode = cluster.deliveryMode();
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, policy, overheadMs,
                 Device.parse(device), threads, partitions)
-                .withPredictionCache(predictionCache == null ? null : PredictionCache.Config.parse(predictionCache));
-        System.out.printf("starting Sluice: %s broker, delivery %s, policy %s, %d variants%n",
-                bootstrap == null ? "embedded" : bootstrap, mode, policy, catalog.variants().size());
+                .withPredictionCache(predictionCache == null ? null : PredictionCache.Config.parse(predictionCache))
+                .withTenants(security.tenantSet()).withTenantQuotas(TenantQuotas.parse(tenantQuotas).rates());
+        System.out.printf("starting Sluice: %s broker%s, delivery %s, policy %s, %d variants%s%s%n",
+                bootstrap == null ? "embedded" : bootstrap, security.secure ? " (SCRAM logins, ACLs)" : "", mode, policy,
+                catalog.variants().size(), o.tenants().isEmpty() ? "" : ", tenants " + o.tenants(),
+                o.tenantQuotas().isEmpty() ? "" : ", quotas " + TenantQuotas.parse(tenantQuotas));
         try (Metrics metrics = new Metrics();
-             SluiceStack stack = SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.names(), cluster.serdes(), catalog,
+             SluiceStack stack = security.secure ? startSecure(catalog, o, metrics)
+                     : SluiceStack.start(bootstrap, cluster.kafkaConfig, cluster.names(), cluster.serdes(), catalog,
                      cluster.catalogDir(), o, metrics.registry)) {
             metrics.serve(cluster.metricsPort, stack.health());
             System.out.printf("pipeline up: bootstrap %s, metrics %s, dashboard %s, devices %s%n",
@@ -158,6 +183,27 @@ final class UpCommand implements Callable<Integer> {
                 return 0;
             }
             return replay(stack, metrics, test, mode, catalog);
+        }
+    }
+
+    /** An embedded broker that authenticates and authorizes, on a temporary data directory, and the stack on it. */
+    private SluiceStack startSecure(Catalog catalog, SluiceStack.Options o, Metrics metrics) {
+        Path dir;
+        try {
+            dir = security.credentialsDir != null ? security.credentialsDir.toAbsolutePath()
+                    : java.nio.file.Files.createTempDirectory("sluice-credentials");
+            ScramUsers users = SecurityOptions.credentials(dir, o.tenants());
+            Path data = java.nio.file.Files.createTempDirectory("sluice-secure-kafka");
+            StandaloneKafka kafka = StandaloneKafka.start(new StandaloneKafka.Options(1, 0, data)
+                    .secure(users.passwords().get(StandaloneKafka.ADMIN_USER)));
+            SluiceStack stack = SluiceStack.startSecure(kafka, true, users, cluster.serdes(), catalog, cluster.catalogDir(), o,
+                    metrics.registry);
+            System.out.println("Kafka users (each component and tenant logs in as its own; the replay and the gateway as "
+                    + dev.sluice.common.AccessPolicy.GATEWAY + "):");
+            System.out.print(SecurityOptions.clientFiles(dir, users));
+            return stack;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -234,6 +280,9 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  Avro requests  -> " + names.requests() + "   (Confluent wire format, registry 'fingerprint')");
         System.out.println("  JSON requests  -> " + names.requestsJson() + "   (Open Inference Protocol JSON + envelope)");
         System.out.println("  results        <- " + names.results() + " (Avro), " + names.resultsJson() + " (JSON)");
+        for (String tenant : stack.tenants()) {
+            System.out.println("  tenant " + tenant + " <- " + names.tenantResults(tenant) + " (its answers only)");
+        }
         System.out.println("  dead letters   <- " + names.dlq());
         System.out.println("  metrics        " + metrics.url("/metrics") + ", dashboard " + metrics.url("/"));
         System.out.println("Example (kcat):");

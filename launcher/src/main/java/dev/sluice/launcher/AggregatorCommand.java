@@ -3,6 +3,8 @@ package dev.sluice.launcher;
 import dev.sluice.catalog.LiveCatalog;
 import dev.sluice.aggregator.AggregatorApp;
 import dev.sluice.aggregator.AggregatorConfig;
+import java.util.List;
+import java.util.Set;
 import dev.sluice.common.Health;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,11 +39,16 @@ final class AggregatorCommand implements Callable<Integer> {
                     + "members; --no-cancellations on a cluster without that topic (default: ${DEFAULT-VALUE})")
     boolean cancellations;
 
+    @Option(names = "--tenant-results", paramLabel = "TENANT", split = ",",
+            description = "tenants whose results also go to their own topic sluice.results.<tenant> (which must exist), "
+                    + "so that each may read its own answers only; repeatable or comma-separated (default: none)")
+    List<String> tenantResults = List.of();
+
     @Override
     public Integer call() {
         cluster.checkRanges(); // before building anything from them
         AggregatorConfig cfg = AggregatorConfig.defaults().withCommitInterval(Duration.ofMillis(cluster.commitIntervalMs))
-                .withCancellations(cancellations);
+                .withCancellations(cancellations).withTenantResults(Set.copyOf(tenantResults));
         if (stateDir != null) {
             cfg = cfg.withStateDir(stateDir);
         }

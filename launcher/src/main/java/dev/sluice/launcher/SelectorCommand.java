@@ -6,6 +6,8 @@ import dev.sluice.decision.cache.PredictionCache;
 import dev.sluice.selector.SelectorCache;
 import dev.sluice.selector.SelectorApp;
 import dev.sluice.selector.SelectorConfig;
+import dev.sluice.decision.quota.TenantQuotas;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,10 +55,17 @@ final class SelectorCommand implements Callable<Integer> {
                     + "member answers by its deadline and the prediction cache holds nothing for its inputs (default: none)")
     String deadlineDefault;
 
+    @Option(names = "--tenant-quota", paramLabel = "TENANT=RPS", split = ",",
+            description = "requests/s a tenant may send through this selector (its burst: one second's worth); over it a "
+                    + "request is answered REJECTED with the reason; repeatable or comma-separated; a tenant not named is "
+                    + "unlimited. Each selector replica enforces it on what it reads (default: none)")
+    List<String> tenantQuotas = List.of();
+
     @Override
     public Integer call() {
         cluster.checkRanges(); // before building anything from them
-        SelectorConfig config = SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs).withInstanceSeed();
+        SelectorConfig config = SelectorConfig.defaults().withPolicy(policy).withOverheadMs(overheadMs).withInstanceSeed()
+                .withTenantQuotas(TenantQuotas.parse(tenantQuotas).rates());
         if (seed != null) {
             config = config.withPolicies(config.policies().withSeed(seed));
         }
