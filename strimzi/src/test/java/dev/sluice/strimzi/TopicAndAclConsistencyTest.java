@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sluice.common.AccessPolicy;
 import dev.sluice.common.TopicLayout;
 import dev.sluice.schemas.Topics;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -64,11 +65,17 @@ class TopicAndAclConsistencyTest {
         return m;
     }
 
+    /** The tenants: the KafkaUsers named sluice-tenant-<tenant>. */
+    static List<String> tenants() {
+        return users().keySet().stream().filter(u -> u.startsWith(AccessPolicy.TENANT_USER_PREFIX))
+                .map(u -> u.substring(AccessPolicy.TENANT_USER_PREFIX.length())).sorted().toList();
+    }
+
     @Test
     void everyTopicOfTheLayoutHasAKafkaTopicAndNoSluiceTopicIsExtra() throws IOException {
         List<String> variants = catalogVariants();
         Map<String, KafkaTopic> topics = topics();
-        TopicLayout layout = new TopicLayout(REQUEST_PATH_PARTITIONS, (short) 3, variants);
+        TopicLayout layout = new TopicLayout(REQUEST_PATH_PARTITIONS, (short) 3, variants).withTenants(tenants());
         Set<String> expected = new TreeSet<>();
         for (NewTopic nt : layout.topics()) {
             expected.add(nt.name());
@@ -101,6 +108,7 @@ class TopicAndAclConsistencyTest {
         List<String> path = new ArrayList<>(List.of(Topics.DEFAULT.requests(), Topics.DEFAULT.requestsJson(), Topics.DEFAULT.plans(), Topics.DEFAULT.partials(),
                 Topics.DEFAULT.results(), Topics.DEFAULT.resultsJson(), Topics.DEFAULT.feedback()));
         catalogVariants().forEach(v -> path.add(Topics.DEFAULT.tasks(v)));
+        tenants().forEach(t -> path.add(Topics.DEFAULT.tenantResults(t)));
         for (String name : path) {
             assertEquals(REQUEST_PATH_PARTITIONS, topics.get(name).getSpec().getPartitions(), name + " partitions");
         }
@@ -142,6 +150,7 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(a, TOPIC, Topics.DEFAULT.plans(), READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.DEFAULT.partials(), READ, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.DEFAULT.results(), WRITE, DESCRIBE));
+        tenants().forEach(t -> u.add(new Use(a, TOPIC, Topics.DEFAULT.tenantResults(t), WRITE, DESCRIBE))); // --tenant-results
         u.add(new Use(a, TOPIC, Topics.DEFAULT.feedback(), READ, DESCRIBE)); // WeightsFeedbackListener: voting weights
         u.add(new Use(a, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
         u.add(new Use(a, TOPIC, Topics.DEFAULT.catalog(), READ, DESCRIBE));
@@ -171,6 +180,14 @@ class TopicAndAclConsistencyTest {
             u.add(new Use(user, TOPIC, Topics.DEFAULT.executorStatus(), WRITE, DESCRIBE));
             u.add(new Use(user, TOPIC, Topics.DEFAULT.catalog(), READ, DESCRIBE));
         });
+        // tenants: SluiceClient.connectAsTenant (assign, no group) or their own consumer groups
+        for (String t : tenants()) {
+            String user = AccessPolicy.tenantUser(t);
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.feedback(), WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.tenantResults(t), READ, DESCRIBE));
+            u.add(new Use(user, GROUP, user + "-dashboard", READ, DESCRIBE));
+        }
         // catalog publish and remove (CatalogPublisher reads the topic to write only what changed)
         u.add(new Use("sluice-catalog-admin", TOPIC, Topics.DEFAULT.catalog(), READ, WRITE, DESCRIBE));
         return u;
@@ -225,6 +242,30 @@ class TopicAndAclConsistencyTest {
             assertFalse(a.allows(TOPIC, Topics.DEFAULT.results(), WRITE), e.getKey());
         }
         assertFalse(users.get("sluice-keda").allows(TOPIC, Topics.DEFAULT.tasks("linear"), READ), "KEDA only describes");
+        // tenants kept apart: a tenant reads its own answers and nothing else
+        List<String> tenants = tenants();
+        assertTrue(tenants.size() >= 2, "at least two example tenants");
+        for (String t : tenants) {
+            Acls a = users.get(AccessPolicy.tenantUser(t));
+            for (String other : tenants) {
+                if (!other.equals(t)) {
+                    assertFalse(a.allows(TOPIC, Topics.DEFAULT.tenantResults(other), READ), t + " may read " + other + "'s answers");
+                    assertFalse(a.allows(TOPIC, Topics.DEFAULT.tenantResults(other), WRITE), t + " may write " + other + "'s answers");
+                    assertFalse(a.allows(GROUP, AccessPolicy.tenantUser(other) + "-x", READ), t + " may join " + other + "'s groups");
+                }
+            }
+            for (String shared : List.of(Topics.DEFAULT.results(), Topics.DEFAULT.resultsJson(), Topics.DEFAULT.requests(), Topics.DEFAULT.plans(), Topics.DEFAULT.partials(),
+                    Topics.DEFAULT.dlq(), Topics.DEFAULT.feedback(), Topics.DEFAULT.tasks("linear"))) {
+                assertFalse(a.allows(TOPIC, shared, READ), t + " may read " + shared);
+            }
+        }
+        // no one but Sluice's own readers of every answer (selector's cache, the bridge, the gateway) reads sluice.results
+        for (Acls a : users.values()) {
+            if (a.allows(TOPIC, Topics.DEFAULT.results(), READ)) {
+                assertTrue(Set.of(AccessPolicy.SELECTOR, AccessPolicy.JSON_BRIDGE, AccessPolicy.GATEWAY).contains(a.user()),
+                        a.user() + " reads every tenant's answers");
+            }
+        }
         assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
                 "the bridge runs at-least-once");
         Acls gateway = users.get("sluice-gateway");
