@@ -72,7 +72,7 @@ public final class AggregatorTopology {
         t.addSink(RESULTS_SINK, names.results(), Serdes.String().serializer(),
                 serdes.<InferenceResult>serializer(), PROCESSOR);
         for (String tenant : cfg.tenantResults()) {
-            t.addSink(tenantSink(tenant), Topics.tenantResults(tenant), Serdes.String().serializer(),
+            t.addSink(tenantSink(tenant), names.tenantResults(tenant), Serdes.String().serializer(),
                     serdes.<InferenceResult>serializer(), PROCESSOR);
         }
         if (cfg.forwardCancellations()) {

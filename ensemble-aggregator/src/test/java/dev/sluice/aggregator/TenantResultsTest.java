@@ -51,8 +51,8 @@ class TenantResultsTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(AggregatorTopology.build(serdes, cfg, new MutableClock(Instant.ofEpochMilli(T0)),
                 new AggregatorMetrics(new SimpleMeterRegistry())), props, Instant.ofEpochMilli(T0));
-        plans = driver.createInputTopic(Topics.PLANS, Serdes.String().serializer(), serdes.serializer());
-        partials = driver.createInputTopic(Topics.PARTIALS, Serdes.String().serializer(), serdes.serializer());
+        plans = driver.createInputTopic(Topics.DEFAULT.plans(), Serdes.String().serializer(), serdes.serializer());
+        partials = driver.createInputTopic(Topics.DEFAULT.partials(), Serdes.String().serializer(), serdes.serializer());
     }
 
     @AfterEach
@@ -82,17 +82,17 @@ class TenantResultsTest {
         Plan old = plan("o-1", PlanDecision.INVALID, "from an old selector", VoteMethod.PASS_THROUGH, T0 + 1_000);
         plans.pipeInput(old.getRequestId(), old);
 
-        assertEquals(List.of("a-1", "i-1", "g-1", "o-1"), ids(out(Topics.RESULTS)), "everything on sluice.results");
-        var acme = out(Topics.tenantResults("acme")).readValuesToList();
+        assertEquals(List.of("a-1", "i-1", "g-1", "o-1"), ids(out(Topics.DEFAULT.results())), "everything on sluice.results");
+        var acme = out(Topics.DEFAULT.tenantResults("acme")).readValuesToList();
         assertEquals(1, acme.size());
         assertEquals("a-1", acme.get(0).getRequestId());
         assertEquals(ResultStatus.OK, acme.get(0).getStatus());
         assertEquals(3, acme.get(0).getLabel());
-        var initech = out(Topics.tenantResults("initech")).readValuesToList();
+        var initech = out(Topics.DEFAULT.tenantResults("initech")).readValuesToList();
         assertEquals(1, initech.size());
         assertEquals(ResultStatus.REJECTED, initech.get(0).getStatus());
         assertTrue(initech.get(0).getReason().contains("over its quota"));
-        assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.startsWith(Topics.RESULTS + ".globex")),
+        assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.startsWith(Topics.DEFAULT.results() + ".globex")),
                 "an unrouted tenant has no topic of its own");
     }
 

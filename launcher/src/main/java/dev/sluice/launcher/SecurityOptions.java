@@ -47,7 +47,7 @@ final class SecurityOptions {
     static ScramUsers credentials(Path dir, Set<String> tenants) {
         List<String> users = new ArrayList<>();
         users.add(StandaloneKafka.ADMIN_USER);
-        users.addAll(AccessPolicy.users(List.of(), tenants).keySet());
+        users.addAll(AccessPolicy.unprefixed().users(List.of(), tenants).keySet());
         return ScramUsers.loadOrCreate(dir, users);
     }
 

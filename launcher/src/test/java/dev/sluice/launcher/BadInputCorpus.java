@@ -58,7 +58,7 @@ final class BadInputCorpus {
     /** One record to write; {@code id} keys its result (null when it cannot be answered by id). */
     record Case(int n, String kind, Expect expect, String topic, byte[] key, byte[] value, String id, int image) {
         boolean json() {
-            return topic.equals(Topics.REQUESTS_JSON);
+            return topic.equals(Topics.DEFAULT.requestsJson());
         }
     }
 
@@ -107,8 +107,8 @@ final class BadInputCorpus {
                 int img = rng.nextInt(images.length);
                 String id = "ok-" + v;
                 boolean asJson = v % 3 == 2;
-                cases.add(new Case(-1 - v, asJson ? "valid json" : "valid avro", Expect.VALID, asJson ? Topics.REQUESTS_JSON
-                        : Topics.REQUESTS, utf8(id), asJson ? utf8(json(id, img, Map.of())) : avro(valid(id, img).build()), id, img));
+                cases.add(new Case(-1 - v, asJson ? "valid json" : "valid avro", Expect.VALID, asJson ? Topics.DEFAULT.requestsJson()
+                        : Topics.DEFAULT.requests(), utf8(id), asJson ? utf8(json(id, img, Map.of())) : avro(valid(id, img).build()), id, img));
                 v++;
             }
             cases.add(bad.get(i));
@@ -124,11 +124,11 @@ final class BadInputCorpus {
     }
 
     private byte[] avro(InferenceRequest r) {
-        return serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r);
+        return serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r);
     }
 
     private Case avroCase(int n, String kind, Expect e, byte[] value, String id, int image) {
-        return new Case(n, kind, e, Topics.REQUESTS, id == null ? null : utf8(id), value, id, image);
+        return new Case(n, kind, e, Topics.DEFAULT.requests(), id == null ? null : utf8(id), value, id, image);
     }
 
     private static String id(int n) {
@@ -364,7 +364,7 @@ final class BadInputCorpus {
     }
 
     private Case jsonCase(int n, String kind, Expect e, byte[] value, String id) {
-        return new Case(n, kind, e, Topics.REQUESTS_JSON, id == null ? null : utf8(id), value, id, -1);
+        return new Case(n, kind, e, Topics.DEFAULT.requestsJson(), id == null ? null : utf8(id), value, id, -1);
     }
 
     private Case missingField(int n) {

@@ -117,7 +117,7 @@ class BadInputCorpusIT {
             var resultReader = serdes.<InferenceResult>deserializer();
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 List<TopicPartition> parts = new ArrayList<>();
-                for (String topic : List.of(Topics.RESULTS, Topics.DLQ)) {
+                for (String topic : List.of(Topics.DEFAULT.results(), Topics.DEFAULT.dlq())) {
                     consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
                 }
                 consumer.assign(parts);
@@ -127,7 +127,7 @@ class BadInputCorpusIT {
                 int seen = 0;
                 while (System.currentTimeMillis() < until && (settledAt == Long.MAX_VALUE || System.currentTimeMillis() < settledAt + 3_000)) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        if (r.topic().equals(Topics.DLQ)) {
+                        if (r.topic().equals(Topics.DEFAULT.dlq())) {
                             String origin = header(r, Topics.ORIGIN_HEADER);
                             String at = origin != null ? origin : header(r, Topics.DLQ_SOURCE_TOPIC_HEADER) + "-"
                                     + header(r, Topics.DLQ_SOURCE_PARTITION_HEADER) + "@" + header(r, Topics.DLQ_SOURCE_OFFSET_HEADER);
@@ -138,7 +138,7 @@ class BadInputCorpusIT {
                             }
                             outcomes.computeIfAbsent(k, x -> new ArrayList<>()).add(new Outcome("DLQ", header(r, Topics.DLQ_REASON_HEADER), -1));
                         } else {
-                            InferenceResult res = resultReader.deserialize(Topics.RESULTS, r.value());
+                            InferenceResult res = resultReader.deserialize(Topics.DEFAULT.results(), r.value());
                             if (!res.getFinal$()) {
                                 continue;
                             }

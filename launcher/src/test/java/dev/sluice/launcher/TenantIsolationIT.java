@@ -170,36 +170,36 @@ class TenantIsolationIT {
         long aOk = a.values().stream().filter(r -> r.getStatus() == ResultStatus.OK).count();
         long bOk = b.values().stream().filter(r -> r.getStatus() == ResultStatus.OK).count();
         System.out.printf("isolation: tenant %s sent %d, got %d answers on %s (%d OK); tenant %s sent %d, got %d on %s (%d OK)%n",
-                A, PER_TENANT, a.size(), Topics.tenantResults(A), aOk, B, PER_TENANT, b.size(), Topics.tenantResults(B), bOk);
+                A, PER_TENANT, a.size(), Topics.DEFAULT.tenantResults(A), aOk, B, PER_TENANT, b.size(), Topics.DEFAULT.tenantResults(B), bOk);
         assertEquals(PER_TENANT, aOk);
         assertEquals(PER_TENANT, bOk);
 
-        List<String> onA = idsOn(Topics.tenantResults(A));
-        List<String> onB = idsOn(Topics.tenantResults(B));
+        List<String> onA = idsOn(Topics.DEFAULT.tenantResults(A));
+        List<String> onB = idsOn(Topics.DEFAULT.tenantResults(B));
         System.out.printf("isolation: %s holds %d records (%d of %s's ids); %s holds %d records (%d of %s's ids)%n",
-                Topics.tenantResults(A), onA.size(), onA.stream().filter(id -> id.startsWith("b-")).count(), B,
-                Topics.tenantResults(B), onB.size(), onB.stream().filter(id -> id.startsWith("a-")).count(), A);
+                Topics.DEFAULT.tenantResults(A), onA.size(), onA.stream().filter(id -> id.startsWith("b-")).count(), B,
+                Topics.DEFAULT.tenantResults(B), onB.size(), onB.stream().filter(id -> id.startsWith("a-")).count(), A);
         assertEquals(a.keySet(), Set.copyOf(onA), "A's topic holds A's answers, once each, and nothing else");
         assertEquals(PER_TENANT, onA.size());
         assertEquals(b.keySet(), Set.copyOf(onB));
         assertEquals(PER_TENANT, onB.size());
 
-        RuntimeException aOnB = readAs(AccessPolicy.tenantUser(A), Topics.tenantResults(B));
-        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.tenantResults(B) + " -> " + aOnB);
+        RuntimeException aOnB = readAs(AccessPolicy.tenantUser(A), Topics.DEFAULT.tenantResults(B));
+        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.DEFAULT.tenantResults(B) + " -> " + aOnB);
         assertTrue(aOnB instanceof TopicAuthorizationException, "A must be refused on B's topic, got " + aOnB);
-        assertEquals(Set.of(Topics.tenantResults(B)), ((TopicAuthorizationException) aOnB).unauthorizedTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tenantResults(B)), ((TopicAuthorizationException) aOnB).unauthorizedTopics());
 
-        RuntimeException aOnShared = readAs(AccessPolicy.tenantUser(A), Topics.RESULTS);
-        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.RESULTS + " -> " + aOnShared);
+        RuntimeException aOnShared = readAs(AccessPolicy.tenantUser(A), Topics.DEFAULT.results());
+        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.DEFAULT.results() + " -> " + aOnShared);
         assertTrue(aOnShared instanceof TopicAuthorizationException, "A must be refused on the shared results, got " + aOnShared);
 
-        RuntimeException aOnOwn = readAs(AccessPolicy.tenantUser(A), Topics.tenantResults(A));
-        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.tenantResults(A) + " -> "
+        RuntimeException aOnOwn = readAs(AccessPolicy.tenantUser(A), Topics.DEFAULT.tenantResults(A));
+        System.out.println("isolation: " + AccessPolicy.tenantUser(A) + " reading " + Topics.DEFAULT.tenantResults(A) + " -> "
                 + (aOnOwn == null ? "records" : aOnOwn.toString()));
         assertEquals(null, aOnOwn, "A reads its own topic");
 
-        RuntimeException executorOnRequests = readAs(AccessPolicy.EXECUTOR, Topics.REQUESTS);
-        System.out.println("isolation: " + AccessPolicy.EXECUTOR + " reading " + Topics.REQUESTS + " -> " + executorOnRequests);
+        RuntimeException executorOnRequests = readAs(AccessPolicy.EXECUTOR, Topics.DEFAULT.requests());
+        System.out.println("isolation: " + AccessPolicy.EXECUTOR + " reading " + Topics.DEFAULT.requests() + " -> " + executorOnRequests);
         assertTrue(executorOnRequests instanceof TopicAuthorizationException, "executors must not read requests, got "
                 + executorOnRequests);
 
@@ -207,10 +207,10 @@ class TenantIsolationIT {
         Map<String, Object> p = as(AccessPolicy.tenantUser(B)).clientConfig();
         p.put("max.block.ms", 10_000);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            var e = assertThrows(Exception.class, () -> producer.send(new ProducerRecord<>(Topics.tenantResults(A), new byte[1]))
+            var e = assertThrows(Exception.class, () -> producer.send(new ProducerRecord<>(Topics.DEFAULT.tenantResults(A), new byte[1]))
                     .get(20, TimeUnit.SECONDS));
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            System.out.println("isolation: " + AccessPolicy.tenantUser(B) + " writing " + Topics.tenantResults(A) + " -> " + cause);
+            System.out.println("isolation: " + AccessPolicy.tenantUser(B) + " writing " + Topics.DEFAULT.tenantResults(A) + " -> " + cause);
             assertTrue(cause instanceof TopicAuthorizationException, "got " + cause);
         }
 
@@ -218,7 +218,7 @@ class TenantIsolationIT {
                 AccessPolicy.tenantUser(A), "not-the-password"))).clientConfig();
         RuntimeException login = null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(wrong, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.partitionsFor(Topics.tenantResults(A), Duration.ofSeconds(10));
+            consumer.partitionsFor(Topics.DEFAULT.tenantResults(A), Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             login = e;
         }

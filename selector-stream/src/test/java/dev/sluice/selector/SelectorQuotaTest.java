@@ -52,8 +52,8 @@ class SelectorQuotaTest {
         SelectorConfig config = SelectorConfig.defaults().withTenantQuotas(Map.of("acme", 2.0));
         driver = new TopologyTestDriver(SelectorTopology.build(serdes, catalog(), config, new LoadView(2_000), clock,
                 new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.PLANS, new StringDeserializer(), serdes.<Plan>deserializer());
+        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
     }
 
     @AfterEach
@@ -63,7 +63,7 @@ class SelectorQuotaTest {
 
     private Plan send(String id, String tenant) {
         InferenceRequest r = request(id, 60_000).setTenant(tenant).build();
-        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, r));
+        requests.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), r));
         return plans.readValue();
     }
 
@@ -97,7 +97,7 @@ class SelectorQuotaTest {
     void anInvalidRequestIsAnsweredInvalidWithoutSpendingTheQuota() {
         for (int i = 0; i < 5; i++) {
             InferenceRequest bad = request("bad" + i, 60_000).setTenant("acme").setTask("no-such-task").build();
-            requests.pipeInput(bad.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.REQUESTS, bad));
+            requests.pipeInput(bad.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.requests(), bad));
             assertEquals(PlanDecision.INVALID, plans.readValue().getDecision());
         }
         List<PlanDecision> next = List.of(send("ok1", "acme").getDecision(), send("ok2", "acme").getDecision());
