@@ -22,10 +22,12 @@ import org.apache.kafka.common.resource.ResourceType;
  * component (least privilege, the same rules as the Strimzi KafkaUsers in {@code strimzi/base/users.yaml},
  * which a test in the strimzi module holds equal) and one per tenant.
  *
- * <p>Tenants are kept apart on the read side: a tenant may write requests and feedback and read
- * one topic, its own results ({@link Topics#tenantResults}, written by the aggregator for the
- * tenants it routes); the shared sluice.results is for Sluice's own components (the JSON
- * bridge, the selector's prediction cache). Executors read their task topics, never requests or
+ * <p>Tenants are kept apart: a tenant may write one request topic, its own
+ * ({@link Topics#tenantRequests}; the selector takes the tenant of what it reads there from the
+ * topic, so a tenant cannot pass for another), and feedback, and read one topic, its own results
+ * ({@link Topics#tenantResults}, written by the aggregator for the tenants it routes); the shared
+ * sluice.requests and sluice.results are for Sluice's own components (the JSON bridge, the
+ * gateway, the selector's prediction cache). Executors read their task topics, never requests or
  * results. Allow rules only: Kafka's authorizer denies whatever no rule allows.
  *
  * <p>One instance per deployment: its topic and group names come from {@link Topics} (a
@@ -88,7 +90,7 @@ public final class AccessPolicy {
      */
     public Map<String, List<Rule>> users(Collection<String> variants, Collection<String> tenants) {
         Map<String, List<Rule>> m = new LinkedHashMap<>();
-        m.put(SELECTOR, selector());
+        m.put(SELECTOR, selector(tenants));
         m.put(AGGREGATOR, aggregator(tenants));
         m.put(JSON_BRIDGE, jsonBridge());
         m.put(EXECUTOR, executor(variants));
@@ -100,12 +102,18 @@ public final class AccessPolicy {
         return m;
     }
 
-    /** Kafka Streams app {@code sluice-selector} (EOS v2) plus its group-less followers of status, results, feedback, catalog. */
-    public List<Rule> selector() {
+    /**
+     * Kafka Streams app {@code sluice-selector} (EOS v2) plus its group-less followers of status,
+     * results, feedback, catalog; reads sluice.requests and each tenant's request topic.
+     */
+    public List<Rule> selector(Collection<String> tenants) {
         List<Rule> r = new ArrayList<>();
         r.add(topic(topics.feedback(), READ));
         r.add(topic(topics.catalog(), READ));
         r.add(topic(topics.requests(), READ));
+        for (String t : tenants) {
+            r.add(topic(topics.tenantRequests(t), READ));
+        }
         r.add(topic(topics.plans(), WRITE));
         r.add(prefix(ResourceType.TOPIC, topics.tasksPrefix(), WRITE));
         r.add(topic(topics.dlq(), WRITE));
@@ -177,11 +185,11 @@ public final class AccessPolicy {
     }
 
     /**
-     * A tenant: writes requests and feedback, reads its own result topic and nothing else; may
-     * use consumer groups named {@code sluice-tenant-<tenant>-...}.
+     * A tenant: writes its own request topic and feedback, reads its own result topic and nothing
+     * else; may use consumer groups named {@code sluice-tenant-<tenant>-...}.
      */
     public List<Rule> tenant(String tenant) {
-        return List.of(topic(topics.requests(), WRITE), topic(topics.feedback(), WRITE),
+        return List.of(topic(topics.tenantRequests(tenant), WRITE), topic(topics.feedback(), WRITE),
                 topic(topics.tenantResults(tenant), READ),
                 prefix(ResourceType.GROUP, topics.group(tenantUser(tenant) + "-"), READ));
     }

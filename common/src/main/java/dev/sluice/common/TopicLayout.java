@@ -19,8 +19,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * Every topic Sluice needs, with explicit partition counts. Requests, plans, tasks, partials and
  * results share one partition count so that all records of one request (keyed by its id) land
  * on the same partition number everywhere; the aggregator relies on plans and partials being
- * co-partitioned. Each tenant the aggregator routes has a result topic of its own
- * ({@link Topics#tenantResults}), partitioned as sluice.results.
+ * co-partitioned. Each tenant has a request topic and a result topic of its own
+ * ({@link Topics#tenantRequests}, {@link Topics#tenantResults}), partitioned as the request path.
  */
 public record TopicLayout(int partitions, short replication, Collection<String> variants, Topics names,
         Collection<String> tenants) {
@@ -58,6 +58,7 @@ public record TopicLayout(int partitions, short replication, Collection<String> 
             t.add(new NewTopic(names.tasks(v), partitions, replication));
         }
         for (String tenant : tenants) {
+            t.add(new NewTopic(names.tenantRequests(tenant), partitions, replication));
             t.add(new NewTopic(names.tenantResults(tenant), partitions, replication));
         }
         // early answers, read by every executor from the end: minutes of them are plenty

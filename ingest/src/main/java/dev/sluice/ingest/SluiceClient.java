@@ -60,10 +60,13 @@ public final class SluiceClient implements AutoCloseable {
     private final AtomicLong provisional = new AtomicLong();
     private final Thread reader;
     private final Topics topics;
+    /** Where requests go: sluice.requests, or a tenant's own request topic. */
+    private final String requestsTopic;
     private volatile boolean running = true;
 
-    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component, String resultsTopic) {
+    private SluiceClient(KafkaSettings kafka, SluiceSerdes serdes, String component, String requestsTopic, String resultsTopic) {
         this.topics = kafka.topics();
+        this.requestsTopic = requestsTopic;
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -96,17 +99,18 @@ public final class SluiceClient implements AutoCloseable {
 
     /** As {@link #connect(KafkaSettings, SluiceSerdes)}, its Kafka clients named for {@code component} (client.id). */
     public static SluiceClient connect(KafkaSettings kafka, SluiceSerdes serdes, String component) {
-        return new SluiceClient(kafka, serdes, component, kafka.topics().results());
+        return new SluiceClient(kafka, serdes, component, kafka.topics().requests(), kafka.topics().results());
     }
 
     /**
-     * A client of one tenant on a cluster that keeps tenants apart: it reads the answers from the
-     * tenant's own result topic ({@link Topics#tenantResults}), the only one its Kafka user may
-     * read. Set the tenant on every request it sends ({@code InferenceRequest.tenant}); answers to
-     * requests naming another tenant go to that tenant's topic, not this one.
+     * A client of one tenant on a cluster that keeps tenants apart: it writes its requests to the
+     * tenant's own request topic ({@link Topics#tenantRequests}; the selector takes the tenant from
+     * the topic) and reads the answers from the tenant's own result topic
+     * ({@link Topics#tenantResults}), the only topics its Kafka user may write and read.
      */
     public static SluiceClient connectAsTenant(KafkaSettings kafka, SluiceSerdes serdes, String tenant) {
-        return new SluiceClient(kafka, serdes, "tenant-" + tenant, kafka.topics().tenantResults(tenant));
+        return new SluiceClient(kafka, serdes, "tenant-" + tenant, kafka.topics().tenantRequests(tenant),
+                kafka.topics().tenantResults(tenant));
     }
 
     /** Sends the request; the future completes with its final result (never twice). */
@@ -145,7 +149,7 @@ public final class SluiceClient implements AutoCloseable {
             throw new IllegalStateException("part " + part.getPartIndex() + " of request " + part.getId()
                     + ": the request is not in flight (submit its first part first)");
         }
-        producer.send(new ProducerRecord<>(topics.requests(), part.getId(), part)); // sent now, whenever it was created
+        producer.send(new ProducerRecord<>(requestsTopic, part.getId(), part)); // sent now, whenever it was created
     }
 
     /**
@@ -157,7 +161,7 @@ public final class SluiceClient implements AutoCloseable {
      */
     private ProducerRecord<String, InferenceRequest> record(InferenceRequest r) {
         Long timestamp = r.getCreatedAtMs() > 0 ? r.getCreatedAtMs() : null;
-        return new ProducerRecord<>(topics.requests(), null, timestamp, r.getId(), r);
+        return new ProducerRecord<>(requestsTopic, null, timestamp, r.getId(), r);
     }
 
     /**

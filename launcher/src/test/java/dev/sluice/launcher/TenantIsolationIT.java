@@ -1,7 +1,6 @@
 package dev.sluice.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.InferenceRequest;
@@ -163,6 +162,18 @@ class TenantIsolationIT {
         return null;
     }
 
+    /** What writing one record to {@code topic} as {@code user} gives: null, or the exception the broker answers with. */
+    private static Throwable writeAs(String user, String topic) {
+        Map<String, Object> p = as(user).clientConfig();
+        p.put("max.block.ms", 10_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, new byte[1])).get(20, TimeUnit.SECONDS);
+            return null;
+        } catch (Exception e) {
+            return e.getCause() == null ? e : e.getCause();
+        }
+    }
+
     @Test
     void eachTenantReadsItsOwnAnswersAndNoOneElses() throws Exception {
         Map<String, InferenceResult> a = sendAs(A, "a-", PER_TENANT);
@@ -203,15 +214,22 @@ class TenantIsolationIT {
         assertTrue(executorOnRequests instanceof TopicAuthorizationException, "executors must not read requests, got "
                 + executorOnRequests);
 
-        // B may not write into A's answers either
-        Map<String, Object> p = as(AccessPolicy.tenantUser(B)).clientConfig();
-        p.put("max.block.ms", 10_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            var e = assertThrows(Exception.class, () -> producer.send(new ProducerRecord<>(Topics.DEFAULT.tenantResults(A), new byte[1]))
-                    .get(20, TimeUnit.SECONDS));
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            System.out.println("isolation: " + AccessPolicy.tenantUser(B) + " writing " + Topics.DEFAULT.tenantResults(A) + " -> " + cause);
-            assertTrue(cause instanceof TopicAuthorizationException, "got " + cause);
+        // B may write neither A's answers nor A's requests, nor the shared request topic (where it could name any tenant)
+        for (String topic : List.of(Topics.DEFAULT.tenantResults(A), Topics.DEFAULT.tenantRequests(A), Topics.DEFAULT.requests())) {
+            Throwable refused = writeAs(AccessPolicy.tenantUser(B), topic);
+            System.out.println("isolation: " + AccessPolicy.tenantUser(B) + " writing " + topic + " -> " + refused);
+            assertTrue(refused instanceof TopicAuthorizationException, "got " + refused);
+        }
+
+        // B naming A in a request on its own topic: the topic says it is B's, so the answer goes to B, not to A
+        try (SluiceClient client = SluiceClient.connectAsTenant(as(AccessPolicy.tenantUser(B)), serdes, B)) {
+            InferenceResult spoofed = client.submit(request("b-as-a", A, 7)).get(120, TimeUnit.SECONDS);
+            List<String> onANow = idsOn(Topics.DEFAULT.tenantResults(A));
+            System.out.println("isolation: " + B + " sent a request naming tenant " + A + " on " + Topics.DEFAULT.tenantRequests(B)
+                    + " -> answered " + spoofed.getStatus() + " on " + Topics.DEFAULT.tenantResults(B) + "; on "
+                    + Topics.DEFAULT.tenantResults(A) + ": " + onANow.stream().filter(id -> id.equals("b-as-a")).count());
+            assertEquals(ResultStatus.OK, spoofed.getStatus());
+            assertTrue(!onANow.contains("b-as-a"), "B's request reached A's answers");
         }
 
         Map<String, Object> wrong = new KafkaSettings(kafka.bootstrap(), Map.copyOf(ScramUsers.clientProperties(

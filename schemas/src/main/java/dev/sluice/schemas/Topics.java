@@ -80,6 +80,31 @@ public final class Topics {
         return topicPrefix + "sluice.requests";
     }
 
+    /**
+     * The request topic of one tenant, {@code sluice.requests.<tenant>}: only that tenant's Kafka
+     * user may write it, and the selector takes the tenant of every request read from it from the
+     * topic, whatever its {@code tenant} field says, so that a tenant cannot send requests (and
+     * spend the quota, and fill the result topic) of another.
+     */
+    public String tenantRequests(String tenant) {
+        return requests() + "." + checkTenant(tenant);
+    }
+
+    /** The tenant whose request topic {@code topic} is ({@link #tenantRequests}), or null for any other topic. */
+    public String tenantOfRequests(String topic) {
+        String head = requests() + ".";
+        if (topic == null || !topic.startsWith(head) || topic.equals(requestsJson())) {
+            return null;
+        }
+        String tenant = topic.substring(head.length());
+        return TENANT_NAME.matcher(tenant).matches() ? tenant : null;
+    }
+
+    /** Every topic the selector reads requests from: sluice.requests and each tenant's {@link #tenantRequests}. */
+    public Pattern requestTopics() {
+        return Pattern.compile(Pattern.quote(requests()) + "(\\.(?!json$)[a-z0-9][a-z0-9_]{0,47})?");
+    }
+
     /** JSON (Open Inference Protocol) requests, read by the bridge. */
     public String requestsJson() {
         return topicPrefix + "sluice.requests.json";

@@ -1,6 +1,7 @@
 package dev.sluice.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,5 +41,28 @@ class TopicsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Topics.prefixed("", "g/1"));
         assertTrue(e.getMessage().contains("group prefix 'g/1'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Topics.prefixed("x".repeat(101), ""));
+    }
+
+    @Test
+    void eachTenantHasItsOwnRequestAndResultTopicAndNoTenantNameOverlapsAnother() {
+        Topics t = Topics.prefixed("team-a.", "team-a.");
+        assertEquals("team-a.sluice.requests.acme", t.tenantRequests("acme"));
+        assertEquals("team-a.sluice.results.acme", t.tenantResults("acme"));
+        assertEquals("acme", t.tenantOfRequests("team-a.sluice.requests.acme"));
+        assertEquals(null, t.tenantOfRequests("team-a.sluice.requests"));
+        assertEquals(null, t.tenantOfRequests("team-a.sluice.requests.json"));
+        assertEquals(null, t.tenantOfRequests("sluice.requests.acme"), "another deployment's topic");
+        var p = t.requestTopics();
+        for (String yes : java.util.List.of("team-a.sluice.requests", "team-a.sluice.requests.acme", "team-a.sluice.requests.b_2")) {
+            assertTrue(p.matcher(yes).matches(), yes);
+        }
+        for (String no : java.util.List.of("team-a.sluice.requests.json", "team-aXsluice.requests", "sluice.requests",
+                "team-a.sluice.requests.a.b", "team-a.sluice.requests.A", "team-a.sluice.requests-x")) {
+            assertFalse(p.matcher(no).matches(), no);
+        }
+        for (String bad : java.util.List.of("json", "a.b", "a-b", "", "Acme", "x".repeat(49))) {
+            assertThrows(IllegalArgumentException.class, () -> t.tenantResults(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> t.tenantRequests(bad), bad);
+        }
     }
 }

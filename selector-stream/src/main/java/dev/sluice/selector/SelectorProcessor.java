@@ -71,6 +71,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
     private final SelectorMetrics metrics;
     private final SelectorCache cache;
     private final TenantQuotas quotas;
+    private final Topics names;
     private final Map<Set<String>, Catalog> servableCatalogs = new HashMap<>();
     private Catalog servableFor; // the catalog instance servableCatalogs were cut from
     /** Longest client-given text (a task name) echoed into a plan; longer ones are clipped. */
@@ -83,15 +84,20 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
 
     SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies, SelectorConfig config,
             LoadView load, InstantSource clock, SelectorMetrics metrics) {
-        this(requests, catalog, policies, config, load, clock, metrics, SelectorCache.OFF, new TenantQuotas(config.tenantQuotas()));
+        this(requests, catalog, policies, config, load, clock, metrics, SelectorCache.OFF, new TenantQuotas(config.tenantQuotas()),
+                Topics.DEFAULT);
     }
 
-    /** @param quotas per-tenant rates, shared by every processor of the selector */
+    /**
+     * @param quotas per-tenant rates, shared by every processor of the selector
+     * @param names the deployment's topics: a request read from a tenant's own request topic is that tenant's
+     */
     SelectorProcessor(WireFormatDecoder<InferenceRequest> requests, Supplier<Catalog> catalog, Policies policies,
             SelectorConfig config, LoadView load, InstantSource clock, SelectorMetrics metrics, SelectorCache cache,
-            TenantQuotas quotas) {
+            TenantQuotas quotas, Topics names) {
         this.cache = cache;
         this.quotas = quotas;
+        this.names = names;
         this.requests = requests;
         this.catalog = catalog;
         this.policies = policies;
@@ -124,6 +130,10 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             return;
         }
         InferenceRequest req = decoded.value();
+        String topicTenant = names.tenantOfRequests(sourceTopic());
+        if (topicTenant != null) { // only that tenant may write its topic: the topic says whose request it is
+            req.setTenant(topicTenant);
+        }
         if (req.getId() == null || req.getId().isBlank() || req.getId().length() > RequestValidator.MAX_ID_CHARS) {
             deadLetter(record, "unanswerable request: its id is " + (req.getId() == null || req.getId().isBlank() ? "empty"
                     : req.getId().length() + " characters, more than " + RequestValidator.MAX_ID_CHARS)

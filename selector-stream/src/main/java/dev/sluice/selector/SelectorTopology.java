@@ -62,9 +62,10 @@ public final class SelectorTopology {
         Topology t = new Topology();
         // one set of buckets for every stream task of this selector: a tenant's rate holds across partitions
         TenantQuotas quotas = new TenantQuotas(config.tenantQuotas());
-        t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), names.requests());
+        // sluice.requests and each tenant's own request topic (sluice.requests.<tenant>, co-partitioned with it)
+        t.addSource("requests", new StringDeserializer(), new ByteArrayDeserializer(), names.requestTopics());
         t.addProcessor("select", () -> new SelectorProcessor(new WireFormatDecoder<>(serdes, InferenceRequest.getClassSchema()), catalog, policies,
-                config, load, clock, metrics, cache, quotas), "requests");
+                config, load, clock, metrics, cache, quotas, names), "requests");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTS_STORE), Serdes.String(),
                 serdes.<PartialRequest>serde()).withLoggingEnabled(Map.of()), "select");
         Serializer<Object> plans = (Serializer<Object>) (Serializer<?>) serdes.<Plan>serializer();

@@ -94,6 +94,21 @@ class SelectorQuotaTest {
     }
 
     @Test
+    void aRequestOnATenantsOwnTopicIsThatTenantsWhateverItsFieldSays() {
+        TestInputTopic<String, byte[]> acmeTopic = driver.createInputTopic(Topics.DEFAULT.tenantRequests("acme"),
+                new StringSerializer(), new ByteArraySerializer());
+        for (int i = 0; i < 3; i++) { // globex's name on acme's topic: acme's request, acme's quota (2/s)
+            InferenceRequest r = request("s" + i, 60_000).setTenant("globex").build();
+            acmeTopic.pipeInput(r.getId(), serdes.<InferenceRequest>serializer().serialize(Topics.DEFAULT.tenantRequests("acme"), r));
+            Plan p = plans.readValue();
+            assertEquals("acme", p.getTenant());
+            assertEquals(i < 2 ? PlanDecision.SERVE : PlanDecision.REJECT, p.getDecision(), "request " + i);
+        }
+        assertEquals(1.0, rejected("acme"));
+        assertEquals(PlanDecision.SERVE, send("g1", "globex").getDecision(), "globex's own quota is untouched (unlimited)");
+    }
+
+    @Test
     void anInvalidRequestIsAnsweredInvalidWithoutSpendingTheQuota() {
         for (int i = 0; i < 5; i++) {
             InferenceRequest bad = request("bad" + i, 60_000).setTenant("acme").setTask("no-such-task").build();

@@ -77,7 +77,7 @@ class AccessPolicyConsistencyTest {
         List<String> tenants = TopicAndAclConsistencyTest.tenants();
         AccessPolicy policy = AccessPolicy.unprefixed();
         Map<String, List<AccessPolicy.Rule>> expected = new LinkedHashMap<>();
-        expected.put(AccessPolicy.SELECTOR, policy.selector());
+        expected.put(AccessPolicy.SELECTOR, policy.selector(tenants));
         expected.put(AccessPolicy.AGGREGATOR, policy.aggregator(tenants));
         expected.put(AccessPolicy.JSON_BRIDGE, policy.jsonBridge());
         expected.put(AccessPolicy.CATALOG_ADMIN, policy.catalogAdmin());

@@ -109,6 +109,7 @@ class TopicAndAclConsistencyTest {
                 Topics.DEFAULT.results(), Topics.DEFAULT.resultsJson(), Topics.DEFAULT.feedback()));
         catalogVariants().forEach(v -> path.add(Topics.DEFAULT.tasks(v)));
         tenants().forEach(t -> path.add(Topics.DEFAULT.tenantResults(t)));
+        tenants().forEach(t -> path.add(Topics.DEFAULT.tenantRequests(t)));
         for (String name : path) {
             assertEquals(REQUEST_PATH_PARTITIONS, topics.get(name).getSpec().getPartitions(), name + " partitions");
         }
@@ -138,6 +139,7 @@ class TopicAndAclConsistencyTest {
         List<Use> u = new ArrayList<>();
         String s = "sluice-selector";
         u.add(new Use(s, TOPIC, Topics.DEFAULT.requests(), READ, DESCRIBE));
+        tenants().forEach(t -> u.add(new Use(s, TOPIC, Topics.DEFAULT.tenantRequests(t), READ, DESCRIBE))); // its pattern source
         u.add(new Use(s, TOPIC, Topics.DEFAULT.plans(), WRITE, DESCRIBE));
         variants.forEach(v -> u.add(new Use(s, TOPIC, Topics.DEFAULT.tasks(v), WRITE, DESCRIBE)));
         u.add(new Use(s, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
@@ -183,7 +185,7 @@ class TopicAndAclConsistencyTest {
         // tenants: SluiceClient.connectAsTenant (assign, no group) or their own consumer groups
         for (String t : tenants()) {
             String user = AccessPolicy.tenantUser(t);
-            u.add(new Use(user, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
+            u.add(new Use(user, TOPIC, Topics.DEFAULT.tenantRequests(t), WRITE, DESCRIBE));
             u.add(new Use(user, TOPIC, Topics.DEFAULT.feedback(), WRITE, DESCRIBE));
             u.add(new Use(user, TOPIC, Topics.DEFAULT.tenantResults(t), READ, DESCRIBE));
             u.add(new Use(user, GROUP, user + "-dashboard", READ, DESCRIBE));
@@ -252,12 +254,15 @@ class TopicAndAclConsistencyTest {
                     assertFalse(a.allows(TOPIC, Topics.DEFAULT.tenantResults(other), READ), t + " may read " + other + "'s answers");
                     assertFalse(a.allows(TOPIC, Topics.DEFAULT.tenantResults(other), WRITE), t + " may write " + other + "'s answers");
                     assertFalse(a.allows(GROUP, AccessPolicy.tenantUser(other) + "-x", READ), t + " may join " + other + "'s groups");
+                    assertFalse(a.allows(TOPIC, Topics.DEFAULT.tenantRequests(other), WRITE), t + " may send " + other + "'s requests");
                 }
             }
             for (String shared : List.of(Topics.DEFAULT.results(), Topics.DEFAULT.resultsJson(), Topics.DEFAULT.requests(), Topics.DEFAULT.plans(), Topics.DEFAULT.partials(),
                     Topics.DEFAULT.dlq(), Topics.DEFAULT.feedback(), Topics.DEFAULT.tasks("linear"))) {
                 assertFalse(a.allows(TOPIC, shared, READ), t + " may read " + shared);
             }
+            assertFalse(a.allows(TOPIC, Topics.DEFAULT.requests(), WRITE), t + " may write requests naming any tenant");
+            assertFalse(a.allows(TOPIC, Topics.DEFAULT.requestsJson(), WRITE), t + " may write JSON requests naming any tenant");
         }
         // no one but Sluice's own readers of every answer (selector's cache, the bridge, the gateway) reads sluice.results
         for (Acls a : users.values()) {
