@@ -18,7 +18,6 @@ import dev.sluice.schemas.Tensors;
 import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,10 +29,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,23 +102,12 @@ class NamespacesIT {
 
     /** Request id -> result status of every record on {@code topic}, read from the beginning. */
     private Map<String, List<String>> resultsOn(String topic) {
-        Map<String, Object> c = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         Map<String, List<String>> seen = new HashMap<>();
-        try (KafkaConsumer<String, InferenceResult> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                serdes.<InferenceResult>deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long until = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < until) {
-                for (ConsumerRecord<String, InferenceResult> r : consumer.poll(Duration.ofMillis(200))) {
-                    seen.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().getStatus() + " "
-                            + r.value().getVariants());
-                }
-            }
+        var results = serdes.<InferenceResult>deserializer();
+        for (var r : TopicSnapshot.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()), topic)) {
+            InferenceResult v = results.deserialize(topic, r.value());
+            seen.computeIfAbsent(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), k -> new ArrayList<>())
+                    .add(v.getStatus() + " " + v.getVariants());
         }
         return seen;
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.InferenceResult;
-import dev.sluice.avro.ResultStatus;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;

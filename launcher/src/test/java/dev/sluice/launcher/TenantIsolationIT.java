@@ -22,7 +22,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,21 +124,8 @@ class TenantIsolationIT {
 
     /** Ids of every record on {@code topic} (committed), read as the super user. */
     private static List<String> idsOn(String topic) {
-        Map<String, Object> c = kafka.clientConfig(StandaloneKafka.ADMIN_USER, kafka.options().adminPassword());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> ids = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long until = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < until) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> ids.add(new String(r.key())));
-            }
-        }
-        return ids;
+        return TopicSnapshot.read(kafka.clientConfig(StandaloneKafka.ADMIN_USER, kafka.options().adminPassword()), topic).stream()
+                .map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).toList();
     }
 
     /** What reading {@code topic} as {@code user} gives: the records, or the exception the broker answers with. */
