@@ -69,4 +69,10 @@ public record KafkaSettings(String bootstrap, Map<String, Object> extra, Topics 
         p.putAll(clientConfig());
         return p;
     }
+
+    /** The client property names, not their values (sasl.jaas.config holds a password). */
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrap=" + bootstrap + ", properties=" + new java.util.TreeSet<>(extra.keySet()) + ", " + topics + "]";
+    }
 }

@@ -42,6 +42,12 @@ public record ScramUsers(Map<String, String> passwords) {
         passwords = java.util.Collections.unmodifiableMap(new TreeMap<>(passwords));
     }
 
+    /** The users, not their passwords. */
+    @Override
+    public String toString() {
+        return "ScramUsers" + passwords.keySet();
+    }
+
     /** security.protocol, sasl.mechanism and sasl.jaas.config of a SCRAM-SHA-512 client over SASL_PLAINTEXT. */
     public static Map<String, String> clientProperties(String user, String password) {
         return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", MECHANISM,

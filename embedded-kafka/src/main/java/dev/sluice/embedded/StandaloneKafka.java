@@ -47,18 +47,16 @@ import org.slf4j.LoggerFactory;
 public final class StandaloneKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneKafka.class);
 
+    /** The super user of a secure cluster. */
+    public static final String ADMIN_USER = "admin";
+    public static final String SCRAM_MECHANISM = dev.sluice.common.ScramUsers.MECHANISM;
+
     /**
      * @param nodes KRaft nodes, each broker and controller
      * @param port first client port (0: pick free ports now, kept across restarts of this object)
      * @param dataDir where each node keeps its log in {@code node-<i>}; formatted on first use,
      *     reused after
      * @param host the host name clients are told to connect to
-     */
-    /** The super user of a secure cluster. */
-    public static final String ADMIN_USER = "admin";
-    public static final String SCRAM_MECHANISM = dev.sluice.common.ScramUsers.MECHANISM;
-
-    /**
      * @param adminPassword null: no authentication, no authorization (PLAINTEXT); else the secure
      *     mode, with this password for {@value #ADMIN_USER} (letters and digits only; on a data
      *     directory formatted before, it must be the password it was formatted with)
@@ -93,6 +91,13 @@ public final class StandaloneKafka implements AutoCloseable {
 
         public boolean isSecure() {
             return adminPassword != null;
+        }
+
+        /** Without the password. */
+        @Override
+        public String toString() {
+            return "Options[nodes=" + nodes + ", port=" + port + ", dataDir=" + dataDir + ", host=" + host + ", secure="
+                    + isSecure() + "]";
         }
 
         /** Replication factor of topics and internal topics: 3 with three or more nodes, else the node count. */
