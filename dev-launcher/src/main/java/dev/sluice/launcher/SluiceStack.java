@@ -117,6 +117,7 @@ public final class SluiceStack implements AutoCloseable {
     /** How a trusted client (the replay, the gateway) reaches the cluster. */
     private final KafkaSettings kafka;
     private final List<AutoCloseable> components = new ArrayList<>();
+    private final List<AutoCloseable> afterBroker = new ArrayList<>();
     private final SelectorApp selector;
     private final AggregatorApp aggregator;
     private final JsonBridgeApp bridge;
@@ -320,5 +321,17 @@ public final class SluiceStack implements AutoCloseable {
                 log.warn("closing the broker: {}", e.toString());
             }
         }
+        for (AutoCloseable c : afterBroker) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("after closing the broker: {}", e.toString());
+            }
+        }
+    }
+
+    /** Runs {@code c} when the stack closes, after its broker (e.g. deleting the broker's temporary data). */
+    public void closeAfter(AutoCloseable c) {
+        afterBroker.add(c);
     }
 }

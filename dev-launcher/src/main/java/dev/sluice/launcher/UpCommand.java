@@ -188,22 +188,41 @@ final class UpCommand implements Callable<Integer> {
 
     /** An embedded broker that authenticates and authorizes, on a temporary data directory, and the stack on it. */
     private SluiceStack startSecure(Catalog catalog, SluiceStack.Options o, Metrics metrics) {
-        Path dir;
         try {
-            dir = security.credentialsDir != null ? security.credentialsDir.toAbsolutePath()
-                    : java.nio.file.Files.createTempDirectory("sluice-credentials");
+            boolean temporary = security.credentialsDir == null;
+            Path dir = temporary ? java.nio.file.Files.createTempDirectory("sluice-credentials")
+                    : security.credentialsDir.toAbsolutePath();
             ScramUsers users = SecurityOptions.credentials(dir, o.tenants());
             Path data = java.nio.file.Files.createTempDirectory("sluice-secure-kafka");
-            StandaloneKafka kafka = StandaloneKafka.start(new StandaloneKafka.Options(1, 0, data)
-                    .secure(users.passwords().get(StandaloneKafka.ADMIN_USER)));
-            SluiceStack stack = SluiceStack.startSecure(kafka, true, users, cluster.serdes(), catalog, cluster.catalogDir(), o,
-                    metrics.registry);
+            SluiceStack stack;
+            try {
+                StandaloneKafka kafka = StandaloneKafka.start(new StandaloneKafka.Options(1, 0, data)
+                        .secure(users.passwords().get(StandaloneKafka.ADMIN_USER)));
+                stack = SluiceStack.startSecure(kafka, true, users, cluster.serdes(), catalog, cluster.catalogDir(), o,
+                        metrics.registry);
+            } catch (RuntimeException e) {
+                deleteTree(data);
+                throw e;
+            }
+            // the broker's data and (unless given) the passwords go with it: they serve this run only
+            stack.closeAfter(() -> deleteTree(data));
+            if (temporary) {
+                stack.closeAfter(() -> deleteTree(dir));
+            }
             System.out.println("Kafka users (each component and tenant logs in as its own; the replay and the gateway as "
                     + dev.sluice.common.AccessPolicy.GATEWAY + "):");
             System.out.print(SecurityOptions.clientFiles(dir, users));
             return stack;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = java.nio.file.Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
         }
     }
 
