@@ -7,6 +7,7 @@ import dev.sluice.avro.InferenceResult;
 import dev.sluice.common.DeliveryMode;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;
+import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.launcher.BadInputCorpus.Case;
 import dev.sluice.launcher.BadInputCorpus.Expect;
 import dev.sluice.models.Catalog;
@@ -76,7 +77,7 @@ class BadInputCorpusIT {
         try (OnnxModel model = OnnxModel.load(linear, catalogDir, Device.CPU, 1)) {
             for (Case c : cases) {
                 if (c.expect() == Expect.VALID) {
-                    expectedLabel.computeIfAbsent(c.image(), i -> argmax(model.run(test.images()[i], 1)));
+                    expectedLabel.computeIfAbsent(c.image(), i -> Softmax.argmax(model.run(test.images()[i], 1), 0, 10));
                 }
             }
         }
@@ -235,15 +236,5 @@ class BadInputCorpusIT {
     private static String header(ConsumerRecord<?, ?> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
