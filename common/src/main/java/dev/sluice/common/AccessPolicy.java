@@ -179,9 +179,12 @@ public final class AccessPolicy {
                 EnumSet.of(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE)));
     }
 
-    /** The OIP gateway: a trusted front door that answers many callers, so it reads sluice.results. */
+    /**
+     * The OIP gateway: a trusted front door that answers many callers, so it reads sluice.results;
+     * it writes requests (no feedback: it has no endpoint for it). Also the user of {@code up}'s replay.
+     */
     public List<Rule> gateway() {
-        return List.of(topic(topics.requests(), WRITE), topic(topics.feedback(), WRITE), topic(topics.results(), READ));
+        return List.of(topic(topics.requests(), WRITE), topic(topics.results(), READ));
     }
 
     /**
