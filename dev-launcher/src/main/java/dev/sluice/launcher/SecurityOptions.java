@@ -16,14 +16,17 @@ final class SecurityOptions {
     @Option(names = "--secure",
             description = "clients must log in (SCRAM-SHA-512 over SASL_PLAINTEXT) and may do only what their ACLs allow: "
                     + "one Kafka user per component and per tenant, with the rules of the Strimzi KafkaUsers; each "
-                    + "tenant reads only its own results, sluice.results.<tenant>; executors cannot read requests. "
+                    + "tenant writes only its own sluice.requests.<tenant> and reads only its own sluice.results.<tenant>; "
+                    + "executors cannot read requests. "
                     + "Passwords and one --kafka-config file per user go to --credentials-dir")
     boolean secure;
 
     @Option(names = "--tenant", paramLabel = "NAME", split = ",",
-            description = "a tenant (a-z, 0-9, _): its own result topic sluice.results.<NAME>, to which the aggregator "
-                    + "also writes the answers of requests naming it, and with --secure a Kafka user sluice-tenant-<NAME> "
-                    + "that may write requests and feedback and read that topic only; repeatable or comma-separated")
+            description = "a tenant (a-z, 0-9, _): its own request topic sluice.requests.<NAME> (the selector takes the "
+                    + "tenant of what it reads there from the topic) and result topic sluice.results.<NAME> (the aggregator "
+                    + "also writes the tenant's answers there), and with --secure a Kafka user sluice-tenant-<NAME> that may "
+                    + "write only that request topic and feedback and read only that result topic; repeatable or "
+                    + "comma-separated")
     List<String> tenants = new ArrayList<>();
 
     @Option(names = "--credentials-dir", paramLabel = "DIR",
