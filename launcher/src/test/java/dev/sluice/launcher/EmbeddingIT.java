@@ -202,11 +202,11 @@ class EmbeddingIT {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(stack.kafka().clientConfig(), new StringSerializer(),
                 new StringSerializer())) {
             for (var e : requests.entrySet()) {
-                p.send(new ProducerRecord<>(Topics.REQUESTS_JSON, e.getKey(), e.getValue())).get();
+                p.send(new ProducerRecord<>(Topics.DEFAULT.requestsJson(), e.getKey(), e.getValue())).get();
             }
         }
         Map<String, JsonNode> byId = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = TopicFollower.committedConsumer(stack.kafka(), Topics.RESULTS_JSON,
+        try (KafkaConsumer<String, String> consumer = TopicFollower.committedConsumer(stack.kafka(), Topics.DEFAULT.resultsJson(),
                 new StringDeserializer(), TopicFollower.Start.BEGINNING)) {
             long until = System.currentTimeMillis() + 60_000;
             while (byId.size() < requests.size() && System.currentTimeMillis() < until) {

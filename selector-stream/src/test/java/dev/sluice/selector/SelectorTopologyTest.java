@@ -301,7 +301,7 @@ class SelectorTopologyTest {
         InferenceTask fallback = tasks("linear").readValue();
         assertEquals("linear", fallback.getVariant());
         assertEquals(T0 + 10_000, fallback.getDeadlineMs());
-        assertEquals(Set.of(Topics.tasks("cnn"), Topics.tasks("linear")), taskTopics());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("cnn"), Topics.DEFAULT.tasks("linear")), taskTopics());
         // not opted in: no fallback; the cheapest as a member: none needed
         send(request("def-2", 10_000).setPolicy("fixed:cnn").build());
         assertNull(plans.readValue().getFallbackRun());
