@@ -408,7 +408,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             List<Tensor> mine = new ArrayList<>(outputs.size());
             for (BatchOutput b : outputs) {
                 OutputTensor s = b.sample(i, n);
-                mine.add(new Tensor(s.name(), s.datatype(), s.shape(), java.nio.ByteBuffer.wrap(s.data()), Map.of()));
+                mine.add(new Tensor(s.name(), s.datatype(), s.shape(), java.nio.ByteBuffer.wrap(s.data()), java.util.Map.of()));
             }
             out.add(mine);
         }
