@@ -176,7 +176,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         }
         PendingRequest keep = p;
         if (step.kind() == RevisionDecider.Kind.PROVISIONAL) {
-            InferenceResult result = DecisionValues.result(step.result(), p.getPlan().getTask());
+            InferenceResult result = DecisionValues.result(step.result(), p.getPlan());
             if (step.emitted(plan)) {
                 emit(id, result, p.getPlan(), now);
             }
@@ -220,7 +220,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
 
     private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,
                         long now) {
-        InferenceResult result = DecisionValues.result(step.result(), avroPlan.getTask());
+        InferenceResult result = DecisionValues.result(step.result(), avroPlan);
         emit(id, result, avroPlan, now);
         metrics.result(result);
         if (provisional != null && !plan.finalOnly()) {
@@ -267,7 +267,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         }
         InferenceResult result = DecisionValues.result(
                 decider.duplicate(DecisionValues.plan(duplicate), firstOrigin, duplicate.getRequestOrigin(), now),
-                duplicate.getTask());
+                duplicate);
         emit(id, result, duplicate, now);
         metrics.result(result);
         answered.put(key, originKey(duplicate));

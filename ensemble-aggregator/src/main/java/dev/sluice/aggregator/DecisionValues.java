@@ -5,8 +5,10 @@ import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.Plan;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.StageLatency;
+import dev.sluice.avro.Tensor;
 import dev.sluice.avro.Vote;
 import dev.sluice.decision.aggregate.DefaultAnswer;
+import dev.sluice.decision.aggregate.FallbackRun;
 import dev.sluice.decision.aggregate.PlanAction;
 import dev.sluice.decision.aggregate.PlanView;
 import dev.sluice.decision.aggregate.RequestResult;
@@ -15,6 +17,7 @@ import dev.sluice.decision.aggregate.StageTimes;
 import dev.sluice.decision.vote.Ballot;
 import dev.sluice.decision.vote.MemberOutput;
 import dev.sluice.decision.vote.MemberStatus;
+import dev.sluice.decision.vote.OutputTensor;
 import dev.sluice.decision.vote.VoteMethod;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +33,22 @@ final class DecisionValues {
         return new PlanView(p.getRequestId(), PlanAction.valueOf(p.getDecision().name()), p.getReason(), p.getVariants(),
                 VoteMethod.valueOf(p.getVote().name()), p.getEarlyConfidence(), p.getPolicy(), p.getCreatedAtMs(),
                 p.getReceivedAtMs(), p.getPlannedAtMs(), p.getDeadlineMs(), p.getFinalOnly(), p.getPartsMissing(),
-                p.getPartCount(), defaultAnswer(p.getDeadlineDefault()));
+                p.getPartCount(), defaultAnswer(p.getDeadlineDefault()), fallback(p.getFallbackRun()), p.getOutputs());
+    }
+
+    static FallbackRun fallback(dev.sluice.avro.FallbackRun f) {
+        return f == null ? null : new FallbackRun(f.getVariant(), f.getAccuracy());
+    }
+
+    static OutputTensor tensor(Tensor t) {
+        java.nio.ByteBuffer b = t.getData().duplicate();
+        byte[] data = new byte[b.remaining()];
+        b.get(data);
+        return new OutputTensor(t.getName(), t.getDatatype(), t.getShape(), data);
+    }
+
+    static Tensor tensor(OutputTensor t) {
+        return new Tensor(t.name(), t.datatype(), t.shape(), java.nio.ByteBuffer.wrap(t.data()), java.util.Map.of());
     }
 
     static DefaultAnswer defaultAnswer(dev.sluice.avro.CachedAnswer c) {
@@ -41,7 +59,7 @@ final class DecisionValues {
     static MemberOutput output(ModelOutput o) {
         return new MemberOutput(o.getVariant(), MemberStatus.valueOf(o.getStatus().name()), o.getLabel(), o.getConfidence(),
                 o.getProbabilities(), o.getReason(), o.getEscalatedTo(), o.getQueueMs(), o.getComputeMs(),
-                o.getCompletedAtMs());
+                o.getCompletedAtMs(), o.getOutputs().stream().map(DecisionValues::tensor).toList());
     }
 
     static List<MemberOutput> outputs(List<ModelOutput> outputs) {
@@ -66,7 +84,14 @@ final class DecisionValues {
         return result(r, "");
     }
 
-    /** The result on the wire, naming the task its request named (the plan's). */
+    /** The result on the wire, naming the task its request named and the outputs it asked for (the plan's). */
+    static InferenceResult result(RequestResult r, Plan plan) {
+        InferenceResult out = result(r, plan.getTask());
+        out.setRequestedOutputs(plan.getOutputs());
+        return out;
+    }
+
+    /** The result on the wire, naming the task its request named. */
     static InferenceResult result(RequestResult r, String task) {
         StageTimes t = r.latency();
         return InferenceResult.newBuilder()
@@ -88,6 +113,7 @@ final class DecisionValues {
                 .setProbabilities(r.probabilities())
                 .setTask(task == null ? "" : task)
                 .setDefaultAnswer(r.defaultAnswer())
+                .setOutputs(r.outputs().stream().map(DecisionValues::tensor).toList())
                 .build();
     }
 
@@ -117,6 +143,7 @@ final class DecisionValues {
                 .setDeadlineMs(p.getDeadlineMs())
                 .setCompletedAtMs(nowMs)
                 .setTask(p.getTask())
+                .setRequestedOutputs(p.getOutputs())
                 .setCached(true)
                 .build();
     }
@@ -132,6 +159,6 @@ final class DecisionValues {
                 new StageTimes(l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs(),
                         l.getTotalMs()),
                 r.getReason(), r.getPolicy(), r.getCreatedAtMs(), r.getDeadlineMs(), r.getCompletedAtMs(),
-                r.getProbabilities(), r.getDefaultAnswer());
+                r.getProbabilities(), r.getDefaultAnswer(), r.getOutputs().stream().map(DecisionValues::tensor).toList());
     }
 }

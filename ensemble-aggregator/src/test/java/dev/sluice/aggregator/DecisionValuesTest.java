@@ -8,6 +8,7 @@ import static dev.sluice.aggregator.Fixtures.probs;
 import static dev.sluice.aggregator.Fixtures.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ModelOutput;
@@ -57,6 +58,29 @@ class DecisionValuesTest {
                 .setReason("unsure").build();
         assertEquals(new MemberOutput("bb", MemberStatus.OK, 1, 0.8f, List.of(0.2f, 0.8f), "unsure", "ccc", 2.0, 20.0, T0),
                 DecisionValues.output(o));
+    }
+
+    @Test
+    void outputTensorsRequestedOutputsAndTheFallbackRunCrossOver() {
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0});
+        dev.sluice.avro.Tensor t = new dev.sluice.avro.Tensor("embedding", "FP32", List.of(1L, 2L), data, java.util.Map.of());
+        ModelOutput o = ModelOutput.newBuilder(probs("r", "embed", T0, 0.5f, 0.5f)).setLabel(-1).setProbabilities(List.of())
+                .setOutputs(List.of(t)).build();
+        MemberOutput m = DecisionValues.output(o);
+        assertEquals(List.of(dev.sluice.decision.vote.OutputTensor.fp32("embedding", List.of(1L, 2L), new float[] {1f, 0f})),
+                m.tensors());
+        assertTrue(m.isTensorAnswer());
+        Plan p = Plan.newBuilder(serve("r", VoteMethod.MEAN, T0 + 100, "a", "bb")).setOutputs(List.of("embedding"))
+                .setFallbackRun(new dev.sluice.avro.FallbackRun("linear", 0.84)).build();
+        PlanView v = DecisionValues.plan(p);
+        assertEquals(dev.sluice.decision.vote.VoteMethod.MEAN, v.vote());
+        assertEquals(new dev.sluice.decision.aggregate.FallbackRun("linear", 0.84), v.fallback());
+        assertEquals(List.of("embedding"), v.outputs());
+        InferenceResult r = InferenceResult.newBuilder().setRequestId("r").setStatus(ResultStatus.OK).setLabel(-1)
+                .setVariants(List.of("a")).setLatency(new StageLatency(1.0, 2.0, 3.0, 4.0, 5.0, 15.0)).setCreatedAtMs(CREATED)
+                .setDeadlineMs(T0 + 100).setCompletedAtMs(T0 + 101).setOutputs(List.of(t)).build();
+        assertEquals(r, DecisionValues.result(DecisionValues.result(r)));
+        assertEquals(List.of("embedding"), DecisionValues.result(DecisionValues.result(r), p).getRequestedOutputs());
     }
 
     @Test

@@ -67,7 +67,8 @@ public final class InferenceGateway {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.parser = new OipInferRequestParser(new OipJsonRequestParser(clock), config.defaultTimeoutMs());
+        this.parser = new OipInferRequestParser(new OipJsonRequestParser(clock), config.defaultTimeoutMs(),
+                catalog::outputsProblem);
         this.permits = new Semaphore(config.maxInFlight());
         // unique across gateway replicas and restarts: the pipeline answers each request id once
         this.idPrefix = "gw-" + Long.toString(System.currentTimeMillis(), 36) + "-"

@@ -10,6 +10,7 @@ import dev.sluice.gateway.oip.ModelInferRequest;
 import dev.sluice.gateway.oip.ModelInferRequest.InferInputTensor;
 import dev.sluice.gateway.oip.ModelInferResponse;
 import dev.sluice.ingest.json.OipInferResponse;
+import dev.sluice.ingest.json.TensorDataDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -91,37 +92,14 @@ final class ProtoRequests {
     }
 
     private static void raw(String name, String datatype, ByteString bytes, ArrayNode data) {
-        ByteBuffer b = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        int size = switch (datatype) {
-            case "BOOL", "INT8", "UINT8" -> 1;
-            case "INT16", "UINT16" -> 2;
-            case "FP32", "INT32", "UINT32" -> 4;
-            case "FP64", "INT64", "UINT64" -> 8;
-            default -> 0;
-        };
-        if (size == 0) {
+        if (TensorDataDecoder.elementBytes(datatype) == 0) {
             return; // refused by name when parsed
         }
-        if (b.remaining() % size != 0) {
-            throw new IllegalArgumentException("input '" + name + "': raw contents of " + b.remaining()
+        if (bytes.size() % TensorDataDecoder.elementBytes(datatype) != 0) {
+            throw new IllegalArgumentException("input '" + name + "': raw contents of " + bytes.size()
                     + " bytes are not a whole number of " + datatype + " elements");
         }
-        while (b.hasRemaining()) {
-            switch (datatype) {
-                case "BOOL" -> data.add(b.get() != 0);
-                case "INT8" -> data.add(b.get());
-                case "UINT8" -> data.add(Byte.toUnsignedInt(b.get()));
-                case "INT16" -> data.add(b.getShort());
-                case "UINT16" -> data.add(Short.toUnsignedInt(b.getShort()));
-                case "FP32" -> data.add(b.getFloat());
-                case "INT32" -> data.add(b.getInt());
-                case "UINT32" -> data.add(Integer.toUnsignedLong(b.getInt()));
-                case "FP64" -> data.add(b.getDouble());
-                case "INT64" -> data.add(b.getLong());
-                case "UINT64" -> data.add(new java.math.BigInteger(Long.toUnsignedString(b.getLong())));
-                default -> throw new IllegalStateException(datatype);
-            }
-        }
+        TensorDataDecoder.values(name, datatype, bytes.asReadOnlyByteBuffer()).forEach(v -> OipInferResponse.add(data, v));
     }
 
     /** The protobuf response; outputs in typed {@code contents}. */
@@ -133,11 +111,16 @@ final class ProtoRequests {
         r.parameters().forEach((k, v) -> b.putParameters(k, parameter(v)));
         for (OipInferResponse.Output o : r.outputs()) {
             InferTensorContents.Builder c = InferTensorContents.newBuilder();
-            for (Number n : o.data()) {
-                if (o.datatype().equals("INT64")) {
-                    c.addInt64Contents(n.longValue());
-                } else {
-                    c.addFp32Contents(n.floatValue());
+            for (Object v : o.data()) {
+                switch (o.datatype()) {
+                    case "FP32" -> c.addFp32Contents(((Number) v).floatValue());
+                    case "FP64" -> c.addFp64Contents(((Number) v).doubleValue());
+                    case "INT8", "INT16", "INT32" -> c.addIntContents(((Number) v).intValue());
+                    case "INT64" -> c.addInt64Contents(((Number) v).longValue());
+                    case "UINT8", "UINT16", "UINT32" -> c.addUintContents(((Number) v).intValue());
+                    case "UINT64" -> c.addUint64Contents(((Number) v).longValue());
+                    case "BOOL" -> c.addBoolContents((Boolean) v);
+                    default -> throw new IllegalStateException("no protobuf contents for " + o.datatype());
                 }
             }
             b.addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName(o.name()).setDatatype(o.datatype())

@@ -3,6 +3,9 @@ package dev.sluice.executor;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
+import dev.sluice.avro.Tensor;
+import dev.sluice.decision.vote.OutputTensor;
+import dev.sluice.executor.runtime.BatchOutput;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.batch.AimdBatchSize;
@@ -356,12 +359,17 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         metrics.inFlight.set(n);
         long t0 = System.nanoTime();
         long cpu0 = 0;
-        float[] logits;
+        float[] logits = null;
+        List<List<Tensor>> tensors = null; // per task, for a variant that answers with output tensors
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
             float[][] in = inputs.fill(n, i -> batch.tasks().get(i).task());
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
             cpu0 = threadCpuNanos();
-            logits = lease.model().run(in, n);
+            if (variant.isClassifier()) {
+                logits = lease.model().run(in, n);
+            } else {
+                tensors = perTask(lease.model().runTensors(in, n), n);
+            }
         } catch (RuntimeException e) {
             metrics.error(n);
             for (PendingTask t : batch.tasks()) {
@@ -377,15 +385,34 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         metrics.batch(batch.reason(), n, computeMs);
         for (int i = 0; i < n; i++) {
             PendingTask t = batch.tasks().get(i);
-            float[] probs = Softmax.probabilities(logits, i * CLASSES, CLASSES);
-            int label = Softmax.argmax(probs, 0, CLASSES);
             double queueMs = start - t.task().getEnqueuedAtMs();
             metrics.queued(queueMs);
-            ProducerRecord<String, Object> o = output(t, OutputStatus.OK, label, probs, null, queueMs, computeMs, n);
+            ProducerRecord<String, Object> o;
+            if (tensors != null) { // no class: the model's outputs as they are
+                o = output(t, OutputStatus.OK, -1, null, null, queueMs, computeMs, n);
+                ((ModelOutput) o.value()).setOutputs(tensors.get(i));
+            } else {
+                float[] probs = Softmax.probabilities(logits, i * CLASSES, CLASSES);
+                o = output(t, OutputStatus.OK, Softmax.argmax(probs, 0, CLASSES), probs, null, queueMs, computeMs, n);
+            }
             ((ModelOutput) o.value()).setCpuMs(cpuMs);
             out.add(o);
         }
         load.ran(n, computeMs);
+    }
+
+    /** Each task's share of a batch's output tensors (batch axis 1), as Avro tensors, in batch order. */
+    private static List<List<Tensor>> perTask(List<BatchOutput> outputs, int n) {
+        List<List<Tensor>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<Tensor> mine = new ArrayList<>(outputs.size());
+            for (BatchOutput b : outputs) {
+                OutputTensor s = b.sample(i, n);
+                mine.add(new Tensor(s.name(), s.datatype(), s.shape(), java.nio.ByteBuffer.wrap(s.data()), java.util.Map.of()));
+            }
+            out.add(mine);
+        }
+        return out;
     }
 
     /** This thread's CPU time in ns (ONNX Runtime runs on it, plus its pool's threads with more than one), or -1. */
@@ -431,8 +458,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
      */
     private List<ProducerRecord<String, Object>> withEscalation(PendingTask t, ProducerRecord<String, Object> output,
             long nowMs) {
-        if (!(output.value() instanceof ModelOutput o) || o.getStatus() != OutputStatus.OK) {
-            return List.of(output);
+        if (!(output.value() instanceof ModelOutput o) || o.getStatus() != OutputStatus.OK || !o.getOutputs().isEmpty()) {
+            return List.of(output); // output tensors have no confidence to escalate on
         }
         return escalation.next(TaskRoutes.routingOf(t.task()), o.getConfidence(), nowMs)
                 .<List<ProducerRecord<String, Object>>>map(stage -> {

@@ -8,6 +8,7 @@ import dev.sluice.executor.profile.ModelProfiler;
 import dev.sluice.executor.profile.OnnxSignature;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.OutputKind;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledFiles;
 import dev.sluice.models.LabelledSet;
@@ -110,9 +111,23 @@ final class CatalogCommand implements Runnable {
                 + "partitioned like sluice.requests (needs Create rights; on Strimzi add a KafkaTopic instead)")
         boolean createTopics;
 
+        @Option(names = "--output-kind", defaultValue = "classes", paramLabel = "classes|tensors",
+                description = "classes: the first output is class scores (label, confidence, probabilities); tensors: an "
+                        + "embedding, regression or detector, its outputs served as they are, accuracy scored as nearest "
+                        + "class centroid of the first output (default: ${DEFAULT-VALUE})")
+        String outputKind;
+
         @Option(names = "--modality", defaultValue = "image",
                 description = "what requests of the task call their input (they list it in 'modalities') (default: ${DEFAULT-VALUE})")
         String modality;
+
+        private OutputKind outputKind() {
+            return switch (outputKind) {
+                case "classes" -> OutputKind.CLASSES;
+                case "tensors" -> OutputKind.TENSORS;
+                default -> throw new IllegalArgumentException("--output-kind is classes or tensors, not '" + outputKind + "'");
+            };
+        }
 
         @Override
         public Integer call() throws IOException {
@@ -125,7 +140,7 @@ final class CatalogCommand implements Runnable {
             }
             OnnxSignature signature = OnnxSignature.read(onnx);
             Variant draft = NewVariant.draft(id, task, modality, onnx.getFileName().toString(), signature, catalog,
-                    new BatchingConfig(maxBatch, maxDelayMs), preprocessing);
+                    new BatchingConfig(maxBatch, maxDelayMs), preprocessing, outputKind());
             LabelledSet data;
             if (labelled != null) {
                 if (labelled.size() != 2) {
@@ -133,7 +148,7 @@ final class CatalogCommand implements Runnable {
                 }
                 data = LabelledFiles.load(labelled.get(0), labelled.get(1), modality, draft.input().sampleSize());
                 int classes = draft.output().sampleSize();
-                for (int i = 0; i < data.size(); i++) {
+                for (int i = 0; i < data.size() && draft.isClassifier(); i++) {
                     if (data.label(i) >= classes) {
                         throw new IllegalArgumentException(labelled.get(1) + " row " + i + " is class " + data.label(i)
                                 + " but the model scores " + classes + " classes");

@@ -3,6 +3,7 @@ package dev.sluice.launcher;
 import dev.sluice.executor.profile.OnnxSignature;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
+import dev.sluice.models.OutputKind;
 import dev.sluice.models.TensorSpec;
 import dev.sluice.models.Variant;
 import java.util.List;
@@ -21,6 +22,12 @@ final class NewVariant {
 
     static Variant draft(String id, String task, String modality, String fileName, OnnxSignature onnx, Catalog catalog,
             BatchingConfig batching, String preprocessing) {
+        return draft(id, task, modality, fileName, onnx, catalog, batching, preprocessing, OutputKind.CLASSES);
+    }
+
+    /** {@code kind}: a classifier (its first output class scores), or a model whose output tensors are served as they are. */
+    static Variant draft(String id, String task, String modality, String fileName, OnnxSignature onnx, Catalog catalog,
+            BatchingConfig batching, String preprocessing, OutputKind kind) {
         if (!ID.matcher(id).matches()) {
             throw new IllegalArgumentException("variant id '" + id + "' must be lower-case letters, digits and '-', 1-40 "
                     + "characters, starting and ending with a letter or digit (it names the topic sluice.tasks." + id + ")");
@@ -54,12 +61,21 @@ final class NewVariant {
                         + "; executors feed and read FP32 tensors");
             }
         }
-        if (out.shape().size() != 2 || out.shape().get(1) < 2) {
+        if (kind == OutputKind.CLASSES && (out.shape().size() != 2 || out.shape().get(1) < 2)) {
             throw new IllegalArgumentException(fileName + ": output '" + out.name() + "' has shape " + out.shape()
-                    + "; Sluice serves classifiers whose output is a class score vector [batch, classes] (2 or more classes), "
-                    + "not embeddings, regressions or detections");
+                    + "; a classifier's output is a class score vector [batch, classes] (2 or more classes), "
+                    + "not embeddings, regressions or detections: serve those with --output-kind tensors");
         }
         List<Variant> peers = catalog.forTask(task);
+        if (!peers.isEmpty() && peers.get(0).outputKind() != kind) {
+            throw new IllegalArgumentException("task '" + task + "' has variants whose output kind is "
+                    + peers.get(0).outputKind().name().toLowerCase(java.util.Locale.ROOT) + " (variant '" + peers.get(0).id()
+                    + "'), not " + kind.name().toLowerCase(java.util.Locale.ROOT) + "; a task's variants answer alike");
+        }
+        if (kind == OutputKind.TENSORS && !peers.isEmpty() && !peers.get(0).output().shape().equals(out.shape())) {
+            throw new IllegalArgumentException(fileName + " answers " + out.shape() + " but task '" + task + "' answers "
+                    + peers.get(0).output().shape() + " (variant '" + peers.get(0).id() + "')");
+        }
         if (!peers.isEmpty()) { // requests of the task must fit it, and its answers must be votes among the same classes
             Variant peer = peers.get(0);
             if (peer.inputs().size() > 0 || !peer.input().shape().subList(1, peer.input().shape().size())
@@ -77,7 +93,8 @@ final class NewVariant {
             throw new IllegalArgumentException("task '" + task + "' takes " + peers.get(0).modalities() + " (variant '"
                     + peers.get(0).id() + "'), not '" + modality + "'; pass --modality " + peers.get(0).modalities().get(0));
         }
-        return new Variant(id, task, List.of(modality), fileName, in, out, preprocessing, null, null, null, batching);
+        return new Variant(id, task, List.of(modality), fileName, in, null, out, preprocessing, null, null, null, batching, null,
+                kind);
     }
 
     private static List<String> names(List<TensorSpec> specs) {

@@ -109,7 +109,7 @@ final class ProfileCommand implements Callable<Integer> {
             python = python != null ? python : v.pythonAccuracy();
             Variant measured = new Variant(v.id(), v.task(), v.modalities(), v.file(), v.input(), v.inputs(), v.output(),
                     v.preprocessing(), m.variant().accuracy(), python, m.profile(), v.batching(),
-                    memoryMb.getOrDefault(v.id(), v.memoryMb()));
+                    memoryMb.getOrDefault(v.id(), v.memoryMb()), v.outputKind());
             if (python != null && Math.abs(python - m.accuracy()) > 0.0005) {
                 System.out.printf("WARNING %s: Java accuracy %.4f differs from the training script's %.4f%n", v.id(),
                         m.accuracy(), python);
@@ -152,6 +152,11 @@ final class ProfileCommand implements Callable<Integer> {
                 continue;
             }
             if (members.size() < EnsembleProfiler.MIN_MEMBERS) {
+                continue;
+            }
+            if (members.stream().anyMatch(v -> !v.isClassifier())) { // votes, cascades and agreement need classes
+                System.out.printf("%s: ensembles and cascades not measured (its variants answer with output tensors, "
+                        + "not class scores; a plan averages them with vote MEAN)%n", task);
                 continue;
             }
             Map<String, EnsembleProfiler.MemberOutputs> outputs = profiler.run(members, dir, validation, System.out::println);

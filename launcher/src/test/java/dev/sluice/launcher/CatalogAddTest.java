@@ -8,6 +8,7 @@ import dev.sluice.executor.profile.OnnxSignature;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.TensorSpec;
+import dev.sluice.models.OutputKind;
 import dev.sluice.models.Variant;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -80,6 +81,27 @@ class CatalogAddTest {
                 List.of(new TensorSpec("embedding", "FP32", List.of(-1L, 4L, 16L)))));
         assertRefused("class score vector", "mine", new OnnxSignature(List.of(IMAGE),
                 List.of(new TensorSpec("value", "FP32", List.of(-1L, 1L)))));
+        assertRefused("serve those with --output-kind tensors", "mine", new OnnxSignature(List.of(IMAGE),
+                List.of(new TensorSpec("embedding", "FP32", List.of(-1L, 4L, 16L)))));
+    }
+
+    @Test
+    void aModelThatAnswersWithTensorsJoinsATaskOfItsKind() {
+        BatchingConfig b = BatchingConfig.DEFAULT;
+        TensorSpec embedding = new TensorSpec("embedding", "FP32", List.of(-1L, 64L));
+        Variant v = NewVariant.draft("mine", "new-task", "image", "m.onnx", new OnnxSignature(List.of(IMAGE), List.of(embedding)),
+                CATALOG, b, "p", OutputKind.TENSORS);
+        assertEquals(OutputKind.TENSORS, v.outputKind());
+        assertEquals(embedding, v.output());
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () -> NewVariant.draft("mine",
+                "fashion-mnist", "image", "m.onnx", new OnnxSignature(List.of(IMAGE), List.of(embedding)), CATALOG, b, "p",
+                OutputKind.TENSORS));
+        assertTrue(mixed.getMessage().contains("output kind is classes (variant"), mixed.getMessage());
+        Catalog embeddings = new Catalog(List.of(v));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> NewVariant.draft("other",
+                "new-task", "image", "o.onnx", new OnnxSignature(List.of(IMAGE),
+                        List.of(new TensorSpec("embedding", "FP32", List.of(-1L, 32L)))), embeddings, b, "p", OutputKind.TENSORS));
+        assertTrue(shape.getMessage().contains("answers [-1, 32] but task 'new-task' answers [-1, 64]"), shape.getMessage());
     }
 
     private static void assertRefused(String reason, String id, OnnxSignature sig) {

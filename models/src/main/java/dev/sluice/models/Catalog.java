@@ -123,6 +123,39 @@ public record Catalog(List<Variant> variants, @JsonInclude(JsonInclude.Include.N
         return out;
     }
 
+    /**
+     * The output names a request for {@code task} may ask for (OIP {@code outputs}): label,
+     * confidence and probabilities when its variants are classifiers; otherwise the output names
+     * of its variants, as the catalog lists them ({@link Variant#output()}).
+     */
+    public List<String> outputNames(String task) {
+        List<Variant> vs = forTask(task);
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (Variant v : vs) {
+            if (v.isClassifier()) {
+                names.addAll(OutputKind.CLASS_OUTPUTS);
+            } else {
+                names.add(v.output().name());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Why a request for {@code task} cannot have the outputs it named, or null when it can (it
+     * named none, or only names {@link #outputNames} lists): the one check the selector (for every
+     * way in) and the gateway (to fail fast) share.
+     */
+    public String outputsProblem(String task, List<String> requested) {
+        List<String> known = outputNames(task);
+        for (String name : requested) {
+            if (!known.contains(name)) {
+                return "unknown output '" + name + "' (outputs: " + String.join(", ", known) + ") for model '" + task + "'";
+            }
+        }
+        return null;
+    }
+
     public Set<String> tasks() {
         Set<String> t = new TreeSet<>();
         variants.forEach(v -> t.add(v.task()));

@@ -15,6 +15,9 @@ import java.util.List;
  * <p>A model with one input names it in {@code input}; a model with several (one per modality,
  * e.g. an image and audio features) lists them, in the model's order, in {@code inputs} and leaves
  * {@code input} out. {@link #allInputs()} gives the list either way.
+ *
+ * <p>{@code outputKind} says whether the model answers with class scores (the default) or with
+ * output tensors served as they are ({@link OutputKind}).
  */
 public record Variant(
         String id,
@@ -29,7 +32,8 @@ public record Variant(
         Double pythonAccuracy,
         LatencyProfile profile,
         BatchingConfig batching,
-        Double memoryMb) {
+        Double memoryMb,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OutputKind.DefaultFilter.class) OutputKind outputKind) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public Variant {
@@ -60,10 +64,27 @@ public record Variant(
         if (profile == null) {
             profile = new LatencyProfile("none", 0, "", List.of());
         }
+        if (outputKind == null) {
+            outputKind = OutputKind.CLASSES;
+        }
         if (memoryMb != null && !(memoryMb >= 0)) {
             throw new IllegalArgumentException("catalog variant '" + id + "' has memory_mb " + memoryMb
                     + "; it must be a non-negative number");
         }
+    }
+
+    /** A classifier (output kind {@link OutputKind#CLASSES}). */
+    public Variant(String id, String task, List<String> modalities, String file, TensorSpec input, List<TensorSpec> inputs,
+            TensorSpec output, String preprocessing, Double accuracy, Double pythonAccuracy, LatencyProfile profile,
+            BatchingConfig batching, Double memoryMb) {
+        this(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile, batching,
+                memoryMb, OutputKind.CLASSES);
+    }
+
+    /** Whether the model answers with class scores (executors report a label), not output tensors. */
+    @JsonIgnore
+    public boolean isClassifier() {
+        return outputKind == OutputKind.CLASSES;
     }
 
     /** A single-input variant whose memory has not been measured. */
@@ -129,16 +150,16 @@ public record Variant(
 
     public Variant withMeasurements(double accuracy, LatencyProfile profile) {
         return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
-                batching, memoryMb);
+                batching, memoryMb, outputKind);
     }
 
     public Variant withBatching(BatchingConfig b) {
         return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
-                b, memoryMb);
+                b, memoryMb, outputKind);
     }
 
     public Variant withMemoryMb(Double mb) {
         return new Variant(id, task, modalities, file, input, inputs, output, preprocessing, accuracy, pythonAccuracy, profile,
-                batching, mb);
+                batching, mb, outputKind);
     }
 }

@@ -62,6 +62,31 @@ class CatalogTest {
     }
 
     @Test
+    void outputKindRoundTripsAndClassifiersWriteNone(@TempDir Path dir) throws Exception {
+        Variant a = variant("a", 0.9, 1);
+        Variant e = new Variant("e", "embed", List.of("image"), "e.onnx", a.input(), null,
+                new TensorSpec("embedding", "FP32", List.of(-1L, 64L)), "", 0.85, null, a.profile(), a.batching(), null,
+                OutputKind.TENSORS);
+        Path file = dir.resolve("catalog.yaml");
+        new Catalog(List.of(a, e)).save(file, "");
+        String yaml = Files.readString(file);
+        assertEquals(1, yaml.split("output_kind", -1).length - 1, "only the non-classifier writes output_kind: " + yaml);
+        assertTrue(yaml.contains("output_kind: tensors"), yaml);
+        Catalog back = Catalog.load(file);
+        assertEquals(OutputKind.TENSORS, back.variant("e").orElseThrow().outputKind());
+        assertTrue(back.variant("a").orElseThrow().isClassifier());
+        assertEquals(OutputKind.TENSORS, back.variant("e").orElseThrow().withMeasurements(0.8, a.profile()).outputKind(),
+                "kept by re-profiling");
+        assertEquals(List.of("label", "confidence", "probabilities"), back.outputNames(a.task()));
+        assertEquals(List.of("embedding"), back.outputNames("embed"));
+        assertEquals("unknown output 'label' (outputs: embedding) for model 'embed'",
+                back.outputsProblem("embed", List.of("embedding", "label")));
+        assertEquals(null, back.outputsProblem(a.task(), List.of()));
+        Files.writeString(file, yaml.replace("output_kind: tensors", "output_kind: boxes"));
+        assertThrows(IllegalArgumentException.class, () -> Catalog.load(file), "an unknown kind is refused");
+    }
+
+    @Test
     void memoryMbRoundTripsAndIsOptional(@TempDir Path dir) throws Exception {
         Catalog c = new Catalog(List.of(variant("a", 0.9, 1).withMemoryMb(18.4), variant("b", 0.8, 1)));
         Path file = dir.resolve("catalog.yaml");

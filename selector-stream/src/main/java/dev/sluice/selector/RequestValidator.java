@@ -78,6 +78,10 @@ public final class RequestValidator {
         if (req.getPartIndex() < 0 || req.getPartIndex() >= req.getPartCount()) {
             return Optional.of("part_index " + req.getPartIndex() + " is outside [0," + req.getPartCount() + ")");
         }
+        String outputs = catalog.outputsProblem(req.getTask(), req.getOutputs());
+        if (outputs != null) {
+            return Optional.of(outputs);
+        }
         Map<String, Tensor> byModality;
         try {
             byModality = ModalityInputs.of(req.getModalities(), req.getInputs());

@@ -134,7 +134,7 @@ public final class SelectorCache {
      * brings the one to attach to its plan.
      */
     public Lookup lookup(InferenceRequest req, String policy, long receivedAtMs) {
-        boolean wantsDefault = req.getPartCount() <= 1 && isOn(req.getParameters().get(DEADLINE_DEFAULT_PARAMETER));
+        boolean wantsDefault = wantsDefault(req);
         boolean eligible = cache != null && eligible(req, policy);
         if (cache != null && (eligible || wantsDefault)) {
             catalog(); // notice a catalog change before answering from what it changed
@@ -159,6 +159,11 @@ public final class SelectorCache {
 
     private static CachedAnswer cachedAnswer(PredictionCache.Answer a, String source) {
         return new CachedAnswer(a.label(), a.confidence(), a.variants(), a.accuracy(), a.storedAtMs(), source);
+    }
+
+    /** Whether {@code req} asked for a default answer at its deadline (parameter {@value #DEADLINE_DEFAULT_PARAMETER}; one part only). */
+    static boolean wantsDefault(InferenceRequest req) {
+        return req.getPartCount() <= 1 && isOn(req.getParameters().get(DEADLINE_DEFAULT_PARAMETER));
     }
 
     private static boolean isOn(String v) {

@@ -1,5 +1,6 @@
 package dev.sluice.selector;
 
+import dev.sluice.avro.FallbackRun;
 import dev.sluice.avro.InferenceRequest;
 import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.PartialRequest;
@@ -308,9 +309,21 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             return new Served(plan, dispatched);
         }
         double predicted = s.estimatedLatencyMs() - config.overheadMs();
+        Variant fallback = revision == null && SelectorCache.wantsDefault(req)
+                ? fallbackRun(servable, req.getTask(), dispatch.now()) : null;
         Plan plan = revised(plan(req, PlanDecision.SERVE, null, s.variants(), s.vote(), policyName, receivedAt, nanos / 1000)
-                .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).setDeadlineDefault(deadlineDefault).build();
+                .setPredictedMs(Double.isFinite(predicted) && predicted > 0 ? predicted : -1), revision).setDeadlineDefault(deadlineDefault)
+                .setFallbackRun(fallback == null ? null : new FallbackRun(fallback.id(), fallback.accuracy())).build();
         forwardPlan(record, plan);
+        if (fallback != null) { // beside the members: answers only if none does by the deadline
+            List<Tensor> inputs = ModalityInputs.forVariant(fallback, byModality);
+            context.forward(new Record<String, Object>(req.getId(), InferenceTask.newBuilder()
+                    .setRequestId(req.getId()).setVariant(fallback.id()).setTask(req.getTask())
+                    .setInput(inputs.get(0)).setExtraInputs(inputs.subList(1, inputs.size()))
+                    .setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs()).setEnqueuedAtMs(clock.millis())
+                    .setPriority(req.getPriority()).setTraceparent(req.getTraceparent()).build(), record.timestamp()), TASKS_SINK);
+            load.onDispatch(fallback.id());
+        }
         for (String member : dispatch.now()) {
             metrics.decided(policyName, "serve", member, nanos);
             Variant v = servable.variant(VariantViews.baseOf(member)).orElseThrow();
@@ -327,6 +340,19 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             load.onDispatch(VariantViews.baseOf(member));
         }
         return new Served(plan, dispatch.dispatched());
+    }
+
+    /**
+     * The fast fallback run of a request that asked for a default answer: the task's cheapest
+     * profiled variant that can take the request's inputs, unless it is among the members sent a
+     * task (then it answers anyway); null when there is none.
+     */
+    static Variant fallbackRun(Catalog servable, String task, List<String> dispatched) {
+        Variant cheapest = servable.forTask(task).stream().filter(Variant::isProfiled).findFirst().orElse(null);
+        if (cheapest == null || dispatched.stream().map(VariantViews::baseOf).anyMatch(cheapest.id()::equals)) {
+            return null;
+        }
+        return cheapest;
     }
 
     /** The revision of the plan after {@code last} (null: none yet, so 0). */
@@ -374,7 +400,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
                 .setVariants(variants).setVote(method)
                 .setPolicy(policy).setCreatedAtMs(req.getCreatedAtMs()).setDeadlineMs(req.getDeadlineMs())
                 .setReceivedAtMs(receivedAt).setPlannedAtMs(clock.millis()).setDecisionUs(decisionUs)
-                .setFinalOnly(req.getFinalOnly())
+                .setFinalOnly(req.getFinalOnly()).setOutputs(req.getOutputs())
                 .setTenant(DeadLetters.clip(req.getTenant(), MAX_ECHOED_CHARS))
                 .setTraceparent(DeadLetters.clip(req.getTraceparent(), RequestValidator.MAX_TRACEPARENT_CHARS));
     }

@@ -289,6 +289,37 @@ class SelectorTopologyTest {
     }
 
     @Test
+    void aRequestAskingForADefaultAnswerAlsoRunsTheCheapestVariantFlaggedInItsPlan() {
+        send(request("def-1", 10_000).setPolicy("fixed:cnn").setParameters(java.util.Map.of("deadline_default", "on"))
+                .setOutputs(java.util.List.of("label")).build());
+        Plan plan = plans.readValue();
+        assertEquals(java.util.List.of("cnn"), plan.getVariants(), "the fallback is no member");
+        assertEquals("linear", plan.getFallbackRun().getVariant());
+        assertEquals(0.84, plan.getFallbackRun().getAccuracy());
+        assertEquals(java.util.List.of("label"), plan.getOutputs(), "the requested outputs travel to the result");
+        assertEquals("def-1", tasks("cnn").readValue().getRequestId());
+        InferenceTask fallback = tasks("linear").readValue();
+        assertEquals("linear", fallback.getVariant());
+        assertEquals(T0 + 10_000, fallback.getDeadlineMs());
+        assertEquals(Set.of(Topics.DEFAULT.tasks("cnn"), Topics.DEFAULT.tasks("linear")), taskTopics());
+        // not opted in: no fallback; the cheapest as a member: none needed
+        send(request("def-2", 10_000).setPolicy("fixed:cnn").build());
+        assertNull(plans.readValue().getFallbackRun());
+        send(request("def-3", 10_000).setPolicy("fixed:linear").setParameters(java.util.Map.of("deadline_default", "on")).build());
+        assertNull(plans.readValue().getFallbackRun());
+    }
+
+    @Test
+    void anUnknownRequestedOutputIsInvalidNamingTheTasksOutputs() {
+        send(request("out-1", 10_000).setOutputs(java.util.List.of("logits")).build());
+        Plan plan = plans.readValue();
+        assertEquals(PlanDecision.INVALID, plan.getDecision());
+        assertEquals("unknown output 'logits' (outputs: label, confidence, probabilities) for model 'fashion-mnist'",
+                plan.getReason());
+        assertTrue(taskTopics().isEmpty());
+    }
+
+    @Test
     void aCascadeDispatchesItsFirstStageOnlyCarryingTheRestAndTheThreshold() {
         send(request("cas-1", 10_000).setPolicy("cascade:linear>cnn@0.9").build());
         Plan plan = plans.readValue();

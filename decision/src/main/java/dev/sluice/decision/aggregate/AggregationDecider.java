@@ -3,6 +3,8 @@ package dev.sluice.decision.aggregate;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.vote.MemberOutput;
 import dev.sluice.decision.vote.MemberStatus;
+import dev.sluice.decision.vote.OutputTensor;
+import dev.sluice.decision.vote.TensorMeanVoter;
 import dev.sluice.decision.vote.VoteMethod;
 import dev.sluice.decision.vote.VoteOutcome;
 import dev.sluice.decision.vote.Voter;
@@ -30,6 +32,14 @@ import java.util.stream.Collectors;
  * <p>A member an executor re-planned while it was queued reports {@code MOVED} with the variant it
  * went to ({@code escalated_to}); that variant takes the member's place, for the vote, for what is
  * still outstanding and in the result's {@code variants} ({@link #serving}).
+ *
+ * <p>Members whose answers are output tensors rather than a class (an embedding model) are passed
+ * through when the plan has one member, averaged when its vote is {@code MEAN}, and refused with
+ * the reason (INVALID, at the first such output) under a vote that counts classes.
+ *
+ * <p>A request that asked for a default answer may carry a {@link FallbackRun}: when no member
+ * answered by the deadline, the fallback's output answers, flagged a default answer, unless the
+ * plan's {@link DefaultAnswer} is more accurate.
  */
 public final class AggregationDecider {
     private final long graceMs;
@@ -98,6 +108,10 @@ public final class AggregationDecider {
         List<MemberOutput> ok = members.stream().filter(o -> o.status() == MemberStatus.OK).toList();
         List<String> missing = missing(serving, members);
         String moves = moves(movedTo);
+        String refused = outputsProblem(plan.vote(), ok);
+        if (refused != null) { // no vote can settle it: say why now rather than at the deadline
+            return Optional.of(Answer.of(terminal(plan, serving, members, nowMs, RequestStatus.INVALID, refused)));
+        }
         if (!ok.isEmpty() && voter.isSettled(ok, missing, plan.earlyConfidence())) {
             String reason = missing.isEmpty() ? null
                     : plan.vote() == VoteMethod.CASCADE ? "cascade answered by " + ok.get(ok.size() - 1).member()
@@ -108,8 +122,11 @@ public final class AggregationDecider {
         }
         if (missing.isEmpty()) {
             RequestResult failed = allFailed(plan, serving, members, nowMs);
+            if (failed.status() == RequestStatus.DEADLINE_EXCEEDED && awaitsFallback(plan, outputs) && nowMs < dueAtMs(plan)) {
+                return Optional.empty(); // every member was late; the fallback run may still answer in time
+            }
             return Optional.of(Answer.of(failed.status() == RequestStatus.DEADLINE_EXCEEDED
-                    ? orDefault(plan, failed, members, nowMs) : failed));
+                    ? orDefault(plan, failed, members, outputs, nowMs) : failed));
         }
         if (nowMs < dueAtMs(plan)) {
             return Optional.empty();
@@ -119,7 +136,7 @@ public final class AggregationDecider {
             return Optional.of(Answer.of(voted(voter, plan, serving, members, ok, nowMs, RequestStatus.PARTIAL, reason)));
         }
         return Optional.of(Answer.of(orDefault(plan,
-                terminal(plan, serving, members, nowMs, RequestStatus.DEADLINE_EXCEEDED, reason), members, nowMs)));
+                terminal(plan, serving, members, nowMs, RequestStatus.DEADLINE_EXCEEDED, reason), members, outputs, nowMs)));
     }
 
     /**
@@ -225,16 +242,67 @@ public final class AggregationDecider {
     /**
      * {@code exceeded} (no member answered by the deadline), or, when the plan carries a default
      * answer, that answer instead: status OK, flagged {@code defaultAnswer}, the reason saying what
-     * it is and why; no votes (no member voted).
+     * it is and why; no votes (no member voted). Of the fallback run's output (among
+     * {@code outputs}) and the plan's {@link DefaultAnswer}, the more accurate answers; the
+     * fallback's when they tie (it ran on this very input).
      */
-    static RequestResult orDefault(PlanView plan, RequestResult exceeded, List<MemberOutput> members, long nowMs) {
+    static RequestResult orDefault(PlanView plan, RequestResult exceeded, List<MemberOutput> members,
+            List<MemberOutput> outputs, long nowMs) {
         DefaultAnswer d = plan.deadlineDefault();
+        MemberOutput run = fallbackOutput(plan, outputs);
+        if (run != null && (d == null || d.accuracy() <= plan.fallback().accuracy())) {
+            List<MemberOutput> counted = new ArrayList<>(members);
+            counted.add(run);
+            return new RequestResult(plan.requestId(), RequestStatus.OK, 0, true, run.label(), run.confidence(),
+                    List.of(run.member()), List.of(), latency(plan, counted, nowMs), exceeded.reason()
+                            + String.format(java.util.Locale.ROOT, "; default answer: the fast fallback run of %s (accuracy %.4f)",
+                                    run.member(), plan.fallback().accuracy()),
+                    plan.policy(), plan.createdAtMs(), plan.deadlineMs(), nowMs, run.probabilities(), true, run.tensors());
+        }
         if (d == null) {
             return exceeded;
         }
         return new RequestResult(plan.requestId(), RequestStatus.OK, 0, true, d.label(), d.confidence(), d.variants(),
                 List.of(), latency(plan, members, nowMs), exceeded.reason() + "; default answer: " + d.describe(),
                 plan.policy(), plan.createdAtMs(), plan.deadlineMs(), nowMs, List.of(), true);
+    }
+
+    /** The fallback run's OK output, or null when the plan has none or it has not answered. */
+    private static MemberOutput fallbackOutput(PlanView plan, List<MemberOutput> outputs) {
+        if (plan.fallback() == null) {
+            return null;
+        }
+        return outputs.stream().filter(o -> o.member().equals(plan.fallback().variant()) && o.status() == MemberStatus.OK)
+                .findFirst().orElse(null);
+    }
+
+    /** Whether the plan has a fallback run that has not reported yet (an OK or a failed output). */
+    private static boolean awaitsFallback(PlanView plan, List<MemberOutput> outputs) {
+        return plan.fallback() != null && outputs.stream().noneMatch(o -> o.member().equals(plan.fallback().variant())
+                && o.status() != MemberStatus.MOVED);
+    }
+
+    /**
+     * Why the plan's vote cannot combine these OK outputs, or null when it can: a vote that counts
+     * classes over members that answered with output tensors, or a mean of outputs that are not
+     * averageable ({@link TensorMeanVoter#problem}). Pass-through takes any one answer.
+     */
+    static String outputsProblem(VoteMethod vote, List<MemberOutput> ok) {
+        if (ok.isEmpty() || vote == VoteMethod.PASS_THROUGH) {
+            return null;
+        }
+        if (vote == VoteMethod.MEAN) {
+            return TensorMeanVoter.problem(ok);
+        }
+        List<MemberOutput> tensors = ok.stream().filter(MemberOutput::isTensorAnswer).toList();
+        if (tensors.isEmpty()) {
+            return null;
+        }
+        MemberOutput first = tensors.get(0);
+        return "vote " + vote + " counts classes, but " + tensors.stream().map(MemberOutput::member).collect(Collectors.joining(", "))
+                + " answered with output tensors (" + first.tensors().stream().map(OutputTensor::describe)
+                        .collect(Collectors.joining(", ")) + "), not a class: a plan over such models serves one member "
+                + "or averages them with vote MEAN (policy fixed:<a>+<b>:mean)";
     }
 
     private static RequestResult allFailed(PlanView plan, List<String> serving, List<MemberOutput> members, long nowMs) {
@@ -253,7 +321,7 @@ public final class AggregationDecider {
         VoteOutcome outcome = voter.vote(ok);
         return new RequestResult(plan.requestId(), status, 0, true, outcome.label(), outcome.confidence(), serving,
                 outcome.votes(), latency(plan, members, nowMs), reason, plan.policy(), plan.createdAtMs(), plan.deadlineMs(),
-                nowMs, meanProbabilities(ok));
+                nowMs, meanProbabilities(ok), false, outcome.tensors());
     }
 
     /**

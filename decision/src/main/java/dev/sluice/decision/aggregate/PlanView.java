@@ -15,12 +15,24 @@ import java.util.List;
  * @param partsMissing parts of a multi-part request not arrived when this plan was made
  * @param partCount parts the request has in all
  * @param deadlineDefault what to answer when the deadline passes with no member's answer; null: none
+ * @param fallback a fast fallback run sent beside the members, whose output may answer instead; null: none
+ * @param outputs the outputs the request named, for its result; empty: all
  */
 public record PlanView(String requestId, PlanAction action, String reason, List<String> variants, VoteMethod vote,
                        float earlyConfidence, String policy, long createdAtMs, long receivedAtMs, long plannedAtMs,
-                       long deadlineMs, boolean finalOnly, int partsMissing, int partCount, DefaultAnswer deadlineDefault) {
+                       long deadlineMs, boolean finalOnly, int partsMissing, int partCount, DefaultAnswer deadlineDefault,
+                       FallbackRun fallback, List<String> outputs) {
     public PlanView {
         variants = List.copyOf(variants);
+        outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /** A plan without a fallback run, asking for every output. */
+    public PlanView(String requestId, PlanAction action, String reason, List<String> variants, VoteMethod vote,
+                    float earlyConfidence, String policy, long createdAtMs, long receivedAtMs, long plannedAtMs,
+                    long deadlineMs, boolean finalOnly, int partsMissing, int partCount, DefaultAnswer deadlineDefault) {
+        this(requestId, action, reason, variants, vote, earlyConfidence, policy, createdAtMs, receivedAtMs, plannedAtMs,
+                deadlineMs, finalOnly, partsMissing, partCount, deadlineDefault, null, List.of());
     }
 
     /** A plan without a default answer. */

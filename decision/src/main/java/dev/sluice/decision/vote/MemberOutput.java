@@ -16,10 +16,26 @@ import java.util.List;
  * @param queueMs time the task waited before its batch ran
  * @param computeMs time its batch ran
  * @param completedAtMs when the member's output was written
+ * @param tensors the model's output tensors when its answer is not class scores (label -1, no
+ *     probabilities); empty for a classifier
  */
 public record MemberOutput(String member, MemberStatus status, int label, float confidence, List<Float> probabilities,
-                           String reason, String escalatedTo, double queueMs, double computeMs, long completedAtMs) {
+                           String reason, String escalatedTo, double queueMs, double computeMs, long completedAtMs,
+                           List<OutputTensor> tensors) {
     public MemberOutput {
         probabilities = List.copyOf(probabilities);
+        tensors = tensors == null ? List.of() : List.copyOf(tensors);
+    }
+
+    /** A classifier's output (no output tensors). */
+    public MemberOutput(String member, MemberStatus status, int label, float confidence, List<Float> probabilities,
+                        String reason, String escalatedTo, double queueMs, double computeMs, long completedAtMs) {
+        this(member, status, label, confidence, probabilities, reason, escalatedTo, queueMs, computeMs, completedAtMs,
+                List.of());
+    }
+
+    /** Whether the member answered with output tensors rather than a class (a non-classifier model). */
+    public boolean isTensorAnswer() {
+        return !tensors.isEmpty() && label < 0;
     }
 }

@@ -2,7 +2,7 @@ package dev.sluice.decision.vote;
 
 import java.util.List;
 
-/** A single-member plan: its one output is the answer. */
+/** A single-member plan: its one output is the answer, a class or output tensors alike. */
 public final class PassThroughVoter implements Voter {
     @Override
     public VoteOutcome vote(List<MemberOutput> okOutputs) {
@@ -11,6 +11,6 @@ public final class PassThroughVoter implements Voter {
         }
         MemberOutput o = okOutputs.get(0);
         return new VoteOutcome(o.label(), o.confidence(),
-                List.of(new Ballot(o.member(), o.label(), o.confidence())));
+                List.of(new Ballot(o.member(), o.label(), o.confidence())), o.tensors());
     }
 }

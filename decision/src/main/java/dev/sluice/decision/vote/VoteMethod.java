@@ -6,5 +6,12 @@ package dev.sluice.decision.vote;
  * in step); decisions use this one so that they need no Avro.
  */
 public enum VoteMethod {
-    PASS_THROUGH, MAJORITY, WEIGHTED_MAJORITY, PROBABILITY_AVERAGE, SELF_CONSISTENCY, CASCADE
+    PASS_THROUGH, MAJORITY, WEIGHTED_MAJORITY, PROBABILITY_AVERAGE, SELF_CONSISTENCY, CASCADE,
+    /** The element-wise mean of the members' output tensors ({@link TensorMeanVoter}): models whose answer is not a class. */
+    MEAN;
+
+    /** Whether this method combines output tensors ({@link #MEAN}) or passes one member's answer through, rather than votes for a class. */
+    public boolean takesTensors() {
+        return this == MEAN || this == PASS_THROUGH;
+    }
 }

@@ -7,6 +7,7 @@ public final class Voters {
     private final Voter majority = new MajorityVoter();
     private final Voter probabilityAverage = new ProbabilityAveragingVoter();
     private final Voter cascade = new CascadeVoter();
+    private final Voter mean = new TensorMeanVoter();
     private final Voter weightedMajority;
     private final Voter selfConsistency;
     private final VariantWeights weights;
@@ -34,6 +35,7 @@ public final class Voters {
             case PROBABILITY_AVERAGE -> probabilityAverage;
             case SELF_CONSISTENCY -> selfConsistency;
             case CASCADE -> cascade;
+            case MEAN -> mean;
         };
     }
 

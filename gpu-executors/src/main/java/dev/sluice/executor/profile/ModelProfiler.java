@@ -52,10 +52,13 @@ public final class ModelProfiler {
         List<String> modalities = LabelledSet.inputModalities(v);
         int classes = v.output().sampleSize();
         try (OnnxModel model = OnnxModel.load(v, catalogDir, device, threads)) {
-            int correct = accuracy(model, test, modalities, classes);
-            double acc = correct / (double) test.size();
-            progress.accept(String.format("%-10s accuracy %.4f (%d/%d) on %s, inputs %s, %s", v.id(), acc, correct, test.size(),
-                    model.device(), modalities, test.description()));
+            int[] score = v.isClassifier() ? new int[] {accuracy(model, test, modalities, classes), test.size()}
+                    : centroidAccuracy(model, test, modalities, classes);
+            int correct = score[0];
+            double acc = correct / (double) score[1];
+            progress.accept(String.format("%-10s accuracy %.4f (%d/%d%s) on %s, inputs %s, %s", v.id(), acc, correct, score[1],
+                    v.isClassifier() ? "" : ", nearest class centroid of its output", model.device(), modalities,
+                    test.description()));
             List<LatencyPoint> points = new ArrayList<>();
             for (int b : batches) {
                 if (b > Math.max(v.batching().maxBatch(), 64)) {
@@ -67,7 +70,7 @@ public final class ModelProfiler {
                         p.p50Ms(), p.p95Ms(), p.p99Ms()));
             }
             LatencyProfile profile = new LatencyProfile(model.device(), threads, Instant.now().toString(), points);
-            return new Measurement(v.withMeasurements(round(acc, 4), profile), acc, correct, test.size(), profile);
+            return new Measurement(v.withMeasurements(round(acc, 4), profile), acc, correct, score[1], profile);
         }
     }
 
@@ -106,6 +109,59 @@ public final class ModelProfiler {
             }
         }
         return correct;
+    }
+
+    /**
+     * The quality of a model whose output is not class scores (an embedding): nearest class
+     * centroid on the labelled set, by cosine, of the first output's {@code dims} values a sample.
+     * The centroids are the mean outputs of each class over the even-indexed samples; the odd-indexed
+     * ones are scored (as models/scripts/train_embedding.py does). Returns {correct, scored}.
+     */
+    static int[] centroidAccuracy(OnnxModel model, LabelledSet test, List<String> modalities, int dims) {
+        float[] all = new float[test.size() * dims];
+        int batch = 256;
+        float[][] in = null;
+        for (int start = 0; start < test.size(); start += batch) {
+            int n = Math.min(batch, test.size() - start);
+            in = inputs(model, test, modalities, start, n, in);
+            System.arraycopy(model.run(in, n), 0, all, start * dims, n * dims);
+        }
+        int classes = 0;
+        for (int i = 0; i < test.size(); i++) {
+            classes = Math.max(classes, test.label(i) + 1);
+        }
+        double[][] centroid = new double[classes][dims];
+        for (int i = 0; i < test.size(); i += 2) {
+            for (int d = 0; d < dims; d++) {
+                centroid[test.label(i)][d] += all[i * dims + d];
+            }
+        }
+        for (double[] c : centroid) {
+            double norm = Math.sqrt(java.util.Arrays.stream(c).map(x -> x * x).sum());
+            for (int d = 0; d < dims && norm > 0; d++) {
+                c[d] /= norm;
+            }
+        }
+        int correct = 0;
+        int scored = 0;
+        for (int i = 1; i < test.size(); i += 2, scored++) {
+            int best = -1;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                double s = 0;
+                for (int d = 0; d < dims; d++) {
+                    s += all[i * dims + d] * centroid[k][d];
+                }
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = k;
+                }
+            }
+            if (best == test.label(i)) {
+                correct++;
+            }
+        }
+        return new int[] {correct, scored};
     }
 
     private LatencyPoint latency(OnnxModel model, LabelledSet test, List<String> modalities, int batch) {

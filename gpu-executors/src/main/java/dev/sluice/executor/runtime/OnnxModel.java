@@ -222,7 +222,7 @@ public final class OnnxModel implements AutoCloseable {
             for (int k = 0; k < zeros.length; k++) {
                 zeros[k] = new float[b * sampleSizes[k]];
             }
-            run(zeros, b);
+            run(zeros, b, r -> null); // reads no output: any output kind warms up alike
         }
     }
 
@@ -235,12 +235,26 @@ public final class OnnxModel implements AutoCloseable {
             throw new IllegalStateException("the model takes " + sampleSizes.length + " inputs " + Arrays.toString(inputNames)
                     + "; run it with one array per input");
         }
-        try (OnnxTensor t = tensor(0, input, batch);
-             OrtSession.Result r = session.run(Map.of(inputNames[0], t))) {
-            return logits(r, batch);
-        } catch (OrtException e) {
-            throw new IllegalStateException("inference failed: " + e.getMessage(), e);
-        }
+        return run(new float[][] {input}, batch, r -> logits(r, batch));
+    }
+
+    /**
+     * Runs {@code batch} samples as {@link #run(float[][], int)} does and returns every output of
+     * the model as it returned it (any shape, any numeric datatype), in the model's output order:
+     * what a variant whose answer is not class scores serves.
+     */
+    public List<BatchOutput> runTensors(float[][] inputs, int batch) {
+        return run(inputs, batch, r -> {
+            List<BatchOutput> out = new ArrayList<>(r.size());
+            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
+                if (!(e.getValue() instanceof OnnxTensor t)) {
+                    throw new IllegalArgumentException("output '" + e.getKey() + "' is a " + e.getValue().getType()
+                            + ", not a tensor");
+                }
+                out.add(BatchOutput.of(e.getKey(), t));
+            }
+            return out;
+        });
     }
 
     /**
@@ -248,12 +262,13 @@ public final class OnnxModel implements AutoCloseable {
      * (the order the model was loaded with). Returns {@code batch * outputSize} floats, row-major.
      */
     public float[] run(float[][] inputs, int batch) {
+        return run(inputs, batch, r -> logits(r, batch));
+    }
+
+    private <T> T run(float[][] inputs, int batch, java.util.function.Function<OrtSession.Result, T> read) {
         if (inputs.length != sampleSizes.length) {
             throw new IllegalArgumentException(inputs.length + " input arrays for a model with " + sampleSizes.length
                     + " inputs " + Arrays.toString(inputNames));
-        }
-        if (inputs.length == 1) {
-            return run(inputs[0], batch);
         }
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
@@ -261,7 +276,7 @@ public final class OnnxModel implements AutoCloseable {
                 feed.put(inputNames[k], tensor(k, inputs[k], batch));
             }
             try (OrtSession.Result r = session.run(feed)) {
-                return logits(r, batch);
+                return read.apply(r);
             }
         } catch (OrtException e) {
             throw new IllegalStateException("inference failed: " + e.getMessage(), e);

@@ -39,6 +39,30 @@ class OnnxModelTest {
     }
 
     @Test
+    void runTensorsReturnsEveryOutputAsTheModelGaveItAndSplitsItPerSample() {
+        try (OnnxModel m = OnnxModel.load(LINEAR, Device.CPU, 1, 784, 10)) {
+            float[] both = concat(image(1), image(2));
+            float[] logits = m.run(both, 2);
+            List<BatchOutput> out = m.runTensors(new float[][] {both}, 2);
+            assertEquals(1, out.size());
+            BatchOutput b = out.get(0);
+            assertEquals("logits", b.name());
+            assertEquals("FP32", b.datatype());
+            assertArrayEquals(new long[] {2, 10}, b.shape());
+            for (int i = 0; i < 2; i++) {
+                dev.sluice.decision.vote.OutputTensor s = b.sample(i, 2);
+                assertEquals(List.of(1L, 10L), s.shape());
+                java.nio.ByteBuffer bytes = s.buffer();
+                for (int c = 0; c < 10; c++) {
+                    assertEquals(logits[i * 10 + c], bytes.getFloat(c * 4), "little-endian, row " + i);
+                }
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.sample(0, 3));
+            assertTrue(e.getMessage().contains("no batch axis of 3"), e.getMessage());
+        }
+    }
+
+    @Test
     void runsABatchOfZeroImages() {
         try (OnnxModel m = OnnxModel.load(LINEAR, Device.CPU, 1, 784, 10)) {
             assertEquals("cpu", m.device());

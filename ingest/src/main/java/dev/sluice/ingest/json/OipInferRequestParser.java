@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.ingest.json.RequestParseOutcome.Rejected;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,8 +31,22 @@ public final class OipInferRequestParser {
 
     private final OipJsonRequestParser parser;
     private final long defaultTimeoutMs;
+    private final java.util.function.BiFunction<String, List<String>, String> outputsProblem;
 
+    /** A parser for classifier models: the outputs a request may name are label, confidence and probabilities. */
     public OipInferRequestParser(OipJsonRequestParser parser, long defaultTimeoutMs) {
+        this(parser, defaultTimeoutMs, (model, named) -> named.stream().filter(n -> !OipInferResponse.OUTPUTS.contains(n))
+                .findFirst().map(n -> "unknown output '" + n + "' (outputs: " + String.join(", ", OipInferResponse.OUTPUTS) + ")")
+                .orElse(null));
+    }
+
+    /**
+     * @param outputsProblem why a model cannot have the outputs a request named, or null
+     *     ({@code Catalog::outputsProblem}, the selector's own check)
+     */
+    public OipInferRequestParser(OipJsonRequestParser parser, long defaultTimeoutMs,
+            java.util.function.BiFunction<String, List<String>, String> outputsProblem) {
+        this.outputsProblem = Objects.requireNonNull(outputsProblem, "outputsProblem");
         this.parser = Objects.requireNonNull(parser, "parser");
         if (defaultTimeoutMs <= 0) {
             throw new IllegalArgumentException("default timeout must be > 0 ms, got " + defaultTimeoutMs);
@@ -67,7 +79,11 @@ public final class OipInferRequestParser {
         JsonNode idNode = root.get("id");
         String clientId = idNode != null && idNode.isTextual() ? idNode.textValue() : null;
         try {
-            List<String> outputs = requestedOutputs(root.get("outputs"));
+            List<String> outputs = OipJsonRequestParser.outputs(root.get("outputs"));
+            String problem = outputsProblem.apply(model, outputs);
+            if (problem != null) {
+                throw new InvalidFieldException(problem);
+            }
             ObjectNode bridge = rewrite(model, (ObjectNode) root, requestId);
             return new Call(parser.parse(bridge), clientId, outputs);
         } catch (InvalidFieldException e) {
@@ -122,30 +138,9 @@ public final class OipInferRequestParser {
             out.set("parameters", rest);
         }
         out.set("inputs", body.get("inputs"));
+        if (body.has("outputs")) {
+            out.set("outputs", body.get("outputs")); // carried to the result, which renders only these
+        }
         return out;
-    }
-
-    private static List<String> requestedOutputs(JsonNode outputs) {
-        if (outputs == null || outputs.isNull()) {
-            return List.of();
-        }
-        if (!outputs.isArray()) {
-            throw new InvalidFieldException("'outputs' must be an array of {\"name\": ...}");
-        }
-        Set<String> names = new LinkedHashSet<>();
-        for (JsonNode o : outputs) {
-            JsonNode name = o.get("name");
-            if (!o.isObject() || name == null || !name.isTextual()) {
-                throw new InvalidFieldException("'outputs' must be an array of {\"name\": ...}");
-            }
-            String n = name.textValue();
-            if (!OipInferResponse.OUTPUTS.contains(n)) {
-                throw new InvalidFieldException("unknown output '" + n + "' (outputs: " + String.join(", ", OipInferResponse.OUTPUTS) + ")");
-            }
-            if (!names.add(n)) {
-                throw new InvalidFieldException("output '" + n + "' requested twice");
-            }
-        }
-        return new ArrayList<>(names);
     }
 }

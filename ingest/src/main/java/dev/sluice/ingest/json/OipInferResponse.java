@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.avro.InferenceResult;
 import dev.sluice.avro.ResultStatus;
 import dev.sluice.avro.StageLatency;
+import dev.sluice.avro.Tensor;
 import dev.sluice.avro.Vote;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,9 @@ import java.util.stream.Collectors;
 /**
  * A final result as an Open Inference Protocol (KServe v2) inference response: the answer as
  * output tensors ({@value #LABEL} INT64 [1], {@value #CONFIDENCE} FP32 [1], {@value #PROBABILITIES}
- * FP32 [1, classes]), Sluice's status, votes, variants and stage latencies as scalar
+ * FP32 [1, classes] for a classifier; the model's own output tensors, any shape and datatype, for
+ * a model that answers with tensors), only those the request named when it named any
+ * ({@code requested_outputs}), Sluice's status, votes, variants and stage latencies as scalar
  * {@code parameters}, and {@code error} carrying the reason when the status is not an answer
  * ({@code REJECTED}, {@code INVALID}, {@code DEADLINE_EXCEEDED}). Transport-neutral: the gateway
  * renders it as HTTP JSON (with {@link #toJson()}) or as protobuf. Immutable.
@@ -31,8 +34,8 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
     public static final String LABEL = "label";
     public static final String CONFIDENCE = "confidence";
     public static final String PROBABILITIES = "probabilities";
-    /** Every output a result can carry, in order. */
-    public static final List<String> OUTPUTS = List.of(LABEL, CONFIDENCE, PROBABILITIES);
+    /** Every output a classifier's result can carry, in order. */
+    public static final List<String> OUTPUTS = dev.sluice.models.OutputKind.CLASS_OUTPUTS;
 
     public OipInferResponse {
         Objects.requireNonNull(status, "status");
@@ -40,8 +43,11 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
         outputs = List.copyOf(outputs);
     }
 
-    /** One output tensor; {@code data} holds Long values for INT64 and Float values for FP32. */
-    public record Output(String name, String datatype, List<Long> shape, List<? extends Number> data) {
+    /**
+     * One output tensor; {@code data} holds one value an element as {@link TensorDataDecoder}
+     * reads them (Long for INT64, Float for FP32, Boolean for BOOL, ...).
+     */
+    public record Output(String name, String datatype, List<Long> shape, List<?> data) {
         public Output {
             shape = List.copyOf(shape);
             data = List.copyOf(data);
@@ -55,10 +61,10 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
 
     /**
      * A result as the JSON topic carries it: {@code id} the request id, {@code model_name} the task
-     * the request named, every output there is.
+     * the request named, the outputs the request named (every output there is when it named none).
      */
     public static OipInferResponse of(InferenceResult r) {
-        return of(r, null, r.getRequestId(), List.of());
+        return of(r, null, r.getRequestId(), r.getRequestedOutputs());
     }
 
     /**
@@ -71,10 +77,22 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
         if (modelName == null && !r.getTask().isEmpty()) {
             modelName = r.getTask();
         }
-        List<String> wanted = requestedOutputs.isEmpty() ? OUTPUTS : requestedOutputs;
         List<Output> outputs = new ArrayList<>();
-        boolean hasLabel = r.getLabel() >= 0 && (r.getStatus() == ResultStatus.OK || r.getStatus() == ResultStatus.PARTIAL);
-        if (hasLabel) {
+        boolean answered = r.getStatus() == ResultStatus.OK || r.getStatus() == ResultStatus.PARTIAL;
+        boolean hasLabel = r.getLabel() >= 0 && answered;
+        boolean hasTensors = !r.getOutputs().isEmpty() && answered;
+        if (hasTensors) { // a model that answers with tensors: its own outputs, by name
+            for (Tensor t : r.getOutputs()) {
+                if (requestedOutputs.isEmpty() || requestedOutputs.contains(t.getName())) {
+                    outputs.add(new Output(t.getName(), t.getDatatype(), t.getShape(),
+                            TensorDataDecoder.values(t.getName(), t.getDatatype(), t.getData())));
+                }
+            }
+            if (!requestedOutputs.isEmpty()) { // in the order the client named them
+                outputs.sort(java.util.Comparator.comparingInt(o -> requestedOutputs.indexOf(o.name())));
+            }
+        } else if (hasLabel) {
+            List<String> wanted = requestedOutputs.isEmpty() ? OUTPUTS : requestedOutputs;
             for (String name : wanted) {
                 switch (name) {
                     case LABEL -> outputs.add(new Output(LABEL, "INT64", List.of(1L), List.of((long) r.getLabel())));
@@ -85,18 +103,18 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
                                     r.getProbabilities()));
                         }
                     }
-                    default -> throw new IllegalArgumentException("unknown output '" + name + "' (outputs: " + OUTPUTS + ")");
+                    default -> { } // not a classifier's output: the selector answered such a request INVALID
                 }
             }
         }
-        String error = hasLabel ? null : error(r);
+        String error = hasLabel || hasTensors ? null : error(r);
         return new OipInferResponse(modelName, clientId, r.getStatus(), error, parameters(r), outputs);
     }
 
     private static String error(InferenceResult r) {
         String reason = r.getReason() == null ? "" : ": " + r.getReason();
         return switch (r.getStatus()) {
-            case OK, PARTIAL -> "no label in the " + r.getStatus() + " result" + reason;
+            case OK, PARTIAL -> "no answer (label or output tensors) in the " + r.getStatus() + " result" + reason;
             default -> r.getStatus() + reason;
         };
     }
@@ -139,6 +157,25 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
         return v.getVariant() + ":" + v.getLabel() + ":" + String.format(java.util.Locale.ROOT, "%.4f", v.getConfidence());
     }
 
+    /** Appends one element value as JSON (as {@link TensorDataDecoder} reads them, or Long/Float as a classifier's outputs hold). */
+    public static void add(ArrayNode data, Object v) {
+        if (v instanceof Boolean b) {
+            data.add(b);
+        } else if (v instanceof Integer i) {
+            data.add(i);
+        } else if (v instanceof Long l) {
+            data.add(l);
+        } else if (v instanceof Float f) {
+            data.add(f);
+        } else if (v instanceof Double d) {
+            data.add(d);
+        } else if (v instanceof java.math.BigInteger b) {
+            data.add(b);
+        } else {
+            throw new IllegalArgumentException("not a tensor element: " + v);
+        }
+    }
+
     /**
      * OIP JSON: {@code model_name}, {@code id}, {@code parameters}, {@code outputs}, and {@code error}
      * when the request was not answered (as OIP's error responses carry it).
@@ -170,13 +207,7 @@ public record OipInferResponse(String modelName, String id, ResultStatus status,
             ArrayNode shape = t.putArray("shape");
             o.shape().forEach(shape::add);
             ArrayNode data = t.putArray("data");
-            for (Number n : o.data()) {
-                if (n instanceof Long l) {
-                    data.add(l);
-                } else {
-                    data.add(n.floatValue());
-                }
-            }
+            o.data().forEach(v -> add(data, v));
         }
         return root;
     }

@@ -142,7 +142,34 @@ public final class OipJsonRequestParser {
                 .setFinalOnly(optionalBoolean(root, "final_only", true))
                 .setInputs(inputs(root))
                 .setParameters(parameters(root, "parameters"))
+                .setOutputs(outputs(root.get("outputs")))
                 .build();
+    }
+
+    /**
+     * OIP {@code outputs}: an array of {@code {"name": ...}} objects, each name once, in the
+     * client's order; absent or null = every output. Whether the names exist is the catalog's call
+     * ({@code Catalog#outputsProblem}: the selector's, and the gateway's to fail fast).
+     */
+    static List<String> outputs(JsonNode outputs) {
+        if (outputs == null || outputs.isNull()) {
+            return List.of();
+        }
+        if (!outputs.isArray()) {
+            throw new InvalidFieldException("'outputs' must be an array of {\"name\": ...}");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode o : outputs) {
+            JsonNode name = o.get("name");
+            if (!o.isObject() || name == null || !name.isTextual()) {
+                throw new InvalidFieldException("'outputs' must be an array of {\"name\": ...}");
+            }
+            if (names.contains(name.textValue())) {
+                throw new InvalidFieldException("output '" + name.textValue() + "' requested twice");
+            }
+            names.add(name.textValue());
+        }
+        return names;
     }
 
     private static String task(JsonNode root) {

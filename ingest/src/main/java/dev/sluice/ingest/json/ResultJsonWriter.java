@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
  * (KServe v2) inference response, the same shape the OIP gateway answers with
  * ({@link OipInferResponse}): {@code id} (the request id), {@code model_name} (the task the
  * request named), {@code outputs} ({@code label} INT64 [1], {@code confidence} FP32 [1],
- * {@code probabilities} FP32 [1, classes]; none without an answer), {@code error} when the request
+ * {@code probabilities} FP32 [1, classes], or the model's own output tensors for a model that
+ * answers with tensors; only those the request named when it named any; none without an answer),
+ * {@code error} when the request
  * was not answered (INVALID, REJECTED, DEADLINE_EXCEEDED: the status and the reason), and
  * Sluice's status, revision, variants, votes, policy, stage latencies and times as scalar
  * {@code parameters}. Thread-safe.

@@ -128,6 +128,19 @@ class OipJsonRequestParserTest {
     }
 
     @Test
+    void readsTheRequestedOutputsInOrderRefusingMalformedOnes() {
+        String input = "{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1],\"data\":[1]}";
+        String r = request(input);
+        assertEquals(List.of(), parsed(r).getOutputs(), "none named: every output");
+        String named = r.substring(0, r.length() - 1) + ",\"outputs\":[{\"name\":\"probabilities\"},{\"name\":\"label\"}]}";
+        assertEquals(List.of("probabilities", "label"), parsed(named).getOutputs());
+        assertTrue(rejected(r.substring(0, r.length() - 1) + ",\"outputs\":[{\"name\":\"a\"},{\"name\":\"a\"}]}").reason()
+                .contains("output 'a' requested twice"));
+        assertTrue(rejected(r.substring(0, r.length() - 1) + ",\"outputs\":[\"label\"]}").reason()
+                .contains("'outputs' must be an array of {\"name\": ...}"));
+    }
+
+    @Test
     void rejectsStructuralProblemsWithTheIdAndFieldName() {
         Map<String, String> cases = Map.of(
                 "{\"id\":\"r1\",\"deadline_ms\":1,\"inputs\":[]}", "'task'",

@@ -93,6 +93,45 @@ class ResultJsonWriterTest {
     }
 
     @Test
+    void theOutputsTheRequestNamedAreTheOnlyOnesWrittenInItsOrder() throws Exception {
+        InferenceResult r = InferenceResult.newBuilder(okResult()).setRequestedOutputs(List.of("probabilities", "label")).build();
+        JsonNode j = mapper.readTree(new ResultJsonWriter().write(r));
+        assertEquals(2, j.get("outputs").size());
+        assertEquals("probabilities", j.get("outputs").get(0).get("name").textValue());
+        assertEquals("label", j.get("outputs").get(1).get("name").textValue());
+        assertEquals(7, j.get("outputs").get(1).get("data").get(0).longValue());
+    }
+
+    @Test
+    void aModelThatAnswersWithTensorsHasThemAsItsOutputsWhateverTheirDatatype() throws Exception {
+        java.nio.ByteBuffer emb = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putFloat(0.5f).putFloat(-0.25f).putFloat(1f).flip();
+        java.nio.ByteBuffer ids = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(-3).putLong(1L << 40).flip();
+        java.nio.ByteBuffer flags = java.nio.ByteBuffer.wrap(new byte[] {1, 0});
+        InferenceResult r = InferenceResult.newBuilder(okResult()).setLabel(-1).setConfidence(0f).setProbabilities(List.of())
+                .setOutputs(List.of(new dev.sluice.avro.Tensor("embedding", "FP32", List.of(1L, 3L), emb, java.util.Map.of()),
+                        new dev.sluice.avro.Tensor("ids", "INT64", List.of(1L, 2L), ids, java.util.Map.of()),
+                        new dev.sluice.avro.Tensor("mask", "BOOL", List.of(1L, 2L), flags, java.util.Map.of())))
+                .build();
+        JsonNode j = mapper.readTree(new ResultJsonWriter().write(r));
+        assertFalse(j.has("error"), j.toString());
+        JsonNode out = j.get("outputs");
+        assertEquals(3, out.size(), "the model's tensors, no label, confidence or probabilities");
+        assertEquals("embedding", out.get(0).get("name").textValue());
+        assertEquals("FP32", out.get(0).get("datatype").textValue());
+        assertEquals("[1,3]", out.get(0).get("shape").toString());
+        assertEquals("[0.5,-0.25,1.0]", out.get(0).get("data").toString());
+        assertEquals("[-3,1099511627776]", out.get(1).get("data").toString());
+        assertEquals("[true,false]", out.get(2).get("data").toString());
+        JsonNode only = mapper.readTree(new ResultJsonWriter().write(InferenceResult.newBuilder(r)
+                .setRequestedOutputs(List.of("mask", "embedding")).build())).get("outputs");
+        assertEquals("mask", only.get(0).get("name").textValue());
+        assertEquals("embedding", only.get(1).get("name").textValue());
+        assertEquals(2, only.size());
+    }
+
+    @Test
     void anUnansweredRequestCarriesAnErrorAndNoOutputs() throws Exception {
         InferenceResult invalid = InferenceResult.newBuilder(okResult())
                 .setStatus(ResultStatus.INVALID)
