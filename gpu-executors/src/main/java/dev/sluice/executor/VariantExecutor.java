@@ -4,8 +4,6 @@ import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
 import dev.sluice.avro.Tensor;
-import dev.sluice.decision.vote.OutputTensor;
-import dev.sluice.executor.runtime.BatchOutput;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.batch.AimdBatchSize;
@@ -16,7 +14,6 @@ import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.executor.runtime.ModelCache;
 import dev.sluice.executor.runtime.ModelHandle;
 import dev.sluice.executor.runtime.OnnxModel;
-import dev.sluice.executor.runtime.Softmax;
 import dev.sluice.models.AdaptiveBatching;
 import dev.sluice.models.BatchingConfig;
 import dev.sluice.models.Variant;
@@ -56,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VariantExecutor implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VariantExecutor.class);
-    private static final int CLASSES = 10;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private static final boolean THREAD_CPU_SUPPORTED = THREADS.isCurrentThreadCpuTimeSupported();
 
@@ -66,13 +62,13 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private final ExecutorClients clients;
     private final KafkaConsumer<String, InferenceTask> consumer; // clients.consumer
     private final OutputLedger ledger = new OutputLedger();
+    private final TaskOutputs outputs;
     private final LoadTracker load;
     private final InstantSource clock;
     /** The deployment's topic and group names. */
     private final Topics topics;
     private final DeadlineBatcher<PendingTask> batcher;
     private final ExecutorMetrics metrics;
-    private final Escalation escalation;
     private final CancelledRequests cancelled;
     private final QueueReplan replan; // null: queued tasks never move
     private final AimdBatchSize aimd; // null unless adaptive batching is on
@@ -114,8 +110,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.variant = variant;
         this.clock = clock;
         this.load = new LoadTracker(variant, config.statusIntervalMs());
+        this.outputs = new TaskOutputs(kafka.topics(), config.executorId(), model::device, escalation);
         this.replan = replan;
-        this.escalation = escalation;
         this.cancelled = cancelled;
         this.config = config;
         this.model = model;
@@ -279,7 +275,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             adaptBatchSize(batch, outputs);
             long doneAt = clock.millis();
             for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
-                release(batch.tasks().get(i), withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
+                release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
             }
         }
         ledger.releaseHeldBack(out);
@@ -368,7 +364,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             if (variant.isClassifier()) {
                 logits = lease.model().run(in, n);
             } else {
-                tensors = perTask(lease.model().runTensors(in, n), n);
+                tensors = TaskOutputs.perTask(lease.model().runTensors(in, n), n);
             }
         } catch (RuntimeException e) {
             metrics.error(n);
@@ -389,30 +385,14 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             metrics.queued(queueMs);
             ProducerRecord<String, Object> o;
             if (tensors != null) { // no class: the model's outputs as they are
-                o = output(t, OutputStatus.OK, -1, null, null, queueMs, computeMs, n);
-                ((ModelOutput) o.value()).setOutputs(tensors.get(i));
+                o = outputs.tensors(t, tensors.get(i), queueMs, computeMs, n, clock.millis());
             } else {
-                float[] probs = Softmax.probabilities(logits, i * CLASSES, CLASSES);
-                o = output(t, OutputStatus.OK, Softmax.argmax(probs, 0, CLASSES), probs, null, queueMs, computeMs, n);
+                o = outputs.classified(t, logits, i, queueMs, computeMs, n, clock.millis());
             }
             ((ModelOutput) o.value()).setCpuMs(cpuMs);
             out.add(o);
         }
         load.ran(n, computeMs);
-    }
-
-    /** Each task's share of a batch's output tensors (batch axis 1), as Avro tensors, in batch order. */
-    private static List<List<Tensor>> perTask(List<BatchOutput> outputs, int n) {
-        List<List<Tensor>> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            List<Tensor> mine = new ArrayList<>(outputs.size());
-            for (BatchOutput b : outputs) {
-                OutputTensor s = b.sample(i, n);
-                mine.add(new Tensor(s.name(), s.datatype(), s.shape(), java.nio.ByteBuffer.wrap(s.data()), java.util.Map.of()));
-            }
-            out.add(mine);
-        }
-        return out;
     }
 
     /** This thread's CPU time in ns (ONNX Runtime runs on it, plus its pool's threads with more than one), or -1. */
@@ -430,43 +410,15 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         return p == null ? null : "task for " + variant.id() + " not run: " + p;
     }
 
+    /** An output without an answer: an error, a drop or a move, with its reason. */
     private ProducerRecord<String, Object> output(PendingTask t, OutputStatus status, int label, float[] probs, String reason,
             double queueMs, double computeMs, int batchSize) {
-        List<Float> p = new ArrayList<>(probs == null ? 0 : probs.length);
-        if (probs != null) {
-            for (float f : probs) {
-                p.add(f);
-            }
-        }
-        // the member id: the variant, or one view of it under self-consistency
-        ModelOutput o = ModelOutput.newBuilder().setRequestId(t.task().getRequestId()).setVariant(t.task().getVariant())
-                .setStatus(status).setLabel(label).setConfidence(probs == null ? 0f : probs[label]).setProbabilities(p)
-                .setReason(reason).setExecutorId(config.executorId()).setDevice(model.device()).setBatchSize(batchSize)
-                .setQueueMs(queueMs).setComputeMs(computeMs).setCompletedAtMs(clock.millis()).build();
-        return new ProducerRecord<>(topics.partials(), t.task().getRequestId(), o);
+        return outputs.output(t, status, label, probs, reason, queueMs, computeMs, batchSize, clock.millis());
     }
 
     /** A finished task's records go out now unless its partition's commit metadata has no room for them yet. */
     private void release(PendingTask t, List<ProducerRecord<String, Object>> records, List<ProducerRecord<String, Object>> out) {
         ledger.release(t, records, out);
-    }
-
-    /**
-     * A task's records: its output and, when a cascade's answer is unsure and the next stage can
-     * still answer in time, the next stage's task, published together (one transaction under
-     * exactly-once) so the aggregator never waits for a stage that was not asked.
-     */
-    private List<ProducerRecord<String, Object>> withEscalation(PendingTask t, ProducerRecord<String, Object> output,
-            long nowMs) {
-        if (!(output.value() instanceof ModelOutput o) || o.getStatus() != OutputStatus.OK || !o.getOutputs().isEmpty()) {
-            return List.of(output); // output tensors have no confidence to escalate on
-        }
-        return escalation.next(TaskRoutes.routingOf(t.task()), o.getConfidence(), nowMs)
-                .<List<ProducerRecord<String, Object>>>map(stage -> {
-                    InferenceTask next = TaskRoutes.escalated(t.task(), stage, nowMs);
-                    o.setEscalatedTo(next.getVariant());
-                    return List.of(new ProducerRecord<>(topics.tasks(next.getVariant()), next.getRequestId(), next), output);
-                }).orElse(List.of(output));
     }
 
     /** Adaptive batching: the measured compute time of an OK batch steers the batch-size limit. */
