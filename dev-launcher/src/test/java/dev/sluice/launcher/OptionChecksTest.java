@@ -63,6 +63,15 @@ class OptionChecksTest {
     }
 
     @Test
+    void helpListsTheRegisteredPoliciesAndDeliveryModes() {
+        String help = run("selector", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("exactly-once, exactly-once-results, at-least-once:"), help);
+        for (String policy : new PolicyNames()) {
+            assertTrue(help.contains(policy), policy + " missing from: " + help);
+        }
+    }
+
+    @Test
     void aPrefixKafkaWouldRefuseIsAUsageError() {
         assertTrue(run("up", "--prefix", "team a").err().contains("'--prefix': 'team a' (must be ASCII letters"));
         assertTrue(run("up", "--prefix", "a.", "--group-prefix", "b/").err().contains("'--group-prefix': 'b/'"));

@@ -35,9 +35,10 @@ final class ClusterOptions {
                     + "publish), and the directory its relative model paths resolve in (default: ${DEFAULT-VALUE})")
     Path catalog;
 
-    @Option(names = "--delivery", defaultValue = "exactly-once-results",
-            description = "exactly-once (transactions on every hop), exactly-once-results (only the aggregator is "
-                    + "transactional and drops upstream redeliveries) or at-least-once (default: ${DEFAULT-VALUE})")
+    @Option(names = "--delivery", defaultValue = "exactly-once-results", completionCandidates = DeliveryModeNames.class,
+            description = "${COMPLETION-CANDIDATES}: exactly-once has transactions on every hop, exactly-once-results makes "
+                    + "only the aggregator transactional (it drops upstream redeliveries), at-least-once has none "
+                    + "(default: ${DEFAULT-VALUE})")
     String delivery;
 
     @Option(names = "--commit-interval-ms", defaultValue = "20",
@@ -67,7 +68,7 @@ final class ClusterOptions {
         try {
             DeliveryMode.parse(delivery);
         } catch (IllegalArgumentException e) {
-            c.require(false, "--delivery", delivery, "exactly-once, exactly-once-results or at-least-once");
+            c.require(false, "--delivery", delivery, String.join(", ", new DeliveryModeNames()));
         }
         if (registry != null && !registry.isBlank() && !registry.strip().equals(SluiceSerdes.FINGERPRINT)) {
             RegistryProbe.urlProblem(registry.strip()).ifPresent(p -> c.require(false, "--registry", p,
