@@ -33,7 +33,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * an early answer are counted late like any other).
  *
  * <p>An early answer (the outstanding members could no longer change it) is counted, and, when
- * enabled, its request id goes to the cancellations sink so executors may skip its queued members.
+ * enabled, its request id goes to the cancellations sink so executors may skip its queued members;
+ * so does the members' answer to a request whose deadline default's fallback run has not reported
+ * (its task, no longer wanted, may still be queued).
  */
 public final class AggregatorProcessor implements Processor<String, SpecificRecord, String, Object> {
     private final AggregatorConfig cfg;
@@ -218,6 +220,18 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
         answeredIndex.put(TimeIndexKey.of(now, id), id);
     }
 
+    /**
+     * Whether {@code plan} sent a fast fallback run that has not reported, while {@code result} is
+     * the members' answer: its task may still be queued, and executors skip it when told.
+     */
+    private static boolean fallbackStillOut(Plan plan, InferenceResult result, PendingRequest stored) {
+        if (plan.getFallbackRun() == null || result.getDefaultAnswer()) {
+            return false;
+        }
+        String fallback = plan.getFallbackRun().getVariant();
+        return stored == null || stored.getOutputs().stream().noneMatch(o -> o.getVariant().equals(fallback));
+    }
+
     private void answer(String id, RevisionDecider.Step step, Plan avroPlan, PlanView plan, RequestResult provisional,
                         long now) {
         InferenceResult result = DecisionValues.result(step.result(), avroPlan);
@@ -233,6 +247,10 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             }
         }
         PendingRequest stored = pending.delete(id);
+        if (step.skippedMembers().isEmpty() && cfg.forwardCancellations() && fallbackStillOut(avroPlan, result, stored)) {
+            // answered by the members: the deadline default's fallback run is no longer wanted
+            context.forward(new Record<>(id, id, now), AggregatorTopology.CANCELLATIONS_SINK);
+        }
         if (stored != null) {
             pendingCount.decrementAndGet();
             if (stored.getPlan() != null) {

@@ -101,6 +101,32 @@ class EnsembleVotingTopologyTest {
     }
 
     @Test
+    void theMembersAnswerCancelsAFallbackRunThatHasNotReported() {
+        Plan withFallback = Plan.newBuilder(serve("f1", VoteMethod.PASS_THROUGH, DEADLINE, "vgg"))
+                .setFallbackRun(new dev.sluice.avro.FallbackRun("linear", 0.8454)).build();
+        send(withFallback);
+        send(ok("f1", "vgg", 3, 0.9f, now()));
+        InferenceResult r = results.readKeyValuesToList().get(0).value;
+        assertEquals(ResultStatus.OK, r.getStatus());
+        assertFalse(r.getDefaultAnswer());
+        assertEquals(List.of(KeyValue.pair("f1", "f1")), cancellations.readKeyValuesToList(),
+                "the queued fallback task is no longer wanted");
+
+        // the fallback reported first: nothing left to cancel
+        send(Plan.newBuilder(withFallback).setRequestId("f2").build());
+        send(ok("f2", "linear", 3, 0.7f, now()));
+        send(ok("f2", "vgg", 3, 0.9f, now()));
+        assertEquals(1, results.readKeyValuesToList().size());
+        assertTrue(cancellations.isEmpty());
+
+        // no fallback run: nothing to cancel either
+        send(serve("f3", VoteMethod.PASS_THROUGH, DEADLINE, "vgg"));
+        send(ok("f3", "vgg", 3, 0.9f, now()));
+        assertEquals(1, results.readKeyValuesToList().size());
+        assertTrue(cancellations.isEmpty());
+    }
+
+    @Test
     void majorityOfThreeIsAnsweredAfterTwoAgreeingOutputs() {
         send(serve("r1", VoteMethod.MAJORITY, DEADLINE, "a", "bb", "ccc"));
         send(ok("r1", "a", 6, 0.8f, now()));
