@@ -68,6 +68,11 @@ final class LoadTracker {
         return measured ? batchMs / meanBatch * limit : 0;
     }
 
+    /** Whether a status period has passed since the last status, at {@code nowMs}. */
+    boolean statusDue(long nowMs) {
+        return nowMs - lastStatusMs >= statusIntervalMs;
+    }
+
     /**
      * The status to publish at {@code nowMs} when a period has passed since the last one (the
      * rates smoothed over it), or empty.
@@ -76,7 +81,7 @@ final class LoadTracker {
      */
     Optional<ExecutorStatus> statusIfDue(long nowMs, String executorId, String device, long queueDepth,
             int assignedPartitions) {
-        if (nowMs - lastStatusMs < statusIntervalMs) {
+        if (!statusDue(nowMs)) {
             return Optional.empty();
         }
         double secs = lastStatusMs == 0 ? 1 : (nowMs - lastStatusMs) / 1000.0;

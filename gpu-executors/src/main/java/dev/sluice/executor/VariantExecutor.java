@@ -80,8 +80,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private volatile boolean ready;
     /** Why the loop stopped on its own (null while it runs, or when it was closed). */
     private volatile String failure;
-    private boolean skippedSinceCommit;
-    private long lastStatusCheckMs; // cancelled tasks completed without output: their offsets still need a commit
+    private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
             MeterRegistry registry) {
@@ -472,10 +471,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     private void publishStatusIfDue() {
         long now = clock.millis();
-        if (now - lastStatusCheckMs < config.statusIntervalMs()) {
+        if (!load.statusDue(now)) {
             return; // the lag below costs a look at every assigned partition
         }
-        lastStatusCheckMs = now;
         long lag = 0;
         for (TopicPartition tp : consumer.assignment()) {
             lag += consumer.currentLag(tp).orElse(0L);

@@ -82,7 +82,7 @@ final class ClusterOptions {
         return registry == null || registry.isBlank() || registry.strip().equals(SluiceSerdes.FINGERPRINT);
     }
 
-    private boolean registryProbed;
+    private SluiceSerdes serdes;
 
     /**
      * The serdes of --registry and --registry-config, after these options' ranges are checked and,
@@ -91,12 +91,12 @@ final class ClusterOptions {
      */
     SluiceSerdes serdes() {
         checkRanges();
-        SluiceSerdes s = unprobedSerdes();
-        if (!registryProbed) {
+        if (serdes == null) { // built and probed once: the registry-config file is read once
+            SluiceSerdes s = unprobedSerdes();
             RegistryProbe.check(s);
-            registryProbed = true;
+            serdes = s;
         }
-        return s;
+        return serdes;
     }
 
     private SluiceSerdes unprobedSerdes() {

@@ -1,6 +1,7 @@
 package dev.sluice.bench.gateway;
 
 import dev.sluice.bench.overhead.ClosedLoop;
+import dev.sluice.bench.overhead.InterleavedOpenLoop;
 import dev.sluice.bench.overhead.LatencyStats;
 import dev.sluice.bench.overhead.OverheadBenchmark;
 import dev.sluice.bench.overhead.Sustained;

@@ -3,6 +3,7 @@ package dev.sluice.bench.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.bench.overhead.InterleavedOpenLoop;
 import dev.sluice.bench.overhead.LatencyStats;
 import dev.sluice.bench.overhead.Target;
 import java.util.LinkedHashMap;

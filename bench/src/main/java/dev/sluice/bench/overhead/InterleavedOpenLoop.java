@@ -1,7 +1,5 @@
-package dev.sluice.bench.gateway;
+package dev.sluice.bench.overhead;
 
-import dev.sluice.bench.overhead.LatencyStats;
-import dev.sluice.bench.overhead.Target;
 import dev.sluice.decision.trace.PoissonSchedule;
 import dev.sluice.decision.trace.RateTrace;
 import java.util.ArrayList;
@@ -19,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * Poisson too, at {@code rate / paths}), so that every path sees the same
  * machine at the same moments (on a shared or busy machine, paths measured one after another see
  * different ones, and their percentiles differ by more than the paths do). Requests sent during
- * warm-up are not counted.
+ * warm-up are not counted. With one path it is {@link OpenLoop}.
  */
 public final class InterleavedOpenLoop {
     private final double rate;
@@ -63,7 +61,7 @@ public final class InterleavedOpenLoop {
             CompletableFuture<LatencyStats.Sample> f = paths.get(names.get(path)).send().handle((reply, error) -> {
                 double ms = (System.nanoTime() - sent) / 1e6;
                 return error == null && reply.ok() ? new LatencyStats.Sample(true, ms, reply.computeMs(), reply.stages())
-                        : new LatencyStats.Sample(false, Double.NaN, Double.NaN, null);
+                        : LatencyStats.Sample.failed();
             });
             if (sent >= from) {
                 measured.get(path).add(f);
