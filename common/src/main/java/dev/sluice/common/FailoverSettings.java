@@ -23,11 +23,14 @@ import org.apache.kafka.streams.StreamsConfig;
  *       turns it off.
  *   <li><b>Session and heartbeat</b>: a member that dies and is not replaced loses its partitions
  *       after {@link #sessionTimeout} (Kafka's default is 45 s; with static membership that is also
- *       how long a member that never comes back holds them). 6 s by default, the broker's minimum
- *       ({@code group.min.session.timeout.ms}): measured, a killed executor's partitions moved to
- *       the surviving one after 6 s, before its replacement (7-10 s to start on two busy cores)
- *       had joined; heartbeats every {@link #heartbeatInterval} (1 s), so the others learn of a
- *       rebalance within a second.
+ *       how long a member that never comes back holds them). 3 s by default: with two or more
+ *       instances of a component, the survivors take a killed one's partitions 3 s after the kill,
+ *       before a replacement has even started (a JVM start takes 4-10 s). Below Kafka's broker
+ *       minimum ({@code group.min.session.timeout.ms}, 6 s unless lowered): Sluice's brokers (the
+ *       embedded ones, the Strimzi cluster) lower it to 1 s, and a component on a broker that has
+ *       not raises its session to the broker's minimum and says so ({@link #fitToBroker}).
+ *       Heartbeats every {@link #heartbeatInterval} (1 s), so a member misses two before it is
+ *       dropped and the others learn of a rebalance within a second.
  *   <li><b>Cooperative rebalancing</b>: Kafka Streams always rebalances cooperatively; the executors'
  *       plain consumers use the {@link CooperativeStickyAssignor}, so a member joining or leaving
  *       moves only the partitions that change owner and the others keep working through it.
@@ -40,19 +43,26 @@ import org.apache.kafka.streams.StreamsConfig;
  *       producer's open transaction holds back every read-committed reader of its output topics
  *       until the broker aborts it, unless a replacement with the same transactional id fences it
  *       first (executors with the same {@code --id}; a Kafka Streams app restarted on the same state
- *       directory, where its process id is kept). 10 s by default, the Streams default.
+ *       directory, where its process id is kept). The survivor that takes the partitions over has
+ *       its own transactional id and cannot fence it, so this bounds failover: 3 s by default
+ *       (Kafka Streams' is 10 s), with the broker checking for timed-out transactions every second
+ *       ({@code transaction.abort.timed.out.transaction.cleanup.interval.ms}, 10 s by default, 1 s
+ *       on Sluice's brokers). A transaction spans at most a commit interval plus one poll's work
+ *       (an executor's batches: the heaviest profiled batch takes under 0.1 s), so 3 s leaves a wide
+ *       margin; a transaction that outlives it is aborted and its producer fenced, and the
+ *       component's Kafka client fails (it exits non-zero and is restarted).
  * </ul>
  */
 public record FailoverSettings(String instanceId, Duration sessionTimeout, Duration heartbeatInterval, int standbyReplicas,
         long acceptableRecoveryLag, int maxWarmupReplicas, Duration probingRebalanceInterval, Duration transactionTimeout) {
 
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(6);
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_STANDBY_REPLICAS = 1;
     public static final long DEFAULT_ACCEPTABLE_RECOVERY_LAG = 10_000;
     public static final int DEFAULT_MAX_WARMUP_REPLICAS = 2;
     public static final Duration DEFAULT_PROBING_REBALANCE_INTERVAL = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(3);
 
     public FailoverSettings {
         if (instanceId != null && instanceId.isBlank()) {
@@ -88,6 +98,20 @@ public record FailoverSettings(String instanceId, Duration sessionTimeout, Durat
     public FailoverSettings withSessionTimeout(Duration session, Duration heartbeat) {
         return new FailoverSettings(instanceId, session, heartbeat, standbyReplicas, acceptableRecoveryLag,
                 maxWarmupReplicas, probingRebalanceInterval, transactionTimeout);
+    }
+
+    /**
+     * These settings on a broker whose {@code group.min.session.timeout.ms} is {@code brokerMinMs}:
+     * a shorter session would be refused when the member joins, so it is raised to that minimum
+     * (the heartbeat to a third of it at most). Unchanged when it already fits.
+     */
+    public FailoverSettings fitToBroker(long brokerMinMs) {
+        if (sessionTimeout.toMillis() >= brokerMinMs) {
+            return this;
+        }
+        Duration session = Duration.ofMillis(brokerMinMs);
+        Duration heartbeat = heartbeatInterval.compareTo(session.dividedBy(3)) > 0 ? session.dividedBy(3) : heartbeatInterval;
+        return withSessionTimeout(session, heartbeat);
     }
 
     public FailoverSettings withStandbyReplicas(int n) {

@@ -16,9 +16,9 @@ class FailoverSettingsTest {
     void streamsAppsGetStaticMembershipShortSessionsAndForStatefulOnesStandbys() {
         Properties p = FailoverSettings.defaults("aggregator-0").applyToStreams(new Properties(), true);
         assertEquals("aggregator-0", p.get("main.consumer.group.instance.id"));
-        assertEquals(6_000, p.get("main.consumer.session.timeout.ms"));
+        assertEquals(3_000, p.get("main.consumer.session.timeout.ms"));
         assertEquals(1_000, p.get("main.consumer.heartbeat.interval.ms"));
-        assertEquals(10_000, p.get("producer.transaction.timeout.ms"));
+        assertEquals(3_000, p.get("producer.transaction.timeout.ms"));
         assertEquals(1, p.get("num.standby.replicas"));
         assertEquals(10_000L, p.get("acceptable.recovery.lag"));
 
@@ -32,6 +32,18 @@ class FailoverSettingsTest {
         p.put("main.consumer.session.timeout.ms", 30_000);
         FailoverSettings.defaults("a").applyToStreams(p, true);
         assertEquals(30_000, p.get("main.consumer.session.timeout.ms"));
+    }
+
+    @Test
+    void aSessionBelowTheBrokersMinimumIsRaisedToIt() {
+        FailoverSettings f = FailoverSettings.defaults("selector-0");
+        assertEquals(f, f.fitToBroker(1_000), "3 s fits a broker whose minimum is 1 s");
+        FailoverSettings raised = f.fitToBroker(6_000);
+        assertEquals(Duration.ofSeconds(6), raised.sessionTimeout());
+        assertEquals(Duration.ofSeconds(1), raised.heartbeatInterval(), "1 s is below a third of 6 s");
+        FailoverSettings tight = f.withSessionTimeout(Duration.ofMillis(900), Duration.ofMillis(800)).fitToBroker(1_200);
+        assertEquals(Duration.ofMillis(1_200), tight.sessionTimeout());
+        assertEquals(Duration.ofMillis(400), tight.heartbeatInterval());
     }
 
     @Test

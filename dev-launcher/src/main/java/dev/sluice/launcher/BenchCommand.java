@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the real pipeline.",
         subcommands = {BenchCommand.Policies.class, BenchEnsembleCommand.class, BenchOverheadCommand.class, BenchScaleCommand.class,
                 BenchMultimodalCommand.class, BenchFailoverCommand.class, BenchGatewayCommand.class,
-                BenchCacheCommand.class})
+                BenchCacheCommand.class, BenchChaosCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -149,7 +149,7 @@ final class BenchFailoverCommand implements Callable<Integer> {
                     List.of("broker", "--port=0", "--data-dir=" + dir.resolve("kafka"), "--partitions=4",
                             "--catalog=" + catalog), dir.resolve("broker.log"), -1).start();
             all.add(broker);
-            String bootstrap = awaitBootstrap(broker, dir.resolve("broker.log"));
+            String bootstrap = broker.awaitLogLine("bootstrap: ", Duration.ofSeconds(120));
             System.out.println("broker up: " + bootstrap);
             List<String> common = new ArrayList<>(List.of("--bootstrap=" + bootstrap, "--catalog=" + catalog));
             if (!sluice) {
@@ -376,24 +376,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
                 b.append(e.getKey()).append(',').append(e.getValue().sentAtMs()).append(',')
                         .append(e.getValue().answeredAt().get()).append('\n'));
         Files.writeString(file, b);
-    }
-
-    private static String awaitBootstrap(ChildProcess broker, Path log) throws IOException {
-        long until = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < until) {
-            if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log)) {
-                    if (line.startsWith("bootstrap: ")) {
-                        return line.substring("bootstrap: ".length()).trim();
-                    }
-                }
-            }
-            if (!broker.alive()) {
-                throw new IllegalStateException("broker exited; see " + log);
-            }
-            ChildProcess.sleep(200);
-        }
-        throw new IllegalStateException("broker did not print its bootstrap within 120 s; see " + log);
     }
 
     private static void sleepS(int s) {

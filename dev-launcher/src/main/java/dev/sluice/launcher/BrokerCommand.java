@@ -39,6 +39,12 @@ final class BrokerCommand implements Callable<Integer> {
                     + "min.insync.replicas 2 (default: ${DEFAULT-VALUE})")
     int nodes;
 
+    @Option(names = "--node",
+            description = "run only node I (0 to NODES-1) of the --nodes cluster in this process: start one process per node, "
+                    + "each with the same --nodes, --port and --data-dir, so that one node can be killed and restarted "
+                    + "alone; node 0 creates the topics (default: every node in this process)")
+    Integer node;
+
     @Option(names = "--host", defaultValue = "localhost",
             description = "host name advertised to clients (default: ${DEFAULT-VALUE})")
     String host;
@@ -72,6 +78,9 @@ final class BrokerCommand implements Callable<Integer> {
         security.check(checks);
         checks.require(!security.secure || prefixes == null || prefixes.size() <= 1, "--prefix", prefixes,
                 "given once at most with --secure (the Kafka users are the same in every deployment)");
+        checks.require(node == null || (node >= 0 && node < nodes), "--node", node, "one of 0 to --nodes minus 1");
+        checks.require(node == null || port > 0, "--port", port, "fixed (not 0) when each node runs in its own process");
+        checks.require(node == null || !security.secure, "--node", node, "not combined with --secure (run the nodes in one process)");
         StandaloneKafka.Options o = new StandaloneKafka.Options(nodes, port, dataDir.toAbsolutePath(), host);
         Path credentialsDir = security.credentialsDir != null ? security.credentialsDir.toAbsolutePath()
                 : o.dataDir().resolve("clients");
@@ -86,8 +95,8 @@ final class BrokerCommand implements Callable<Integer> {
             o = o.secure(users.passwords().get(StandaloneKafka.ADMIN_USER));
         }
         List<String> variants = Catalog.load(catalog).variants().stream().map(Variant::id).toList();
-        try (StandaloneKafka kafka = StandaloneKafka.start(o)) {
-            if (topics) {
+        try (StandaloneKafka kafka = node == null ? StandaloneKafka.start(o) : StandaloneKafka.startNode(o, node)) {
+            if (topics && (node == null || node == 0)) {
                 try (Admin admin = kafka.admin()) {
                     for (String prefix : prefixes == null ? List.of("") : prefixes) {
                         new TopicLayout(partitions, o.replication(), variants, Topics.prefixed(prefix, prefix))
@@ -101,7 +110,8 @@ final class BrokerCommand implements Callable<Integer> {
                     users.provision(admin, kafka.bootstrap(), policy.users(variants, security.tenantSet()));
                 }
             }
-            System.out.printf("Kafka running: %d KRaft node%s, replication %d, data in %s%s%n", nodes, nodes == 1 ? "" : "s",
+            System.out.printf("Kafka running: %s%d KRaft node%s, replication %d, data in %s%s%n",
+                    node == null ? "" : "node " + node + " of ", nodes, nodes == 1 ? "" : "s",
                     o.replication(), o.dataDir(), users == null ? "" : ", SCRAM logins and ACLs (--secure)");
             System.out.println("bootstrap: " + kafka.bootstrap());
             if (users != null) {

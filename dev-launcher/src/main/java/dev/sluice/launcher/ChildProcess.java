@@ -47,7 +47,7 @@ final class ChildProcess implements AutoCloseable {
         c.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         c.add("-cp");
         c.add(System.getProperty("java.class.path"));
-        c.add(Main.class.getName());
+        c.add(DevMain.class.getName());
         c.addAll(args);
         this.command = List.copyOf(c);
     }
@@ -114,6 +114,79 @@ final class ChildProcess implements AutoCloseable {
             }
             sleep(100);
         }
+    }
+
+    /**
+     * Heap in use now, from the Micrometer gauge {@code jvm_memory_used_bytes{area="heap"}} on
+     * its /metrics (summed over the heap pools); -1 when it serves none or does not answer.
+     */
+    long heapUsedBytes() {
+        if (metricsPort < 0) {
+            return -1;
+        }
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? heapUsed(r.body()) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The sum of {@code jvm_memory_used_bytes} over the heap pools in a Prometheus text exposition; -1 when absent. */
+    static long heapUsed(String exposition) {
+        double sum = 0;
+        boolean seen = false;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                seen = true;
+            }
+        }
+        return seen ? (long) sum : -1;
+    }
+
+    /** Resident memory of the process now (Linux {@code /proc/PID/status} VmRSS), or -1. */
+    synchronized long rssBytes() {
+        if (process == null || !process.isAlive()) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Waits until its log has a line starting with {@code prefix} and returns the rest of that line. */
+    String awaitLogLine(String prefix, Duration timeout) {
+        long until = System.currentTimeMillis() + timeout.toMillis();
+        while (System.currentTimeMillis() < until) {
+            try {
+                if (Files.exists(log)) {
+                    for (String line : Files.readAllLines(log)) {
+                        if (line.startsWith(prefix)) {
+                            return line.substring(prefix.length()).trim();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + log, e);
+            }
+            if (!alive()) {
+                throw new IllegalStateException(name + " exited with status " + exitValue() + "; see " + log);
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException(name + " printed no '" + prefix + "' within " + timeout.toSeconds() + " s; see " + log);
     }
 
     /** SIGTERM, then SIGKILL after 20 s. */

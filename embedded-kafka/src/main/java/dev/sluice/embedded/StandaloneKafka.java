@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * replicated three times with {@code min.insync.replicas} 2, so one node may be down without
  * losing a write; with fewer, once.
  *
+ * <p>One node per process ({@link #startNode(Options, int)}): each process runs node {@code i} of
+ * the same {@code nodes}, {@code port} and {@code dataDir}, so that one node can be killed with
+ * SIGKILL and started again as a broker of a real cluster would be. The processes agree on the
+ * cluster id without talking: it is derived from the port and node count (a node formatted before
+ * keeps its own).
+ *
  * <p>Secure ({@link Options#secure}): clients must authenticate with SCRAM-SHA-512 over
  * SASL_PLAINTEXT and Kafka's {@code StandardAuthorizer} allows only what ACLs allow; the super
  * user {@value #ADMIN_USER}, whose password the options carry, is bootstrapped into the metadata
@@ -114,16 +120,39 @@ public final class StandaloneKafka implements AutoCloseable {
     private final int[] brokerPorts;
     private final int[] controllerPorts;
     private final KafkaRaftServer[] servers;
+    /** The nodes this object runs: all of them, or one (one node per process). */
+    private final List<Integer> own;
 
-    private StandaloneKafka(Options options, int[] brokerPorts, int[] controllerPorts) {
+    private StandaloneKafka(Options options, int[] brokerPorts, int[] controllerPorts, List<Integer> own) {
         this.options = options;
         this.brokerPorts = brokerPorts;
         this.controllerPorts = controllerPorts;
         this.servers = new KafkaRaftServer[options.nodes()];
+        this.own = own;
     }
 
     /** Formats what is new, starts every node and waits until all brokers are registered. */
     public static StandaloneKafka start(Options o) {
+        return start(o, java.util.stream.IntStream.range(0, o.nodes()).boxed().toList());
+    }
+
+    /**
+     * Formats and starts node {@code node} only, and waits until all {@code o.nodes()} brokers are
+     * registered (so the other nodes' processes must start too; a node started again after a kill
+     * finds them running). The port must be fixed: every process computes every node's ports from it.
+     */
+    public static StandaloneKafka startNode(Options o, int node) {
+        if (node < 0 || node >= o.nodes()) {
+            throw new IllegalArgumentException("node " + node + " is not one of the " + o.nodes() + " nodes (0 to "
+                    + (o.nodes() - 1) + ")");
+        }
+        if (o.port() == 0) {
+            throw new IllegalArgumentException("one node per process needs a fixed port: the nodes find each other by it");
+        }
+        return start(o, List.of(node));
+    }
+
+    private static StandaloneKafka start(Options o, List<Integer> own) {
         int n = o.nodes();
         int[] brokers = new int[n];
         int[] controllers = new int[n];
@@ -131,7 +160,7 @@ public final class StandaloneKafka implements AutoCloseable {
             brokers[i] = o.port() == 0 ? freePort() : o.port() + i;
             controllers[i] = o.port() == 0 ? freePort() : o.port() + n + i;
         }
-        StandaloneKafka k = new StandaloneKafka(o, brokers, controllers);
+        StandaloneKafka k = new StandaloneKafka(o, brokers, controllers, own);
         long t0 = System.nanoTime();
         try {
             k.format();
@@ -141,7 +170,8 @@ public final class StandaloneKafka implements AutoCloseable {
             k.close();
             throw e;
         }
-        log.info("Kafka ready at {} ({} node{}, data in {}) in {} ms", k.bootstrap(), n, n == 1 ? "" : "s", o.dataDir(),
+        log.info("Kafka ready at {} ({} node{}{}, data in {}) in {} ms", k.bootstrap(), n, n == 1 ? "" : "s",
+                own.size() == n ? "" : ", this process runs node " + own.get(0), o.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         return k;
     }
@@ -214,8 +244,9 @@ public final class StandaloneKafka implements AutoCloseable {
     }
 
     /**
-     * Starts every stopped node again on its data and ports and waits until all brokers are
-     * registered: the cluster comes back as it was (topics, committed offsets, transactions).
+     * Starts every stopped node (of those this object runs) again on its data and ports and waits
+     * until all brokers are registered: the cluster comes back as it was (topics, committed
+     * offsets, transactions).
      */
     public void restart() {
         startAll();
@@ -227,15 +258,14 @@ public final class StandaloneKafka implements AutoCloseable {
     private void startAll() {
         List<Thread> starting = new ArrayList<>();
         List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int i = 0; i < options.nodes(); i++) {
-            int node = i;
+        for (int node : own) {
             Thread t = new Thread(() -> {
                 try {
                     startNode(node);
                 } catch (RuntimeException e) {
                     failures.add(e);
                 }
-            }, "kafka-start-" + i);
+            }, "kafka-start-" + node);
             t.start();
             starting.add(t);
         }
@@ -323,6 +353,9 @@ public final class StandaloneKafka implements AutoCloseable {
         // a dead producer's transaction is aborted within a second of its timeout (default: up to 10 s
         // later), so read-committed readers are not held back longer than the producer's timeout
         p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        // components ask for 3 s sessions (FailoverSettings) so that survivors take a dead member's
+        // partitions within seconds; Kafka's default minimum (6 s) would refuse them
+        p.put("group.min.session.timeout.ms", "1000");
         p.put("num.partitions", "1");
         return p;
     }
@@ -331,13 +364,17 @@ public final class StandaloneKafka implements AutoCloseable {
         return options.dataDir().resolve("node-" + i);
     }
 
-    /** Formats each node directory not formatted yet, with the cluster id of any that is. */
+    /**
+     * Formats each own node directory not formatted yet, with the cluster id of any that is; a new
+     * cluster run one node per process gets an id derived from its port and size, the same in
+     * every process.
+     */
     private void format() {
         String clusterId = existingClusterId();
         if (clusterId == null) {
-            clusterId = Uuid.randomUuid().toString();
+            clusterId = own.size() == options.nodes() ? Uuid.randomUuid().toString() : derivedClusterId(options);
         }
-        for (int i = 0; i < options.nodes(); i++) {
+        for (int i : own) {
             Path dir = nodeDir(i);
             try {
                 Files.createDirectories(dir);
@@ -355,6 +392,12 @@ public final class StandaloneKafka implements AutoCloseable {
                 throw new IllegalStateException("cannot format " + dir + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    static String derivedClusterId(Options o) {
+        java.util.UUID u = java.util.UUID.nameUUIDFromBytes(("sluice-kraft:" + o.port() + ":" + o.nodes())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Uuid(u.getMostSignificantBits(), u.getLeastSignificantBits()).toString();
     }
 
     private String existingClusterId() {

@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import dev.sluice.common.FailoverSettings;
+import dev.sluice.common.KafkaSettings;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -14,10 +15,10 @@ final class FailoverOptions {
                     + "the partitions back at once, without a rebalance (default: ${DEFAULT-VALUE})")
     boolean staticMembership;
 
-    @Option(names = "--session-timeout-ms", defaultValue = "6000",
+    @Option(names = "--session-timeout-ms", defaultValue = "3000",
             description = "how long a member that stopped heartbeating keeps its partitions before the group moves them "
-                    + "(Kafka's default is 45000; 6000 is the broker's minimum, group.min.session.timeout.ms) "
-                    + "(default: ${DEFAULT-VALUE})")
+                    + "(Kafka's default is 45000); raised to the broker's group.min.session.timeout.ms when that is higher "
+                    + "(Kafka's default minimum is 6000; Sluice's brokers lower it to 1000) (default: ${DEFAULT-VALUE})")
     long sessionTimeoutMs;
 
     @Option(names = "--heartbeat-interval-ms", defaultValue = "1000",
@@ -34,10 +35,30 @@ final class FailoverOptions {
                     + "(default: ${DEFAULT-VALUE})")
     long acceptableRecoveryLag;
 
-    @Option(names = "--transaction-timeout-ms", defaultValue = "10000",
+    @Option(names = "--transaction-timeout-ms", defaultValue = "3000",
             description = "exactly-once producers: how long the broker lets a dead producer's transaction hold back "
                     + "read-committed readers when no replacement fences it (default: ${DEFAULT-VALUE})")
     long transactionTimeoutMs;
+
+    /**
+     * The settings for this component, fitted to the cluster: a session timeout below the broker's
+     * {@code group.min.session.timeout.ms} would be refused at join, so it is raised to it, with a
+     * notice saying how to get the shorter one.
+     */
+    FailoverSettings settings(String instanceId, KafkaSettings kafka) {
+        FailoverSettings asked = settings(instanceId);
+        java.util.OptionalLong min = KafkaProbe.minSessionTimeoutMs(kafka);
+        if (min.isEmpty()) {
+            return asked;
+        }
+        FailoverSettings fitted = asked.fitToBroker(min.getAsLong());
+        if (!fitted.equals(asked)) {
+            System.err.printf("note: session timeout %d ms instead of %d ms: the broker's group.min.session.timeout.ms is %d "
+                    + "(a killed member's partitions move after the session timeout; lower the broker's minimum for faster "
+                    + "failover)%n", fitted.sessionTimeout().toMillis(), asked.sessionTimeout().toMillis(), min.getAsLong());
+        }
+        return fitted;
+    }
 
     FailoverSettings settings(String instanceId) {
         return FailoverSettings.defaults(staticMembership ? instanceId : null)

@@ -73,4 +73,33 @@ final class KafkaProbe {
             throw new IllegalStateException("interrupted while reaching Kafka at " + bs);
         }
     }
+
+    /**
+     * The broker's {@code group.min.session.timeout.ms}, read from one broker's configuration;
+     * empty when it cannot be read (no DescribeConfigs permission, a timeout), in which case the
+     * component keeps the session timeout it was given.
+     */
+    static java.util.OptionalLong minSessionTimeoutMs(KafkaSettings kafka) {
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-probe");
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin admin = Admin.create(c)) {
+            var nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                return java.util.OptionalLong.empty();
+            }
+            var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+                    nodes.iterator().next().idString());
+            var entry = admin.describeConfigs(List.of(broker)).all().get(5, TimeUnit.SECONDS).get(broker)
+                    .get("group.min.session.timeout.ms");
+            return entry == null || entry.value() == null ? java.util.OptionalLong.empty()
+                    : java.util.OptionalLong.of(Long.parseLong(entry.value()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalLong.empty();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
 }
