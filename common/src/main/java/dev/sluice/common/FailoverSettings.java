@@ -49,8 +49,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *       ({@code transaction.abort.timed.out.transaction.cleanup.interval.ms}, 10 s by default, 1 s
  *       on Sluice's brokers). A transaction spans at most a commit interval plus one poll's work
  *       (an executor's batches: the heaviest profiled batch takes under 0.1 s), so 3 s leaves a wide
- *       margin; a transaction that outlives it is aborted and its producer fenced, and the
- *       component's Kafka client fails (it exits non-zero and is restarted).
+ *       margin; a transaction that outlives it is aborted and its producer fenced (a Kafka Streams
+ *       app then rejoins its group; an executor's loop stops and the executor exits non-zero).
  * </ul>
  */
 public record FailoverSettings(String instanceId, Duration sessionTimeout, Duration heartbeatInterval, int standbyReplicas,

@@ -151,6 +151,8 @@ final class BenchChaosCommand implements Callable<Integer> {
             "-XX:CICompilerCount=1");
     private static final List<String> BROKER_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
     private static final long BEFORE_MS = 10_000;
+    /** What {@code sluice broker} prints once its node has started and every node is registered. */
+    private static final String BROKER_READY = "Kafka running: ";
 
     @Override
     public Integer call() throws Exception {
@@ -227,7 +229,14 @@ final class BenchChaosCommand implements Callable<Integer> {
                     ChaosLedger.Window w = switch (fault) {
                         case "overload" -> overload(load, info);
                         case "bad-records" -> badRecords(bootstrap, serdes, test, results, info);
-                        case "broker-node" -> kill(fault, brokers.get(brokerNode), () -> awaitBrokers(bootstrap), info);
+                        case "broker-node" -> {
+                            ChildProcess node = brokers.get(brokerNode);
+                            int starts = node.logLines(BROKER_READY).size();
+                            yield kill(fault, node, () -> {
+                                node.awaitLogLine(BROKER_READY, starts + 1, Duration.ofSeconds(windowS));
+                                awaitInSync(bootstrap);
+                            }, info);
+                        }
                         default -> {
                             ChildProcess victim = components.get(fault + "-0");
                             yield kill(fault, victim, () -> victim.awaitHealthy(Duration.ofSeconds(windowS)), info);
@@ -334,24 +343,32 @@ final class BenchChaosCommand implements Callable<Integer> {
                 Math.min(slotEnd, killAt + faultWindowS * 1000L), slotEnd, BEFORE_MS);
     }
 
-    /** Waits until every broker node is registered again (a restarted node has rejoined the cluster). */
-    private void awaitBrokers(String bootstrap) {
+    /**
+     * Waits until every partition of the Sluice topics has all its replicas in sync again (the
+     * restarted node has caught up).
+     */
+    private void awaitInSync(String bootstrap) {
         long until = System.currentTimeMillis() + windowS * 1000L;
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", bootstrap);
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(c)) {
             while (System.currentTimeMillis() < until) {
                 try {
-                    if (admin.describeCluster().nodes().get(5, java.util.concurrent.TimeUnit.SECONDS).size() >= brokerNodes) {
+                    java.util.Set<String> topics = admin.listTopics().names().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    List<String> sluice = topics.stream().filter(t -> t.startsWith("sluice")).toList();
+                    boolean full = admin.describeTopics(sluice).allTopicNames().get(5, java.util.concurrent.TimeUnit.SECONDS)
+                            .values().stream().flatMap(d -> d.partitions().stream())
+                            .allMatch(p -> p.isr().size() == p.replicas().size());
+                    if (full) {
                         return;
                     }
                 } catch (Exception e) {
                     // not yet
                 }
-                ChildProcess.sleep(200);
+                ChildProcess.sleep(250);
             }
         }
-        throw new IllegalStateException("not every broker node registered within " + windowS + " s");
+        throw new IllegalStateException("partitions still under-replicated " + windowS + " s after the node's restart");
     }
 
     private ChaosLedger.Window overload(Load load, Map<String, Object> info) {

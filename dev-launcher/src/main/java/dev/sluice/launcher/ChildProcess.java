@@ -168,18 +168,19 @@ final class ChildProcess implements AutoCloseable {
 
     /** Waits until its log has a line starting with {@code prefix} and returns the rest of that line. */
     String awaitLogLine(String prefix, Duration timeout) {
+        return awaitLogLine(prefix, 1, timeout);
+    }
+
+    /**
+     * Waits until its log has {@code n} lines starting with {@code prefix} (the log is appended to
+     * across restarts: the n-th is the n-th start's) and returns the rest of the last one.
+     */
+    String awaitLogLine(String prefix, int n, Duration timeout) {
         long until = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < until) {
-            try {
-                if (Files.exists(log)) {
-                    for (String line : Files.readAllLines(log)) {
-                        if (line.startsWith(prefix)) {
-                            return line.substring(prefix.length()).trim();
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + log, e);
+            List<String> found = logLines(prefix);
+            if (found.size() >= n) {
+                return found.get(n - 1).substring(prefix.length()).trim();
             }
             if (!alive()) {
                 throw new IllegalStateException(name + " exited with status " + exitValue() + "; see " + log);
@@ -187,6 +188,15 @@ final class ChildProcess implements AutoCloseable {
             sleep(200);
         }
         throw new IllegalStateException(name + " printed no '" + prefix + "' within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    /** The lines of its log that start with {@code prefix}. */
+    List<String> logLines(String prefix) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).toList() : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
     }
 
     /** SIGTERM, then SIGKILL after 20 s. */
