@@ -37,6 +37,15 @@ public enum DeliveryMode {
         return aggregatorGuarantee;
     }
 
+    /**
+     * Kafka Streams processing.guarantee of the JSON bridge: the aggregator's, because the bridge
+     * writes the JSON clients' results, their last hop (at-least-once would hand a JSON client a
+     * result twice after a bridge crash or rebalance).
+     */
+    public String bridgeGuarantee() {
+        return aggregatorGuarantee;
+    }
+
     /** Whether executors consume-process-produce in Kafka transactions. */
     public boolean transactional() {
         return upstreamTransactional;

@@ -143,7 +143,8 @@ public final class SluiceStack implements AutoCloseable {
         // one follower of the catalog for the selector, the aggregator and the executors: each may read it
         LiveCatalog live = LiveCatalog.follow(access.apply(AccessPolicy.SELECTOR), serdes, catalog, Duration.ofSeconds(15));
         components.add(live);
-        bridge = JsonBridgeApp.start(access.apply(AccessPolicy.JSON_BRIDGE), serdes, new Properties());
+        bridge = JsonBridgeApp.start(access.apply(AccessPolicy.JSON_BRIDGE), serdes, new Properties(),
+                dev.sluice.common.FailoverSettings.defaults(null), o.delivery());
         components.add(bridge);
         KafkaSettings aggregatorKafka = access.apply(AccessPolicy.AGGREGATOR);
         LearningVoters learning = new LearningVoters(aggregatorKafka, serdes, live);

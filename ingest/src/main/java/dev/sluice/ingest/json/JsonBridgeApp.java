@@ -1,6 +1,7 @@
 package dev.sluice.ingest.json;
 
 import dev.sluice.common.DeadLetterProductionHandler;
+import dev.sluice.common.DeliveryMode;
 import dev.sluice.common.FailoverSettings;
 import dev.sluice.common.Health;
 import dev.sluice.common.KafkaSettings;
@@ -48,7 +49,7 @@ public final class JsonBridgeApp implements AutoCloseable {
         this.stateDir = stateDir;
     }
 
-    /** Starts the bridge; {@code overrides} (may be null) win over every default. */
+    /** Starts the bridge exactly-once (the default delivery); {@code overrides} (may be null) win over every default. */
     public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides) {
         return start(kafka, serdes, overrides, FailoverSettings.defaults(null));
     }
@@ -56,6 +57,16 @@ public final class JsonBridgeApp implements AutoCloseable {
     /** As {@link #start(KafkaSettings, SluiceSerdes, Properties)}, with group membership and session settings. */
     public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides,
             FailoverSettings failover) {
+        return start(kafka, serdes, overrides, failover, DeliveryMode.EXACTLY_ONCE_RESULTS);
+    }
+
+    /**
+     * As {@link #start(KafkaSettings, SluiceSerdes, Properties, FailoverSettings)}, with the
+     * pipeline's delivery mode: the bridge writes JSON results exactly-once unless the mode is
+     * at-least-once ({@link DeliveryMode#bridgeGuarantee}).
+     */
+    public static JsonBridgeApp start(KafkaSettings kafka, SluiceSerdes serdes, Properties overrides,
+            FailoverSettings failover, DeliveryMode mode) {
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(serdes, "serdes");
         Path stateDir;
@@ -64,7 +75,7 @@ public final class JsonBridgeApp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory for " + APPLICATION_ID, e);
         }
-        Properties config = failover.applyToStreams(config(kafka, stateDir, overrides), false);
+        Properties config = failover.applyToStreams(config(kafka, stateDir, mode, overrides), false);
         KafkaStreams streams = new KafkaStreams(JsonBridgeTopology.build(serdes, InstantSource.system(),
                 MAX_RECORD_BYTES, kafka.topics()), config);
         streams.setUncaughtExceptionHandler(new StreamsThreadPolicy("bridge"));
@@ -76,10 +87,10 @@ public final class JsonBridgeApp implements AutoCloseable {
         return new JsonBridgeApp(streams, stateDir);
     }
 
-    static Properties config(KafkaSettings kafka, Path stateDir, Properties overrides) {
+    static Properties config(KafkaSettings kafka, Path stateDir, DeliveryMode mode, Properties overrides) {
         Properties p = kafka.clientProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, kafka.topics().group(APPLICATION_ID));
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.bridgeGuarantee());
         // short commits: this hop's output is on the latency path of every JSON request
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // the Streams default of 100 ms would delay every request
