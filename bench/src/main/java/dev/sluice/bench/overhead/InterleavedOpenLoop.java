@@ -20,6 +20,30 @@ import java.util.concurrent.locks.LockSupport;
  * warm-up are not counted. With one path it is {@link OpenLoop}.
  */
 public final class InterleavedOpenLoop {
+    /** Where the loop reads time and waits: the system's monotonic clock, or a test's own. */
+    public interface Ticker {
+        long nanoTime();
+
+        /** Returns once {@link #nanoTime()} has reached {@code nanos}. */
+        void parkUntil(long nanos);
+
+        Ticker SYSTEM = new Ticker() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void parkUntil(long nanos) {
+                long now;
+                while ((now = System.nanoTime()) < nanos) {
+                    LockSupport.parkNanos(Math.min(nanos - now, 500_000));
+                }
+            }
+        };
+    }
+
+    private final Ticker ticker;
     private final double rate;
     private final double warmupS;
     private final double measureS;
@@ -27,6 +51,12 @@ public final class InterleavedOpenLoop {
     private final long seed;
 
     public InterleavedOpenLoop(double rate, double warmupS, double measureS, double drainS, long seed) {
+        this(Ticker.SYSTEM, rate, warmupS, measureS, drainS, seed);
+    }
+
+    /** As the public constructor, on {@code ticker}'s time. */
+    public InterleavedOpenLoop(Ticker ticker, double rate, double warmupS, double measureS, double drainS, long seed) {
+        this.ticker = java.util.Objects.requireNonNull(ticker, "ticker");
         if (rate <= 0 || measureS <= 0) {
             throw new IllegalArgumentException("rate and measured seconds must be > 0");
         }
@@ -44,7 +74,7 @@ public final class InterleavedOpenLoop {
         names.forEach(n -> measured.add(new ArrayList<>()));
         PoissonSchedule schedule = new PoissonSchedule(RateTrace.steady(rate), rate, new SplittableRandom(seed));
         SplittableRandom pick = new SplittableRandom(seed + 1);
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         long from = start + (long) (warmupS * 1e9);
         long to = from + (long) (measureS * 1e9);
         while (true) {
@@ -52,14 +82,11 @@ public final class InterleavedOpenLoop {
             if (due >= to) {
                 break;
             }
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                LockSupport.parkNanos(Math.min(due - now, 500_000));
-            }
+            ticker.parkUntil(due);
             int path = pick.nextInt(names.size());
-            long sent = System.nanoTime();
+            long sent = ticker.nanoTime();
             CompletableFuture<LatencyStats.Sample> f = paths.get(names.get(path)).send().handle((reply, error) -> {
-                double ms = (System.nanoTime() - sent) / 1e6;
+                double ms = (ticker.nanoTime() - sent) / 1e6;
                 return error == null && reply.ok() ? new LatencyStats.Sample(true, ms, reply.computeMs(), reply.stages())
                         : LatencyStats.Sample.failed();
             });
@@ -67,14 +94,14 @@ public final class InterleavedOpenLoop {
                 measured.get(path).add(f);
             }
         }
-        long drainUntil = System.nanoTime() + (long) (drainS * 1e9);
+        long drainUntil = ticker.nanoTime() + (long) (drainS * 1e9);
         Map<String, LatencyStats> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
             List<LatencyStats.Sample> samples = new ArrayList<>();
             long unanswered = 0;
             for (CompletableFuture<LatencyStats.Sample> f : measured.get(i)) {
                 try {
-                    samples.add(f.get(Math.max(drainUntil - System.nanoTime(), 0), TimeUnit.NANOSECONDS));
+                    samples.add(f.get(Math.max(drainUntil - ticker.nanoTime(), 0), TimeUnit.NANOSECONDS));
                 } catch (Exception e) {
                     unanswered++;
                 }
