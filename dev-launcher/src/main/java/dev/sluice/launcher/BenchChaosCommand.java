@@ -101,7 +101,8 @@ final class BenchChaosCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "partitions of the request-path topics (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--warmup-s", defaultValue = "20", description = "load before the first fault (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup-s", defaultValue = "60",
+            description = "load before the first fault (default: ${DEFAULT-VALUE})")
     int warmupS;
 
     @Option(names = "--window-s", defaultValue = "40",
