@@ -255,6 +255,12 @@ final class BenchChaosCommand implements Callable<Integer> {
                 }
                 ChildProcess.sleep(3_000); // a duplicate would come after the first answer
                 Files.writeString(dir.resolve("requests.csv"), ledger.timeline());
+                long firstAt = results.firstAnswerAtMs();
+                long until = windows.isEmpty() ? System.currentTimeMillis() : windows.get(0).startMs();
+                for (long t = firstAt; t < until; t += 10_000) {
+                    System.out.printf("warm-up, answers %d-%d s after the first, stage medians: %s%n", (t - firstAt) / 1000,
+                            (t - firstAt) / 1000 + 10, results.stageMediansBetween(t, t + 10_000));
+                }
                 for (ChaosLedger.Window w : windows) {
                     Map<String, Object> r = ledger.measure(w);
                     Map<String, Double> heap = watch.peakHeapMb(w.startMs() - BEFORE_MS, w.slotEndMs());
@@ -262,6 +268,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                     r.put("peak_heap_mb_by_process", heap);
                     r.put("peak_rss_mb_by_process", watch.peakRssMb(w.startMs() - BEFORE_MS, w.slotEndMs()));
                     r.putAll(extra.get(w.name()));
+                    r.put("stage_p50_ms_in_window", results.stageMediansBetween(w.startMs(), w.windowEndMs()));
                     if (w.name().equals("bad-records")) {
                         r.put("bad_refused", results.refusalsBetween(w.startMs(), w.slotEndMs()));
                     }
@@ -516,6 +523,8 @@ final class BenchChaosCommand implements Callable<Integer> {
         private final ChaosLedger ledger;
         private final JsonMapper mapper = JsonMapper.builder().build();
         private final ConcurrentLinkedQueue<Long> refusals = new ConcurrentLinkedQueue<>();
+        /** Per Avro answer: when it came, and its stage latencies (ingest, select, queue, compute, aggregate). */
+        private final ConcurrentLinkedQueue<double[]> stages = new ConcurrentLinkedQueue<>();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -561,9 +570,14 @@ final class BenchChaosCommand implements Callable<Integer> {
             } else if (r.topic().equals(Topics.DEFAULT.results())) {
                 InferenceResult res = serdes.<InferenceResult>deserializer().deserialize(r.topic(), r.value());
                 String id = res.getRequestId();
-                if (res.getFinal$() && !id.startsWith("j") && !ledger.answered(id, now, res.getStatus().name())
-                        && res.getStatus().name().equals("INVALID")) {
-                    refusals.add(now);
+                if (res.getFinal$() && !id.startsWith("j")) {
+                    if (ledger.answered(id, now, res.getStatus().name())) {
+                        var l = res.getLatency();
+                        stages.add(new double[] {now, l.getIngestMs(), l.getSelectMs(), l.getQueueMs(), l.getComputeMs(),
+                                l.getAggregateMs()});
+                    } else if (res.getStatus().name().equals("INVALID")) {
+                        refusals.add(now); // a bad record's id
+                    }
                 }
             } else {
                 JsonNode n;
@@ -578,6 +592,23 @@ final class BenchChaosCommand implements Callable<Integer> {
                     ledger.answered(id, now, p.path("status").asText());
                 }
             }
+        }
+
+        /** The median of each stage's latency (ms) over the Avro answers that came from {@code fromMs} to {@code toMs}. */
+        Map<String, Object> stageMediansBetween(long fromMs, long toMs) {
+            List<double[]> in = stages.stream().filter(x -> x[0] >= fromMs && x[0] <= toMs).toList();
+            Map<String, Object> m = new LinkedHashMap<>();
+            String[] names = {"ingest", "select", "queue", "compute", "aggregate"};
+            for (int i = 0; i < names.length; i++) {
+                int k = i + 1;
+                double[] v = in.stream().mapToDouble(x -> x[k]).sorted().toArray();
+                m.put(names[i] + "_ms", v.length == 0 ? null : ChaosLedger.round1(v[v.length / 2]));
+            }
+            return m;
+        }
+
+        long firstAnswerAtMs() {
+            return (long) stages.stream().mapToDouble(x -> x[0]).min().orElse(System.currentTimeMillis());
         }
 
         long refusalsBetween(long fromMs, long toMs) {

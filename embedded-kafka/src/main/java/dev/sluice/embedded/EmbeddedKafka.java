@@ -47,6 +47,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     // as StandaloneKafka: Sluice's 3 s sessions and 3 s transaction timeouts
                     .setConfigProp("group.min.session.timeout.ms", "1000")
                     .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
+                    .setConfigProp("add.partitions.to.txn.retry.backoff.max.ms", "2000")
                     .setConfigProp("auto.create.topics.enable", "false")
                     .setConfigProp("message.max.bytes", String.valueOf(8 * 1024 * 1024))
                     .setConfigProp("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))
