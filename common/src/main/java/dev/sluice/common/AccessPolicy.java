@@ -140,7 +140,10 @@ public final class AccessPolicy {
         return r;
     }
 
-    /** Kafka Streams app {@code sluice-json-bridge}, at-least-once (no transactional id). */
+    /**
+     * Kafka Streams app {@code sluice-json-bridge}: exactly-once under the default delivery modes
+     * (it writes the JSON clients' results), so with transactional ids {@code sluice-json-bridge...}.
+     */
     public List<Rule> jsonBridge() {
         List<Rule> r = new ArrayList<>();
         r.add(topic(topics.requestsJson(), READ));
@@ -148,7 +151,7 @@ public final class AccessPolicy {
         r.add(topic(topics.requests(), WRITE));
         r.add(topic(topics.resultsJson(), WRITE));
         r.add(topic(topics.dlq(), WRITE));
-        streamsApp(r, JSON_BRIDGE, false);
+        streamsApp(r, JSON_BRIDGE, true);
         return r;
     }
 

@@ -80,7 +80,8 @@ final class BrokerCommand implements Callable<Integer> {
                 "given once at most with --secure (the Kafka users are the same in every deployment)");
         checks.require(node == null || (node >= 0 && node < nodes), "--node", node, "one of 0 to --nodes minus 1");
         checks.require(node == null || port > 0, "--port", port, "fixed (not 0) when each node runs in its own process");
-        checks.require(node == null || !security.secure, "--node", node, "not combined with --secure (run the nodes in one process)");
+        checks.require(node == null || !security.secure, "--secure", true,
+                "left out with --node: the nodes of a secure cluster run in one process");
         StandaloneKafka.Options o = new StandaloneKafka.Options(nodes, port, dataDir.toAbsolutePath(), host);
         Path credentialsDir = security.credentialsDir != null ? security.credentialsDir.toAbsolutePath()
                 : o.dataDir().resolve("clients");

@@ -63,6 +63,16 @@ class OptionChecksTest {
     }
 
     @Test
+    void aBrokerNodeOfItsOwnMustBeOneOfTheClusterOnAFixedPort() {
+        Run outside = run("broker", "--nodes", "3", "--node", "3");
+        assertEquals(2, outside.code(), outside.err());
+        assertTrue(outside.err().contains("'--node': 3 (must be one of 0 to --nodes minus 1)"), outside.err());
+        assertTrue(run("broker", "--nodes", "3", "--node", "1", "--port", "0").err().contains("'--port': 0 (must be fixed"));
+        assertTrue(run("broker", "--nodes", "3", "--node", "1", "--secure").err()
+                .contains("'--secure': true (must be left out with --node"));
+    }
+
+    @Test
     void helpListsTheRegisteredPoliciesAndDeliveryModes() {
         String help = run("selector", "--help").out().replaceAll("\\s+", " ");
         assertTrue(help.contains("exactly-once, exactly-once-results, at-least-once:"), help);

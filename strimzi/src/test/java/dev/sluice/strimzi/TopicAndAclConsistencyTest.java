@@ -125,7 +125,7 @@ class TopicAndAclConsistencyTest {
      *   (assign + seekToBeginning on EXECUTOR_STATUS, no group);
      * aggregator: ensemble-aggregator AggregatorApp/AggregatorTopology (application.id sluice-aggregator;
      *   reads PLANS, PARTIALS; writes RESULTS; DLQ via errors.dead.letter.queue.topic.name; changelogged stores);
-     * bridge: ingest JsonBridgeApp/JsonBridgeTopology (application.id sluice-json-bridge, at-least-once;
+     * bridge: ingest JsonBridgeApp/JsonBridgeTopology (application.id sluice-json-bridge, EOS v2 by default;
      *   reads REQUESTS_JSON, RESULTS; writes REQUESTS, RESULTS_JSON, DLQ);
      * executors: gpu-executors VariantExecutor (group sluice-executor-<variant>, transactional.id
      *   sluice-executor-<variant>-<executorId>; reads tasks(variant); writes PARTIALS, DLQ, EXECUTOR_STATUS,
@@ -163,7 +163,7 @@ class TopicAndAclConsistencyTest {
         u.add(new Use(b, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
         u.add(new Use(b, TOPIC, Topics.DEFAULT.resultsJson(), WRITE, DESCRIBE));
         u.add(new Use(b, TOPIC, Topics.DEFAULT.dlq(), WRITE, DESCRIBE));
-        streamsApp(u, b, b, false);
+        streamsApp(u, b, b, true);
         String g = "sluice-gateway";
         u.add(new Use(g, TOPIC, Topics.DEFAULT.requests(), WRITE, DESCRIBE));
         u.add(new Use(g, TOPIC, Topics.DEFAULT.results(), READ, DESCRIBE));
@@ -271,8 +271,10 @@ class TopicAndAclConsistencyTest {
                         a.user() + " reads every tenant's answers");
             }
         }
-        assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
-                "the bridge runs at-least-once");
+        assertTrue(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-json-bridge-x", WRITE),
+                "the bridge writes JSON results exactly-once");
+        assertFalse(users.get("sluice-json-bridge").allows(TRANSACTIONAL_ID, "sluice-aggregator-x", WRITE),
+                "with its own transactional ids only");
         Acls gateway = users.get("sluice-gateway");
         assertFalse(gateway.allows(TOPIC, Topics.DEFAULT.results(), WRITE) || gateway.allows(TOPIC, Topics.DEFAULT.requests(), READ),
                 "the gateway only sends requests and reads results");
