@@ -1,0 +1,42 @@
+package dev.sluice.decision.placement;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The static baseline: the devices split evenly over every variant that fits on a device, one
+ * variant per device, whatever the demand (the remainder to the most accurate). Placed once.
+ */
+public final class EvenPlacement implements PlacementPolicy {
+    @Override
+    public String name() {
+        return "even";
+    }
+
+    @Override
+    public long replanEveryMs() {
+        return 0;
+    }
+
+    @Override
+    public Placement place(PlacementProblem p) {
+        List<VariantCapacity> vs = p.fitting().stream()
+                .sorted(Comparator.comparingDouble(VariantCapacity::accuracy).reversed().thenComparing(VariantCapacity::id)).toList();
+        if (vs.isEmpty()) {
+            throw new IllegalArgumentException("no variant fits in a device's " + p.budget().memoryMb() + " MB");
+        }
+        return Placement.onePerDevice(evenCounts(vs, p.budget().devices()), p.budget().devices(), p.previous());
+    }
+
+    /** {@code devices} over {@code vs} as evenly as integers allow, the first ones in order getting the remainder. */
+    static Map<String, Integer> evenCounts(List<VariantCapacity> vs, int devices) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        int n = Math.min(vs.size(), devices);
+        for (int i = 0; i < n; i++) {
+            counts.put(vs.get(i).id(), devices / n + (i < devices % n ? 1 : 0));
+        }
+        return counts;
+    }
+}
