@@ -144,11 +144,7 @@ final class SimPlacementCommand implements Callable<Integer> {
                 catalogFile.toAbsolutePath().getParent() == null ? Path.of(".") : catalogFile.toAbsolutePath().getParent(), task,
                 answersOption.equals("auto") ? SimAnswersCache.DEFAULT : Path.of(answersOption), System.out::println);
 
-        // capacities first (they do not depend on the trace), to scale the named traces
-        SimConfig probe = SimConfig.of(task, RateTrace.steady(1), 1, durationS, deadlineMs, floors, Map.of());
-        PlacementRun sizing = new PlacementRun(probe, catalog, hops, new SimEnvironment(null, answers), policy, budget,
-                floorPhases, loadMs, settings);
-        List<VariantCapacity> caps = sizing.capacities();
+        List<VariantCapacity> caps = PlacementRun.capacities(catalog, task, deadlineMs); // to scale the named traces
         VariantCapacity costliest = caps.stream().min(Comparator.comparingDouble(VariantCapacity::deviceRps)).orElseThrow();
         double capacity = costliest.deviceRps() * devices / caps.size();
         RateTrace t = Traces.named(trace, capacity, durationS);

@@ -1,15 +1,10 @@
 package dev.sluice.sim;
 
 import dev.sluice.sim.stats.Interval;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -53,50 +48,19 @@ public final class PlacementComparison {
 
     public static Map<String, Summary> run(PlacementRun setup, List<String> placements, int seeds, long firstSeed, int threads,
             Consumer<String> progress) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "sim-placement");
-            t.setDaemon(true);
-            return t;
+        Map<String, List<PlacementRun.Result>> runs = Comparison.overSeeds(placements, seeds, firstSeed, threads, (p, seed) -> {
+            PlacementRun.Result r = setup.run(p, seed, progress);
+            if (progress != null) {
+                progress.accept(String.format(Locale.ROOT, "%s seed %d: slo %.4f, effective accuracy %.4f, p99 %.1f ms, "
+                        + "utilisation %.3f, %d re-plans, %d moves, %d requests in %.1f s", p, seed, r.run().sloAttainment(),
+                        r.run().effectiveAccuracy(), r.run().latencyMs().get("p99"), r.deviceUtilisation(), r.replans(),
+                        r.moves(), r.run().sent(), r.run().wallS()));
+            }
+            return r;
         });
-        try {
-            Map<String, List<Future<PlacementRun.Result>>> futures = new LinkedHashMap<>();
-            for (long s = firstSeed; s < firstSeed + seeds; s++) {
-                for (String p : placements) {
-                    long seed = s;
-                    futures.computeIfAbsent(p, k -> new ArrayList<>()).add(pool.submit(() -> {
-                        PlacementRun.Result r = setup.run(p, seed, progress);
-                        if (progress != null) {
-                            progress.accept(String.format(Locale.ROOT, "%s seed %d: slo %.4f, effective accuracy %.4f, p99 %.1f ms, "
-                                    + "utilisation %.3f, %d re-plans, %d moves, %d requests in %.1f s", p, seed,
-                                    r.run().sloAttainment(), r.run().effectiveAccuracy(), r.run().latencyMs().get("p99"),
-                                    r.deviceUtilisation(), r.replans(), r.moves(), r.run().sent(), r.run().wallS()));
-                        }
-                        return r;
-                    }));
-                }
-            }
-            List<Long> seedList = new ArrayList<>();
-            for (long s = firstSeed; s < firstSeed + seeds; s++) {
-                seedList.add(s);
-            }
-            Map<String, Summary> out = new LinkedHashMap<>();
-            for (var e : futures.entrySet()) {
-                List<PlacementRun.Result> runs = new ArrayList<>();
-                for (Future<PlacementRun.Result> f : e.getValue()) {
-                    runs.add(f.get());
-                }
-                out.put(e.getKey(), new Summary(seedList, runs));
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
-        } finally {
-            pool.shutdownNow();
-        }
+        Map<String, Summary> out = new LinkedHashMap<>();
+        runs.forEach((p, rs) -> out.put(p, new Summary(Comparison.seeds(seeds, firstSeed), rs)));
+        return out;
     }
 
     /** Mean ± 95% half-width over the seeds, one line per placement. */

@@ -48,9 +48,14 @@ public record PlacementRun(SimConfig config, Catalog catalog, HopLatencies hops,
 
     /** The variants a placement may use: the task's, costed on the device at the deadline (see {@link VariantCapacity#of}). */
     public List<VariantCapacity> capacities() {
+        return capacities(catalog, config.task(), config.deadlineMs());
+    }
+
+    /** {@code task}'s variants in {@code catalog} that can be planned for requests of {@code deadlineMs}. */
+    public static List<VariantCapacity> capacities(Catalog catalog, String task, long deadlineMs) {
         List<VariantCapacity> out = new ArrayList<>();
-        for (Variant v : catalog.forTask(config.task())) {
-            VariantCapacity c = VariantCapacity.of(v, config.deadlineMs());
+        for (Variant v : catalog.forTask(task)) {
+            VariantCapacity c = VariantCapacity.of(v, deadlineMs);
             if (c != null) {
                 out.add(c);
             }

@@ -22,14 +22,11 @@ import java.util.Map;
  * variant fits anywhere more: with memory to spare, every variant is on every device. Placed
  * once, on the forecast; {@code replanEveryMs} > 0 re-plans it on the observed peak instead.
  */
-public final class AlpaServePlacement implements PlacementPolicy {
-    private final long replanEveryMs;
-
-    public AlpaServePlacement(long replanEveryMs) {
+public record AlpaServePlacement(long replanEveryMs) implements PlacementPolicy {
+    public AlpaServePlacement {
         if (replanEveryMs < 0) {
             throw new IllegalArgumentException("alpaserve placement: re-plan period must be >= 0, got " + replanEveryMs);
         }
-        this.replanEveryMs = replanEveryMs;
     }
 
     @Override
@@ -38,16 +35,8 @@ public final class AlpaServePlacement implements PlacementPolicy {
     }
 
     @Override
-    public long replanEveryMs() {
-        return replanEveryMs;
-    }
-
-    @Override
     public Placement place(PlacementProblem p) {
         List<VariantCapacity> vs = p.fitting();
-        if (vs.isEmpty()) {
-            throw new IllegalArgumentException("no variant fits in a device's " + p.budget().memoryMb() + " MB");
-        }
         int n = p.budget().devices();
         Map<String, Double> rates = p.peak().perCheapestVariant(vs);
         double[] load = new double[vs.size()];

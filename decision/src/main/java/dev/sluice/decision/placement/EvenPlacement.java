@@ -1,6 +1,5 @@
 package dev.sluice.decision.placement;
 
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,7 @@ import java.util.Map;
  * The static baseline: the devices split evenly over every variant that fits on a device, one
  * variant per device, whatever the demand (the remainder to the most accurate). Placed once.
  */
-public final class EvenPlacement implements PlacementPolicy {
+public record EvenPlacement() implements PlacementPolicy {
     @Override
     public String name() {
         return "even";
@@ -22,12 +21,8 @@ public final class EvenPlacement implements PlacementPolicy {
 
     @Override
     public Placement place(PlacementProblem p) {
-        List<VariantCapacity> vs = p.fitting().stream()
-                .sorted(Comparator.comparingDouble(VariantCapacity::accuracy).reversed().thenComparing(VariantCapacity::id)).toList();
-        if (vs.isEmpty()) {
-            throw new IllegalArgumentException("no variant fits in a device's " + p.budget().memoryMb() + " MB");
-        }
-        return Placement.onePerDevice(evenCounts(vs, p.budget().devices()), p.budget().devices(), p.previous());
+        return Placement.onePerDevice(evenCounts(p.fittingMostAccurateFirst(), p.budget().devices()), p.budget().devices(),
+                p.previous());
     }
 
     /** {@code devices} over {@code vs} as evenly as integers allow, the first ones in order getting the remainder. */

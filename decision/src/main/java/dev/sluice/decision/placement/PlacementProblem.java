@@ -20,8 +20,18 @@ public record PlacementProblem(DeviceBudget budget, List<VariantCapacity> varian
         peak = peak == null ? demand : peak;
     }
 
-    /** The variants that fit on one device of the budget alone. */
+    /** The variants that fit on one device of the budget alone (an error when none does). */
     List<VariantCapacity> fitting() {
-        return variants.stream().filter(v -> v.memoryMb() <= budget.memoryMb()).toList();
+        List<VariantCapacity> out = variants.stream().filter(v -> v.memoryMb() <= budget.memoryMb()).toList();
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no variant fits in a device's " + budget.memoryMb() + " MB");
+        }
+        return out;
+    }
+
+    /** {@link #fitting()}, most accurate first (by id on a tie). */
+    List<VariantCapacity> fittingMostAccurateFirst() {
+        return fitting().stream()
+                .sorted(Comparator.comparingDouble(VariantCapacity::accuracy).reversed().thenComparing(VariantCapacity::id)).toList();
     }
 }

@@ -25,29 +25,19 @@ import java.util.TreeMap;
  * one device. A re-plan keeps every device whose variant keeps its count, so only the difference
  * moves.
  */
-public final class ProteusPlacement implements PlacementPolicy {
-    private final long replanEveryMs;
-    private final double utilisation;
-
-    public ProteusPlacement(long replanEveryMs, double utilisation) {
+public record ProteusPlacement(long replanEveryMs, double utilisation) implements PlacementPolicy {
+    public ProteusPlacement {
         if (replanEveryMs <= 0) {
             throw new IllegalArgumentException("proteus placement re-plans on a positive period, got " + replanEveryMs + " ms");
         }
         if (!(utilisation > 0 && utilisation <= 1)) {
             throw new IllegalArgumentException("proteus placement: utilisation must be in (0, 1], got " + utilisation);
         }
-        this.replanEveryMs = replanEveryMs;
-        this.utilisation = utilisation;
     }
 
     @Override
     public String name() {
         return "proteus";
-    }
-
-    @Override
-    public long replanEveryMs() {
-        return replanEveryMs;
     }
 
     @Override
@@ -57,9 +47,7 @@ public final class ProteusPlacement implements PlacementPolicy {
         Map<String, Double> need = routedNeed(vs, p.demand(), n);
         Map<String, Integer> counts = apportion(need, n);
         if (counts.isEmpty()) { // no demand yet: nothing to plan for
-            counts = EvenPlacement.evenCounts(vs.stream()
-                    .sorted(Comparator.comparingDouble(VariantCapacity::accuracy).reversed().thenComparing(VariantCapacity::id))
-                    .toList(), n);
+            counts = EvenPlacement.evenCounts(p.fittingMostAccurateFirst(), n);
         }
         return Placement.onePerDevice(counts, n, p.previous());
     }
