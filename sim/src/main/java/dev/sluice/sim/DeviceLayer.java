@@ -39,8 +39,8 @@ import java.util.TreeMap;
  *       demand (requests/s per floor) that arrived since its last plan. A replica the new plan
  *       drops stops taking tasks at once (the selector stops routing to it) and stops reporting;
  *       it finishes what it holds. A replica it adds starts loading its model and takes tasks
- *       {@code loadMs} later (the model-load cost of a move); until then its variant is served by
- *       its replicas elsewhere, or not at all.
+ *       {@code loadMs} later (the model-load cost of a move), and reports its status from then on;
+ *       until then its variant is served by its replicas elsewhere, or not at all.
  *   <li><b>Routing.</b> The selector decides on the catalog's variants that have a replica taking
  *       tasks (the catalog a deployment publishes lists what it serves).
  * </ul>
@@ -196,7 +196,7 @@ final class DeviceLayer {
             }
             for (String v : after) {
                 if (!here.containsKey(v)) {
-                    Replica r = sim.newReplica(v, "executor-" + v + "-m" + serial++);
+                    Replica r = sim.newReplica(v, "executor-" + v + "-m" + serial++, atNs + loadNs);
                     deviceOf.put(r, devices[d]);
                     here.put(v, r);
                     loads++;

@@ -814,13 +814,13 @@ public final class Simulation {
         return replicas.getOrDefault(variant, new Replica[0]);
     }
 
-    /** A new replica of {@code variant}, reporting its status from now on; it gets tasks once {@link #route}d. */
-    Replica newReplica(String variant, String id) {
+    /** A new replica of {@code variant}, reporting its status from {@code firstStatusNs}; it gets tasks once {@link #route}d. */
+    Replica newReplica(String variant, String id, long firstStatusNs) {
         Variant v = variants.get(variant);
         int maxBatch = v.batching().maxBatch();
         Replica r = new Replica(id, v, config.partitionsPerReplica(), config.capacity(), new BatchCost(v.profile(), maxBatch), this);
         allReplicas.add(r);
-        events.schedule(now, STATUS_TICK, r, 0);
+        events.schedule(firstStatusNs, STATUS_TICK, r, 0);
         return r;
     }
 
