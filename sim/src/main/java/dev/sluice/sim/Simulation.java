@@ -62,7 +62,8 @@ import java.util.random.RandomGenerator;
  *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation. With a
  *       {@link SharedHost} every replica runs on one host whose cores its batches and the transport
  *       share (the embedded pipeline's layout): batches stretch when the demand exceeds the cores;
- *       without one, each replica is a device of its own.
+ *       with a {@link DeviceLayer} ({@link #attach}), replicas take turns on the devices a placement
+ *       puts them on; without either, each replica is a device of its own.
  *   <li><b>Aggregator.</b> The production {@link AggregationDecider} with the production voters,
  *       run when an output arrives and at the first punctuation tick after a plan's deadline.
  *   <li><b>Accuracy.</b> With {@link SampleAnswers}, request {@code i} carries test sample {@code i mod
@@ -524,7 +525,7 @@ public final class Simulation {
 
     // ---- the shared host (processor sharing among the running batches and the transport) ----
 
-    /** Whether batches run on one shared host (their elapsed time is then not their profile draw). */
+    /** Whether batches run on one shared host or on shared devices (their elapsed time is then not their profile draw). */
     boolean sharesHost() {
         return host != null || devices != null;
     }
