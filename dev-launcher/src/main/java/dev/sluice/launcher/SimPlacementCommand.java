@@ -24,7 +24,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice sim placement}: how many replicas of each variant run on which of a budget of
@@ -127,8 +129,31 @@ final class SimPlacementCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
+    @Spec
+    CommandSpec spec;
+
+    /** Values out of range are usage errors before anything runs. */
+    private void check() {
+        OptionChecks c = new OptionChecks(spec);
+        c.atLeast("--devices", devices, 1).positive("--device-memory-gb", deviceMemoryGb).atLeast("--seeds", seeds, 1)
+                .positive("--duration-s", durationS).atLeast("--deadline-ms", deadlineMs, 1).positive("--phase-s", phaseS)
+                .atLeast("--load-ms", loadMs, 0).positive("--replan-s", replanS).atLeast("--threads", threads, 0)
+                .require(hotShare >= 0 && hotShare <= 1, "--hot-share", hotShare, "in [0, 1]")
+                .require(utilisation > 0 && utilisation <= 1, "--utilisation", utilisation, "in (0, 1]")
+                .require(alpaserveReplanS >= 0, "--alpaserve-replan-s", alpaserveReplanS, ">= 0")
+                .require(PlacementPolicies.NAMES.containsAll(placements), "--placements", placements,
+                        "among " + PlacementPolicies.NAMES);
+        for (double f : floors) {
+            c.require(f >= 0 && f <= 1, "--min-accuracy", f, "in [0, 1]");
+        }
+        for (double f : hotFloors == null ? List.<Double>of() : hotFloors) {
+            c.require(f >= 0 && f <= 1, "--hot-floors", f, "in [0, 1]");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        check();
         if (System.getProperty("org.slf4j.simpleLogger.log.dev.sluice.decision") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.dev.sluice.decision", "warn");
         }
