@@ -26,10 +26,10 @@ import java.util.TreeMap;
  *   <li><b>Compute.</b> A device runs one batch at a time; a replica whose batch is ready while
  *       another replica's batch runs on its device waits in the device's first-come queue, and its
  *       batch then takes its profile time (co-located replicas time-share the device whole
- *       batches at a time). One batch at a time rather than processor sharing: a GPU without MPS
- *       time-slices the kernels of different processes, so running two batches together gains no
- *       throughput and delays both; serving them in turn keeps each batch at its measured time,
- *       which is the only figure the profiles give (no co-location interference is measured).
+ *       batches at a time). One batch at a time rather than processor sharing, by assumption: a
+ *       GPU shared by processes without MPS time-slices them, so running two batches together would
+ *       add little throughput and delay both; serving them in turn keeps each batch at its profiled
+ *       time, the only figure the profiles give (no co-location interference was measured).
  *       The replica's status reports the batch's time including that wait, as an executor timing
  *       its own runs on a shared device would.
  *   <li><b>Memory.</b> The placement must fit each device's memory with the replicas it places
