@@ -82,6 +82,16 @@ class OptionChecksTest {
     }
 
     @Test
+    void simPlacementRefusesABudgetOrPlacementItCannotRun() {
+        assertTrue(run("sim", "placement", "--devices", "0").err().contains("'--devices': 0 (must be >= 1)"));
+        assertTrue(run("sim", "placement", "--device-memory-gb", "0").err().contains("'--device-memory-gb': 0.0 (must be > 0)"));
+        assertTrue(run("sim", "placement", "--hot-share", "1.5").err().contains("'--hot-share': 1.5 (must be in [0, 1])"));
+        Run r = run("sim", "placement", "--placements", "even,nexus");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'--placements': [even, nexus] (must be among [even, proteus, alpaserve])"), r.err());
+    }
+
+    @Test
     void aPrefixKafkaWouldRefuseIsAUsageError() {
         assertTrue(run("up", "--prefix", "team a").err().contains("'--prefix': 'team a' (must be ASCII letters"));
         assertTrue(run("up", "--prefix", "a.", "--group-prefix", "b/").err().contains("'--group-prefix': 'b/'"));

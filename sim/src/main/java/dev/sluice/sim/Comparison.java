@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
@@ -132,39 +133,55 @@ public final class Comparison {
     /** As {@link #run(SimConfig, Catalog, HopLatencies, List, int, long, int, Consumer)}, in {@code env}. */
     public static Map<String, PolicySummary> run(SimConfig config, Catalog catalog, HopLatencies hops, SimEnvironment env,
             List<String> policies, int seeds, long firstSeed, int threads, Consumer<String> progress) {
+        Map<String, List<RunResult>> runs = overSeeds(policies, seeds, firstSeed, threads, (p, seed) -> {
+            RunResult r = new Simulation(config, catalog, hops, env, p, seed).run(progress);
+            if (progress != null) {
+                progress.accept(String.format(java.util.Locale.ROOT,
+                        "%s seed %d: slo %.4f, effective accuracy %.4f, p99 %.1f ms, %d requests, %.1fM events in %.1f s",
+                        p, seed, r.sloAttainment(), r.effectiveAccuracy(), r.latencyMs().get("p99"), r.sent(),
+                        r.events() / 1e6, r.wallS()));
+            }
+            return r;
+        });
+        Map<String, PolicySummary> out = new LinkedHashMap<>();
+        runs.forEach((p, rs) -> out.put(p, new PolicySummary(seeds(seeds, firstSeed), rs)));
+        return out;
+    }
+
+    /** Seeds {@code firstSeed .. firstSeed + seeds - 1}. */
+    static List<Long> seeds(int seeds, long firstSeed) {
+        List<Long> out = new ArrayList<>();
+        for (long s = firstSeed; s < firstSeed + seeds; s++) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * {@code run(name, seed)} for every name and seed, on {@code threads} threads; the results by
+     * name (in the order given), each list in seed order.
+     */
+    static <R> Map<String, List<R>> overSeeds(List<String> names, int seeds, long firstSeed, int threads,
+            BiFunction<String, Long, R> run) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "sim");
             t.setDaemon(true);
             return t;
         });
         try {
-            Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
-            for (long s = firstSeed; s < firstSeed + seeds; s++) {
-                for (String p : policies) {
-                    long seed = s;
-                    futures.computeIfAbsent(p, k -> new ArrayList<>()).add(pool.submit(() -> {
-                        RunResult r = new Simulation(config, catalog, hops, env, p, seed).run(progress);
-                        if (progress != null) {
-                            progress.accept(String.format(java.util.Locale.ROOT,
-                                    "%s seed %d: slo %.4f, effective accuracy %.4f, p99 %.1f ms, %d requests, %.1fM events in %.1f s",
-                                    p, seed, r.sloAttainment(), r.effectiveAccuracy(), r.latencyMs().get("p99"), r.sent(),
-                                    r.events() / 1e6, r.wallS()));
-                        }
-                        return r;
-                    }));
+            Map<String, List<Future<R>>> futures = new LinkedHashMap<>();
+            for (long seed : seeds(seeds, firstSeed)) {
+                for (String name : names) {
+                    futures.computeIfAbsent(name, k -> new ArrayList<>()).add(pool.submit(() -> run.apply(name, seed)));
                 }
             }
-            List<Long> seedList = new ArrayList<>();
-            for (long s = firstSeed; s < firstSeed + seeds; s++) {
-                seedList.add(s);
-            }
-            Map<String, PolicySummary> out = new LinkedHashMap<>();
+            Map<String, List<R>> out = new LinkedHashMap<>();
             for (var e : futures.entrySet()) {
-                List<RunResult> runs = new ArrayList<>();
-                for (Future<RunResult> f : e.getValue()) {
+                List<R> runs = new ArrayList<>();
+                for (Future<R> f : e.getValue()) {
                     runs.add(f.get());
                 }
-                out.put(e.getKey(), new PolicySummary(seedList, runs));
+                out.put(e.getKey(), runs);
             }
             return out;
         } catch (InterruptedException e) {

@@ -62,7 +62,8 @@ import java.util.random.RandomGenerator;
  *   <li><b>Executors.</b> {@link Replica}: the production batcher, re-planning and escalation. With a
  *       {@link SharedHost} every replica runs on one host whose cores its batches and the transport
  *       share (the embedded pipeline's layout): batches stretch when the demand exceeds the cores;
- *       without one, each replica is a device of its own.
+ *       with a {@link DeviceLayer} ({@link #attach}), replicas take turns on the devices a placement
+ *       puts them on; without either, each replica is a device of its own.
  *   <li><b>Aggregator.</b> The production {@link AggregationDecider} with the production voters,
  *       run when an output arrives and at the first punctuation tick after a plan's deadline.
  *   <li><b>Accuracy.</b> With {@link SampleAnswers}, request {@code i} carries test sample {@code i mod
@@ -90,6 +91,8 @@ public final class Simulation {
     static final int STATUS = 9;
     static final int FEEDBACK = 10;
     static final int TICK = 11;
+    /** a {@link Runnable} at its time (devices: re-plans, model loads) */
+    static final int CALLBACK = 12;
 
     /** The virtual epoch: 2026-01-01T00:00Z, so decision code sees plausible epoch milliseconds. */
     static final long BASE_MS = 1_767_225_600_000L;
@@ -100,7 +103,7 @@ public final class Simulation {
 
     private final SimConfig config;
     private final Catalog catalog;
-    private final Catalog servable;
+    private Catalog servable;
     private final List<String> modalities;
     private final HopLatencies hops;
     private final String policyName;
@@ -146,6 +149,10 @@ public final class Simulation {
     private final Map<Long, List<SimRequest>> dueByTick = new HashMap<>();
     private final long tickNs;
     private final boolean learns;
+    /** null, or the devices the replicas share ({@link #attach}) */
+    private DeviceLayer devices;
+    /** null, or each request's accuracy floor by index and time (else {@code config.floors()} in turn) */
+    private FloorSchedule floorSchedule;
 
     public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, String policyName, long seed) {
         this(config, catalog, hops, SimEnvironment.NONE, policyName, seed);
@@ -296,6 +303,7 @@ public final class Simulation {
             case STATUS_TICK -> statusTick((Replica) subject);
             case STATUS -> loads[(int) arg].onStatus((ReplicaStatus) subject);
             case FEEDBACK -> feedback((SimRequest) subject, ((SimRequest) subject).result);
+            case CALLBACK -> ((Runnable) subject).run();
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
     }
@@ -325,8 +333,13 @@ public final class Simulation {
             long createdMs = ms(created);
             String tier = config.tiers().isEmpty() ? null : config.tiers().get(i % config.tiers().size());
             int priority = config.priorities().isEmpty() ? 0 : config.priorities().get(i % config.priorities().size());
+            double floor = floorSchedule == null ? config.floors().get(i % config.floors().size())
+                    : floorSchedule.floor(i, (created - warmupNs) / 1e9);
             SimRequest r = new SimRequest(i, "r" + i, created, createdMs, createdMs + config.deadlineMs(),
-                    created + config.deadlineMs() * 1_000_000L, config.floors().get(i % config.floors().size()), tier, priority);
+                    created + config.deadlineMs() * 1_000_000L, floor, tier, priority);
+            if (devices != null) {
+                devices.onArrival(floor);
+            }
             if (loads.length > 1) {
                 r.selector = Math.floorMod(r.id.hashCode(), loads.length); // the request topic is keyed by id
             }
@@ -512,13 +525,17 @@ public final class Simulation {
 
     // ---- the shared host (processor sharing among the running batches and the transport) ----
 
-    /** Whether batches run on one shared host (their elapsed time is then not their profile draw). */
+    /** Whether batches run on one shared host or on shared devices (their elapsed time is then not their profile draw). */
     boolean sharesHost() {
-        return host != null;
+        return host != null || devices != null;
     }
 
     /** A batch of {@code workMs} (its profile draw) starts on replica {@code r}. */
     void startBatch(Replica r, double workMs, long startNs) {
+        if (devices != null) {
+            devices.start(r, workMs, startNs);
+            return;
+        }
         if (host == null) {
             events.schedule(startNs + Math.max(1, Math.round(workMs * 1e6)), BATCH_DONE, r, 0);
             return;
@@ -530,6 +547,10 @@ public final class Simulation {
     }
 
     private void batchDone(Replica r, long version) {
+        if (devices != null) {
+            devices.done(r, version, now);
+            return;
+        }
         if (host == null) {
             r.onBatchDone(now);
             return;
@@ -591,6 +612,9 @@ public final class Simulation {
     }
 
     private void statusTick(Replica r) {
+        if (devices != null && !devices.publishes(r)) {
+            return; // unloaded by a re-plan: its executor stopped
+        }
         r.onStatusTick(now);
         if (!(arrivalsDone && outstanding == 0)) {
             events.schedule(now + config.statusIntervalMs() * 1_000_000L, STATUS_TICK, r, 0);
@@ -771,6 +795,57 @@ public final class Simulation {
 
     private int second(SimRequest r) {
         return (int) ((r.createdNs - warmupNs) / 1_000_000_000L);
+    }
+
+    // ---- devices ({@link DeviceLayer}: placement across devices) ----
+
+    /** Before {@link #run}: the replicas run on {@code d}'s devices, which may re-place them while it runs. */
+    void attach(DeviceLayer d) {
+        this.devices = d;
+        d.attached(this, servable);
+    }
+
+    /** Before {@link #run}: each request's floor from {@code f} instead of {@code config.floors()} in turn. */
+    void floors(FloorSchedule f) {
+        this.floorSchedule = f;
+    }
+
+    /** The replicas taking {@code variant}'s tasks now. */
+    Replica[] replicasOf(String variant) {
+        return replicas.getOrDefault(variant, new Replica[0]);
+    }
+
+    /** A new replica of {@code variant}, reporting its status from {@code firstStatusNs}; it gets tasks once {@link #route}d. */
+    Replica newReplica(String variant, String id, long firstStatusNs) {
+        Variant v = variants.get(variant);
+        int maxBatch = v.batching().maxBatch();
+        Replica r = new Replica(id, v, config.partitionsPerReplica(), config.capacity(), new BatchCost(v.profile(), maxBatch), this);
+        allReplicas.add(r);
+        events.schedule(firstStatusNs, STATUS_TICK, r, 0);
+        return r;
+    }
+
+    /** From now on {@code variant}'s tasks go to {@code rs}, and the selector decides on {@code serving}. */
+    void route(String variant, Replica[] rs, Catalog serving) {
+        replicas.put(variant, rs);
+        servable = serving;
+    }
+
+    void at(long atNs, Runnable r) {
+        events.schedule(atNs, CALLBACK, r, 0);
+    }
+
+    /** The batch running on {@code r} (its current version) completes at {@code atNs}. */
+    void scheduleBatchDone(Replica r, long atNs) {
+        events.schedule(atNs, BATCH_DONE, r, r.doneVersion);
+    }
+
+    boolean finished() {
+        return arrivalsDone && outstanding == 0;
+    }
+
+    long warmupNs() {
+        return warmupNs;
     }
 
     /** Replicas in this run. */
