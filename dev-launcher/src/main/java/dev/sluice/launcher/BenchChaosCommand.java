@@ -255,6 +255,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                 }
                 ChildProcess.sleep(3_000); // a duplicate would come after the first answer
                 Files.writeString(dir.resolve("requests.csv"), ledger.timeline());
+                System.out.println("CPU seconds per process over the run: " + watch.cpuSeconds(0, Long.MAX_VALUE));
                 long firstAt = results.firstAnswerAtMs();
                 long until = windows.isEmpty() ? System.currentTimeMillis() : windows.get(0).startMs();
                 for (long t = firstAt; t < until; t += 10_000) {
@@ -267,6 +268,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                     r.put("peak_heap_mb", heap.values().stream().mapToDouble(Double::doubleValue).max().orElse(-1));
                     r.put("peak_heap_mb_by_process", heap);
                     r.put("peak_rss_mb_by_process", watch.peakRssMb(w.startMs() - BEFORE_MS, w.slotEndMs()));
+                    r.put("cpu_s_by_process", watch.cpuSeconds(w.startMs() - BEFORE_MS, w.slotEndMs()));
                     r.putAll(extra.get(w.name()));
                     r.put("stage_p50_ms_in_window", results.stageMediansBetween(w.startMs(), w.windowEndMs()));
                     if (w.name().equals("bad-records")) {

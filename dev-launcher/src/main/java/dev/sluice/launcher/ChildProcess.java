@@ -166,6 +166,23 @@ final class ChildProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * CPU time the process has used so far, user and system (Linux {@code /proc/PID/stat}, at the
+     * usual 100 ticks a second), or -1.
+     */
+    synchronized double cpuSeconds() {
+        if (process == null || !process.isAlive()) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields from the 3rd on
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime: fields 14 and 15
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Waits until its log has a line starting with {@code prefix} and returns the rest of that line. */
     String awaitLogLine(String prefix, Duration timeout) {
         return awaitLogLine(prefix, 1, timeout);

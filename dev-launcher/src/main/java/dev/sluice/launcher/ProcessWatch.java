@@ -11,7 +11,7 @@ import java.util.Map;
  */
 final class ProcessWatch implements AutoCloseable {
     /** One sample: when, whose, heap in use and resident memory in bytes (-1: unknown, e.g. not running). */
-    record Sample(long atMs, String name, long heapBytes, long rssBytes) {}
+    record Sample(long atMs, String name, long heapBytes, long rssBytes, double cpuSeconds) {}
 
     private final List<ChildProcess> processes;
     private final List<Sample> samples = new ArrayList<>();
@@ -29,7 +29,7 @@ final class ProcessWatch implements AutoCloseable {
         while (running) {
             long t = System.currentTimeMillis();
             for (ChildProcess p : processes) {
-                Sample s = new Sample(t, p.name, p.heapUsedBytes(), p.rssBytes());
+                Sample s = new Sample(t, p.name, p.heapUsedBytes(), p.rssBytes(), p.cpuSeconds());
                 synchronized (samples) {
                     samples.add(s);
                 }
@@ -65,6 +65,31 @@ final class ProcessWatch implements AutoCloseable {
                 }
             }
         }
+        return m;
+    }
+
+    /**
+     * Per process, the CPU seconds it used from {@code fromMs} to {@code toMs} (the growth of its
+     * CPU time between the first and last samples there; a process restarted in between counts
+     * from its restart).
+     */
+    Map<String, Double> cpuSeconds(long fromMs, long toMs) {
+        Map<String, double[]> firstLast = new LinkedHashMap<>();
+        synchronized (samples) {
+            for (Sample s : samples) {
+                if (s.atMs() < fromMs || s.atMs() > toMs || s.cpuSeconds() < 0) {
+                    continue;
+                }
+                double[] fl = firstLast.computeIfAbsent(s.name(), k -> new double[] {s.cpuSeconds(), s.cpuSeconds(), 0});
+                if (s.cpuSeconds() < fl[1]) { // restarted: bank what the old process used
+                    fl[2] += fl[1] - fl[0];
+                    fl[0] = s.cpuSeconds();
+                }
+                fl[1] = s.cpuSeconds();
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        firstLast.forEach((k, fl) -> m.put(k, Math.round((fl[1] - fl[0] + fl[2]) * 10) / 10.0));
         return m;
     }
 
