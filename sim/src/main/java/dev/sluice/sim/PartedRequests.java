@@ -143,8 +143,8 @@ final class PartedRequests {
 
     void onPart(SimRequest r, int partIndex) {
         State st = r.parts;
-        if (st.ended || r.answered) {
-            return; // the request ended (expired, rejected or answered at its deadline): nothing to join
+        if (st.ended) {
+            return; // expired or rejected at the selector: the request has ended
         }
         if (r.deadlineMs <= sim.ms(sim.now())) {
             if (st.soFar == null) {
@@ -157,7 +157,7 @@ final class PartedRequests {
             return;
         }
         partsRead++;
-        if (PartPlanner.isDuplicate(st.soFar, partIndex)) {
+        if (r.answered || PartPlanner.isDuplicate(st.soFar, partIndex)) {
             return;
         }
         st.present.addAll(config.parts().get(partIndex));

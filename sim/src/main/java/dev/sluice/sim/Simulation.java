@@ -911,6 +911,13 @@ public final class Simulation {
         return warmupNs;
     }
 
+    /** Hears every parts decision, (request id, what), in order (tests); a run of whole requests has none. */
+    void traceParts(java.util.function.BiConsumer<String, String> listener) {
+        if (parts != null) {
+            parts.trace(listener);
+        }
+    }
+
     /** The current virtual time (ns). */
     long now() {
         return now;
