@@ -254,6 +254,27 @@ class PartsInTheSimulatorTest {
     }
 
     @Test
+    void aFinalOnlyClientGetsNoProvisionalAnswerThoughOneIsDecided() {
+        SimConfig c = SimConfig.of(SPOKEN, RateTrace.steady(1), 1, 3, DEADLINE_MS, List.of(0.93),
+                Map.of("img", 1, "aud", 1, "fuse", 1)).withEvenArrivals();
+        SimEnvironment env = SimEnvironment.NONE.withParts(SimParts.parse("image,audio", "40", true, true));
+        Simulation sim = new Simulation(c, CATALOG, HopLatencies.constant(1), env, "infaas", 1);
+        Map<String, List<String>> log = new LinkedHashMap<>();
+        sim.traceParts((id, what) -> log.computeIfAbsent(id, k -> new ArrayList<>()).add(labelFree(what)));
+        PartsResult p = sim.run(null).parts();
+        // RevisionDecider: the provisional answer is kept but not sent, and the final one is numbered 0
+        assertEveryRequest(List.of(
+                "part 0: replan r0, 1 missing: dispatch [img], plan [img]",
+                "aggregator: provisional r0 [img] (held back)",
+                "part 1: replan r1, 0 missing: dispatch [fuse], plan [fuse]",
+                "aggregator: final r0 OK [fuse]"), log);
+        assertEquals(0, p.provisionalAnswers());
+        assertEquals(p.requests(), p.provisionalHeldBack());
+        assertEquals(0, p.revised());
+        assertEquals(p.firstMs(), p.finalMs(), "the final answer is the first the client sees");
+    }
+
+    @Test
     void wholeRequestsReportNoParts() {
         SimConfig c = SimConfig.of(SPOKEN, RateTrace.steady(5), 5, 2, DEADLINE_MS, List.of(0.93),
                 Map.of("img", 1, "aud", 1, "fuse", 1));
