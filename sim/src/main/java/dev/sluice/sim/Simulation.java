@@ -9,6 +9,7 @@ import dev.sluice.decision.aggregate.RequestResult;
 import dev.sluice.decision.aggregate.RequestStatus;
 import dev.sluice.decision.load.LoadView;
 import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import dev.sluice.decision.parts.PartPlanner;
 import dev.sluice.decision.policy.Policies;
 import dev.sluice.decision.policy.Selection;
 import dev.sluice.decision.policy.SelectionPolicy;
@@ -384,9 +385,9 @@ public final class Simulation {
         r.plan = plan(r, PlanAction.SERVE, null, s.variants(), voteOf(s), false, 0, 1);
         long released = releaseNs();
         r.planAtNs = released + hopNs(Hop.PLAN);
-        List<String> dispatch = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
-        List<String> escalateTo = s.isCascade() ? List.copyOf(s.variants().subList(1, s.variants().size())) : List.of();
-        dispatch(r, s, dispatch, escalateTo, released);
+        // the selector's rule, for a request in one part: every member, or a cascade's first stage
+        PartPlanner.Dispatch d = (PartPlanner.Dispatch) PartPlanner.afterDecision(s, false, null);
+        dispatch(r, s, d.now(), d.escalateTo(), released);
         scheduleDue(r, r.plan, r.planAtNs);
     }
 
