@@ -13,7 +13,9 @@ import dev.sluice.sim.Replicas;
 import dev.sluice.sim.RunResult;
 import dev.sluice.sim.SharedHost;
 import dev.sluice.sim.SimConfig;
+import dev.sluice.sim.PartsReport;
 import dev.sluice.sim.SimEnvironment;
+import dev.sluice.sim.SimParts;
 import dev.sluice.sim.answers.SampleAnswers;
 import dev.sluice.sim.chart.SimCharts;
 import dev.sluice.sim.device.DeviceProfile;
@@ -190,6 +192,25 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "keep the policies' own log lines (switches, re-plans), per run and seed")
     boolean verbose;
 
+    @Option(names = "--parts",
+            description = "send every request in parts, in this order: parts separated by commas, a part's modalities by + "
+                    + "(e.g. image,audio: the image, then the audio, as bench multimodal sends them); default: whole requests")
+    String parts;
+
+    @Option(names = "--part-gap", defaultValue = "500",
+            description = "with --parts: ms from one part to the next: G (fixed), exp:MEAN or uniform:A:B "
+                    + "(default: ${DEFAULT-VALUE}, bench multimodal's --gap-ms)")
+    String partGap;
+
+    @Option(names = "--speculate", arity = "1", defaultValue = "true",
+            description = "with --parts: re-plan and answer provisionally at every part (true, the selector's default) or "
+                    + "hold the parts until the last (false: the request parameter speculate=false) (default: ${DEFAULT-VALUE})")
+    boolean speculate;
+
+    @Option(names = "--final-only", arity = "1",
+            description = "with --parts: the client wants the final answer only; default: not --speculate, as bench multimodal")
+    Boolean finalOnly;
+
     @Override
     public Integer call() throws Exception {
         if (!verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.sluice.decision") == null) {
@@ -264,7 +285,14 @@ final class SimCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "selector releases its plans and tasks every %d ms (one task hop per replica and "
                     + "release)%n", selectorCommitMs);
         }
-        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs);
+        SimParts inParts = parts == null ? null : SimParts.parse(parts, partGap, speculate, finalOnly);
+        if (inParts != null) {
+            if (validate) {
+                throw new IllegalArgumentException("--validate compares whole requests with bench policies: leave out --parts");
+            }
+            System.out.println(inParts.describe());
+        }
+        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         if (pipeline != null && !pipeline.probes().isEmpty()) {
@@ -286,6 +314,9 @@ final class SimCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(Comparison.table(results));
+        if (PartsReport.any(results)) {
+            System.out.print(PartsReport.table(results));
+        }
         String title = "sim " + task + ", " + trace + ", " + executors + " replicas";
         Path ts = Path.of(charts + "-timeseries.svg");
         Files.writeString(ts, SimCharts.timeSeries(title, results));
@@ -376,6 +407,14 @@ final class SimCommand implements Callable<Integer> {
                 json.put("shared_host", hosts);
             } else if (host != null) {
                 json.put("shared_host", host);
+            }
+            if (inParts != null) {
+                Map<String, Object> pj = new LinkedHashMap<>();
+                pj.put("parts", inParts.parts());
+                pj.put("gap", inParts.gap().describe());
+                pj.put("speculate", inParts.speculate());
+                pj.put("final_only", inParts.finalOnly());
+                json.put("parts", pj);
             }
             json.put("seeds", seeds);
             json.put("first_seed", seed);

@@ -112,7 +112,7 @@ public final class AggregatorProcessor implements Processor<String, SpecificReco
             return;
         }
         PendingRequest p = pending.get(id);
-        if (p != null && p.getPlan() != null && plan.getRevision() <= p.getPlan().getRevision()) {
+        if (p != null && p.getPlan() != null && !RevisionDecider.replaces(plan.getRevision(), p.getPlan().getRevision())) {
             if (reusesId(plan, originKey(p.getPlan())) && !p.getDuplicateOrigins().contains(plan.getRequestOrigin())) {
                 // answered after the first request's own answer, so its client never sees this one first
                 List<String> dups = new ArrayList<>(p.getDuplicateOrigins());

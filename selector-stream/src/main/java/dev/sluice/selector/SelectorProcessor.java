@@ -280,8 +280,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         Catalog servable = servableCatalogs.computeIfAbsent(Set.copyOf(byModality.keySet()), now::servableWith);
         boolean provisional = revision != null && revision.step().provisional();
         double floor = PartPlanner.floor(req.getMinAccuracy(), provisional, provisional
-                ? servable.forTask(req.getTask()).stream().filter(Variant::isProfiled).mapToDouble(Variant::accuracy).max()
-                : OptionalDouble.empty());
+                ? PartPlanner.bestPresent(servable, req.getTask()) : OptionalDouble.empty());
         long t0 = System.nanoTime();
         SelectionPolicy policy = policies.get(policyName);
         Selection s = policy.decide(new SelectionRequest(req.getId(), req.getTask(), req.getCreatedAtMs(), req.getDeadlineMs(),
@@ -290,7 +289,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
         long nanos = System.nanoTime() - t0;
         Plan previous = revision == null ? null : revision.previous();
         PartPlanner.Outcome outcome = PartPlanner.afterDecision(s, provisional, revision == null ? null : revision.soFar());
-        List<String> dispatched = revision == null || revision.soFar() == null ? List.of() : revision.soFar().dispatched();
+        List<String> dispatched = PartPlanner.dispatchedAfter(outcome, revision == null ? null : revision.soFar());
         if (!(outcome instanceof PartPlanner.Dispatch dispatch)) {
             metrics.decided(policyName, "reject", "", nanos);
             Plan plan;
@@ -339,7 +338,7 @@ final class SelectorProcessor implements Processor<String, byte[], String, Objec
             context.forward(new Record<String, Object>(req.getId(), task, record.timestamp()), TASKS_SINK);
             load.onDispatch(VariantViews.baseOf(member));
         }
-        return new Served(plan, dispatch.dispatched());
+        return new Served(plan, PartPlanner.dispatchedAfter(dispatch, revision == null ? null : revision.soFar()));
     }
 
     /**

@@ -97,6 +97,10 @@ public final class Comparison {
             m.put("escalations", json(of(RunResult::escalations)));
             m.put("moves", json(of(RunResult::moves)));
             m.put("skipped", json(of(RunResult::skipped)));
+            Map<String, Object> parts = PartsReport.json(runs);
+            if (parts != null) {
+                m.put("parts", parts);
+            }
             m.put("seeds", seeds);
             m.put("per_seed", runs);
             return m;

@@ -15,8 +15,9 @@ import dev.sluice.sim.answers.SampleAnswers;
  *     leaves it: what it decided since the last release goes out together at the next one, so
  *     tasks reach the executors in clumps, as Kafka Streams' commit interval and the producer's
  *     batching release them
+ * @param parts how clients send a request of the task in several parts (null: every request whole)
  */
-public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
+public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts) {
     public static final SimEnvironment NONE = new SimEnvironment(null, null);
 
     public SimEnvironment {
@@ -28,6 +29,10 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
         }
     }
 
+    public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
+        this(host, answers, selectors, selectorCommitMs, null);
+    }
+
     public SimEnvironment(SharedHost host, SampleAnswers answers) {
         this(host, answers, 1, 0);
     }
@@ -37,6 +42,11 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n, selectorCommitMs);
+        return new SimEnvironment(host, answers, n, selectorCommitMs, parts);
+    }
+
+    /** Requests of the task sent in parts, as {@code p} says (null: whole). */
+    public SimEnvironment withParts(SimParts p) {
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p);
     }
 }

@@ -32,6 +32,8 @@ final class SimRequest {
     dev.sluice.decision.aggregate.RequestResult result;
     /** when executors learn the aggregator answered early, so its queued tasks are skipped (ns) */
     long cancelAtNs = Long.MAX_VALUE;
+    /** the selector's and the aggregator's state of a request sent in parts; null for a whole request */
+    PartedRequests.State parts;
 
     SimRequest(int index, String id, long createdNs, long createdMs, long deadlineMs, long deadlineNs, double minAccuracy,
             String tier, int priority) {

@@ -9,6 +9,7 @@ import dev.sluice.decision.aggregate.RequestResult;
 import dev.sluice.decision.aggregate.RequestStatus;
 import dev.sluice.decision.load.LoadView;
 import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import dev.sluice.decision.parts.PartPlanner;
 import dev.sluice.decision.policy.Policies;
 import dev.sluice.decision.policy.Selection;
 import dev.sluice.decision.policy.SelectionPolicy;
@@ -93,6 +94,8 @@ public final class Simulation {
     static final int TICK = 11;
     /** a {@link Runnable} at its time (devices: re-plans, model loads) */
     static final int CALLBACK = 12;
+    static final int PART = 13;
+    static final int PART_PLAN = 14;
 
     /** The virtual epoch: 2026-01-01T00:00Z, so decision code sees plausible epoch milliseconds. */
     static final long BASE_MS = 1_767_225_600_000L;
@@ -153,6 +156,8 @@ public final class Simulation {
     private DeviceLayer devices;
     /** null, or each request's accuracy floor by index and time (else {@code config.floors()} in turn) */
     private FloorSchedule floorSchedule;
+    /** requests in parts ({@link PartedRequests}); null: every request whole */
+    private final PartedRequests parts;
 
     public Simulation(SimConfig config, Catalog catalog, HopLatencies hops, String policyName, long seed) {
         this(config, catalog, hops, SimEnvironment.NONE, policyName, seed);
@@ -229,6 +234,7 @@ public final class Simulation {
         this.answerRandom = master.split();
         this.latencyRandom = master.split();
         RandomGenerator phase = master.split();
+        this.parts = env.parts() == null ? null : new PartedRequests(this, env.parts(), master.split());
 
         this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
         this.warmupNs = Math.round(config.warmupS() * 1e9);
@@ -287,7 +293,8 @@ public final class Simulation {
         }
         double wallS = (System.nanoTime() - wall0) / 1e9;
         double cpuS = threads.isCurrentThreadCpuTimeSupported() ? (threads.getCurrentThreadCpuTime() - cpu0) / 1e9 : Double.NaN;
-        return stats.result(config.durationS(), fired, wallS, cpuS);
+        RunResult result = stats.result(config.durationS(), fired, wallS, cpuS);
+        return parts == null ? result : result.withParts(parts.result());
     }
 
     private void fire(int kind, Object subject, long arg) {
@@ -304,6 +311,8 @@ public final class Simulation {
             case STATUS -> loads[(int) arg].onStatus((ReplicaStatus) subject);
             case FEEDBACK -> feedback((SimRequest) subject, ((SimRequest) subject).result);
             case CALLBACK -> ((Runnable) subject).run();
+            case PART -> parts.onPart((SimRequest) subject, (int) arg);
+            case PART_PLAN -> parts.onPlan((PartedRequests.PlanArrival) subject);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
     }
@@ -347,7 +356,11 @@ public final class Simulation {
             if (host != null) {
                 countArrival(created);
             }
-            events.schedule(created + hopNs(Hop.REQUEST), SELECT, r, 0);
+            if (parts != null) {
+                parts.send(r, created);
+            } else {
+                events.schedule(created + hopNs(Hop.REQUEST), SELECT, r, 0);
+            }
             scheduleNextArrival();
         }
         if (pendingArrivalNs >= 0) {
@@ -360,34 +373,65 @@ public final class Simulation {
     private void select(SimRequest r) {
         long nowMs = ms(now);
         if (r.deadlineMs <= nowMs) {
-            // expired while queued before the selector (its EXPIRED plan): no decision, answered DEADLINE_EXCEEDED
-            outstanding--;
-            stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+            expired(r); // read after its deadline: no decision
             return;
         }
-        long t0 = System.nanoTime();
-        LoadView load = loads[r.selector];
-        Selection s = policies[r.selector].decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs,
-                r.priority, r.minAccuracy, r.tier, modalities), servable, load.snapshot(nowMs), nowMs);
-        stats.decision(System.nanoTime() - t0);
+        Selection s = decide(r, modalities, r.minAccuracy, servable);
         if (!s.serve()) {
             outstanding--;
             stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
             return;
         }
-        VoteMethod vote = s.vote() != null ? VoteMethod.valueOf(s.vote())
-                : s.variants().size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
-        r.plan = new PlanView(r.id, PlanAction.SERVE, null, s.variants(), vote, 0f, policyName, r.createdMs, nowMs, nowMs,
-                r.deadlineMs, false, 0, 1);
-        // with a release period, the plan and the tasks leave at the selector's next release
-        long released = selectorCommitNs == 0 ? now : (now / selectorCommitNs + 1) * selectorCommitNs;
+        r.plan = plan(r, PlanAction.SERVE, null, s.variants(), voteOf(s), false, 0, 1);
+        long released = releaseNs();
         r.planAtNs = released + hopNs(Hop.PLAN);
+        // the selector's rule, for a request in one part: every member, or a cascade's first stage
+        PartPlanner.Dispatch d = (PartPlanner.Dispatch) PartPlanner.afterDecision(s, false, null);
+        dispatch(r, s, d.now(), d.escalateTo(), released);
+        scheduleDue(r, r.plan, r.planAtNs);
+    }
+
+    /** Expired while queued before the selector (its EXPIRED plan): no decision, answered DEADLINE_EXCEEDED. */
+    void expired(SimRequest r) {
+        outstanding--;
+        stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+    }
+
+    /** The policy of {@code r}'s selector replica decides for the {@code present} modalities, at its load view. */
+    Selection decide(SimRequest r, List<String> present, double floor, Catalog servableNow) {
+        long nowMs = ms(now);
+        long t0 = System.nanoTime();
+        Selection s = policies[r.selector].decide(new SelectionRequest(r.id, config.task(), r.createdMs, r.deadlineMs,
+                r.priority, floor, r.tier, present), servableNow, loads[r.selector].snapshot(nowMs), nowMs);
+        stats.decision(System.nanoTime() - t0);
+        return s;
+    }
+
+    static VoteMethod voteOf(Selection s) {
+        return s.vote() != null ? VoteMethod.valueOf(s.vote())
+                : s.variants().size() > 1 ? VoteMethod.MAJORITY : VoteMethod.PASS_THROUGH;
+    }
+
+    /** A plan the selector makes now for {@code r}. */
+    PlanView plan(SimRequest r, PlanAction action, String reason, List<String> members, VoteMethod vote, boolean finalOnly,
+            int partsMissing, int partCount) {
+        long nowMs = ms(now);
+        return new PlanView(r.id, action, reason, members, vote, 0f, policyName, r.createdMs, nowMs, nowMs, r.deadlineMs,
+                finalOnly, partsMissing, partCount);
+    }
+
+    /** When what the selector decides now leaves it: now, or with a release period at its next release. */
+    long releaseNs() {
+        return selectorCommitNs == 0 ? now : (now / selectorCommitNs + 1) * selectorCommitNs;
+    }
+
+    /** A task per {@code members} (a cascade's first stage), released at {@code released}. */
+    void dispatch(SimRequest r, Selection s, List<String> members, List<String> escalateTo, long released) {
         if (s.isCascade()) {
             r.cascade = cascades.get(cascadeKey(s.variants(), s.escalateBelow()));
         }
-        List<String> dispatch = s.isCascade() ? s.variants().subList(0, 1) : s.variants();
-        List<String> escalateTo = s.isCascade() ? List.copyOf(s.variants().subList(1, s.variants().size())) : List.of();
-        for (String member : dispatch) {
+        LoadView load = loads[r.selector];
+        for (String member : members) {
             String base = VariantViews.baseOf(member);
             SimTask task = new SimTask(r, member, base, s.fallbacks(), escalateTo, (float) s.escalateBelow(), now,
                     s.isCascade());
@@ -398,8 +442,11 @@ public final class Simulation {
             }
             load.onDispatch(base);
         }
-        // the aggregator notices a deadline at its first punctuation tick after it (and not before it has the plan)
-        long dueNs = Math.max(nsOfMs(decider.dueAtMs(r.plan)), r.planAtNs);
+    }
+
+    /** The aggregator notices a deadline at its first punctuation tick after it (and not before it has the plan). */
+    void scheduleDue(SimRequest r, PlanView plan, long planAtNs) {
+        long dueNs = Math.max(nsOfMs(decider.dueAtMs(plan)), planAtNs);
         long dueTick = Math.max((dueNs + tickNs - 1) / tickNs, now / tickNs + 1);
         dueByTick.computeIfAbsent(dueTick, k -> new ArrayList<>(4)).add(r);
     }
@@ -651,6 +698,10 @@ public final class Simulation {
             return; // late output of an answered request: ignored, its compute already counted
         }
         r.add(t.output);
+        if (r.parts != null) {
+            parts.decide(r);
+            return;
+        }
         if (now < r.planAtNs) {
             if (!r.planEventScheduled) {
                 r.planEventScheduled = true;
@@ -662,6 +713,10 @@ public final class Simulation {
     }
 
     private void decide(SimRequest r) {
+        if (r.parts != null) {
+            parts.decide(r);
+            return;
+        }
         if (r.answered || now < r.planAtNs) {
             return;
         }
@@ -670,13 +725,21 @@ public final class Simulation {
             return;
         }
         Answer answer = a.get();
-        RequestResult result = answer.result();
+        finish(r, answer.result(), answer.isEarly(), 0);
+    }
+
+    /**
+     * The aggregator's final answer to {@code r}: counted, its queued members cancelled after an
+     * early answer, feedback sent. The client receives it a result hop later, and not before
+     * {@code notBeforeNs} (an earlier answer on the same partition); returns when.
+     */
+    long finish(SimRequest r, RequestResult result, boolean early, long notBeforeNs) {
         r.answered = true;
         outstanding--;
-        if (answer.isEarly() && config.cancellations()) {
+        if (early && config.cancellations()) {
             r.cancelAtNs = now + hopNs(Hop.CANCEL);
         }
-        long receivedNs = now + hopNs(Hop.RESULT);
+        long receivedNs = Math.max(now + hopNs(Hop.RESULT), notBeforeNs);
         boolean correct = correct(r, result);
         boolean onTime = ms(receivedNs) <= r.deadlineMs;
         stats.answered(second(r), result, onTime, (receivedNs - r.createdNs) / 1e6, correct);
@@ -685,6 +748,7 @@ public final class Simulation {
             events.schedule(receivedNs + hopNs(Hop.REQUEST), FEEDBACK, r, 0);
         }
         r.outputs = null;
+        return receivedNs;
     }
 
     // ---- accuracy ----
@@ -740,7 +804,7 @@ public final class Simulation {
      * sample's label; otherwise a catalog ensemble voted OK over all its members is right with
      * its measured accuracy, and any other answer is compared with the true label 0.
      */
-    private boolean correct(SimRequest r, RequestResult result) {
+    boolean correct(SimRequest r, RequestResult result) {
         if (result.label() < 0) {
             return false;
         }
@@ -789,7 +853,7 @@ public final class Simulation {
         return (epochMs - BASE_MS) * 1_000_000L;
     }
 
-    private long hopNs(Hop hop) {
+    long hopNs(Hop hop) {
         return Math.round(hops.sampleMs(hop, hopRandom) * 1e6);
     }
 
@@ -846,6 +910,39 @@ public final class Simulation {
 
     long warmupNs() {
         return warmupNs;
+    }
+
+    /** Hears every parts decision, (request id, what), in order (tests); a run of whole requests has none. */
+    void traceParts(java.util.function.BiConsumer<String, String> listener) {
+        if (parts != null) {
+            parts.trace(listener);
+        }
+    }
+
+    /** The current virtual time (ns). */
+    long now() {
+        return now;
+    }
+
+    void schedule(long atNs, int kind, Object subject, long arg) {
+        events.schedule(atNs, kind, subject, arg);
+    }
+
+    SimConfig config() {
+        return config;
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    /** What the selector decides on now: the task's servable variants (those placed, with devices). */
+    Catalog serving() {
+        return servable;
+    }
+
+    AggregationDecider decider() {
+        return decider;
     }
 
     /** Replicas in this run. */

@@ -85,6 +85,15 @@ public final class RevisionDecider {
         return new Step(Kind.PROVISIONAL, r, List.of());
     }
 
+    /**
+     * Whether a plan of revision {@code incoming} replaces the request's plan of revision
+     * {@code current}: only a later revision does (a redelivered or overtaken earlier one is
+     * dropped); the outputs in so far stay with the request.
+     */
+    public static boolean replaces(int incoming, int current) {
+        return incoming > current;
+    }
+
     /** Whether a final answer changed the label of the provisional one the client saw. */
     public static boolean corrects(RequestResult finalResult, RequestResult provisional) {
         return provisional != null && provisional.label() != finalResult.label();

@@ -1,6 +1,8 @@
 package dev.sluice.decision.parts;
 
 import dev.sluice.decision.policy.Selection;
+import dev.sluice.models.Catalog;
+import dev.sluice.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -115,6 +117,15 @@ public final class PartPlanner {
         return Math.min(requested, bestPresent.orElse(requested) - PROVISIONAL_ACCURACY_SLACK);
     }
 
+    /**
+     * The best accuracy the present parts allow: the most accurate profiled variant of
+     * {@code task} in {@code servable} (the catalog cut to the modalities present); empty when
+     * there is none. What {@link #floor} lowers a provisional plan's floor to.
+     */
+    public static OptionalDouble bestPresent(Catalog servable, String task) {
+        return servable.forTask(task).stream().filter(Variant::isProfiled).mapToDouble(Variant::accuracy).max();
+    }
+
     /** What the policy's decision means for a request's revision. */
     public sealed interface Outcome permits Dispatch, KeepPrevious, AwaitParts, Unchanged, Reject {}
 
@@ -173,5 +184,50 @@ public final class PartPlanner {
             }
         }
         return new Dispatch(List.copyOf(now), List.copyOf(escalateTo), List.copyOf(all));
+    }
+
+    /** Every member dispatched for the request once {@code outcome} is acted on. */
+    public static List<String> dispatchedAfter(Outcome outcome, SoFar soFar) {
+        if (outcome instanceof Dispatch d) {
+            return d.dispatched();
+        }
+        return soFar == null ? List.of() : soFar.dispatched();
+    }
+
+    /**
+     * What the caller keeps after part {@code partIndex} was held: the part is seen, and the
+     * announcing plan (no members, the first revision) counts as the last plan sent.
+     */
+    public static SoFar afterHold(SoFar soFar, int partIndex, Hold hold) {
+        List<Integer> seen = seenWith(soFar, partIndex);
+        List<String> dispatched = soFar == null ? List.of() : soFar.dispatched();
+        if (hold.announce()) {
+            return new SoFar(seen, dispatched, OptionalInt.of(nextRevision(OptionalInt.empty())), List.of());
+        }
+        return new SoFar(seen, dispatched, soFar.lastRevision(), soFar.lastMembers());
+    }
+
+    /**
+     * What the caller keeps after part {@code partIndex} was re-planned as {@code replan} and the
+     * policy decided {@code s} with {@code outcome}: the plan sent is the last (its members: the
+     * decision's for {@link Dispatch}, the previous revision's for {@link KeepPrevious}, none for
+     * {@link AwaitParts} and {@link Reject}); {@link Unchanged} sends no plan and keeps the last.
+     */
+    public static SoFar afterReplan(SoFar soFar, int partIndex, Replan replan, Selection s, Outcome outcome) {
+        List<Integer> seen = seenWith(soFar, partIndex);
+        List<String> dispatched = dispatchedAfter(outcome, soFar);
+        OptionalInt revision = OptionalInt.of(replan.revision());
+        if (outcome instanceof Unchanged) {
+            return new SoFar(seen, dispatched, soFar.lastRevision(), soFar.lastMembers());
+        }
+        List<String> members = outcome instanceof Dispatch ? s.variants()
+                : outcome instanceof KeepPrevious ? soFar.lastMembers() : List.of();
+        return new SoFar(seen, dispatched, revision, members);
+    }
+
+    private static List<Integer> seenWith(SoFar soFar, int partIndex) {
+        List<Integer> seen = new ArrayList<>(soFar == null ? List.of() : soFar.partsSeen());
+        seen.add(partIndex);
+        return seen;
     }
 }

@@ -118,4 +118,11 @@ class RevisionDeciderTest {
         assertEquals(6, f.result().label());
         assertNull(f.result().reason(), "nothing to confirm or correct: the client saw no provisional answer");
     }
+
+    @Test
+    void onlyALaterRevisionReplacesThePlan() {
+        assertTrue(RevisionDecider.replaces(1, 0));
+        assertFalse(RevisionDecider.replaces(0, 0), "a redelivered plan");
+        assertFalse(RevisionDecider.replaces(0, 1), "an overtaken earlier revision");
+    }
 }

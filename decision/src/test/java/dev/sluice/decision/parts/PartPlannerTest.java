@@ -100,6 +100,44 @@ class PartPlannerTest {
     }
 
     @Test
+    void whatIsKeptAfterAHeldPart() {
+        SoFar announced = PartPlanner.afterHold(null, 1, new Hold(2, true));
+        assertEquals(after(List.of(1), List.of(), 0, List.of()), announced, "the announcement is revision 0, no members");
+        assertEquals(after(List.of(1, 0), List.of(), 0, List.of()), PartPlanner.afterHold(announced, 0, new Hold(1, false)));
+    }
+
+    @Test
+    void whatIsKeptAfterAReplanFollowsWhatWasSent() {
+        SoFar before = after(List.of(0), List.of("vgg"), 0, List.of("vgg"));
+        Selection both = Selection.serve(List.of("vgg", "fusion"), 10);
+        Replan last = new Replan(1, 0);
+        assertEquals(after(List.of(0, 1), List.of("vgg", "fusion"), 1, List.of("vgg", "fusion")),
+                PartPlanner.afterReplan(before, 1, last, both, PartPlanner.afterDecision(both, false, before)));
+        Selection no = Selection.reject("over budget");
+        assertEquals(after(List.of(0, 1), List.of("vgg"), 1, List.of("vgg")),
+                PartPlanner.afterReplan(before, 1, last, no, PartPlanner.afterDecision(no, false, before)),
+                "kept previous: its members stand as the new revision");
+        SoFar empty = after(List.of(0), List.of(), 0, List.of());
+        Replan middle = new Replan(1, 1);
+        assertEquals(empty.lastRevision(), PartPlanner.afterReplan(empty, 1, middle, no,
+                PartPlanner.afterDecision(no, true, empty)).lastRevision(), "unchanged: no plan sent, the last stands");
+        assertEquals(after(List.of(0), List.of(), 0, List.of()),
+                PartPlanner.afterReplan(null, 0, new Replan(0, 1), no, PartPlanner.afterDecision(no, true, null)),
+                "a plan without members");
+        assertEquals(List.of("vgg"), PartPlanner.dispatchedAfter(new AwaitParts("x"), before));
+        assertEquals(List.of(), PartPlanner.dispatchedAfter(new Reject("x"), null));
+    }
+
+    @Test
+    void theBestThePresentPartsAllowIsTheMostAccurateProfiledVariant() {
+        var catalog = dev.sluice.decision.policy.CatalogFixtures.multimodalCatalog();
+        assertEquals(OptionalDouble.of(0.90), PartPlanner.bestPresent(catalog.servableWith(List.of("image")), "spoken"));
+        assertEquals(OptionalDouble.of(0.95),
+                PartPlanner.bestPresent(catalog.servableWith(List.of("image", "audio")), "spoken"));
+        assertEquals(OptionalDouble.empty(), PartPlanner.bestPresent(catalog, "no-such-task"));
+    }
+
+    @Test
     void theFirstRevisionIsZero() {
         assertEquals(0, PartPlanner.nextRevision(OptionalInt.empty()));
         assertEquals(5, PartPlanner.nextRevision(OptionalInt.of(4)));
