@@ -152,6 +152,8 @@ final class BenchChaosCommand implements Callable<Integer> {
             "-XX:CICompilerCount=1");
     private static final List<String> BROKER_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
     private static final long BEFORE_MS = 10_000;
+    /** Quiet time between one fault's slot and the next fault. */
+    private static final long GAP_MS = 5_000;
     /** What {@code sluice broker} prints once its node has started and every node is registered. */
     private static final String BROKER_READY = "Kafka running: ";
 
@@ -223,8 +225,12 @@ final class BenchChaosCommand implements Callable<Integer> {
                  Load load = new Load(bootstrap, serdes, test, ledger)) {
                 load.begin();
                 ChildProcess.sleep(warmupS * 1000L);
+                long firstSentAt = System.currentTimeMillis() - warmupS * 1000L;
                 for (String fault : faults) {
                     awaitAllHealthy(components, brokers);
+                    // the last requests of the previous slot are answered before this fault strikes, so
+                    // that what this fault does is not counted against the previous one
+                    ChildProcess.sleep(GAP_MS);
                     Map<String, Object> info = new LinkedHashMap<>();
                     info.put("load_avg_1m_at_start", loadAverage());
                     ChaosLedger.Window w = switch (fault) {
@@ -244,6 +250,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                         }
                     };
                     info.put("load_avg_1m_at_end", loadAverage());
+                    info.put("at_s", ChaosLedger.round1((w.startMs() - firstSentAt) / 1000.0));
                     windows.add(w);
                     extra.put(fault, info);
                     System.out.printf("[%s] done: %s%n", fault, info);
