@@ -20,7 +20,7 @@ class FailoverSettingsTest {
         assertEquals(1_000, p.get("main.consumer.heartbeat.interval.ms"));
         assertEquals(3_000, p.get("producer.transaction.timeout.ms"));
         assertEquals(1, p.get("num.standby.replicas"));
-        assertEquals(10_000L, p.get("acceptable.recovery.lag"));
+        assertEquals(1_000L, p.get("acceptable.recovery.lag"));
 
         Properties stateless = FailoverSettings.defaults("selector-0").applyToStreams(new Properties(), false);
         assertFalse(stateless.containsKey("num.standby.replicas"));
