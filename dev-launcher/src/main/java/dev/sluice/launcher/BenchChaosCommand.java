@@ -172,7 +172,7 @@ final class BenchChaosCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--replicas and --executors >= 1, --rate > 0, --json-share from 0 to 1");
         }
         Path dir = workDir.toAbsolutePath();
-        deleteTree(dir);
+        ChildProcess.deleteTree(dir);
         Files.createDirectories(dir);
         FashionMnist test = FashionMnist.test();
         SluiceSerdes serdes = SluiceSerdes.fingerprint();
@@ -232,7 +232,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                     // that what this fault does is not counted against the previous one
                     ChildProcess.sleep(GAP_MS);
                     Map<String, Object> info = new LinkedHashMap<>();
-                    info.put("load_avg_1m_at_start", loadAverage());
+                    info.put("load_avg_1m_at_start", ChildProcess.loadAverage());
                     ChaosLedger.Window w = switch (fault) {
                         case "overload" -> overload(load, info);
                         case "bad-records" -> badRecords(bootstrap, serdes, test, results, info);
@@ -249,7 +249,7 @@ final class BenchChaosCommand implements Callable<Integer> {
                             yield kill(fault, victim, () -> victim.awaitHealthy(Duration.ofSeconds(windowS)), info);
                         }
                     };
-                    info.put("load_avg_1m_at_end", loadAverage());
+                    info.put("load_avg_1m_at_end", ChildProcess.loadAverage());
                     info.put("at_s", ChaosLedger.round1((w.startMs() - firstSentAt) / 1000.0));
                     windows.add(w);
                     extra.put(fault, info);
@@ -666,20 +666,5 @@ final class BenchChaosCommand implements Callable<Integer> {
         throw new IOException("no " + n + " consecutive free ports");
     }
 
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

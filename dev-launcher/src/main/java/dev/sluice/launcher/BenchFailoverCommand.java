@@ -139,7 +139,7 @@ final class BenchFailoverCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--settings: sluice, sluice:SESSION_MS or kafka-defaults, not " + setting);
         }
         Path dir = workDir.resolve(setting.replace(':', '-')).toAbsolutePath();
-        deleteTree(dir);
+        ChildProcess.deleteTree(dir);
         Files.createDirectories(dir);
         System.out.printf("%n== %s: broker, selector, %d aggregator(s) and %d executors of %s as separate processes (logs in %s)%n",
                 setting, aggregators, executors, variant, dir);
@@ -195,7 +195,7 @@ final class BenchFailoverCommand implements Callable<Integer> {
                             throw new IllegalArgumentException("--faults: executor, aggregator or selector, not " + fault);
                         }
                         long dupBefore = client.duplicates();
-                        double loadAtKill = loadAverage();
+                        double loadAtKill = ChildProcess.loadAverage();
                         long killAt = System.currentTimeMillis();
                         victim.kill();
                         System.out.printf("[%s] kill -9 %s%n", setting, victim.name);
@@ -224,7 +224,7 @@ final class BenchFailoverCommand implements Callable<Integer> {
                         }
                         Map<String, Object> r = measure(sent, killAt, windowEnd, restartAt);
                         r.put("load_avg_1m_at_kill", loadAtKill);
-                        r.put("load_avg_1m_at_end", loadAverage());
+                        r.put("load_avg_1m_at_end", ChildProcess.loadAverage());
                         r.put("replacement_healthy_s", healthyS);
                         r.put("duplicated", client.duplicates() - dupBefore);
                         results.put(fault, r);
@@ -313,14 +313,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
         return r;
     }
 
-    /** The machine's 1-minute load average (other work on it shows here), or -1 where unknown. */
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
 
     private static double round1(double x) {
         return Math.round(x * 10) / 10.0;
@@ -382,12 +374,4 @@ final class BenchFailoverCommand implements Callable<Integer> {
         ChildProcess.sleep(s * 1000L);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -241,6 +241,25 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** The machine's 1-minute load average (other work on it shows here), or -1 where unknown. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Deletes a benchmark's work directory and everything in it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
