@@ -20,14 +20,8 @@ import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -49,29 +43,27 @@ class SelectorPartsTest {
     private final SluiceSerdes serdes = SluiceSerdes.fingerprint();
     private final MutableClock clock = new MutableClock(T0);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private SelectorDriver selector;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> requests;
     private TestOutputTopic<String, Plan> plans;
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-parts-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(), SelectorConfig.defaults(),
-                new LoadView(2_000), clock, new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
+        selector = new SelectorDriver("selector-parts-test", stateDir, serdes, SelectorTopology.build(serdes,
+                multimodalCatalog(), SelectorConfig.defaults(), new LoadView(2_000), clock, new SelectorMetrics(registry)), T0);
+        driver = selector.driver;
+        requests = selector.requests;
+        plans = selector.plans;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        selector.close();
     }
 
     private TestOutputTopic<String, InferenceTask> tasks(String variant) {
-        return driver.createOutputTopic(Topics.DEFAULT.tasks(variant), new StringDeserializer(), serdes.<InferenceTask>deserializer());
+        return selector.tasks(variant);
     }
 
     private void send(InferenceRequest r) {
@@ -105,15 +97,13 @@ class SelectorPartsTest {
 
     @Test
     void moselGivesTheFusionTaskItsCheaperFallbacksForReplanning() {
-        driver.close();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-parts-test-mosel");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(SelectorTopology.build(serdes, multimodalCatalog(),
-                SelectorConfig.defaults().withPolicy("mosel"), new LoadView(2_000), clock, new SelectorMetrics(registry)),
-                props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
+        selector.close();
+        selector = new SelectorDriver("selector-parts-test-mosel", stateDir, serdes, SelectorTopology.build(serdes,
+                multimodalCatalog(), SelectorConfig.defaults().withPolicy("mosel"), new LoadView(2_000), clock,
+                new SelectorMetrics(registry)), T0);
+        driver = selector.driver;
+        requests = selector.requests;
+        plans = selector.plans;
         send(request("both", 500).setTask("spoken").setModalities(List.of("image", "audio"))
                 .setInputs(List.of(audio(0.25f), Tensor.newBuilder(input(0.5f)).setName("image").build()))
                 .setMinAccuracy(0.93).build());

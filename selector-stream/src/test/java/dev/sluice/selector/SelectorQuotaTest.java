@@ -15,14 +15,10 @@ import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -45,15 +41,13 @@ class SelectorQuotaTest {
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "selector-quota-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         SelectorConfig config = SelectorConfig.defaults().withTenantQuotas(Map.of("acme", 2.0));
-        driver = new TopologyTestDriver(SelectorTopology.build(serdes, catalog(), config, new LoadView(2_000), clock,
-                new SelectorMetrics(registry)), props, Instant.ofEpochMilli(T0));
-        requests = driver.createInputTopic(Topics.DEFAULT.requests(), new StringSerializer(), new ByteArraySerializer());
-        plans = driver.createOutputTopic(Topics.DEFAULT.plans(), new StringDeserializer(), serdes.<Plan>deserializer());
+        SelectorDriver selector = new SelectorDriver("selector-quota-test", stateDir, serdes,
+                SelectorTopology.build(serdes, catalog(), config, new LoadView(2_000), clock,
+                new SelectorMetrics(registry)), T0);
+        driver = selector.driver;
+        requests = selector.requests;
+        plans = selector.plans;
     }
 
     @AfterEach
