@@ -56,7 +56,7 @@ final class AggregatorCommand implements Callable<Integer> {
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              LearningVoters learning = new LearningVoters(cluster.kafka(bootstrap), cluster.serdes(), catalog);
              AggregatorApp app = AggregatorApp.start(cluster.kafka(bootstrap), cluster.serdes(), cluster.deliveryMode(), cfg,
-                     metrics.registry, java.time.InstantSource.system(), learning.voters, failover.settings(id, cluster.kafka(bootstrap)))) {
+                     metrics.registry, java.time.InstantSource.system(), learning.voters, failover.settings(id, cluster.brokerMinSessionMs(bootstrap)))) {
             Health health = new Health().add(app::health);
             metrics.serve(cluster.metricsPort, health);
             System.out.printf("aggregator %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());

@@ -30,7 +30,7 @@ final class BridgeCommand implements Callable<Integer> {
         cluster.checkRanges(); // before building anything from them
         try (Metrics metrics = new Metrics();
              JsonBridgeApp app = JsonBridgeApp.start(cluster.kafka(bootstrap), cluster.serdes(), new Properties(),
-                     failover.settings(id, cluster.kafka(bootstrap)), cluster.deliveryMode())) {
+                     failover.settings(id, cluster.brokerMinSessionMs(bootstrap)), cluster.deliveryMode())) {
             Health health = new Health().add(app::health);
             metrics.serve(cluster.metricsPort, health);
             System.out.printf("JSON bridge %s running against %s, metrics on :%d%n", id, bootstrap, metrics.port());

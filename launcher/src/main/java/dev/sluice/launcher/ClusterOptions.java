@@ -149,6 +149,8 @@ final class ClusterOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
+    private java.util.OptionalLong brokerMinSessionMs = java.util.OptionalLong.empty();
+
     /**
      * The cluster's settings, reached once with {@link KafkaProbe} (a clear, bounded failure when it
      * cannot be), after these options' ranges are checked (a usage error, exit code 2, before anything connects).
@@ -157,10 +159,16 @@ final class ClusterOptions {
         checkRanges();
         if (probed == null || !probed.bootstrap().equals(bootstrap)) {
             KafkaSettings k = KafkaSettings.of(bootstrap, kafkaConfig).withTopics(names());
-            KafkaProbe.check(k);
+            brokerMinSessionMs = KafkaProbe.check(k);
             probed = k;
         }
         return probed;
+    }
+
+    /** The brokers' {@code group.min.session.timeout.ms}, as the probe of {@link #kafka} read it (empty: unknown). */
+    java.util.OptionalLong brokerMinSessionMs(String bootstrap) {
+        kafka(bootstrap);
+        return brokerMinSessionMs;
     }
 
     /**

@@ -52,7 +52,7 @@ final class ExecutorCommand implements Callable<Integer> {
     public Integer call() {
         cluster.checkRanges(); // before building anything from them
         ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
-                .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id, cluster.kafka(bootstrap)));
+                .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id, cluster.brokerMinSessionMs(bootstrap)));
         try (Metrics metrics = new Metrics();
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),

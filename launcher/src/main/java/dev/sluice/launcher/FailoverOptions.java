@@ -1,7 +1,6 @@
 package dev.sluice.launcher;
 
 import dev.sluice.common.FailoverSettings;
-import dev.sluice.common.KafkaSettings;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -42,12 +41,12 @@ final class FailoverOptions {
 
     /**
      * The settings for this component, fitted to the cluster: a session timeout below the broker's
-     * {@code group.min.session.timeout.ms} would be refused at join, so it is raised to it, with a
-     * notice saying how to get the shorter one.
+     * {@code group.min.session.timeout.ms} (as the start-up probe read it) would be refused at
+     * join, so it is raised to it, with a notice saying how to get the shorter one.
      */
-    FailoverSettings settings(String instanceId, KafkaSettings kafka) {
+    FailoverSettings settings(String instanceId, java.util.OptionalLong brokerMinSessionMs) {
         FailoverSettings asked = settings(instanceId);
-        java.util.OptionalLong min = KafkaProbe.minSessionTimeoutMs(kafka);
+        java.util.OptionalLong min = brokerMinSessionMs;
         if (min.isEmpty()) {
             return asked;
         }

@@ -26,7 +26,12 @@ final class KafkaProbe {
 
     private KafkaProbe() {}
 
-    static void check(KafkaSettings kafka) {
+    /**
+     * Reaches the cluster and returns its brokers' {@code group.min.session.timeout.ms}, read with
+     * the same admin client (empty when it cannot be read: no DescribeConfigs permission, a
+     * timeout; the component then keeps the session timeout it was given).
+     */
+    static java.util.OptionalLong check(KafkaSettings kafka) {
         String bs = kafka.bootstrap();
         String hint = "check --bootstrap; a cluster that needs TLS or SASL takes its client properties "
                 + "(security.protocol, sasl.*, ssl.*) from a file given with --kafka-config";
@@ -61,7 +66,8 @@ final class KafkaProbe {
         c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) METADATA_TIMEOUT.toMillis());
         c.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
         try (Admin admin = Admin.create(c)) {
-            admin.describeCluster().nodes().get(METADATA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            var nodes = admin.describeCluster().nodes().get(METADATA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return minSessionTimeoutMs(admin, nodes);
         } catch (TimeoutException e) {
             throw new IllegalStateException("connected to " + bs + " but got no Kafka metadata within "
                     + METADATA_TIMEOUT.toSeconds() + " s; " + hint);
@@ -74,23 +80,13 @@ final class KafkaProbe {
         }
     }
 
-    /**
-     * The broker's {@code group.min.session.timeout.ms}, read from one broker's configuration;
-     * empty when it cannot be read (no DescribeConfigs permission, a timeout), in which case the
-     * component keeps the session timeout it was given.
-     */
-    static java.util.OptionalLong minSessionTimeoutMs(KafkaSettings kafka) {
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-probe");
-        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        try (Admin admin = Admin.create(c)) {
-            var nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-            if (nodes.isEmpty()) {
-                return java.util.OptionalLong.empty();
-            }
-            var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER,
-                    nodes.iterator().next().idString());
+    private static java.util.OptionalLong minSessionTimeoutMs(Admin admin, java.util.Collection<org.apache.kafka.common.Node> nodes) {
+        if (nodes.isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+                nodes.iterator().next().idString());
+        try {
             var entry = admin.describeConfigs(List.of(broker)).all().get(5, TimeUnit.SECONDS).get(broker)
                     .get("group.min.session.timeout.ms");
             return entry == null || entry.value() == null ? java.util.OptionalLong.empty()

@@ -74,7 +74,7 @@ final class SelectorCommand implements Callable<Integer> {
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              SelectorApp app = SelectorApp.start(cluster.kafka(bootstrap), cluster.serdes(), catalog,
                      config, cluster.deliveryMode(),
-                     cluster.commitIntervalMs, metrics.registry, failover.settings(id, cluster.kafka(bootstrap)),
+                     cluster.commitIntervalMs, metrics.registry, failover.settings(id, cluster.brokerMinSessionMs(bootstrap)),
                      predictionCache == null ? null : PredictionCache.Config.parse(predictionCache),
                      SelectorCache.parseDefaultLabels(deadlineDefault))) {
             Health health = new Health().add(app::health);
