@@ -148,8 +148,6 @@ final class BenchChaosCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "write the results here")
     Path summaryJson;
 
-    private static final List<String> COMPONENT_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:CICompilerCount=1");
     private static final List<String> BROKER_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
     private static final long BEFORE_MS = 10_000;
     /** Quiet time between one fault's slot and the next fault. */
@@ -197,15 +195,17 @@ final class BenchChaosCommand implements Callable<Integer> {
                 common.addAll(componentOptions);
             }
             for (int i = 0; i < replicas; i++) {
-                component(components, "bridge-" + i, dir, common, List.of("bridge", "--id=bridge-" + i));
-                component(components, "selector-" + i, dir, common, List.of("selector", "--id=selector-" + i, "--policy=fixed:" + variant));
-                component(components, "aggregator-" + i, dir, common, List.of("aggregator", "--id=aggregator-" + i,
-                        "--state-dir=" + dir.resolve("aggregator-" + i + "-state")));
+                for (List<String> args : List.of(List.of("bridge", "--id=bridge-" + i),
+                        List.of("selector", "--id=selector-" + i, "--policy=fixed:" + variant),
+                        List.of("aggregator", "--id=aggregator-" + i, "--state-dir=" + dir.resolve("aggregator-" + i + "-state")))) {
+                    String name = args.get(0) + "-" + i;
+                    components.put(name, ChildProcess.component(name, dir, common, args));
+                }
             }
             for (int i = 0; i < executors; i++) {
                 String id = "executor-" + i;
-                component(components, id, dir, common, List.of("executor", "--id=" + id, "--variants=" + variant, "--device=cpu",
-                        "--threads=1"));
+                components.put(id, ChildProcess.component(id, dir, common,
+                        List.of("executor", "--id=" + id, "--variants=" + variant, "--device=cpu", "--threads=1")));
             }
             for (ChildProcess c : components.values()) {
                 c.start();
@@ -317,13 +317,6 @@ final class BenchChaosCommand implements Callable<Integer> {
         }
     }
 
-    private void component(Map<String, ChildProcess> components, String name, Path dir, List<String> common, List<String> args) {
-        int port = ChildProcess.freePort();
-        List<String> a = new ArrayList<>(args);
-        a.addAll(common);
-        a.add("--metrics-port=" + port);
-        components.put(name, new ChildProcess(name, COMPONENT_JVM, a, dir.resolve(name + ".log"), port));
-    }
 
     /** Faults must not pile up: every process is back (healthy) before the next one. */
     private static void awaitAllHealthy(Map<String, ChildProcess> components, List<ChildProcess> brokers) {

@@ -90,8 +90,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
     /** Kafka's defaults for the same options: the "before". */
     private static final List<String> KAFKA_DEFAULTS = List.of("--no-static-membership", "--session-timeout-ms=45000",
             "--heartbeat-interval-ms=3000", "--standby-replicas=0");
-    private static final List<String> CHILD_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:CICompilerCount=1");
     private static final long DEADLINE_MS = 60_000;
 
     /** One request: when it was sent and when its final result arrived (0 while none). */
@@ -160,16 +158,16 @@ final class BenchFailoverCommand implements Callable<Integer> {
             Map<String, ChildProcess> components = new LinkedHashMap<>();
             for (int i = 0; i < aggregators; i++) {
                 String id = "aggregator-" + i;
-                components.put(i == 0 ? "aggregator" : id, component(id, dir, common, sluice
+                components.put(i == 0 ? "aggregator" : id, ChildProcess.component(id, dir, common, sluice
                         ? List.of("aggregator", "--id=" + id, "--state-dir=" + dir.resolve(id + "-state"))
                         : List.of("aggregator", "--id=" + id)));
             }
             for (int i = 0; i < executors; i++) {
                 String id = "executor-" + (char) ('a' + i);
-                components.put(i == 0 ? "executor" : id, component(id, dir, common,
+                components.put(i == 0 ? "executor" : id, ChildProcess.component(id, dir, common,
                         List.of("executor", "--id=" + id, "--variants=" + variant, "--device=cpu", "--threads=1")));
             }
-            components.put("selector", component("selector", dir, common,
+            components.put("selector", ChildProcess.component("selector", dir, common,
                     List.of("selector", "--id=selector-0", "--policy=fixed:" + variant)));
             for (ChildProcess c : components.values()) {
                 c.start();
@@ -258,13 +256,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
         }
     }
 
-    private ChildProcess component(String name, Path dir, List<String> common, List<String> args) {
-        int port = ChildProcess.freePort();
-        List<String> a = new ArrayList<>(args);
-        a.addAll(common);
-        a.add("--metrics-port=" + port);
-        return new ChildProcess(name, CHILD_JVM, a, dir.resolve(name + ".log"), port);
-    }
 
     /**
      * What the requests sent from 10 s before the kill to the end of its window saw: the longest

@@ -16,29 +16,31 @@ final class ChaosLedger {
     /** One request: when it was sent, and the final answers that came back (more than one is a duplicate). */
     static final class Entry {
         final long sentAtMs;
-        private final List<long[]> answers = new ArrayList<>(1);
-        private final List<String> statuses = new ArrayList<>(1);
+        private final List<Long> answeredAtMs = new ArrayList<>(1);
+        private String firstStatus;
 
         Entry(long sentAtMs) {
             this.sentAtMs = sentAtMs;
         }
 
         synchronized void answer(long atMs, String status) {
-            answers.add(new long[] {atMs});
-            statuses.add(status);
+            if (answeredAtMs.isEmpty()) {
+                firstStatus = status;
+            }
+            answeredAtMs.add(atMs);
         }
 
         synchronized int answerCount() {
-            return answers.size();
+            return answeredAtMs.size();
         }
 
         /** The first final answer's time, or -1. */
         synchronized long firstAnsweredAtMs() {
-            return answers.isEmpty() ? -1 : answers.get(0)[0];
+            return answeredAtMs.isEmpty() ? -1 : answeredAtMs.get(0);
         }
 
         synchronized String firstStatus() {
-            return statuses.isEmpty() ? null : statuses.get(0);
+            return firstStatus;
         }
     }
 

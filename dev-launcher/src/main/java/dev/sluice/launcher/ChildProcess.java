@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Sluice command ({@code broker}, {@code selector}, {@code executor}, ...) in a JVM of its own,
- * started from this JVM's class path, its output appended to a log file: how the failover
- * benchmark runs each component as a separate process, kills it with SIGKILL and starts a
+ * started from this JVM's class path, its output appended to a log file: how the failover and chaos
+ * benchmarks run each component as a separate process, kill it with SIGKILL and start a
  * replacement with the same arguments.
  */
 final class ChildProcess implements AutoCloseable {
@@ -50,6 +50,22 @@ final class ChildProcess implements AutoCloseable {
         c.add(DevMain.class.getName());
         c.addAll(args);
         this.command = List.copyOf(c);
+    }
+
+    /** A component's JVM in the benchmarks: a small heap, C1 only, serial GC (many share two cores). */
+    static final List<String> COMPONENT_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:CICompilerCount=1");
+
+    /**
+     * A Sluice component ({@code args}, then {@code common}) in {@link #COMPONENT_JVM}, serving
+     * /health and /metrics on a free port, logging to {@code dir/name.log}; not started yet.
+     */
+    static ChildProcess component(String name, Path dir, List<String> common, List<String> args) {
+        int port = freePort();
+        List<String> a = new ArrayList<>(args);
+        a.addAll(common);
+        a.add("--metrics-port=" + port);
+        return new ChildProcess(name, COMPONENT_JVM, a, dir.resolve(name + ".log"), port);
     }
 
     /** Starts it (again, after a kill: the same command, the same log appended to). */
