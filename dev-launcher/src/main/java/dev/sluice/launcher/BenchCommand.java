@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import dev.sluice.bench.HtmlReport;
+import dev.sluice.bench.OutcomesCsv;
 import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.executor.runtime.Device;
@@ -82,6 +83,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--html", defaultValue = "policies.html", description = "time-series charts (default: ${DEFAULT-VALUE})")
         Path html;
 
+        @Option(names = "--requests-csv",
+                description = "write every request here, one row each: policy, send and answer times, status, variants, "
+                        + "stage latencies, reason")
+        Path requestsCsv;
+
         @Override
         public Integer call() throws Exception {
             boolean spoken = BenchMultimodalCommand.TASK.equals(task);
@@ -105,10 +111,17 @@ final class BenchCommand implements Runnable {
                  SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
                          metrics.registry);
                  SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes())) {
+                metrics.serve(cluster.metricsPort, stack.health());
+                System.out.println("metrics at " + metrics.url("/metrics"));
+                StringBuilder rows = new StringBuilder(OutcomesCsv.HEADER).append('\n');
                 PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
                         new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS, task,
                                 repeats),
-                        System.out::println);
+                        System.out::println, (policy, outcomes) -> rows.append(OutcomesCsv.rows(policy, outcomes)));
+                if (requestsCsv != null) {
+                    Files.writeString(requestsCsv, rows);
+                    System.out.println("requests written to " + requestsCsv.toAbsolutePath());
+                }
                 String table = PolicyBenchmark.table(report.policies());
                 System.out.println();
                 System.out.print(table);

@@ -18,9 +18,18 @@ import java.util.Objects;
  * @param failover group membership of each variant's task consumer (static under the executor id
  *     by default, so a replacement with the same id takes its partitions back at once), session
  *     timeout and cooperative assignment
+ * @param answerMargin the time an answer needs after its batch ends to reach the client (output
+ *     hop, aggregation, result hop): a task that its batch plus this cannot bring in before its
+ *     deadline is dropped instead of run (see {@code DeadlineBatcher.takeUnreachable})
  */
 public record ExecutorConfig(String executorId, Device device, int intraOpThreads, DeliveryMode delivery,
-        Duration statusInterval, int capacity, Duration commitInterval, FailoverSettings failover) {
+        Duration statusInterval, int capacity, Duration commitInterval, FailoverSettings failover, Duration answerMargin) {
+    /**
+     * The default answer margin: about the median time from the end of a batch to the client on
+     * the embedded pipeline (28 ms measured on the 2-core machine, docs/benchmarks/sim.md).
+     */
+    public static final Duration DEFAULT_ANSWER_MARGIN = Duration.ofMillis(25);
+
     public ExecutorConfig {
         Objects.requireNonNull(executorId, "executorId");
         if (statusInterval.isNegative() || statusInterval.isZero()) {
@@ -28,6 +37,9 @@ public record ExecutorConfig(String executorId, Device device, int intraOpThread
         }
         if (commitInterval.isNegative()) {
             throw new IllegalArgumentException("commitInterval must not be negative: " + commitInterval);
+        }
+        if (answerMargin.isNegative()) {
+            throw new IllegalArgumentException("answerMargin must not be negative: " + answerMargin);
         }
         if (capacity < 1 || intraOpThreads < 1) {
             throw new IllegalArgumentException("capacity and intraOpThreads must be at least 1: " + capacity + ", "
@@ -37,12 +49,17 @@ public record ExecutorConfig(String executorId, Device device, int intraOpThread
 
     public static ExecutorConfig defaults(String executorId) {
         return new ExecutorConfig(executorId, Device.AUTO, 2, DeliveryMode.EXACTLY_ONCE_RESULTS, Duration.ofMillis(200), 512,
-                Duration.ofMillis(20), FailoverSettings.defaults(executorId));
+                Duration.ofMillis(20), FailoverSettings.defaults(executorId), DEFAULT_ANSWER_MARGIN);
     }
 
     /** {@link #statusInterval} in milliseconds. */
     public long statusIntervalMs() {
         return statusInterval.toMillis();
+    }
+
+    /** {@link #answerMargin} in milliseconds. */
+    public long answerMarginMs() {
+        return answerMargin.toMillis();
     }
 
     /** {@link #commitInterval} in milliseconds. */
@@ -51,22 +68,26 @@ public record ExecutorConfig(String executorId, Device device, int intraOpThread
     }
 
     public ExecutorConfig withCommitInterval(Duration d) {
-        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusInterval, capacity, d, failover);
+        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusInterval, capacity, d, failover, answerMargin);
     }
 
     public ExecutorConfig withDelivery(DeliveryMode mode) {
-        return new ExecutorConfig(executorId, device, intraOpThreads, mode, statusInterval, capacity, commitInterval, failover);
+        return new ExecutorConfig(executorId, device, intraOpThreads, mode, statusInterval, capacity, commitInterval, failover, answerMargin);
     }
 
     public ExecutorConfig withDevice(Device d) {
-        return new ExecutorConfig(executorId, d, intraOpThreads, delivery, statusInterval, capacity, commitInterval, failover);
+        return new ExecutorConfig(executorId, d, intraOpThreads, delivery, statusInterval, capacity, commitInterval, failover, answerMargin);
     }
 
     public ExecutorConfig withThreads(int n) {
-        return new ExecutorConfig(executorId, device, n, delivery, statusInterval, capacity, commitInterval, failover);
+        return new ExecutorConfig(executorId, device, n, delivery, statusInterval, capacity, commitInterval, failover, answerMargin);
     }
 
     public ExecutorConfig withFailover(FailoverSettings f) {
-        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusInterval, capacity, commitInterval, f);
+        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusInterval, capacity, commitInterval, f, answerMargin);
+    }
+
+    public ExecutorConfig withAnswerMargin(Duration d) {
+        return new ExecutorConfig(executorId, device, intraOpThreads, delivery, statusInterval, capacity, commitInterval, failover, d);
     }
 }

@@ -9,6 +9,7 @@ import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.batch.AimdBatchSize;
 import dev.sluice.decision.batch.Batch;
 import dev.sluice.decision.batch.DeadlineBatcher;
+import dev.sluice.decision.batch.ObservedLatency;
 import dev.sluice.decision.replan.Escalation;
 import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.executor.runtime.ModelCache;
@@ -68,6 +69,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     /** The deployment's topic and group names. */
     private final Topics topics;
     private final DeadlineBatcher<PendingTask> batcher;
+    private final ObservedLatency latency;
     private final ExecutorMetrics metrics;
     private final CancelledRequests cancelled;
     private final QueueReplan replan; // null: queued tasks never move
@@ -120,8 +122,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.topics = kafka.topics();
         this.inputs = new TaskInputs(variant, maxBatch);
         int capacity = Math.max(config.capacity(), maxBatch);
-        this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(),
-                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n), capacity,
+        // plans with the profile, scaled by how much slower than it this host runs batches now
+        this.latency = new ObservedLatency(n -> variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(n),
+                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n));
+        this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(), latency, capacity,
                 batching.preferredBatchSizes(), batching.priorityLevels());
         AdaptiveBatching adaptive = batching.adaptive();
         // Clipper starts small and climbs while batches stay under the objective
@@ -250,11 +254,15 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         applyBackpressure();
         replanQueued(now, out);
 
-        List<PendingTask> expired = batcher.takeExpired(now);
+        double batchMs = latency.latencyMs(Math.min(batcher.size(), batcher.limit()));
+        List<PendingTask> expired = batcher.takeUnreachable(now, config.answerMarginMs());
         for (PendingTask t : expired) {
+            long left = t.task().getDeadlineMs() - now;
+            String why = left <= 0 ? "deadline passed before it could run"
+                    : String.format("%d ms left to the deadline, less than its batch (about %.0f ms here now) plus the "
+                            + "answer margin (%d ms)", left, batchMs, config.answerMarginMs());
             release(t, List.of(output(t, OutputStatus.DEADLINE_EXCEEDED, -1, null,
-                    "dropped by executor " + config.executorId() + ": deadline passed before it could run",
-                    now - t.task().getEnqueuedAtMs(), 0, 0)), out);
+                    "dropped by executor " + config.executorId() + ": " + why, now - t.task().getEnqueuedAtMs(), 0, 0)), out);
         }
         if (!expired.isEmpty()) {
             metrics.dropped(expired.size());
@@ -276,6 +284,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
                 release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
             }
+            // one batch per turn: the next is chosen after the next poll, at the time it starts, from what arrived
+            // meanwhile (several back to back at one instant ran tasks that had become unreachable, oldest first)
+            break;
         }
         ledger.releaseHeldBack(out);
         if (!out.isEmpty() || skippedSinceCommit) {
@@ -378,6 +389,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         double computeMs = (System.nanoTime() - t0) / 1e6;
         double cpuMs = cpu0 < 0 ? 0 : (threadCpuNanos() - cpu0) / 1e6;
         metrics.batch(batch.reason(), n, computeMs);
+        latency.observe(n, computeMs);
         for (int i = 0; i < n; i++) {
             PendingTask t = batch.tasks().get(i);
             double queueMs = start - t.task().getEnqueuedAtMs();

@@ -48,11 +48,19 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(names = "--eager", description = "load every served model at start instead of on first use")
     boolean eager;
 
+    @Option(names = "--answer-margin-ms", defaultValue = "25",
+            description = "time an answer needs after its batch to reach the client (output hop, aggregation, result "
+                    + "hop); a task that its batch plus this cannot bring in by its deadline is answered "
+                    + "DEADLINE_EXCEEDED instead of run, so that an overloaded executor spends its time on tasks "
+                    + "that can still make it (default: ${DEFAULT-VALUE})")
+    long answerMarginMs;
+
     @Override
     public Integer call() {
         cluster.checkRanges(); // before building anything from them
         ExecutorConfig cfg = ExecutorConfig.defaults(id).withDelivery(cluster.deliveryMode())
-                .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id, cluster.brokerMinSessionMs(bootstrap)));
+                .withDevice(Device.parse(device)).withThreads(threads).withFailover(failover.settings(id, cluster.brokerMinSessionMs(bootstrap)))
+                .withAnswerMargin(java.time.Duration.ofMillis(answerMarginMs));
         try (Metrics metrics = new Metrics();
              LiveCatalog catalog = cluster.liveCatalog(cluster.kafka(bootstrap));
              ExecutorHost host = ExecutorHost.start(cluster.kafka(bootstrap), cluster.serdes(), catalog, cluster.catalogDir(),

@@ -3,6 +3,7 @@ package dev.sluice.sim;
 import dev.sluice.decision.batch.AimdBatchSize;
 import dev.sluice.decision.batch.Batch;
 import dev.sluice.decision.batch.DeadlineBatcher;
+import dev.sluice.decision.batch.ObservedLatency;
 import dev.sluice.decision.load.LoadView.ReplicaStatus;
 import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.models.AdaptiveBatching;
@@ -20,7 +21,8 @@ import java.util.Set;
  * partitions (the Kafka backlog) until a poll brings at most {@code maxPollRecords} of them into
  * the production {@link DeadlineBatcher} (fetching pauses when the batcher is nearly full, as the
  * executor's backpressure does); each turn of its loop re-plans queued tasks with fallbacks
- * ({@link QueueReplan}), answers expired tasks DEADLINE_EXCEEDED, skips tasks of requests the
+ * ({@link QueueReplan}), answers DEADLINE_EXCEEDED the tasks it could no longer answer in time
+ * (with the executor's observed slowdown and answer margin), skips tasks of requests the
  * aggregator answered early, and runs the batch the batcher releases, one at a time, for a time
  * drawn from the variant's profile. It publishes the same status fields on the same period.
  */
@@ -31,6 +33,8 @@ final class Replica {
     final DeadlineBatcher<SimTask> batcher;
     final ArrayDeque<SimTask> backlog = new ArrayDeque<>();
     private final BatchCost cost;
+    private final ObservedLatency latency;
+    private final double answerMarginMs;
     private final int maxPollRecords;
     private final AimdBatchSize aimd;
     private final Simulation sim;
@@ -63,13 +67,19 @@ final class Replica {
         BatchingConfig b = variant.batching();
         int maxBatch = b.maxBatch();
         int cap = Math.max(capacity, maxBatch);
-        // the executor's latency model, p99 of the profile at n, tabulated (the batcher asks on every poll)
+        // the executor's latency model: the profile's p99 at n scaled by the observed slowdown against its p50,
+        // both tabulated (the batcher asks on every poll)
+        double[] p50 = new double[maxBatch + 1];
         double[] p99 = new double[maxBatch + 1];
         for (int n = 1; n <= maxBatch; n++) {
+            p50[n] = variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(n);
             p99[n] = variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n);
         }
-        this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(), n -> p99[Math.min(Math.max(n, 0), maxBatch)], cap,
-                b.preferredBatchSizes(), b.priorityLevels());
+        this.latency = new ObservedLatency(n -> p50[Math.min(Math.max(n, 0), maxBatch)],
+                n -> p99[Math.min(Math.max(n, 0), maxBatch)]);
+        this.answerMarginMs = sim.config().answerMarginMs();
+        this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(), latency, cap, b.preferredBatchSizes(),
+                b.priorityLevels());
         AdaptiveBatching adaptive = b.adaptive();
         this.aimd = adaptive.enabled() ? new AimdBatchSize(maxBatch, adaptive.latencyObjectiveMs(), adaptive.increase(),
                 adaptive.decreaseFactor(), 1) : null;
@@ -110,7 +120,7 @@ final class Replica {
         applyBackpressure();
         replanQueued(now, nowMs);
         if (batcher.size() > 0) {
-            for (SimTask t : batcher.takeExpired(nowMs)) {
+            for (SimTask t : batcher.takeUnreachable(nowMs, answerMarginMs)) {
                 sim.deadlineExceeded(t, this, now);
             }
         }
@@ -174,6 +184,7 @@ final class Replica {
         }
         completedSinceStatus += n;
         batchMs = ewma(batchMs, runningMs);
+        latency.observe(n, runningMs);
         meanBatch = ewma(meanBatch, n);
         if (aimd != null) {
             batcher.setLimit(aimd.observe(n, runningMs));

@@ -31,13 +31,21 @@ import java.util.Set;
  * @param warmupS virtual time before the first arrival: executors report their status, nothing is sent
  * @param feedback whether the client sends ground truth back (bandits learn from it), as {@code bench policies}
  * @param poisson Poisson arrivals (as {@code bench policies}); false: evenly paced ({@code ArrivalSchedule}, as {@code up})
+ * @param answerMarginMs the executors' answer margin: a task that its batch plus this cannot bring
+ *     in by its deadline is answered DEADLINE_EXCEEDED instead of run (the executors' 25 ms)
  */
 public record SimConfig(String task, RateTrace trace, double peakRate, double durationS, long deadlineMs, List<Double> floors,
                         List<String> tiers, List<Integer> priorities, Map<String, Integer> replicas, int partitionsPerReplica,
                         long statusIntervalMs, long statusStaleMs, int capacity, long aggregatorTickMs, long graceMs,
                         double overheadMs, boolean cancellations, Set<String> admitted, AdmissionControl.Config admission,
-                        double warmupS, boolean feedback, boolean poisson) {
+                        double warmupS, boolean feedback, boolean poisson, double answerMarginMs) {
+    /** The executors' default answer margin ({@code ExecutorConfig.DEFAULT_ANSWER_MARGIN}). */
+    public static final double DEFAULT_ANSWER_MARGIN_MS = 25;
+
     public SimConfig {
+        if (!(answerMarginMs >= 0)) {
+            throw new IllegalArgumentException("the answer margin must be >= 0 ms, got " + answerMarginMs);
+        }
         floors = floors.isEmpty() ? List.of(0.0) : List.copyOf(floors);
         tiers = List.copyOf(tiers);
         priorities = List.copyOf(priorities);
@@ -58,56 +66,63 @@ public record SimConfig(String task, RateTrace trace, double peakRate, double du
     public static SimConfig of(String task, RateTrace trace, double peakRate, double durationS, long deadlineMs,
             List<Double> floors, Map<String, Integer> replicas) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, List.of(), List.of(), replicas, 1, 200,
-                2_000, 512, 10, 0, 50, true, Set.of(), AdmissionControl.Config.DEFAULTS, 1.0, true, true);
+                2_000, 512, 10, 0, 50, true, Set.of(), AdmissionControl.Config.DEFAULTS, 1.0, true, true,
+                DEFAULT_ANSWER_MARGIN_MS);
     }
 
     public SimConfig withReplicas(Map<String, Integer> r) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, r, partitionsPerReplica,
                 statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs, cancellations, admitted,
-                admission, warmupS, feedback, poisson);
+                admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withTrace(RateTrace t, double peak) {
         return new SimConfig(task, t, peak, durationS, deadlineMs, floors, tiers, priorities, replicas, partitionsPerReplica,
                 statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs, cancellations, admitted,
-                admission, warmupS, feedback, poisson);
+                admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withStatus(long intervalMs, long staleMs) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
                 partitionsPerReplica, intervalMs, staleMs, capacity, aggregatorTickMs, graceMs, overheadMs, cancellations,
-                admitted, admission, warmupS, feedback, poisson);
+                admitted, admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withOverheadMs(double ms) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
                 partitionsPerReplica, statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, ms, cancellations,
-                admitted, admission, warmupS, feedback, poisson);
+                admitted, admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withMix(List<String> t, List<Integer> p) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, t, p, replicas, partitionsPerReplica,
                 statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs, cancellations, admitted,
-                admission, warmupS, feedback, poisson);
+                admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withAdmission(Set<String> names) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
                 partitionsPerReplica, statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs,
-                cancellations, names, admission, warmupS, feedback, poisson);
+                cancellations, names, admission, warmupS, feedback, poisson, answerMarginMs);
     }
 
     public SimConfig withWarmupS(double s) {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
                 partitionsPerReplica, statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs,
-                cancellations, admitted, admission, s, feedback, poisson);
+                cancellations, admitted, admission, s, feedback, poisson, answerMarginMs);
     }
 
     /** Evenly paced arrivals instead of Poisson (hand-checkable runs). */
     public SimConfig withEvenArrivals() {
         return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
                 partitionsPerReplica, statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs,
-                cancellations, admitted, admission, warmupS, feedback, false);
+                cancellations, admitted, admission, warmupS, feedback, false, answerMarginMs);
+    }
+
+    public SimConfig withAnswerMarginMs(double ms) {
+        return new SimConfig(task, trace, peakRate, durationS, deadlineMs, floors, tiers, priorities, replicas,
+                partitionsPerReplica, statusIntervalMs, statusStaleMs, capacity, aggregatorTickMs, graceMs, overheadMs,
+                cancellations, admitted, admission, warmupS, feedback, poisson, ms);
     }
 
     public int totalReplicas() {

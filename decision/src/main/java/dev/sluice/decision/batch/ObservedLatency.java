@@ -1,0 +1,50 @@
+package dev.sluice.decision.batch;
+
+/**
+ * A batch-latency model that follows how fast the host really runs batches: the planning
+ * latency (a profile's p99) scaled by how much slower than the profile's median the recent
+ * batches ran, never below the profile itself. Pure and clock-free; the executor reports each
+ * batch it ran ({@link #observe}).
+ *
+ * <p>Why: the profiles are measured on an idle machine. On a host whose cores the transport also
+ * uses (the embedded pipeline on two cores), a heavy variant's batch of 8 ran 4.4 times its
+ * profile during a burst (docs/benchmarks/sim.md). A batcher planning with the idle profile
+ * starts deadline batches too late and keeps tasks it can no longer answer in time.
+ */
+public final class ObservedLatency implements BatchLatencyModel {
+    /** Weight of the newest batch in the running slowdown: about the last ten batches count. */
+    static final double WEIGHT = 0.2;
+
+    private final BatchLatencyModel typical;
+    private final BatchLatencyModel planning;
+    private double slowdown = 1;
+
+    /**
+     * @param typical what a batch usually takes on an idle host (a profile's p50): observed times
+     *     are compared with it
+     * @param planning what the batcher plans with on an idle host (a profile's p99)
+     */
+    public ObservedLatency(BatchLatencyModel typical, BatchLatencyModel planning) {
+        this.typical = typical;
+        this.planning = planning;
+    }
+
+    /** A batch of {@code batchSize} ran in {@code ms}; ignored when either side is unknown. */
+    public void observe(int batchSize, double ms) {
+        double expected = typical.latencyMs(batchSize);
+        if (!(expected > 0) || !(ms > 0)) {
+            return;
+        }
+        slowdown = (1 - WEIGHT) * slowdown + WEIGHT * (ms / expected);
+    }
+
+    /** How many times slower than the profile's median recent batches ran; at least 1. */
+    public double slowdown() {
+        return Math.max(1, slowdown);
+    }
+
+    @Override
+    public double latencyMs(int batchSize) {
+        return planning.latencyMs(batchSize) * slowdown();
+    }
+}
