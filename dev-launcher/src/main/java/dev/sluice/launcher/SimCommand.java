@@ -107,6 +107,11 @@ final class SimCommand implements Callable<Integer> {
             description = "what the selector budgets for the hops (bench policies: 50 under exactly-once-results) (default: ${DEFAULT-VALUE})")
     double overheadMs;
 
+    @Option(names = "--answer-margin-ms", defaultValue = "25",
+            description = "the executors' answer margin: a task that its batch plus this cannot bring in by its deadline is "
+                    + "answered DEADLINE_EXCEEDED instead of run (sluice executor --answer-margin-ms) (default: ${DEFAULT-VALUE})")
+    double answerMarginMs;
+
     @Option(names = "--status-interval-ms", defaultValue = "200", description = "executor status period (default: ${DEFAULT-VALUE})")
     long statusIntervalMs;
 
@@ -163,7 +168,8 @@ final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--transport-cpu-ms",
             description = "CPU (ms) the transport spends per request on a shared host; default: the hop file's "
-                    + "transport_cpu_ms (measure-hops), else the shipped file's, else 0")
+                    + "transport_cpu_ms (measure-hops), else the shipped file's, else 0; with --validate, what the loaded host "
+                    + "probe beside the pipeline run measured (contention included)")
     Double transportCpuMs;
 
     @Option(names = "--validate",
@@ -243,7 +249,7 @@ final class SimCommand implements Callable<Integer> {
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         SimConfig config = SimConfig.of(task, t, peak, durationS, deadlineMs, floors, reps)
                 .withMix(tiers == null ? List.of() : tiers, priorities == null ? List.of() : priorities)
-                .withStatus(statusIntervalMs, statusStaleMs).withOverheadMs(overheadMs)
+                .withStatus(statusIntervalMs, statusStaleMs).withOverheadMs(overheadMs).withAnswerMarginMs(answerMarginMs)
                 .withAdmission(admission == null ? java.util.Set.of() : new LinkedHashSet<>(admission));
         int executors = config.totalReplicas();
         System.out.printf(Locale.ROOT, "sim: task %s, %d executor replicas %s%n", task, executors, reps);
@@ -277,7 +283,7 @@ final class SimCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "answers: per test image for %s (%d images; request i carries image i mod %d)%n",
                     answers.variants(), answers.samples(), answers.samples());
         }
-        SharedHost host = sharedHost(hops, null);
+        SharedHost host = sharedHost(hops, null, pipeline == null ? null : pipeline.loaded());
         if (host != null) {
             System.out.println(host.describe());
         }
@@ -300,7 +306,7 @@ final class SimCommand implements Callable<Integer> {
             results = new LinkedHashMap<>();
             boolean own = hopsOption == null; // --hops given: every policy on those
             for (String p : names) {
-                SharedHost h = sharedHost(hops, pipeline.probes().get(p));
+                SharedHost h = sharedHost(hops, pipeline.probes().get(p), pipeline.loaded());
                 hosts.put(p, h);
                 HopLatencies ph = own && pipeline.policyHops().containsKey(p) ? HopLatencies.load(pipeline.policyHops().get(p)
                         .toString()) : hops;
@@ -444,6 +450,9 @@ final class SimCommand implements Callable<Integer> {
                 Map<String, Object> probes = new LinkedHashMap<>();
                 pipeline.probes().forEach((p, h) -> probes.put(p, h.toJson(Runtime.getRuntime().availableProcessors())));
                 pipe.put("host_probes", probes);
+                if (pipeline.loaded() != null) {
+                    pipe.put("loaded_probe", pipeline.loaded().toJson());
+                }
                 json.put("pipeline", pipe);
                 json.put("validation", validation);
             }
@@ -468,7 +477,7 @@ final class SimCommand implements Callable<Integer> {
     }
 
     /** The shared host, if any: --host-cores, or this machine under --validate; its background from the options, probe or hop file. */
-    private SharedHost sharedHost(HopLatencies hops, SimValidation.HostProbe probe) {
+    private SharedHost sharedHost(HopLatencies hops, SimValidation.HostProbe probe, SimValidation.LoadedProbe loaded) {
         int cores = hostCores > 0 ? hostCores : validate ? Runtime.getRuntime().availableProcessors() : 0;
         if (cores == 0) {
             return null;
@@ -476,6 +485,9 @@ final class SimCommand implements Callable<Integer> {
         // a hop file without the transport's CPU (one measured beside a --validate run) borrows the shipped file's
         double transport = transportCpuMs != null ? transportCpuMs : !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
                 : Double.isNaN(HopLatencies.defaults().transportCpuMs()) ? 0 : HopLatencies.defaults().transportCpuMs();
+        if (transportCpuMs == null && loaded != null) {
+            transport = loaded.transportMsPerRequest(); // what the transport cost a running batch on this host, measured
+        }
         double background;
         if (hostBackgroundCores != null) {
             background = hostBackgroundCores;

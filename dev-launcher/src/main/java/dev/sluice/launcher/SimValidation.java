@@ -87,7 +87,57 @@ final class SimValidation {
      * with the host probes on each side of each policy when known (empty when not).
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
-            Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes) {}
+            Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded) {}
+
+    /**
+     * The host probe with the transport busy: the same batch, back to back, while requests pinned
+     * to the lightest variant flow at {@code rps} (the trace's peak). Set beside the idle probe it
+     * gives what one request of transport costs a running batch, contention included
+     * ({@link #transportMsPerRequest}): on two cores the executors' ONNX Runtime threads lose more
+     * to the transport's many short-lived threads than its CPU time alone would take (the
+     * executors ran batches 4 to 5 times their profile during a burst at 350 requests/s, where the
+     * transport's measured CPU accounts for 3).
+     */
+    record LoadedProbe(String variant, int batch, int threads, double profileMs, double idleMs, double loadedMs, double rps,
+            int cores) {
+        /**
+         * The per-request cost that makes {@code SharedHost}'s processor sharing slow the batch
+         * as much as it was slowed: {@code slowdown x cores = threads + background + cost x rps},
+         * with the background from the idle probe; 0 when the load did not slow it.
+         */
+        double transportMsPerRequest() {
+            double idleDemand = idleMs / profileMs * cores; // threads + background
+            double loadedDemand = loadedMs / profileMs * cores;
+            return Math.max(0, loadedDemand - Math.max(threads, idleDemand)) * 1000 / rps;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("variant", variant);
+            m.put("batch", batch);
+            m.put("threads", threads);
+            m.put("profile_p50_ms", profileMs);
+            m.put("idle_ms", round(idleMs));
+            m.put("loaded_ms", round(loadedMs));
+            m.put("rps", rps);
+            m.put("cores", cores);
+            m.put("transport_ms_per_request", round(transportMsPerRequest()));
+            return m;
+        }
+
+        static LoadedProbe fromJson(JsonNode n) {
+            if (n.isMissingNode() || n.isNull()) {
+                return null;
+            }
+            return new LoadedProbe(n.path("variant").asText(), n.path("batch").asInt(), n.path("threads").asInt(2),
+                    n.path("profile_p50_ms").asDouble(), n.path("idle_ms").asDouble(), n.path("loaded_ms").asDouble(),
+                    n.path("rps").asDouble(), n.path("cores").asInt());
+        }
+    }
+
+    /** Seconds of load before the loaded probe starts, and of load in all. */
+    static final double LOADED_PROBE_LEAD_S = 1.5;
+    static final double LOADED_PROBE_LOAD_S = 5;
 
     /** Requests of the hop measurement right before the policies, at {@link #HOP_RATE}/s. */
     static final int HOP_REQUESTS = 1000;
@@ -136,8 +186,11 @@ final class SimValidation {
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
+            LoadedProbe loaded = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(), profileMs, ms,
+                    progress);
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             Map<String, Object> probes = new LinkedHashMap<>();
+            StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
             boolean first = true;
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
@@ -148,6 +201,7 @@ final class SimValidation {
                 results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
                 compute.put(policy, computeByVariant(seen.get(0)));
+                requests.append(dev.sluice.bench.OutcomesCsv.rows(policy, seen.get(0)));
                 Path ph = policyHops(out, policy, seen.get(0), pinnedSamples, command, load, progress);
                 if (ph != null) {
                     policyHops.put(policy, ph.toString());
@@ -174,11 +228,15 @@ final class SimValidation {
             json.put("peak_offered_rps", config.peakRate());
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
+            json.put("loaded_probe", loaded.toJson());
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
             json.put("batch_compute_ms_by_variant", compute);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
+            Path requestsCsv = requestsCsvOf(out);
+            java.nio.file.Files.writeString(requestsCsv, requests);
+            json.put("requests_csv", requestsCsv.toString());
             SummaryJson.write(out, json);
             progress.accept("pipeline summary written to " + out.toAbsolutePath());
             return read(out);
@@ -264,12 +322,44 @@ final class SimValidation {
     }
 
     /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
+    /**
+     * The loaded probe: requests pinned to {@code light} at {@code rps} for
+     * {@link #LOADED_PROBE_LOAD_S}, the probe run {@link #LOADED_PROBE_LEAD_S} into it.
+     */
+    private static LoadedProbe loadedProbe(SluiceClient client, Variant light, Variant heavy, Path catalogDir, double rps,
+            double profileMs, double idleMs, Consumer<String> progress) throws InterruptedException {
+        int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
+        progress.accept(String.format(Locale.ROOT, "loaded host probe: %d requests at %.0f rps pinned to %s, the probe beside "
+                + "them", n, rps, light.id()));
+        Thread load = new Thread(() -> new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
+                new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
+                        "fixed:" + light.id(), "fashion-mnist", 10_000, 11L, rps, false), "validate-loaded-probe", line -> {}),
+                "validate-loaded-probe");
+        load.start();
+        Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
+        OrtThroughput.Result r = OrtThroughput.measure(heavy, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
+        load.join();
+        double ms = r.seconds() * 1000 / r.batches();
+        LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
+                Runtime.getRuntime().availableProcessors());
+        progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
+                + "%.2f ms of transport per request, contention included", heavy.id(), r.batch(), ms, rps, idleMs,
+                p.transportMsPerRequest()));
+        return p;
+    }
+
     private static double probe(Variant v, Path catalogDir, Consumer<String> progress, double profileMs, double[] load) {
         OrtThroughput.Result r = OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
         double ms = r.seconds() * 1000 / r.batches();
         progress.accept(String.format(Locale.ROOT, "host probe: %s batch of %d in %.2f ms, %.2fx its profile p50 (%.2f ms); "
                 + "load average %.2f", v.id(), r.batch(), ms, ms / profileMs, profileMs, load[0]));
         return ms;
+    }
+
+    /** Where the pipeline side's requests go, one row each: beside its summary, {@code NAME-requests.csv}. */
+    static Path requestsCsvOf(Path summary) {
+        String name = summary.getFileName().toString().replaceFirst("\\.json$", "");
+        return summary.toAbsolutePath().resolveSibling(name + "-requests.csv");
     }
 
     /** A {@code bench policies --summary-json} file (or one this class wrote). */
@@ -293,7 +383,7 @@ final class SimValidation {
             });
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
-                    root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"));
+                    root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"), LoadedProbe.fromJson(root.path("loaded_probe")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -30,6 +30,8 @@ class SimValidationTest {
                 "a": {"variant": "vgg-b-tta", "batch": 8, "threads": 2, "profile_p50_ms": 10.0, "before_ms": 30.0,
                       "after_ms": 50.0, "load_average_before": [10.0, 9.0, 8.0], "load_average_after": [12.0, 9.5, 8.1]}
               },
+              "loaded_probe": {"variant": "vgg-b-tta", "batch": 8, "threads": 2, "profile_p50_ms": 10.0, "idle_ms": 15.0,
+                               "loaded_ms": 45.0, "rps": 300.0, "cores": 2},
               "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}}
             }
             """;
@@ -52,6 +54,21 @@ class SimValidationTest {
         assertEquals(4.0, probe.slowdown(), 1e-12);
         assertEquals(6.0, probe.backgroundCores(2), 1e-12);
         assertEquals(0.0, new SimValidation.HostProbe("v", 8, 2, 10, 9, 9, new double[3], new double[3]).backgroundCores(2));
+    }
+
+    @Test
+    void theLoadedProbeGivesWhatARequestOfTransportCostsABatch(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE);
+        SimValidation.LoadedProbe loaded = SimValidation.read(f).loaded();
+        // idle: 1.5x on 2 cores = 3 cores of demand (2 threads + 1 background); at 300 rps 4.5x = 9 cores:
+        // 6 cores more, 20 ms of a core per request
+        assertEquals(20.0, loaded.transportMsPerRequest(), 1e-9);
+        // a probe the load did not slow costs nothing; one that ran at profile speed idle counts its threads only
+        assertEquals(0.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 15, 14, 300, 2).transportMsPerRequest());
+        assertEquals(10.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(), 1e-9);
+        Files.writeString(f, PIPELINE.replaceAll("(?s)\"loaded_probe\": \\{[^}]*},", ""));
+        assertNull(SimValidation.read(f).loaded(), "a pipeline side from before the loaded probe has none");
     }
 
     @Test

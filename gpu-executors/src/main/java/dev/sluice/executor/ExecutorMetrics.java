@@ -47,7 +47,7 @@ final class ExecutorMetrics {
             flushes.put(f, Counter.builder("sluice.executor.flushes").tag("variant", variant)
                     .tag("reason", f.name().toLowerCase()).register(r));
         }
-        dropped = Counter.builder("sluice.executor.dropped").description("tasks past their deadline, not run")
+        dropped = Counter.builder("sluice.executor.dropped").description("tasks answered DEADLINE_EXCEEDED without running: past their deadline, or unreachable by it")
                 .tag("variant", variant).register(r);
         completed = Counter.builder("sluice.executor.completed").tag("variant", variant).register(r);
         errors = Counter.builder("sluice.executor.errors").tag("variant", variant).register(r);
