@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
 
 /** The selector as a running Kafka Streams application plus its executor-status listener. */
 public final class SelectorApp implements AutoCloseable {
+    /**
+     * How long the selector's producer lingers before it sends a batch of plans and tasks: the
+     * period on which tasks reach an executor together (the simulator's --selector-commit-ms
+     * under --validate).
+     */
+    public static final int PRODUCER_LINGER_MS = 5;
+
     private static final Logger log = LoggerFactory.getLogger(SelectorApp.class);
     private final KafkaStreams streams;
     private final LoadView load;
@@ -92,7 +99,7 @@ public final class SelectorApp implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, mode.streamsGuarantee());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
-        p.put(StreamsConfig.producerPrefix("linger.ms"), 5); // Streams would default to 100 ms
+        p.put(StreamsConfig.producerPrefix("linger.ms"), PRODUCER_LINGER_MS); // Streams would default to 100 ms
         // requests are read as bytes and decoded by the processor (undecodable ones are dead-lettered there);
         // an output that cannot be written (too large, unserialisable) dead-letters its request instead of
         // stopping the selector on it after every restart

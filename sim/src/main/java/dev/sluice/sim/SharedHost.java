@@ -28,8 +28,13 @@ package dev.sluice.sim;
  *     the background (measured by {@code sim measure-hops}); 0: none
  */
 public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs) {
-    /** How quickly the request rate the transport costs follows the arrivals (s). */
-    static final double RATE_TIME_CONSTANT_S = 0.5;
+    /**
+     * How quickly the request rate the transport costs follows the arrivals (s): about the time a
+     * request spends in the transport (its hops take 50 to 100 ms), since the clients, the selector
+     * and the aggregator work on a record as it passes. (It was 0.5 s; a burst's first 0.4 s then
+     * ran the simulated batches at the quiet rate's speed where the pipeline's slowed at once.)
+     */
+    static final double RATE_TIME_CONSTANT_S = 0.1;
 
     public SharedHost {
         if (cores < 1 || threadsPerRun < 1) {
