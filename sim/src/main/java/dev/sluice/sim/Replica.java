@@ -28,6 +28,12 @@ import java.util.Set;
  */
 final class Replica {
     final String id;
+    /**
+     * The executor process it reports its status as: itself, or on a shared host one process
+     * serving every variant (as the embedded pipeline's one {@code ExecutorHost} does), so that a
+     * policy counting processes as devices (Proteus) counts what the pipeline's does.
+     */
+    String executorId;
     final Variant variant;
     final int partitions;
     final DeadlineBatcher<SimTask> batcher;
@@ -60,6 +66,7 @@ final class Replica {
 
     Replica(String id, Variant variant, int partitions, int capacity, BatchCost cost, Simulation sim) {
         this.id = id;
+        this.executorId = id;
         this.variant = variant;
         this.partitions = partitions;
         this.cost = cost;
@@ -212,7 +219,7 @@ final class Replica {
         lastStatusMs = nowMs;
         long queue = backlog.size() + batcher.size();
         double msPerRequest = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch : 0;
-        sim.publishStatus(new ReplicaStatus(id, variant.id(), queue, throughput, msPerRequest, partitions, nowMs), now);
+        sim.publishStatus(new ReplicaStatus(executorId, variant.id(), queue, throughput, msPerRequest, partitions, nowMs), now);
     }
 
     /** The executor pauses fetching before a poll could overfill the batcher, and resumes below half. */

@@ -252,6 +252,9 @@ public final class Simulation {
             for (int i = 0; i < n; i++) {
                 BatchCost cost = v.profile().isEmpty() ? BatchCost.constant(1, maxBatch) : new BatchCost(v.profile(), maxBatch);
                 rs[i] = new Replica("executor-" + id + "-" + i, v, config.partitionsPerReplica(), config.capacity(), cost, this);
+                if (host != null) {
+                    rs[i].executorId = "host-executor-" + i; // every variant's i-th replica in one process on the host
+                }
                 allReplicas.add(rs[i]);
                 events.schedule((long) (phase.nextDouble() * config.statusIntervalMs() * 1e6), STATUS_TICK, rs[i], 0);
             }

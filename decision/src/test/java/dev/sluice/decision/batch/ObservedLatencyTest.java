@@ -24,11 +24,21 @@ class ObservedLatencyTest {
             l.observe(i % 2 == 0 ? 8 : 2, i % 2 == 0 ? 32 : 8); // 4x the median at either size
         }
         assertEquals(4.0, l.slowdown(), 1e-3);
-        assertEquals(64.0, l.latencyMs(8), 0.1);
+        assertEquals(32.0, l.latencyMs(8), 0.1); // the median at 4x, above the p99 of 16
         for (int i = 0; i < 60; i++) {
             l.observe(4, 4); // the host is idle again
         }
         assertEquals(1.0, l.slowdown(), 1e-3);
+    }
+
+    @Test
+    void aSlowdownBelowTheTailKeepsTheProfilesPlan() {
+        ObservedLatency l = new ObservedLatency(p50, p99);
+        for (int i = 0; i < 60; i++) {
+            l.observe(8, 12); // 1.5x the median, still under the p99 of 16
+        }
+        assertEquals(1.5, l.slowdown(), 1e-3);
+        assertEquals(16.0, l.latencyMs(8), 1e-9);
     }
 
     @Test
