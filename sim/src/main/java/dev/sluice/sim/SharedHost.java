@@ -60,6 +60,6 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
     /** A one-line description for run headers. */
     public String describe() {
         return String.format(java.util.Locale.ROOT, "shared host: %d cores, %d threads per batch, %.2f background cores, "
-                + "%.3f ms transport CPU per request", cores, threadsPerRun, backgroundCores, transportCpuMs);
+                + "%.3f ms of transport per request", cores, threadsPerRun, backgroundCores, transportCpuMs);
     }
 }
