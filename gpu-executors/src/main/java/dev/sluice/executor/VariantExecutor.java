@@ -255,6 +255,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         replanQueued(now, out);
 
         Batch<PendingTask> batch;
+        boolean sentThisTurn = false;
         while (true) {
             dropUnreachable(now, out);
             if ((batch = batcher.poll(now)) == null) {
@@ -274,6 +275,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
                 release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
             }
+            ledger.releaseHeldBack(out);
+            clients.sendNow(out, doneAt); // this batch's outputs leave now, not after the batches behind it
+            out.clear();
+            sentThisTurn = true;
             now = doneAt;
             if (batcher.standingQueue(now)) {
                 // overloaded: poll before the next batch, so that it can take the newest tasks (several chosen back to
@@ -282,7 +287,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             }
         }
         ledger.releaseHeldBack(out);
-        if (!out.isEmpty() || skippedSinceCommit) {
+        if (!out.isEmpty() || skippedSinceCommit || sentThisTurn) {
             clients.send(out, ledger::committablePositions, clock.millis());
             skippedSinceCommit = false;
         }
