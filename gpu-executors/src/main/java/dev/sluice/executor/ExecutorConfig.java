@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param capacity bounds the tasks held in memory per variant: the consumer pauses its partitions
  *     when the batcher is full
  * @param commitInterval under exactly-once, outputs of several batches share one transaction
- *     committed this often (zero: one per batch)
+ *     committed this often; under at-least-once, outputs leave as each batch ends and the offsets
+ *     they complete are committed, after a flush, this often (zero: after every loop turn)
  * @param failover group membership of each variant's task consumer (static under the executor id
  *     by default, so a replacement with the same id takes its partitions back at once), session
  *     timeout and cooperative assignment

@@ -279,12 +279,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             clients.sendNow(out, doneAt); // this batch's outputs leave now, not after the batches behind it
             out.clear();
             sentThisTurn = true;
-            now = doneAt;
-            if (batcher.standingQueue(now)) {
-                // overloaded: poll before the next batch, so that it can take the newest tasks (several chosen back to
-                // back from one poll ran tasks that had waited nearly their whole deadline, and none was in time)
-                break;
-            }
+            // one batch per turn: the next is chosen after a poll, at the time it starts, from what arrived meanwhile
+            // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
+            // overload, oldest first, and none was answered in time)
+            break;
         }
         ledger.releaseHeldBack(out);
         if (!out.isEmpty() || skippedSinceCommit || sentThisTurn) {
