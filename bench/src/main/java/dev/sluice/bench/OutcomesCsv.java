@@ -23,24 +23,38 @@ public final class OutcomesCsv {
         StringBuilder b = new StringBuilder();
         for (RequestOutcome o : outcomes) {
             InferenceResult r = o.result();
-            b.append(policy).append(',').append(o.id()).append(',').append(o.sentAtMs() - t0).append(',')
-                    .append(o.deadlineMs() - t0).append(',');
             if (r == null) {
-                b.append(",MISSING,false,,").append(o.trueLabel()).append(",,,,,,,\n");
+                row(b, policy, o.id(), o.sentAtMs() - t0, o.deadlineMs() - t0, null, "MISSING", false, null, o.trueLabel(),
+                        List.of(), null, null);
                 continue;
             }
             StageLatency l = r.getLatency();
-            b.append(o.receivedAtMs() - t0).append(',').append(r.getStatus()).append(',').append(o.onTime()).append(',')
-                    .append(r.getLabel()).append(',').append(o.trueLabel()).append(',')
-                    .append(String.join("+", r.getVariants())).append(',')
-                    .append(ms(l == null ? Double.NaN : l.getIngestMs())).append(',')
-                    .append(ms(l == null ? Double.NaN : l.getSelectMs())).append(',')
-                    .append(ms(l == null ? Double.NaN : l.getQueueMs())).append(',')
-                    .append(ms(l == null ? Double.NaN : l.getComputeMs())).append(',')
-                    .append(ms(l == null ? Double.NaN : l.getAggregateMs())).append(',')
-                    .append(quoted(r.getReason())).append('\n');
+            row(b, policy, o.id(), o.sentAtMs() - t0, o.deadlineMs() - t0, o.receivedAtMs() - t0, r.getStatus().name(),
+                    o.onTime(), r.getLabel(), o.trueLabel(), r.getVariants(), l == null ? null : new double[] {l.getIngestMs(),
+                            l.getSelectMs(), l.getQueueMs(), l.getComputeMs(), l.getAggregateMs()}, r.getReason());
         }
         return b.toString();
+    }
+
+    /**
+     * Appends one row: the simulator's request log ({@code sim --requests-csv}) writes the same
+     * columns as the pipeline's.
+     *
+     * @param receivedMs null: no answer came
+     * @param label null: none to write
+     * @param stagesMs ingest, select, queue, compute and aggregate ms; null: not known
+     */
+    public static void row(StringBuilder b, String policy, String id, long sentMs, long deadlineMs, Long receivedMs,
+            String status, boolean onTime, Integer label, int trueLabel, List<? extends CharSequence> variants,
+            double[] stagesMs, CharSequence reason) {
+        b.append(policy).append(',').append(id).append(',').append(sentMs).append(',').append(deadlineMs).append(',')
+                .append(receivedMs == null ? "" : receivedMs.toString()).append(',').append(status).append(',').append(onTime)
+                .append(',').append(label == null ? "" : label.toString()).append(',').append(trueLabel).append(',')
+                .append(String.join("+", variants));
+        for (int i = 0; i < 5; i++) {
+            b.append(',').append(stagesMs == null ? "" : ms(stagesMs[i]));
+        }
+        b.append(',').append(quoted(reason)).append('\n');
     }
 
     private static String ms(double v) {

@@ -129,6 +129,12 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "write the comparison JSON here")
     Path summaryJson;
 
+    @Option(names = "--requests-csv",
+            description = "write every measured request of each policy's first seed as one CSV row, in the columns of "
+                    + "bench policies --requests-csv (times in ms since the measured start): to compare a run with the "
+                    + "pipeline's request by request; holds every request in memory, so not for long runs at scale")
+    Path requestsCsv;
+
     @Option(names = "--charts", defaultValue = "sim", description = "chart files prefix: PREFIX-timeseries.svg, PREFIX-load.svg (default: ${DEFAULT-VALUE})")
     String charts;
 
@@ -300,7 +306,8 @@ final class SimCommand implements Callable<Integer> {
             }
             System.out.println(inParts.describe());
         }
-        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts);
+        RequestLog requestLog = requestsCsv == null ? null : new RequestLog(seed);
+        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         if (pipeline != null && !pipeline.probes().isEmpty()) {
@@ -308,17 +315,24 @@ final class SimCommand implements Callable<Integer> {
             results = new LinkedHashMap<>();
             boolean own = hopsOption == null; // --hops given: every policy on those
             for (String p : names) {
-                SharedHost h = sharedHost(hops, pipeline.probes().get(p), pipeline.loaded());
+                SimValidation.HostProbe probe = pipeline.probes().get(p);
+                // the loaded probes on each side of this policy where measured, else the one before all of them
+                SharedHost h = sharedHost(hops, probe, probe != null && probe.loaded() != null ? probe.loaded()
+                        : pipeline.loaded());
                 hosts.put(p, h);
                 HopLatencies ph = own && pipeline.policyHops().containsKey(p) ? HopLatencies.load(pipeline.policyHops().get(p)
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
-                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs), List.of(p), seeds, seed,
+                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null, requestLog), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {
             results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount, System.out::println);
+        }
+        if (requestLog != null) {
+            Files.writeString(requestsCsv, requestLog.csv(names));
+            System.out.println("requests of seed " + seed + " written to " + requestsCsv.toAbsolutePath());
         }
         System.out.println();
         System.out.print(Comparison.table(results));
@@ -335,7 +349,8 @@ final class SimCommand implements Callable<Integer> {
             for (double f : loads) {
                 RateTrace scaled = s -> f * t.rateAt(s);
                 System.out.printf(Locale.ROOT, "load x%.2f: peak %.0f rps%n", f, f * peak);
-                byLoad.put(f, f == 1.0 ? results : Comparison.run(config.withTrace(scaled, f * peak), catalog, hops, env,
+                byLoad.put(f, f == 1.0 ? results : Comparison.run(config.withTrace(scaled, f * peak), catalog, hops,
+                        env.withRequestLog(null),
                         names, seeds, seed, threadCount, null));
                 System.out.print(Comparison.table(byLoad.get(f)));
             }

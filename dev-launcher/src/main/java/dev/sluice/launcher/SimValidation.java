@@ -41,9 +41,13 @@ final class SimValidation {
     static final double SLO_TOLERANCE = 0.03;
     static final double ACCURACY_TOLERANCE = 0.01;
 
-    /** The host probe: the heaviest variant's full batch, before and after the policies. */
+    /**
+     * The host probe: the heaviest variant's full batch, before and after a policy, with the pipeline
+     * idle; and {@code loaded} (null in files from before it was measured per policy) the same
+     * batch beside the peak rate of light requests, before and after the policy.
+     */
     record HostProbe(String variant, int batch, int threads, double profileMs, double beforeMs, double afterMs,
-            double[] loadBefore, double[] loadAfter) {
+            double[] loadBefore, double[] loadAfter, LoadedProbe loaded) {
         /** Measured against profile, the mean of the two probes. */
         double slowdown() {
             return (beforeMs + afterMs) / 2 / profileMs;
@@ -72,13 +76,17 @@ final class SimValidation {
             m.put("background_cores", round(backgroundCores(cores)));
             m.put("load_average_before", loadBefore);
             m.put("load_average_after", loadAfter);
+            if (loaded != null) {
+                m.put("loaded", loaded.toJson());
+            }
             return m;
         }
 
         static HostProbe fromJson(JsonNode n) {
             return new HostProbe(n.path("variant").asText(), n.path("batch").asInt(), n.path("threads").asInt(2),
                     n.path("profile_p50_ms").asDouble(), n.path("before_ms").asDouble(), n.path("after_ms").asDouble(),
-                    doubles(n.path("load_average_before")), doubles(n.path("load_average_after")));
+                    doubles(n.path("load_average_before")), doubles(n.path("load_average_after")),
+                    LoadedProbe.fromJson(n.path("loaded")));
         }
     }
 
@@ -109,6 +117,12 @@ final class SimValidation {
             double idleDemand = idleMs / profileMs * cores; // threads + background
             double loadedDemand = loadedMs / profileMs * cores;
             return Math.max(0, loadedDemand - Math.max(threads, idleDemand)) * 1000 / rps;
+        }
+
+        /** The probe for a policy run between this probe and {@code after}: the means of the two. */
+        LoadedProbe between(LoadedProbe after) {
+            return new LoadedProbe(variant, batch, threads, profileMs, (idleMs + after.idleMs) / 2,
+                    (loadedMs + after.loadedMs) / 2, rps, cores);
         }
 
         Map<String, Object> toJson() {
@@ -188,6 +202,7 @@ final class SimValidation {
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
             LoadedProbe loaded = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(), profileMs, ms,
                     progress);
+            LoadedProbe firstLoaded = loaded;
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             Map<String, Object> probes = new LinkedHashMap<>();
             StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
@@ -207,11 +222,14 @@ final class SimValidation {
                     policyHops.put(policy, ph.toString());
                 }
                 double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
+                LoadedProbe loadedAfter = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(),
+                        profileMs, after, progress);
                 HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), 2, profileMs, ms, after, load,
-                        loadAfter);
+                        loadAfter, loaded.between(loadedAfter));
                 probes.put(policy, p.toJson(Runtime.getRuntime().availableProcessors()));
                 ms = after;
                 load = loadAfter;
+                loaded = loadedAfter;
             }
             progress.accept("hops beside the run written to " + hopsFile.toAbsolutePath() + " and, per policy, " + policyHops);
             System.out.println();
@@ -228,7 +246,7 @@ final class SimValidation {
             json.put("peak_offered_rps", config.peakRate());
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
-            json.put("loaded_probe", loaded.toJson());
+            json.put("loaded_probe", firstLoaded.toJson());
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
             json.put("batch_compute_ms_by_variant", compute);
@@ -321,7 +339,6 @@ final class SimValidation {
                 header));
     }
 
-    /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
     /**
      * The loaded probe: requests pinned to {@code light} at {@code rps} for
      * {@link #LOADED_PROBE_LOAD_S}, the probe run {@link #LOADED_PROBE_LEAD_S} into it.
@@ -337,7 +354,12 @@ final class SimValidation {
                 "validate-loaded-probe");
         load.start();
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
+        var cpu0 = dev.sluice.bench.overhead.ThreadCpu.snapshot();
+        long t0 = System.nanoTime();
         OrtThroughput.Result r = OrtThroughput.measure(heavy, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
+        // where the cores went while it ran (the window includes the probe's model load and warm-up)
+        progress.accept("loaded host probe: cores by thread group " + dev.sluice.bench.overhead.ThreadCpu.coresByGroup(cpu0,
+                dev.sluice.bench.overhead.ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
         load.join();
         double ms = r.seconds() * 1000 / r.batches();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
@@ -348,6 +370,7 @@ final class SimValidation {
         return p;
     }
 
+    /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
     private static double probe(Variant v, Path catalogDir, Consumer<String> progress, double profileMs, double[] load) {
         OrtThroughput.Result r = OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
         double ms = r.seconds() * 1000 / r.batches();

@@ -53,7 +53,9 @@ class SimValidationTest {
         // (30 + 50) / 2 = 40 ms against a 10 ms profile: 4x; on 2 cores with 2 threads, 4 x 2 - 2 = 6 background cores
         assertEquals(4.0, probe.slowdown(), 1e-12);
         assertEquals(6.0, probe.backgroundCores(2), 1e-12);
-        assertEquals(0.0, new SimValidation.HostProbe("v", 8, 2, 10, 9, 9, new double[3], new double[3]).backgroundCores(2));
+        assertEquals(0.0, new SimValidation.HostProbe("v", 8, 2, 10, 9, 9, new double[3], new double[3], null)
+                .backgroundCores(2));
+        assertNull(probe.loaded(), "a file from before the per-policy loaded probes has none for the policy");
     }
 
     @Test
@@ -69,6 +71,25 @@ class SimValidationTest {
         assertEquals(10.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(), 1e-9);
         Files.writeString(f, PIPELINE.replaceAll("(?s)\"loaded_probe\": \\{[^}]*},", ""));
         assertNull(SimValidation.read(f).loaded(), "a pipeline side from before the loaded probe has none");
+    }
+
+    @Test
+    void eachPolicyIsSimulatedBesideTheLoadedProbesOnItsTwoSides(@TempDir Path dir) throws Exception {
+        SimValidation.LoadedProbe before = new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2);
+        SimValidation.LoadedProbe after = new SimValidation.LoadedProbe("v", 8, 2, 10, 16, 50, 300, 2);
+        SimValidation.LoadedProbe policy = before.between(after);
+        // idle (14 + 16) / 2 = 15 ms, loaded (40 + 50) / 2 = 45 ms: the file's single probe above, 20 ms a request
+        assertEquals(15.0, policy.idleMs(), 1e-12);
+        assertEquals(45.0, policy.loadedMs(), 1e-12);
+        assertEquals(20.0, policy.transportMsPerRequest(), 1e-9);
+        // written with the policy's host probe and read back
+        SimValidation.HostProbe probe = new SimValidation.HostProbe("v", 8, 2, 10, 14, 16, new double[3], new double[3], policy);
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, dev.sluice.bench.SummaryJson.MAPPER.writeValueAsString(Map.of("policies",
+                Map.of("a", Map.of("slo_attainment", 1.0)), "host_probes", Map.of("a", probe.toJson(2)))));
+        SimValidation.HostProbe read = SimValidation.read(f).probes().get("a");
+        assertEquals(45.0, read.loaded().loadedMs(), 1e-12);
+        assertEquals(20.0, read.loaded().transportMsPerRequest(), 1e-9);
     }
 
     @Test

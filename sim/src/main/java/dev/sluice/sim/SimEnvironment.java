@@ -16,8 +16,10 @@ import dev.sluice.sim.answers.SampleAnswers;
  *     tasks reach the executors in clumps, as Kafka Streams' commit interval and the producer's
  *     batching release them
  * @param parts how clients send a request of the task in several parts (null: every request whole)
+ * @param requestLog null, or where every measured request's outcome goes ({@code sim --requests-csv})
  */
-public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts) {
+public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
+                             SimOutcome.Log requestLog) {
     public static final SimEnvironment NONE = new SimEnvironment(null, null);
 
     public SimEnvironment {
@@ -30,7 +32,7 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
-        this(host, answers, selectors, selectorCommitMs, null);
+        this(host, answers, selectors, selectorCommitMs, null, null);
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers) {
@@ -42,11 +44,15 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n, selectorCommitMs, parts);
+        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog);
     }
 
     /** Requests of the task sent in parts, as {@code p} says (null: whole). */
     public SimEnvironment withParts(SimParts p) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog);
+    }
+
+    public SimEnvironment withRequestLog(SimOutcome.Log log) {
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log);
     }
 }

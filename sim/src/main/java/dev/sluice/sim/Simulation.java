@@ -133,6 +133,9 @@ public final class Simulation {
     private final SampleAnswers answers;
     /** 0, or the period on which the selector releases what it decided (ns) */
     private final long selectorCommitNs;
+    /** null, or where each measured request's outcome goes */
+    private final SimOutcome.Log requestLog;
+    private final long seed;
     /** with a release period: when the current release's records for each task topic arrive (one draw per topic) */
     private final Map<String, long[]> clumps = new HashMap<>();
     /** batches running on the shared host, and how fast they progress */
@@ -235,6 +238,8 @@ public final class Simulation {
         this.latencyRandom = master.split();
         RandomGenerator phase = master.split();
         this.parts = env.parts() == null ? null : new PartedRequests(this, env.parts(), master.split());
+        this.requestLog = env.requestLog();
+        this.seed = seed;
 
         this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
         this.warmupNs = Math.round(config.warmupS() * 1e9);
@@ -383,6 +388,7 @@ public final class Simulation {
         if (!s.serve()) {
             outstanding--;
             stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+            logUnanswered(r, "REJECTED", s.reason());
             return;
         }
         r.plan = plan(r, PlanAction.SERVE, null, s.variants(), voteOf(s), false, 0, 1);
@@ -398,6 +404,20 @@ public final class Simulation {
     void expired(SimRequest r) {
         outstanding--;
         stats.rejected(second(r), (now - r.createdNs) / 1e6, hopNs(Hop.PLAN) / 1e6);
+        logUnanswered(r, "DEADLINE_EXCEEDED", "read by the selector after its deadline");
+    }
+
+    /** A measured request the selector answered without a plan, for the request log (its answer is not simulated). */
+    private void logUnanswered(SimRequest r, String status, String reason) {
+        if (requestLog != null && second(r) >= 0) {
+            requestLog.add(new SimOutcome(policyName, seed, r.id, relativeMs(r.createdNs), relativeMs(r.deadlineNs), -1, status,
+                    false, -1, trueLabel(r), List.of(), null, reason));
+        }
+    }
+
+    /** Ms since the measured start (after the warm-up), as the pipeline's request CSV counts them. */
+    private long relativeMs(long ns) {
+        return Math.floorDiv(ns - warmupNs, 1_000_000L);
     }
 
     /** The policy of {@code r}'s selector replica decides for the {@code present} modalities, at its load view. */
@@ -746,6 +766,12 @@ public final class Simulation {
         boolean correct = correct(r, result);
         boolean onTime = ms(receivedNs) <= r.deadlineMs;
         stats.answered(second(r), result, onTime, (receivedNs - r.createdNs) / 1e6, correct);
+        if (requestLog != null && second(r) >= 0) {
+            requestLog.add(new SimOutcome(policyName, seed, r.id, relativeMs(r.createdNs), relativeMs(r.deadlineNs),
+                    relativeMs(receivedNs), result.status().name(), onTime && (result.status() == RequestStatus.OK
+                            || result.status() == RequestStatus.PARTIAL), result.label(), trueLabel(r), result.variants(),
+                    result.latency(), result.reason()));
+        }
         if (learns && config.feedback() && result.label() >= 0 && !result.votes().isEmpty()) {
             r.result = result;
             events.schedule(receivedNs + hopNs(Hop.REQUEST), FEEDBACK, r, 0);
