@@ -317,7 +317,6 @@ final class BenchChaosCommand implements Callable<Integer> {
         }
     }
 
-
     /** Faults must not pile up: every process is back (healthy) before the next one. */
     private static void awaitAllHealthy(Map<String, ChildProcess> components, List<ChildProcess> brokers) {
         for (ChildProcess b : brokers) {
@@ -658,6 +657,5 @@ final class BenchChaosCommand implements Callable<Integer> {
         }
         throw new IOException("no " + n + " consecutive free ports");
     }
-
 
 }

@@ -117,7 +117,11 @@ final class BenchCommand implements Runnable {
                 PolicyBenchmark.Report report = new PolicyBenchmark(client, test, metrics.registry).run(
                         new PolicyBenchmark.Config(names, trace, t, peak, durationS, deadlineMs, floors, seed, pauseS, warmupS, task,
                                 repeats),
-                        System.out::println, (policy, outcomes) -> rows.append(OutcomesCsv.rows(policy, outcomes)));
+                        System.out::println, (policy, outcomes) -> {
+                            if (requestsCsv != null) { // every request's row only when asked for
+                                rows.append(OutcomesCsv.rows(policy, outcomes));
+                            }
+                        });
                 if (requestsCsv != null) {
                     Files.writeString(requestsCsv, rows);
                     System.out.println("requests written to " + requestsCsv.toAbsolutePath());

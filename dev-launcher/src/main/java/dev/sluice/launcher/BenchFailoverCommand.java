@@ -256,7 +256,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
         }
     }
 
-
     /**
      * What the requests sent from 10 s before the kill to the end of its window saw: the longest
      * time with no result arriving, the requests over the SLO, and when the last of them was
@@ -303,7 +302,6 @@ final class BenchFailoverCommand implements Callable<Integer> {
         r.put("window_end_ms", windowEnd);
         return r;
     }
-
 
     private static double round1(double x) {
         return Math.round(x * 10) / 10.0;

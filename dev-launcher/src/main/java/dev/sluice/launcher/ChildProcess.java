@@ -191,9 +191,8 @@ final class ChildProcess implements AutoCloseable {
             return -1;
         }
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields from the 3rd on
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime: fields 14 and 15
+            return dev.sluice.bench.overhead.ThreadCpu.parseStat(Files.readString(Path.of("/proc", Long.toString(process.pid()),
+                    "stat"))).ticks() / dev.sluice.bench.overhead.ThreadCpu.TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -259,11 +258,8 @@ final class ChildProcess implements AutoCloseable {
 
     /** The machine's 1-minute load average (other work on it shows here), or -1 where unknown. */
     static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        double oneMinute = SimMeasureHopsCommand.loadAverage()[0];
+        return Double.isNaN(oneMinute) ? -1 : oneMinute;
     }
 
     /** Deletes a benchmark's work directory and everything in it, if it exists. */

@@ -107,7 +107,7 @@ final class SimCommand implements Callable<Integer> {
             description = "what the selector budgets for the hops (bench policies: 50 under exactly-once-results) (default: ${DEFAULT-VALUE})")
     double overheadMs;
 
-    @Option(names = "--answer-margin-ms", defaultValue = "25",
+    @Option(names = "--answer-margin-ms", defaultValue = "" + dev.sluice.decision.batch.DeadlineBatcher.DEFAULT_ANSWER_MARGIN_MS,
             description = "the executors' answer margin: a task that its batch plus this cannot bring in by its deadline is "
                     + "answered DEADLINE_EXCEEDED instead of run (sluice executor --answer-margin-ms) (default: ${DEFAULT-VALUE})")
     double answerMarginMs;
@@ -170,7 +170,8 @@ final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--host-background-cores",
             description = "cores the shared host spends whatever the load (idle pipeline, other processes); default: the hop "
-                    + "file's idle pipeline, or with --validate what the host probe beside the pipeline run measured")
+                    + "file's idle pipeline, or 0 with --validate (there the idle host probe's slowness against the profile "
+                    + "is a factor on every batch)")
     Double hostBackgroundCores;
 
     @Option(names = "--transport-cpu-ms",
@@ -499,24 +500,24 @@ final class SimCommand implements Callable<Integer> {
         if (cores == 0) {
             return null;
         }
-        // a hop file without the transport's CPU (one measured beside a --validate run) borrows the shipped file's
-        double transport = transportCpuMs != null ? transportCpuMs : !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
+        // the option; else what the transport cost a running batch on this host (the loaded probe); else the hop file's
+        // CPU per request; a hop file without it (one measured beside a --validate run) borrows the shipped file's
+        double transport = transportCpuMs != null ? transportCpuMs
+                : loaded != null ? loaded.transportMsPerRequest()
+                : !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
                 : Double.isNaN(HopLatencies.defaults().transportCpuMs()) ? 0 : HopLatencies.defaults().transportCpuMs();
-        if (transportCpuMs == null && loaded != null) {
-            transport = loaded.transportMsPerRequest(); // what the transport cost a running batch on this host, measured
+        // beside a pipeline run, the idle probe's slowness is a factor on every batch (its threads had the cores: it is
+        // not other work's demand); without one, the hop file's idle cores count as background demand
+        double background = hostBackgroundCores != null ? hostBackgroundCores : probe != null ? 0
+                : Double.isNaN(hops.idleCores()) ? 0 : hops.idleCores();
+        double alone = 1;
+        if (probe != null) {
+            alone = Math.max(1, probe.slowdown());
+            System.out.printf(Locale.ROOT, "host probe: %s batch of %d ran %.2fx its profile beside the idle pipeline run "
+                    + "(load average %.2f before, %.2f after)%n", probe.variant(), probe.batch(), probe.slowdown(),
+                    probe.loadBefore()[0], probe.loadAfter()[0]);
         }
-        double background;
-        if (hostBackgroundCores != null) {
-            background = hostBackgroundCores;
-        } else if (probe != null) {
-            background = probe.backgroundCores(cores); // the idle pipeline and the neighbours, as measured beside it
-            System.out.printf(Locale.ROOT, "host probe: %s batch of %d ran %.2fx its profile beside the pipeline run "
-                    + "(load average %.2f before, %.2f after): %.2f background cores%n", probe.variant(), probe.batch(),
-                    probe.slowdown(), probe.loadBefore()[0], probe.loadAfter()[0], background);
-        } else {
-            background = Double.isNaN(hops.idleCores()) ? 0 : hops.idleCores();
-        }
-        return new SharedHost(cores, hostThreadsPerRun, background, transport);
+        return new SharedHost(cores, hostThreadsPerRun, background, transport, alone);
     }
 
     private static double cpuSeconds() {

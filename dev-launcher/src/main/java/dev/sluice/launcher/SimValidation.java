@@ -53,16 +53,6 @@ final class SimValidation {
             return (beforeMs + afterMs) / 2 / profileMs;
         }
 
-        /**
-         * The cores other work wanted while the pipeline ran: on {@code cores} cores a run of
-         * {@code threads} threads progresses at {@code cores / (threads + background)} of its
-         * profile speed, so {@code background = slowdown x cores - threads} (0 when it ran at
-         * profile speed).
-         */
-        double backgroundCores(int cores) {
-            return Math.max(0, slowdown() * cores - threads);
-        }
-
         Map<String, Object> toJson(int cores) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("variant", variant);
@@ -73,7 +63,6 @@ final class SimValidation {
             m.put("after_ms", round(afterMs));
             m.put("slowdown", round(slowdown()));
             m.put("cores", cores);
-            m.put("background_cores", round(backgroundCores(cores)));
             m.put("load_average_before", loadBefore);
             m.put("load_average_after", loadAfter);
             if (loaded != null) {
@@ -110,13 +99,12 @@ final class SimValidation {
             int cores) {
         /**
          * The per-request cost that makes {@code SharedHost}'s processor sharing slow the batch
-         * as much as it was slowed: {@code slowdown x cores = threads + background + cost x rps},
-         * with the background from the idle probe; 0 when the load did not slow it.
+         * as much as the load slowed it against the idle probe: {@code loaded / idle x cores =
+         * threads + cost x rps} (the idle probe's own slowness against the profile is a factor
+         * apart, {@code SharedHost.aloneSlowdown}); 0 when the load did not slow it.
          */
         double transportMsPerRequest() {
-            double idleDemand = idleMs / profileMs * cores; // threads + background
-            double loadedDemand = loadedMs / profileMs * cores;
-            return Math.max(0, loadedDemand - Math.max(threads, idleDemand)) * 1000 / rps;
+            return Math.max(0, loadedMs / idleMs * cores - threads) * 1000 / rps;
         }
 
         /** The probe for a policy run between this probe and {@code after}: the means of the two. */
@@ -200,8 +188,9 @@ final class SimValidation {
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
+            // each probe's requests have ids of their own: a request id seen before is not served again
             LoadedProbe loaded = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(), profileMs, ms,
-                    progress);
+                    "validate-loaded-first", progress);
             LoadedProbe firstLoaded = loaded;
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             Map<String, Object> probes = new LinkedHashMap<>();
@@ -223,7 +212,7 @@ final class SimValidation {
                 }
                 double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
                 LoadedProbe loadedAfter = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(),
-                        profileMs, after, progress);
+                        profileMs, after, "validate-loaded-after-" + policy, progress);
                 HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), 2, profileMs, ms, after, load,
                         loadAfter, loaded.between(loadedAfter));
                 probes.put(policy, p.toJson(Runtime.getRuntime().availableProcessors()));
@@ -294,10 +283,12 @@ final class SimValidation {
 
     /** {@code PIPELINE.hops}, or {@code PIPELINE-POLICY.hops}, beside the pipeline summary. */
     static Path hopsFileOf(Path pipelineJson, String policy) {
-        String name = pipelineJson.getFileName().toString();
-        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-        return pipelineJson.resolveSibling(base + (policy == null ? "" : "-" + policy.replaceAll("[^A-Za-z0-9_.-]", "_"))
-                + ".hops");
+        return beside(pipelineJson, (policy == null ? "" : "-" + policy.replaceAll("[^A-Za-z0-9_.-]", "_")) + ".hops");
+    }
+
+    /** {@code NAME + suffix} in the folder of {@code NAME.json}. */
+    private static Path beside(Path summary, String suffix) {
+        return summary.resolveSibling(summary.getFileName().toString().replaceFirst("\\.json$", "") + suffix);
     }
 
     /**
@@ -344,13 +335,15 @@ final class SimValidation {
      * {@link #LOADED_PROBE_LOAD_S}, the probe run {@link #LOADED_PROBE_LEAD_S} into it.
      */
     private static LoadedProbe loadedProbe(SluiceClient client, Variant light, Variant heavy, Path catalogDir, double rps,
-            double profileMs, double idleMs, Consumer<String> progress) throws InterruptedException {
+            double profileMs, double idleMs, String runId, Consumer<String> progress) throws InterruptedException {
         int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %d requests at %.0f rps pinned to %s, the probe beside "
                 + "them", n, rps, light.id()));
-        Thread load = new Thread(() -> new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
+        java.util.concurrent.atomic.AtomicReference<List<dev.sluice.ingest.load.RequestOutcome>> outcomes =
+                new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        Thread load = new Thread(() -> outcomes.set(new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
                 new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
-                        "fixed:" + light.id(), "fashion-mnist", 10_000, 11L, rps, false), "validate-loaded-probe", line -> {}),
+                        "fixed:" + light.id(), "fashion-mnist", 10_000, 11L, rps, false), runId, line -> {})),
                 "validate-loaded-probe");
         load.start();
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
@@ -364,9 +357,13 @@ final class SimValidation {
         double ms = r.seconds() * 1000 / r.batches();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
                 Runtime.getRuntime().availableProcessors());
+        long ok = outcomes.get().stream().filter(dev.sluice.ingest.load.RequestOutcome::onTime).count();
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
-                + "%.2f ms of transport per request, contention included", heavy.id(), r.batch(), ms, rps, idleMs,
-                p.transportMsPerRequest()));
+                + "%.2f ms of transport per request, contention included; the load's requests answered in time: %d of %d",
+                heavy.id(), r.batch(), ms, rps, idleMs, p.transportMsPerRequest(), ok, n));
+        if (ok < 0.9 * n) {
+            progress.accept("WARNING: the loaded probe's load was not served as sent: its transport cost is understated");
+        }
         return p;
     }
 
@@ -381,8 +378,7 @@ final class SimValidation {
 
     /** Where the pipeline side's requests go, one row each: beside its summary, {@code NAME-requests.csv}. */
     static Path requestsCsvOf(Path summary) {
-        String name = summary.getFileName().toString().replaceFirst("\\.json$", "");
-        return summary.toAbsolutePath().resolveSibling(name + "-requests.csv");
+        return beside(summary, "-requests.csv");
     }
 
     /** A {@code bench policies --summary-json} file (or one this class wrote). */

@@ -219,8 +219,8 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path root) {
-        try (var paths = java.nio.file.Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            ChildProcess.deleteTree(root);
         } catch (java.io.IOException e) {
             System.err.println("could not delete " + root + ": " + e.getMessage());
         }

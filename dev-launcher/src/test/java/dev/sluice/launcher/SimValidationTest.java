@@ -50,11 +50,8 @@ class SimValidationTest {
         assertEquals("./sluice bench policies --policies a,b", p.source());
         assertNull(p.hopsFile()); // none named
         SimValidation.HostProbe probe = p.probes().get("a");
-        // (30 + 50) / 2 = 40 ms against a 10 ms profile: 4x; on 2 cores with 2 threads, 4 x 2 - 2 = 6 background cores
+        // (30 + 50) / 2 = 40 ms against a 10 ms profile: 4x, every simulated batch's factor beside this policy
         assertEquals(4.0, probe.slowdown(), 1e-12);
-        assertEquals(6.0, probe.backgroundCores(2), 1e-12);
-        assertEquals(0.0, new SimValidation.HostProbe("v", 8, 2, 10, 9, 9, new double[3], new double[3], null)
-                .backgroundCores(2));
         assertNull(probe.loaded(), "a file from before the per-policy loaded probes has none for the policy");
     }
 
@@ -63,12 +60,14 @@ class SimValidationTest {
         Path f = dir.resolve("p.json");
         Files.writeString(f, PIPELINE);
         SimValidation.LoadedProbe loaded = SimValidation.read(f).loaded();
-        // idle: 1.5x on 2 cores = 3 cores of demand (2 threads + 1 background); at 300 rps 4.5x = 9 cores:
-        // 6 cores more, 20 ms of a core per request
-        assertEquals(20.0, loaded.transportMsPerRequest(), 1e-9);
-        // a probe the load did not slow costs nothing; one that ran at profile speed idle counts its threads only
+        // 45 ms loaded against 15 ms idle: 3x; on 2 cores a batch of 2 threads ran as if 6 cores were wanted, 4 of them
+        // by the transport: 4 cores at 300 rps, 13.3 ms of a core per request (the idle probe's 1.5x against the
+        // profile is a factor apart)
+        assertEquals(4000.0 / 300, loaded.transportMsPerRequest(), 1e-9);
+        // a probe the load did not slow costs nothing
         assertEquals(0.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 15, 14, 300, 2).transportMsPerRequest());
-        assertEquals(10.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(), 1e-9);
+        // 25 / 8 x 2 - 2 = 4.25 cores at 300 rps
+        assertEquals(4250.0 / 300, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(), 1e-9);
         Files.writeString(f, PIPELINE.replaceAll("(?s)\"loaded_probe\": \\{[^}]*},", ""));
         assertNull(SimValidation.read(f).loaded(), "a pipeline side from before the loaded probe has none");
     }
@@ -78,10 +77,10 @@ class SimValidationTest {
         SimValidation.LoadedProbe before = new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2);
         SimValidation.LoadedProbe after = new SimValidation.LoadedProbe("v", 8, 2, 10, 16, 50, 300, 2);
         SimValidation.LoadedProbe policy = before.between(after);
-        // idle (14 + 16) / 2 = 15 ms, loaded (40 + 50) / 2 = 45 ms: the file's single probe above, 20 ms a request
+        // idle (14 + 16) / 2 = 15 ms, loaded (40 + 50) / 2 = 45 ms: the file's single probe above
         assertEquals(15.0, policy.idleMs(), 1e-12);
         assertEquals(45.0, policy.loadedMs(), 1e-12);
-        assertEquals(20.0, policy.transportMsPerRequest(), 1e-9);
+        assertEquals(4000.0 / 300, policy.transportMsPerRequest(), 1e-9);
         // written with the policy's host probe and read back
         SimValidation.HostProbe probe = new SimValidation.HostProbe("v", 8, 2, 10, 14, 16, new double[3], new double[3], policy);
         Path f = dir.resolve("p.json");
@@ -89,7 +88,7 @@ class SimValidationTest {
                 Map.of("a", Map.of("slo_attainment", 1.0)), "host_probes", Map.of("a", probe.toJson(2)))));
         SimValidation.HostProbe read = SimValidation.read(f).probes().get("a");
         assertEquals(45.0, read.loaded().loadedMs(), 1e-12);
-        assertEquals(20.0, read.loaded().transportMsPerRequest(), 1e-9);
+        assertEquals(4000.0 / 300, read.loaded().transportMsPerRequest(), 1e-9);
     }
 
     @Test

@@ -121,17 +121,21 @@ final class ExecutorClients implements AutoCloseable {
     }
 
     /**
-     * Sends {@code out}: into the open transaction (opening one at {@code nowMs}) under exactly-once,
-     * else at once; commits at once when the commit interval is 0, else when {@link #commitIfDue}.
+     * Hands {@code out} to the producer at once, without waiting for the broker: into the open
+     * transaction under exactly-once (opening one at {@code nowMs}, also when {@code out} is empty:
+     * skipped tasks' offsets still go with a transaction), else as they are. Commits at once when
+     * the commit interval is 0, else when {@link #commitIfDue}.
      */
     void send(List<ProducerRecord<String, Object>> out, Supplier<Map<TopicPartition, OffsetAndMetadata>> positions,
             long nowMs) {
-        sendNow(out, nowMs);
+        if (transactional && transactionStartMs < 0) {
+            producer.beginTransaction();
+            transactionStartMs = nowMs;
+        }
+        for (ProducerRecord<String, Object> r : out) {
+            producer.send(r);
+        }
         if (transactional) {
-            if (transactionStartMs < 0) { // nothing sent, but skipped tasks' offsets still go with a transaction
-                producer.beginTransaction();
-                transactionStartMs = nowMs;
-            }
             if (commitIntervalMs <= 0) {
                 commitTransaction(positions);
             }
@@ -147,7 +151,7 @@ final class ExecutorClients implements AutoCloseable {
 
     /**
      * At-least-once: flushes what was sent and commits the offsets it completes. Every output of
-     * the tasks these positions complete was handed to the producer before ({@link #sendNow}).
+     * the tasks these positions complete was handed to the producer before ({@link #send}).
      */
     private void commitAtLeastOnce(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = positions.get();
@@ -158,24 +162,6 @@ final class ExecutorClients implements AutoCloseable {
             consumer.commitAsync(offsets, null);
         }
         uncommittedSinceMs = -1;
-    }
-
-    /**
-     * Hands {@code out} to the producer at once (inside the open transaction under exactly-once,
-     * opening one when none is), without waiting for the broker: the outputs of a batch leave as
-     * soon as it ends, not after the batches that run after it. {@link #send} then commits.
-     */
-    void sendNow(List<ProducerRecord<String, Object>> out, long nowMs) {
-        if (out.isEmpty()) {
-            return;
-        }
-        if (transactional && transactionStartMs < 0) {
-            producer.beginTransaction();
-            transactionStartMs = nowMs;
-        }
-        for (ProducerRecord<String, Object> r : out) {
-            producer.send(r);
-        }
     }
 
     /**

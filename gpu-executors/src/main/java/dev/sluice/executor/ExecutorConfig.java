@@ -25,11 +25,9 @@ import java.util.Objects;
  */
 public record ExecutorConfig(String executorId, Device device, int intraOpThreads, DeliveryMode delivery,
         Duration statusInterval, int capacity, Duration commitInterval, FailoverSettings failover, Duration answerMargin) {
-    /**
-     * The default answer margin: about the median time from the end of a batch to the client on
-     * the embedded pipeline (28 ms measured on the 2-core machine, docs/benchmarks/sim.md).
-     */
-    public static final Duration DEFAULT_ANSWER_MARGIN = Duration.ofMillis(25);
+    /** The default answer margin ({@link dev.sluice.decision.batch.DeadlineBatcher#DEFAULT_ANSWER_MARGIN_MS}). */
+    public static final Duration DEFAULT_ANSWER_MARGIN =
+            Duration.ofMillis(dev.sluice.decision.batch.DeadlineBatcher.DEFAULT_ANSWER_MARGIN_MS);
 
     public ExecutorConfig {
         Objects.requireNonNull(executorId, "executorId");

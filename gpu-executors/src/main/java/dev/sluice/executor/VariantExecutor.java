@@ -123,8 +123,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         this.inputs = new TaskInputs(variant, maxBatch);
         int capacity = Math.max(config.capacity(), maxBatch);
         // plans with the profile, scaled by how much slower than it this host runs batches now
-        this.latency = new ObservedLatency(n -> variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(n),
-                n -> variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n));
+        this.latency = ObservedLatency.of(variant.profile(), maxBatch);
         this.batcher = new DeadlineBatcher<>(maxBatch, batching.maxDelayMs(), latency, capacity,
                 batching.preferredBatchSizes(), batching.priorityLevels());
         AdaptiveBatching adaptive = batching.adaptive();
@@ -254,17 +253,11 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         applyBackpressure();
         replanQueued(now, out);
 
-        Batch<PendingTask> batch;
-        boolean sentThisTurn = false;
-        while (true) {
-            dropUnreachable(now, out);
-            if ((batch = batcher.poll(now)) == null) {
-                break;
-            }
-            batch = withoutCancelled(batch, out);
-            if (batch == null) {
-                continue;
-            }
+        // one batch per turn: the next is chosen after a poll, at the time it starts, from what arrived meanwhile
+        // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
+        // overload, oldest first, and none was answered in time)
+        Batch<PendingTask> batch = nextBatch(now, out);
+        if (batch != null) {
             List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
             runBatch(batch, outputs);
             if (outputs.size() != batch.size()) {
@@ -275,22 +268,33 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
                 release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
             }
-            ledger.releaseHeldBack(out);
-            clients.sendNow(out, doneAt); // this batch's outputs leave now, not after the batches behind it
-            out.clear();
-            sentThisTurn = true;
-            // one batch per turn: the next is chosen after a poll, at the time it starts, from what arrived meanwhile
-            // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
-            // overload, oldest first, and none was answered in time)
-            break;
         }
         ledger.releaseHeldBack(out);
-        if (!out.isEmpty() || skippedSinceCommit || sentThisTurn) {
+        if (!out.isEmpty() || skippedSinceCommit || batch != null) {
+            // the batch's outputs leave as it ends, with the tasks answered without running this turn
             clients.send(out, ledger::committablePositions, clock.millis());
             skippedSinceCommit = false;
         }
         clients.commitIfDue(ledger::committablePositions, clock.millis());
         publishStatusIfDue();
+    }
+
+    /**
+     * The batch to run now, or null: tasks that can no longer be answered in time are answered
+     * first, and a batch whose tasks were all cancelled makes way for the next.
+     */
+    private Batch<PendingTask> nextBatch(long now, List<ProducerRecord<String, Object>> out) {
+        while (true) {
+            dropUnreachable(now, out);
+            Batch<PendingTask> batch = batcher.poll(now);
+            if (batch == null) {
+                return null;
+            }
+            batch = withoutCancelled(batch, out);
+            if (batch != null) {
+                return batch;
+            }
+        }
     }
 
     /** Answers DEADLINE_EXCEEDED, without running them, the queued tasks that could no longer be answered in time. */

@@ -48,7 +48,7 @@ final class ExecutorCommand implements Callable<Integer> {
     @Option(names = "--eager", description = "load every served model at start instead of on first use")
     boolean eager;
 
-    @Option(names = "--answer-margin-ms", defaultValue = "25",
+    @Option(names = "--answer-margin-ms", defaultValue = "" + dev.sluice.decision.batch.DeadlineBatcher.DEFAULT_ANSWER_MARGIN_MS,
             description = "time an answer needs after its batch to reach the client (output hop, aggregation, result "
                     + "hop); a task that its batch plus this cannot bring in by its deadline is answered "
                     + "DEADLINE_EXCEEDED instead of run, so that an overloaded executor spends its time on tasks "

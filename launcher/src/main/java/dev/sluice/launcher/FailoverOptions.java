@@ -29,7 +29,7 @@ final class FailoverOptions {
                     + "without replaying the changelog (useful with two or more instances) (default: ${DEFAULT-VALUE})")
     int standbyReplicas;
 
-    @Option(names = "--acceptable-recovery-lag", defaultValue = "1000",
+    @Option(names = "--acceptable-recovery-lag", defaultValue = "" + FailoverSettings.DEFAULT_ACCEPTABLE_RECOVERY_LAG,
             description = "aggregator: changelog records an instance may lag and still be given a task at once "
                     + "(default: ${DEFAULT-VALUE})")
     long acceptableRecoveryLag;

@@ -33,7 +33,7 @@ final class Replica {
      * serving every variant (as the embedded pipeline's one {@code ExecutorHost} does), so that a
      * policy counting processes as devices (Proteus) counts what the pipeline's does.
      */
-    String executorId;
+    final String executorId;
     final Variant variant;
     final int partitions;
     final DeadlineBatcher<SimTask> batcher;
@@ -64,9 +64,9 @@ final class Replica {
     private long lastStatusMs;
     long batches;
 
-    Replica(String id, Variant variant, int partitions, int capacity, BatchCost cost, Simulation sim) {
+    Replica(String id, String executorId, Variant variant, int partitions, int capacity, BatchCost cost, Simulation sim) {
         this.id = id;
-        this.executorId = id;
+        this.executorId = executorId;
         this.variant = variant;
         this.partitions = partitions;
         this.cost = cost;
@@ -74,16 +74,8 @@ final class Replica {
         BatchingConfig b = variant.batching();
         int maxBatch = b.maxBatch();
         int cap = Math.max(capacity, maxBatch);
-        // the executor's latency model: the profile's p99 at n scaled by the observed slowdown against its p50,
-        // both tabulated (the batcher asks on every poll)
-        double[] p50 = new double[maxBatch + 1];
-        double[] p99 = new double[maxBatch + 1];
-        for (int n = 1; n <= maxBatch; n++) {
-            p50[n] = variant.profile().isEmpty() ? 0 : variant.profile().p50Ms(n);
-            p99[n] = variant.profile().isEmpty() ? 0 : variant.profile().p99Ms(n);
-        }
-        this.latency = new ObservedLatency(n -> p50[Math.min(Math.max(n, 0), maxBatch)],
-                n -> p99[Math.min(Math.max(n, 0), maxBatch)]);
+        // the executor's latency model: the profile's p99 at n scaled by the observed slowdown against its p50
+        this.latency = ObservedLatency.of(variant.profile(), maxBatch);
         this.answerMarginMs = sim.config().answerMarginMs();
         this.batcher = new DeadlineBatcher<>(maxBatch, b.maxDelayMs(), latency, cap, b.preferredBatchSizes(),
                 b.priorityLevels());

@@ -14,6 +14,13 @@ package dev.sluice.sim;
  * would take 10 ms alone takes 20 ms while another batch of the same demand runs beside it on
  * two cores of two threads each).
  *
+ * <p>{@code aloneSlowdown} is how much slower than its profile a batch runs on this host with the
+ * cores to itself (the pipeline idle): a factor, not demand. Measured on the 2-core machine, the
+ * heavy variant's batch ran 1.9x its profile with the pipeline idle while its two threads had 1.8
+ * cores of CPU between them (per-thread CPU from /proc), so the slowness was not other work taking
+ * cores; counting it as background demand (as this model first did) slowed concurrent batches too
+ * little. A run's speed is {@code min(1, cores / demand) / aloneSlowdown}.
+ *
  * <p>The hops are not stretched: their threads sleep most of the time, and Linux's scheduler runs
  * a waking thread ahead of CPU-bound ones, so a hop's latency depends little on how busy the
  * cores are (measured: the pipeline's median path at load average 13 to 22 on two cores was no
@@ -23,11 +30,14 @@ package dev.sluice.sim;
  * @param cores the host's cores (the machine's, for the embedded pipeline)
  * @param threadsPerRun cores one batch keeps busy (ONNX Runtime intra-op threads; the executors' 2)
  * @param backgroundCores cores spent on the host regardless of the request rate: the idle
- *     pipeline's and other processes' (measured beside a run: see {@code sim --validate})
+ *     pipeline's and other processes' ({@code sim measure-hops}' idle cores; {@code sim --validate}
+ *     measures the idle host's effect as {@code aloneSlowdown} instead)
  * @param transportCpuMs CPU time (ms, all threads) the transport spends per request, on top of
  *     the background (measured by {@code sim measure-hops}); 0: none
+ * @param aloneSlowdown a batch's time against its profile with the host otherwise idle (>= 1; 1: the
+ *     profile's speed)
  */
-public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs) {
+public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown) {
     /**
      * How quickly the request rate the transport costs follows the arrivals (s): about the time a
      * request spends in the transport (its hops take 50 to 100 ms), since the clients, the selector
@@ -45,6 +55,15 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
             throw new IllegalArgumentException("background cores and transport CPU must be >= 0, got " + backgroundCores
                     + " and " + transportCpuMs);
         }
+        if (!(aloneSlowdown >= 1)) {
+            throw new IllegalArgumentException("a batch alone on the host runs at its profile's speed or slower: the slowdown "
+                    + "must be >= 1, got " + aloneSlowdown);
+        }
+    }
+
+    /** A host whose batches alone run at their profile's speed. */
+    public SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs) {
+        this(cores, threadsPerRun, backgroundCores, transportCpuMs, 1);
     }
 
     /** The cores the running batches and the transport want at {@code requestRate} requests/s. */
@@ -52,14 +71,15 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
         return runningBatches * (double) threadsPerRun + backgroundCores + transportCpuMs * requestRate / 1000.0;
     }
 
-    /** How fast each run progresses against its profile: 1 while the demand fits the cores. */
+    /** How fast each run progresses against its profile: {@code 1 / aloneSlowdown} while the demand fits the cores. */
     double speed(int runningBatches, double requestRate) {
-        return Math.min(1.0, cores / demand(runningBatches, requestRate));
+        return Math.min(1.0, cores / demand(runningBatches, requestRate)) / aloneSlowdown;
     }
 
     /** A one-line description for run headers. */
     public String describe() {
         return String.format(java.util.Locale.ROOT, "shared host: %d cores, %d threads per batch, %.2f background cores, "
-                + "%.3f ms of transport per request", cores, threadsPerRun, backgroundCores, transportCpuMs);
+                + "%.3f ms of transport per request, batches alone %.2fx their profile", cores, threadsPerRun, backgroundCores,
+                transportCpuMs, aloneSlowdown);
     }
 }

@@ -39,8 +39,8 @@ public record SimConfig(String task, RateTrace trace, double peakRate, double du
                         long statusIntervalMs, long statusStaleMs, int capacity, long aggregatorTickMs, long graceMs,
                         double overheadMs, boolean cancellations, Set<String> admitted, AdmissionControl.Config admission,
                         double warmupS, boolean feedback, boolean poisson, double answerMarginMs) {
-    /** The executors' default answer margin ({@code ExecutorConfig.DEFAULT_ANSWER_MARGIN}). */
-    public static final double DEFAULT_ANSWER_MARGIN_MS = 25;
+    /** The executors' default answer margin. */
+    public static final double DEFAULT_ANSWER_MARGIN_MS = dev.sluice.decision.batch.DeadlineBatcher.DEFAULT_ANSWER_MARGIN_MS;
 
     public SimConfig {
         if (!(answerMarginMs >= 0)) {

@@ -256,10 +256,10 @@ public final class Simulation {
             int maxBatch = v.batching().maxBatch();
             for (int i = 0; i < n; i++) {
                 BatchCost cost = v.profile().isEmpty() ? BatchCost.constant(1, maxBatch) : new BatchCost(v.profile(), maxBatch);
-                rs[i] = new Replica("executor-" + id + "-" + i, v, config.partitionsPerReplica(), config.capacity(), cost, this);
-                if (host != null) {
-                    rs[i].executorId = "host-executor-" + i; // every variant's i-th replica in one process on the host
-                }
+                String name = "executor-" + id + "-" + i;
+                // on a shared host every variant's i-th replica is in one executor process, as in the pipeline
+                rs[i] = new Replica(name, host != null ? "host-executor-" + i : name, v, config.partitionsPerReplica(),
+                        config.capacity(), cost, this);
                 allReplicas.add(rs[i]);
                 events.schedule((long) (phase.nextDouble() * config.statusIntervalMs() * 1e6), STATUS_TICK, rs[i], 0);
             }
@@ -912,7 +912,8 @@ public final class Simulation {
     Replica newReplica(String variant, String id, long firstStatusNs) {
         Variant v = variants.get(variant);
         int maxBatch = v.batching().maxBatch();
-        Replica r = new Replica(id, v, config.partitionsPerReplica(), config.capacity(), new BatchCost(v.profile(), maxBatch), this);
+        Replica r = new Replica(id, id, v, config.partitionsPerReplica(), config.capacity(), new BatchCost(v.profile(), maxBatch),
+                this);
         allReplicas.add(r);
         events.schedule(firstStatusNs, STATUS_TICK, r, 0);
         return r;

@@ -24,6 +24,10 @@ class SharedHostTest {
         assertEquals(4.0, busy.demand(1, 200), 1e-12);
         assertEquals(0.5, busy.speed(1, 200), 1e-12);
         assertEquals(1.0, new SharedHost(8, 2, 1, 0).speed(3, 0)); // 7 of 8 cores wanted: full speed
+        // a host where a batch alone runs 2x its profile: the factor applies on top of the sharing
+        SharedHost slow = new SharedHost(2, 2, 0, 0, 2);
+        assertEquals(0.5, slow.speed(1, 0), 1e-12);
+        assertEquals(0.25, slow.speed(2, 0), 1e-12);
     }
 
     @Test
@@ -32,6 +36,7 @@ class SharedHostTest {
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 0, 0.5));
     }
 
     /** As TinyScenarioTest: one replica, 10 ms batches, 1 ms hops, a request every 20 ms, alone in its batch. */

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 public final class ThreadCpu {
     /** Clock ticks per second of utime/stime; 100 on every common Linux. */
-    static final double TICKS_PER_SECOND = 100;
+    public static final double TICKS_PER_SECOND = 100;
 
     /** One thread: its name (15 characters at most) and user+system ticks so far. */
     public record ThreadTicks(String name, long ticks) {}
@@ -46,7 +46,7 @@ public final class ThreadCpu {
     }
 
     /** Parses one /proc/.../stat line: "tid (comm) state ppid ... utime stime ...". */
-    static ThreadTicks parseStat(String stat) {
+    public static ThreadTicks parseStat(String stat) {
         int open = stat.indexOf('(');
         int close = stat.lastIndexOf(')');
         String comm = stat.substring(open + 1, close);

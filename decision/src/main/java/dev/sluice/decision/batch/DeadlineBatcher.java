@@ -149,6 +149,13 @@ public final class DeadlineBatcher<T extends Batchable> {
     }
 
     /**
+     * The answer margin executors use unless told otherwise ({@link #takeUnreachable}): about the
+     * median time from the end of a batch to the client on the embedded pipeline (28 ms measured on
+     * the 2-core machine, docs/benchmarks/sim.md).
+     */
+    public static final long DEFAULT_ANSWER_MARGIN_MS = 25;
+
+    /**
      * Removes and returns, in queue order, every queued task that cannot be answered by its
      * deadline even if it left now: its deadline is earlier than now plus the latency of the
      * largest batch that could leave now plus {@code answerMarginMs}, the time an answer needs

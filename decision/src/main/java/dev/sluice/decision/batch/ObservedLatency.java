@@ -30,6 +30,21 @@ public final class ObservedLatency implements BatchLatencyModel {
     }
 
     /** A batch of {@code batchSize} ran in {@code ms}; ignored when either side is unknown. */
+    /**
+     * An executor's model for a variant of {@code profile} with batches of up to {@code maxBatch}:
+     * the profile's p50 as the typical batch, its p99 to plan with, both tabulated (the batcher asks
+     * on every poll); sizes are clamped to 0..maxBatch, and 0 (or an empty profile) costs nothing.
+     */
+    public static ObservedLatency of(dev.sluice.models.LatencyProfile profile, int maxBatch) {
+        double[] p50 = new double[maxBatch + 1];
+        double[] p99 = new double[maxBatch + 1];
+        for (int n = 1; n <= maxBatch && !profile.isEmpty(); n++) {
+            p50[n] = profile.p50Ms(n);
+            p99[n] = profile.p99Ms(n);
+        }
+        return new ObservedLatency(n -> p50[Math.min(Math.max(n, 0), maxBatch)], n -> p99[Math.min(Math.max(n, 0), maxBatch)]);
+    }
+
     public void observe(int batchSize, double ms) {
         double expected = typical.latencyMs(batchSize);
         if (!(expected > 0) || !(ms > 0)) {
