@@ -308,7 +308,7 @@ final class SimCommand implements Callable<Integer> {
             System.out.println(inParts.describe());
         }
         RequestLog requestLog = requestsCsv == null ? null : new RequestLog(seed);
-        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog);
+        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog, null);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         if (pipeline != null && !pipeline.probes().isEmpty()) {
@@ -325,7 +325,15 @@ final class SimCommand implements Callable<Integer> {
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
-                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null, requestLog), List.of(p), seeds, seed,
+                SimEnvironment.BusyHops busy = null;
+                if (own && pipeline.policyBusyHops().containsKey(p) && pipeline.busyAboveRps() > 0) {
+                    busy = new SimEnvironment.BusyHops(HopLatencies.load(pipeline.policyBusyHops().get(p).toString()),
+                            pipeline.busyAboveRps());
+                    System.out.printf(Locale.ROOT, "%s: above %.0f rps, hops %s (median path %.1f ms)%n", p, busy.aboveRps(),
+                            pipeline.policyBusyHops().get(p), busy.hops().medianPathMs());
+                }
+                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
+                        requestLog, busy), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {

@@ -84,7 +84,8 @@ final class SimValidation {
      * with the host probes on each side of each policy when known (empty when not).
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
-            Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded) {}
+            Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
+            Map<String, Path> policyBusyHops, double busyAboveRps) {}
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
@@ -184,6 +185,8 @@ final class SimValidation {
                     + HOP_REQUESTS + " requests at " + fmt(HOP_RATE) + " rps pinned to " + light.id() + " right before the "
                     + "policies (its batching delay, up to max_delay_ms, is in the task hop).", command, hopLoad);
             Map<String, Object> policyHops = new LinkedHashMap<>();
+            Map<String, Object> busyHops = new LinkedHashMap<>();
+            double busyAbove = busyThreshold(config.trace(), config.durationS());
             Map<String, Object> compute = new LinkedHashMap<>();
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
@@ -206,9 +209,20 @@ final class SimValidation {
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
                 compute.put(policy, computeByVariant(seen.get(0)));
                 requests.append(dev.sluice.bench.OutcomesCsv.rows(policy, seen.get(0)));
-                Path ph = policyHops(out, policy, seen.get(0), pinnedSamples, command, load, progress);
+                List<dev.sluice.ingest.load.RequestOutcome> own = seen.get(0);
+                List<dev.sluice.ingest.load.RequestOutcome> busy = busyAbove > 0 ? inBusySeconds(own, config.trace(), busyAbove)
+                        : List.of();
+                List<dev.sluice.ingest.load.RequestOutcome> quiet = new java.util.ArrayList<>(own);
+                quiet.removeAll(busy);
+                // the busy seconds' hops apart, when there are enough of them (else all together)
+                Path pb = busy.isEmpty() ? null : policyHops(out, policy, "busy", busy, pinnedSamples, command, load, progress);
+                Path ph = policyHops(out, policy, pb == null ? null : "quiet", pb == null ? own : quiet, pinnedSamples, command,
+                        load, progress);
                 if (ph != null) {
                     policyHops.put(policy, ph.toString());
+                    if (pb != null) {
+                        busyHops.put(policy, pb.toString());
+                    }
                 }
                 double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
                 LoadedProbe loadedAfter = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(),
@@ -238,6 +252,10 @@ final class SimValidation {
             json.put("loaded_probe", firstLoaded.toJson());
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
+            if (!busyHops.isEmpty()) {
+                json.put("busy_hops_above_rps", busyAbove);
+                json.put("policy_busy_hops_files", busyHops);
+            }
             json.put("batch_compute_ms_by_variant", compute);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
@@ -292,28 +310,55 @@ final class SimValidation {
     }
 
     /**
+     * The offered rate above which the trace is busy, halfway between its lowest and highest over
+     * the run (sampled every 0.1 s); 0 when it varies by less than half (a steady trace: no split).
+     */
+    static double busyThreshold(RateTrace trace, double durationS) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (double t = 0; t < durationS; t += 0.1) {
+            double r = trace.rateAt(t);
+            lo = Math.min(lo, r);
+            hi = Math.max(hi, r);
+        }
+        return hi > 1.5 * lo ? (lo + hi) / 2 : 0;
+    }
+
+    /** The requests sent while the trace's rate was above {@code aboveRps} (times from the run's first request). */
+    static List<dev.sluice.ingest.load.RequestOutcome> inBusySeconds(List<dev.sluice.ingest.load.RequestOutcome> outcomes,
+            RateTrace trace, double aboveRps) {
+        long t0 = outcomes.stream().mapToLong(dev.sluice.ingest.load.RequestOutcome::sentAtMs).min().orElse(0);
+        return outcomes.stream().filter(o -> trace.rateAt((o.sentAtMs() - t0) / 1000.0) > aboveRps).toList();
+    }
+
+    /**
      * The transport as this policy's own requests met it: the request hop (ingest + select), the
      * output hop (aggregate) and the result hop from each of its requests answered OK; the task
      * hop from the pinned measurement (a policy's queue stage holds its executors' queueing,
      * which the simulator models itself). The neighbours' load on a shared machine moves the
      * transport's tails from one minute to the next, so each policy is simulated with the hops it
      * met. Null (and the pinned file used) when fewer than 100 of its requests were answered OK.
+     * {@code seconds}: null for all of the run's requests, "busy" or "quiet" for those sent while
+     * the trace's rate was above or below {@link #busyThreshold} (the transport's queues, and so
+     * its hops, grow with the load: written to {@code PIPELINE-POLICY-busy.hops} and
+     * {@code PIPELINE-POLICY.hops}).
      */
-    private static Path policyHops(Path out, String policy, List<dev.sluice.ingest.load.RequestOutcome> outcomes,
+    private static Path policyHops(Path out, String policy, String seconds, List<dev.sluice.ingest.load.RequestOutcome> outcomes,
             Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> pinned, String command, double[] load,
             Consumer<String> progress) throws IOException {
         Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> own;
         try {
             own = new java.util.EnumMap<>(SimMeasureHopsCommand.samples(outcomes));
         } catch (IllegalStateException e) {
-            progress.accept(policy + ": " + e.getMessage() + "; simulated with the pinned hops");
+            progress.accept(policy + (seconds == null ? "" : " (" + seconds + " seconds)") + ": " + e.getMessage()
+                    + "; simulated with the pinned hops");
             return null;
         }
         own.put(dev.sluice.sim.hops.HopLatencies.Hop.TASK, pinned.get(dev.sluice.sim.hops.HopLatencies.Hop.TASK));
-        Path f = hopsFileOf(out, policy);
+        Path f = "busy".equals(seconds) ? hopsFileOf(out, policy + "-busy") : hopsFileOf(out, policy);
         writeHops(f, own, "Kafka hop latencies as " + policy + "'s own requests met them in a sim --validate pipeline run "
-                + "(request, output, result: its requests answered OK; task: the pinned measurement before the policies).",
-                command, load);
+                + "(request, output, result: its requests answered OK" + (seconds == null ? "" : ", sent in the trace's "
+                + seconds + " seconds") + "; task: the pinned measurement before the policies).", command, load);
         return f;
     }
 
@@ -381,6 +426,18 @@ final class SimValidation {
         return beside(summary, "-requests.csv");
     }
 
+    /** name -> path of the files named in {@code node} that exist. */
+    private static Map<String, Path> existingFiles(JsonNode node) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            Path p = Path.of(e.getValue().asText());
+            if (java.nio.file.Files.isRegularFile(p)) {
+                out.put(e.getKey(), p);
+            }
+        });
+        return out;
+    }
+
     /** A {@code bench policies --summary-json} file (or one this class wrote). */
     static PipelineSide read(Path file) {
         try {
@@ -393,16 +450,12 @@ final class SimValidation {
             Map<String, HostProbe> probes = new LinkedHashMap<>();
             root.path("host_probes").fields().forEachRemaining(e -> probes.put(e.getKey(), HostProbe.fromJson(e.getValue())));
             Path hops = root.has("hops_file") ? Path.of(root.get("hops_file").asText()) : null;
-            Map<String, Path> policyHops = new LinkedHashMap<>();
-            root.path("policy_hops_files").fields().forEachRemaining(e -> {
-                Path p = Path.of(e.getValue().asText());
-                if (java.nio.file.Files.isRegularFile(p)) {
-                    policyHops.put(e.getKey(), p);
-                }
-            });
+            Map<String, Path> policyHops = existingFiles(root.path("policy_hops_files"));
+            Map<String, Path> busyHops = existingFiles(root.path("policy_busy_hops_files"));
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
-                    root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"), LoadedProbe.fromJson(root.path("loaded_probe")));
+                    root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
+                    LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

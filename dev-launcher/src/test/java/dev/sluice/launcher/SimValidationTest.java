@@ -139,4 +139,37 @@ class SimValidationTest {
         assertEquals(Path.of("runs/v.hops"), SimValidation.hopsFileOf(Path.of("runs/v.json"), null));
         assertEquals(Path.of("runs/v-fixed_a_b.hops"), SimValidation.hopsFileOf(Path.of("runs/v.json"), "fixed:a+b"));
     }
+
+    @Test
+    void aBurstsSecondsAreBusyAndASteadyTraceHasNone() {
+        // 90 rps with 350 from 10 s to 20 s: busy above halfway, 220
+        dev.sluice.decision.trace.RateTrace burst = t -> t >= 10 && t < 20 ? 350 : 90;
+        assertEquals(220.0, SimValidation.busyThreshold(burst, 30), 1e-9);
+        assertEquals(0.0, SimValidation.busyThreshold(dev.sluice.decision.trace.RateTrace.steady(100), 30));
+        // requests sent at 1 s, 10.5 s and 25 s after the first (at 1000 ms): only the one in the burst is busy
+        List<dev.sluice.ingest.load.RequestOutcome> sent = List.of(outcome("a", 1_000), outcome("b", 2_000),
+                outcome("c", 11_500), outcome("d", 26_000));
+        assertEquals(List.of("c"), SimValidation.inBusySeconds(sent, burst, 220).stream()
+                .map(dev.sluice.ingest.load.RequestOutcome::id).toList());
+    }
+
+    @Test
+    void readsEachPolicysBusyHopsWhereTheFilesExist(@TempDir Path dir) throws Exception {
+        Path busy = dir.resolve("p-a-busy.hops");
+        Files.writeString(busy, "x");
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE.replace("\"batch_compute_ms_by_variant\"", "\"busy_hops_above_rps\": 220.0, "
+                + "\"policy_busy_hops_files\": {\"a\": \"" + busy + "\", \"b\": \"" + dir.resolve("missing.hops") + "\"}, "
+                + "\"batch_compute_ms_by_variant\""));
+        SimValidation.PipelineSide p = SimValidation.read(f);
+        assertEquals(220.0, p.busyAboveRps());
+        assertEquals(Map.of("a", busy), p.policyBusyHops());
+        Files.writeString(f, PIPELINE);
+        assertEquals(0.0, SimValidation.read(f).busyAboveRps(), "a file from before the busy hops has none");
+        assertTrue(SimValidation.read(f).policyBusyHops().isEmpty());
+    }
+
+    private static dev.sluice.ingest.load.RequestOutcome outcome(String id, long sentAtMs) {
+        return new dev.sluice.ingest.load.RequestOutcome(id, 0, sentAtMs, sentAtMs + 300, null, -1);
+    }
 }

@@ -17,9 +17,21 @@ import dev.sluice.sim.answers.SampleAnswers;
  *     batching release them
  * @param parts how clients send a request of the task in several parts (null: every request whole)
  * @param requestLog null, or where every measured request's outcome goes ({@code sim --requests-csv})
+ * @param busyHops null, or the hops to draw while requests arrive faster than its rate (the
+ *     transport's queues grow with the load: {@code sim --validate} measures a policy's hops in the
+ *     trace's busy seconds apart from its quiet ones)
  */
 public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
-                             SimOutcome.Log requestLog) {
+                             SimOutcome.Log requestLog, BusyHops busyHops) {
+    /** Hop latencies for when the arrival rate (smoothed over 0.1 s) is above {@code aboveRps}. */
+    public record BusyHops(dev.sluice.sim.hops.HopLatencies hops, double aboveRps) {
+        public BusyHops {
+            if (hops == null || !(aboveRps > 0)) {
+                throw new IllegalArgumentException("busy hops need latencies and a positive rate, got " + aboveRps);
+            }
+        }
+    }
+
     public static final SimEnvironment NONE = new SimEnvironment(null, null);
 
     public SimEnvironment {
@@ -32,7 +44,7 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
-        this(host, answers, selectors, selectorCommitMs, null, null);
+        this(host, answers, selectors, selectorCommitMs, null, null, null);
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers) {
@@ -44,15 +56,19 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog);
+        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog, busyHops);
     }
 
     /** Requests of the task sent in parts, as {@code p} says (null: whole). */
     public SimEnvironment withParts(SimParts p) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog, busyHops);
     }
 
     public SimEnvironment withRequestLog(SimOutcome.Log log) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log, busyHops);
+    }
+
+    public SimEnvironment withBusyHops(BusyHops b) {
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b);
     }
 }

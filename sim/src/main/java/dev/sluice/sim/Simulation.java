@@ -136,6 +136,8 @@ public final class Simulation {
     /** null, or where each measured request's outcome goes */
     private final SimOutcome.Log requestLog;
     private final long seed;
+    /** null, or the hops drawn while requests arrive faster than its rate */
+    private final SimEnvironment.BusyHops busyHops;
     /** with a release period: when the current release's records for each task topic arrive (one draw per topic) */
     private final Map<String, long[]> clumps = new HashMap<>();
     /** batches running on the shared host, and how fast they progress */
@@ -240,6 +242,7 @@ public final class Simulation {
         this.parts = env.parts() == null ? null : new PartedRequests(this, env.parts(), master.split());
         this.requestLog = env.requestLog();
         this.seed = seed;
+        this.busyHops = env.busyHops();
 
         this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
         this.warmupNs = Math.round(config.warmupS() * 1e9);
@@ -361,7 +364,7 @@ public final class Simulation {
                 r.selector = Math.floorMod(r.id.hashCode(), loads.length); // the request topic is keyed by id
             }
             outstanding++;
-            if (host != null) {
+            if (host != null || busyHops != null) {
                 countArrival(created);
             }
             if (parts != null) {
@@ -883,7 +886,8 @@ public final class Simulation {
     }
 
     long hopNs(Hop hop) {
-        return Math.round(hops.sampleMs(hop, hopRandom) * 1e6);
+        HopLatencies from = busyHops != null && rateAt(now) > busyHops.aboveRps() ? busyHops.hops() : hops;
+        return Math.round(from.sampleMs(hop, hopRandom) * 1e6);
     }
 
     private int second(SimRequest r) {
