@@ -1,3 +1,5 @@
+// Batches of 8 of each variant given, alone and beside 1, 2 and 3 threads spinning (args: VARIANT...); run from the
+// repository root as java -cp "dev-launcher/target/sluice-dev.jar:dev-launcher/target/lib/*" THIS vgg-tta vgg-b-tta
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.executor.runtime.OnnxModel;
 import dev.sluice.models.Catalog;
