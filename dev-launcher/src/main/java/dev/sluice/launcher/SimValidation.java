@@ -212,8 +212,10 @@ final class SimValidation {
                 List<dev.sluice.ingest.load.RequestOutcome> own = seen.get(0);
                 List<dev.sluice.ingest.load.RequestOutcome> busy = busyAbove > 0 ? inBusySeconds(own, config.trace(), busyAbove)
                         : List.of();
-                List<dev.sluice.ingest.load.RequestOutcome> quiet = new java.util.ArrayList<>(own);
-                quiet.removeAll(busy);
+                java.util.Set<dev.sluice.ingest.load.RequestOutcome> inBusy =
+                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                inBusy.addAll(busy);
+                List<dev.sluice.ingest.load.RequestOutcome> quiet = own.stream().filter(r -> !inBusy.contains(r)).toList();
                 // the busy seconds' hops apart, when there are enough of them (else all together)
                 Path pb = busy.isEmpty() ? null : policyHops(out, policy, "busy", busy, pinnedSamples, command, load, progress);
                 Path ph = policyHops(out, policy, pb == null ? null : "quiet", pb == null ? own : quiet, pinnedSamples, command,
