@@ -23,10 +23,13 @@ final class RequestLog implements SimOutcome.Log {
     }
 
     @Override
+    public boolean wants(long s) {
+        return s == seed;
+    }
+
+    @Override
     public void add(SimOutcome o) {
-        if (o.seed() == seed) {
-            byPolicy.computeIfAbsent(o.policy(), p -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
-        }
+        byPolicy.computeIfAbsent(o.policy(), p -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
     }
 
     /** The header and every kept request, policies in {@code order} (then any others), each in the order it was sent. */
@@ -40,7 +43,7 @@ final class RequestLog implements SimOutcome.Log {
             for (SimOutcome o : rows) {
                 StageTimes l = o.latency();
                 OutcomesCsv.row(b, o.policy(), o.requestId(), o.sentMs(), o.deadlineMs(), o.receivedMs() < 0 ? null : o.receivedMs(),
-                        o.status(), o.onTime(), o.label() < 0 && o.receivedMs() < 0 ? null : o.label(), o.trueLabel(),
+                        o.status(), o.onTime(), o.receivedMs() < 0 ? null : o.label(), o.trueLabel(),
                         o.variants(), l == null ? null : new double[] {l.ingestMs(), l.selectMs(), l.queueMs(), l.computeMs(),
                                 l.aggregateMs()}, o.reason());
             }

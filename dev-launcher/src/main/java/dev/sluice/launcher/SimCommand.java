@@ -170,8 +170,8 @@ final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--host-background-cores",
             description = "cores the shared host spends whatever the load (idle pipeline, other processes); default: the hop "
-                    + "file's idle pipeline, or 0 with --validate (there the idle host probe's slowness against the profile "
-                    + "is a factor on every batch)")
+                    + "file's idle pipeline, or 0 beside a pipeline run's host probes (--validate: there the idle probe's "
+                    + "slowness against the profile is a factor on every batch)")
     Double hostBackgroundCores;
 
     @Option(names = "--transport-cpu-ms",

@@ -89,12 +89,12 @@ final class SimValidation {
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
-     * to the lightest variant flow at {@code rps} (the trace's peak). Set beside the idle probe it
-     * gives what one request of transport costs a running batch, contention included
-     * ({@link #transportMsPerRequest}): on two cores the executors' ONNX Runtime threads lose more
-     * to the transport's many short-lived threads than its CPU time alone would take (the
-     * executors ran batches 4 to 5 times their profile during a burst at 350 requests/s, where the
-     * transport's measured CPU accounts for 3).
+     * to the lightest variant flow at {@code rps} (the trace's peak), before the first policy and
+     * after each. Set beside the idle probe it gives what one request of transport costs a
+     * running batch, contention included ({@link #transportMsPerRequest}): on two cores ONNX
+     * Runtime's threads lose more to the transport's many short-lived threads than its CPU time
+     * alone would take (5.6 to 9.7 ms of a core a request in 25 of 27 probes, where the
+     * transport's own CPU was about 3 ms: docs/benchmarks/sim.md).
      */
     record LoadedProbe(String variant, int batch, int threads, double profileMs, double idleMs, double loadedMs, double rps,
             int cores) {

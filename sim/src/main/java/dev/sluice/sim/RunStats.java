@@ -62,10 +62,15 @@ final class RunStats {
         addStages(new double[] {ingestMs, 0, 0, 0, aggregateMs});
     }
 
+    /** Whether an answer of this status serves its request (counts toward the SLO when in time). */
+    static boolean served(RequestStatus s) {
+        return s == RequestStatus.OK || s == RequestStatus.PARTIAL;
+    }
+
     /** A request the aggregator answered, received by the client {@code latencyMs} after it was sent. */
     void answered(int second, RequestResult r, boolean onTimeByClock, double latencyMs, boolean isCorrect) {
         sent++;
-        boolean served = r.status() == RequestStatus.OK || r.status() == RequestStatus.PARTIAL;
+        boolean served = served(r.status());
         boolean inTime = served && onTimeByClock;
         if (!served) {
             dropped++;

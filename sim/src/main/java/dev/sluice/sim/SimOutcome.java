@@ -23,9 +23,14 @@ public record SimOutcome(String policy, long seed, String requestId, long sentMs
         variants = List.copyOf(variants);
     }
 
-    /** Receives every measured request of every run (warm-up excluded), from the runs' threads. */
+    /** Receives every measured request (warm-up excluded) of the runs it wants, from the runs' threads. */
     @FunctionalInterface
     public interface Log {
         void add(SimOutcome outcome);
+
+        /** Whether the run of {@code seed} should report to it (asked once per run); all, unless overridden. */
+        default boolean wants(long seed) {
+            return true;
+        }
     }
 }

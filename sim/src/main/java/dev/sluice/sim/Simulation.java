@@ -240,7 +240,7 @@ public final class Simulation {
         this.latencyRandom = master.split();
         RandomGenerator phase = master.split();
         this.parts = env.parts() == null ? null : new PartedRequests(this, env.parts(), master.split());
-        this.requestLog = env.requestLog();
+        this.requestLog = env.requestLog() != null && env.requestLog().wants(seed) ? env.requestLog() : null;
         this.seed = seed;
         this.busyHops = env.busyHops();
 
@@ -771,8 +771,8 @@ public final class Simulation {
         stats.answered(second(r), result, onTime, (receivedNs - r.createdNs) / 1e6, correct);
         if (requestLog != null && second(r) >= 0) {
             requestLog.add(new SimOutcome(policyName, seed, r.id, relativeMs(r.createdNs), relativeMs(r.deadlineNs),
-                    relativeMs(receivedNs), result.status().name(), onTime && (result.status() == RequestStatus.OK
-                            || result.status() == RequestStatus.PARTIAL), result.label(), trueLabel(r), result.variants(),
+                    relativeMs(receivedNs), result.status().name(), onTime && RunStats.served(result.status()), result.label(),
+                    trueLabel(r), result.variants(),
                     result.latency(), result.reason()));
         }
         if (learns && config.feedback() && result.label() >= 0 && !result.votes().isEmpty()) {

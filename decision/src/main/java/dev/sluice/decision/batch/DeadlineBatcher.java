@@ -53,6 +53,13 @@ import java.util.function.Predicate;
  * answered in time if they ran now.
  */
 public final class DeadlineBatcher<T extends Batchable> {
+    /**
+     * The answer margin executors use unless told otherwise ({@link #takeUnreachable}): about the
+     * median time from the end of a batch to the client on the embedded pipeline (28 ms measured on
+     * the 2-core machine, docs/benchmarks/sim.md).
+     */
+    public static final long DEFAULT_ANSWER_MARGIN_MS = 25;
+
     private final int maxBatch;
     private final double maxDelayMs;
     private final BatchLatencyModel latency;
@@ -147,13 +154,6 @@ public final class DeadlineBatcher<T extends Batchable> {
     public List<T> takeExpired(long nowMs) {
         return remove(t -> t.deadlineMs() <= nowMs);
     }
-
-    /**
-     * The answer margin executors use unless told otherwise ({@link #takeUnreachable}): about the
-     * median time from the end of a batch to the client on the embedded pipeline (28 ms measured on
-     * the 2-core machine, docs/benchmarks/sim.md).
-     */
-    public static final long DEFAULT_ANSWER_MARGIN_MS = 25;
 
     /**
      * Removes and returns, in queue order, every queued task that cannot be answered by its

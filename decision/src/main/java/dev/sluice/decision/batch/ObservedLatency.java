@@ -29,7 +29,6 @@ public final class ObservedLatency implements BatchLatencyModel {
         this.planning = planning;
     }
 
-    /** A batch of {@code batchSize} ran in {@code ms}; ignored when either side is unknown. */
     /**
      * An executor's model for a variant of {@code profile} with batches of up to {@code maxBatch}:
      * the profile's p50 as the typical batch, its p99 to plan with, both tabulated (the batcher asks
@@ -45,6 +44,7 @@ public final class ObservedLatency implements BatchLatencyModel {
         return new ObservedLatency(n -> p50[Math.min(Math.max(n, 0), maxBatch)], n -> p99[Math.min(Math.max(n, 0), maxBatch)]);
     }
 
+    /** A batch of {@code batchSize} ran in {@code ms}; ignored when either side is unknown. */
     public void observe(int batchSize, double ms) {
         double expected = typical.latencyMs(batchSize);
         if (!(expected > 0) || !(ms > 0)) {
