@@ -15,7 +15,6 @@ import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.Variant;
 import dev.sluice.decision.policy.Selection;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -145,10 +144,12 @@ final class BenchOverheadCommand implements Callable<Integer> {
     private ModeResult runMode(OverheadBenchmark bench, DeliveryMode mode, Catalog catalog, Device dev) {
         SluiceStack.Options o = new SluiceStack.Options(mode, cluster.commitIntervalMs, "infaas", -1, dev, threads, partitions);
         System.out.printf("%n== %s: starting an embedded broker and the pipeline%n", mode.cliName());
-        try (EmbeddedKafka broker = EmbeddedKafka.start()) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(); Metrics metrics = new Metrics()) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrap());
             SluiceStack stack = SluiceStack.start(broker.bootstrap(), null, cluster.serdes(), catalog, cluster.catalogDir(), o,
-                    new SimpleMeterRegistry());
+                    metrics.registry);
+            metrics.serve(cluster.metricsPort, stack.health()); // each mode's pipeline in turn, on the same port
+            System.out.println("metrics at " + metrics.url("/metrics"));
             SluiceClient client = null;
             boolean[] stopped = {false};
             Runnable stop = () -> {};

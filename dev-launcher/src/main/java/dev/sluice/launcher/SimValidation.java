@@ -171,6 +171,8 @@ final class SimValidation {
                      metrics.registry);
              SluiceClient client = SluiceClient.connect(stack.kafka(), cluster.serdes());
              BatchSizes sizes = new BatchSizes(stack.kafka(), cluster.serdes())) {
+            metrics.serve(cluster.metricsPort, stack.health()); // as bench policies does: the pipeline's meters while it runs
+            progress.accept("pipeline metrics at " + metrics.url("/metrics"));
             // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
             // load on a shared machine moves within minutes, and each policy is simulated beside what it met
             PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);

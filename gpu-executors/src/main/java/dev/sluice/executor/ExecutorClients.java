@@ -54,6 +54,7 @@ final class ExecutorClients implements AutoCloseable {
     private final long commitIntervalMs;
     private long transactionStartMs = -1; // an open transaction holding outputs, or -1
     private long uncommittedSinceMs = -1; // at-least-once: outputs sent whose offsets are not committed yet, or -1
+    private final AckedCommits acked = new AckedCommits(); // at-least-once: offsets waiting for their outputs' acks
 
     /** @param groupId the variant's consumer group; its transactional ids are the group plus the executor id */
     ExecutorClients(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ExecutorConfig config, String groupId,
@@ -132,58 +133,58 @@ final class ExecutorClients implements AutoCloseable {
             producer.beginTransaction();
             transactionStartMs = nowMs;
         }
-        for (ProducerRecord<String, Object> r : out) {
-            producer.send(r);
-        }
         if (transactional) {
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r);
+            }
             if (commitIntervalMs <= 0) {
                 commitTransaction(positions);
             }
         } else {
+            for (ProducerRecord<String, Object> r : out) {
+                producer.send(r, acked.sent());
+            }
             if (uncommittedSinceMs < 0) {
                 uncommittedSinceMs = nowMs;
             }
             if (commitIntervalMs <= 0) {
-                commitAtLeastOnce(positions, false);
+                commitIfDue(positions, nowMs);
             }
         }
     }
 
     /**
-     * At-least-once: flushes what was sent and commits the offsets it completes. Every output of
-     * the tasks these positions complete was handed to the producer before ({@link #send}).
-     */
-    private void commitAtLeastOnce(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions, boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = positions.get();
-        producer.flush();
-        if (sync) {
-            consumer.commitSync(offsets);
-        } else {
-            consumer.commitAsync(offsets, null);
-        }
-        uncommittedSinceMs = -1;
-    }
-
-    /**
-     * Commits the open transaction, or under at-least-once flushes and commits the offsets, once
-     * it is {@code commitIntervalMs} old at {@code nowMs}.
+     * Commits the open transaction once it is {@code commitIntervalMs} old at {@code nowMs}. Under
+     * at-least-once, sets the offsets that the outputs sent so far complete aside on that period,
+     * and commits, without blocking, the newest ones whose outputs the broker has acknowledged.
      */
     void commitIfDue(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions, long nowMs) {
         if (transactionStartMs >= 0 && nowMs - transactionStartMs >= commitIntervalMs) {
             commitTransaction(positions);
         }
         if (uncommittedSinceMs >= 0 && nowMs - uncommittedSinceMs >= commitIntervalMs) {
-            commitAtLeastOnce(positions, false);
+            acked.close(positions.get()); // every output of the tasks these complete was handed to the producer
+            uncommittedSinceMs = -1;
+        }
+        if (!transactional) {
+            Map<TopicPartition, OffsetAndMetadata> ready = acked.ready();
+            if (ready != null) {
+                consumer.commitAsync(ready, null);
+            }
         }
     }
 
-    /** Commits what is open now, if anything is (before partitions move, and at a stop). */
+    /** Commits what is open now, if anything is, and waits for it (before partitions move, and at a stop). */
     void commitOpen(Supplier<Map<TopicPartition, OffsetAndMetadata>> positions) {
         if (transactionStartMs >= 0) {
             commitTransaction(positions);
         }
-        if (uncommittedSinceMs >= 0) {
-            commitAtLeastOnce(positions, true);
+        if (uncommittedSinceMs >= 0 || acked.waiting() > 0) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = positions.get();
+            producer.flush();
+            acked.flushed();
+            consumer.commitSync(offsets);
+            uncommittedSinceMs = -1;
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     when the batcher is full
  * @param commitInterval under exactly-once, outputs of several batches share one transaction
  *     committed this often; under at-least-once, outputs leave as each batch ends and the offsets
- *     they complete are committed, after a flush, this often (zero: after every loop turn)
+ *     they complete are set aside this often (zero: every loop turn) and committed once the broker
+ *     has acknowledged those outputs
  * @param failover group membership of each variant's task consumer (static under the executor id
  *     by default, so a replacement with the same id takes its partitions back at once), session
  *     timeout and cooperative assignment
