@@ -157,7 +157,11 @@ public final class SluiceStack implements AutoCloseable {
         components.add(aggregator);
         executors = ExecutorHost.start(access.apply(AccessPolicy.EXECUTOR), serdes, live, catalogDir, variants,
                 ExecutorConfig.defaults("embedded-0").withDelivery(o.delivery()).withDevice(o.device())
-                        .withThreads(o.intraOpThreads()), ModelResidency.defaults(), registry);
+                        .withThreads(o.intraOpThreads()),
+                // every model loaded before the executors consume: a model loaded on first use costs its first
+                // tasks 60 to 170 ms (vgg-b-tta, with warm-up, on two cores), and where a policy first turned to a
+                // variant in a burst, that load landed in the burst and was charged to that policy
+                ModelResidency.defaults().withEager(true), registry);
         components.add(executors);
         selector = SelectorApp.start(access.apply(AccessPolicy.SELECTOR), serdes, live,
                 SelectorConfig.defaults().withPolicy(o.policy()).withOverheadMs(o.effectiveOverheadMs()).withInstanceSeed()
