@@ -4,9 +4,13 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
  * At-least-once without a blocking flush: consumed offsets become committable once the broker has
@@ -16,7 +20,13 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Why not {@code producer.flush()} before each commit: it blocks the executor until the acks
  * arrive, and with one batch per loop turn the heavy variant's 25 ms batches outlast the 20 ms
- * commit interval, so every batch waited on the broker (a quarter of its closed-loop throughput).
+ * commit interval, so every batch waited on the broker (without the flush the heavy closed loop
+ * served 7.5% more, docs/benchmarks/overload.md).
+ *
+ * <p>A record the broker or the producer refuses for what it is (too large, invalid) is reported
+ * to {@code onRefused} and counted as done: sending it again after a restart would fail the same
+ * way, and stopping for it would let one record stop the executor for good. Any other failure
+ * (the broker unreachable past {@code delivery.timeout.ms}, no authorisation) stops commits.
  *
  * <p>Callbacks run on the producer's I/O thread; everything else on the executor's thread.
  */
@@ -27,15 +37,29 @@ final class AckedCommits {
     }
 
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Consumer<Exception> onRefused;
     private final ArrayDeque<Epoch> closed = new ArrayDeque<>();
     private Epoch open = new Epoch();
+
+    /** @param onRefused told of each record refused for itself (on the producer's I/O thread) */
+    AckedCommits(Consumer<Exception> onRefused) {
+        this.onRefused = onRefused;
+    }
+
+    /** Refused for the record itself, not for the state of the broker or the client. */
+    static boolean refusedForItself(Exception e) {
+        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
+                || e instanceof InvalidRecordException;
+    }
 
     /** Counts one send in the open epoch; pass the result to {@code producer.send}. */
     Callback sent() {
         Epoch e = open;
         e.unacked.incrementAndGet();
         return (metadata, exception) -> {
-            if (exception != null) {
+            if (exception != null && refusedForItself(exception)) {
+                onRefused.accept(exception);
+            } else if (exception != null) {
                 failure.compareAndSet(null, exception);
             }
             e.unacked.decrementAndGet();

@@ -54,13 +54,15 @@ final class ExecutorClients implements AutoCloseable {
     private final long commitIntervalMs;
     private long transactionStartMs = -1; // an open transaction holding outputs, or -1
     private long uncommittedSinceMs = -1; // at-least-once: outputs sent whose offsets are not committed yet, or -1
-    private final AckedCommits acked = new AckedCommits(); // at-least-once: offsets waiting for their outputs' acks
+    private final AckedCommits acked; // at-least-once: offsets waiting for their outputs' acks
 
     /** @param groupId the variant's consumer group; its transactional ids are the group plus the executor id */
     ExecutorClients(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ExecutorConfig config, String groupId,
             int maxPollRecords, MeterRegistry registry) {
         this.transactional = config.delivery().transactional();
         this.commitIntervalMs = config.commitIntervalMs();
+        this.acked = new AckedCommits(e -> log.error("executor for {}: a record it produced was refused and is lost: {}",
+                variant.id(), e.toString()));
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +20,15 @@ class AckedCommitsTest {
     private static final TopicPartition TP = new TopicPartition("sluice.tasks.vgg", 0);
     private static final RecordMetadata META = new RecordMetadata(new TopicPartition("sluice.partials", 0), 0, 0, 0, 0, 0);
 
+    private final List<Exception> refused = new ArrayList<>();
+
     private static Map<TopicPartition, OffsetAndMetadata> at(long offset) {
         return Map.of(TP, new OffsetAndMetadata(offset));
     }
 
     @Test
     void offsetsWaitForTheAcksOfTheOutputsSentBeforeThem() {
-        AckedCommits acks = new AckedCommits();
+        AckedCommits acks = new AckedCommits(refused::add);
         Callback a = acks.sent();
         Callback b = acks.sent();
         acks.close(at(2));
@@ -38,7 +43,7 @@ class AckedCommitsTest {
 
     @Test
     void aLaterEpochNeverCommitsBeforeAnEarlierOne() {
-        AckedCommits acks = new AckedCommits();
+        AckedCommits acks = new AckedCommits(refused::add);
         Callback first = acks.sent();
         acks.close(at(1));
         Callback second = acks.sent();
@@ -51,14 +56,14 @@ class AckedCommitsTest {
 
     @Test
     void anEpochWithoutSendsIsReadyAtOnce() {
-        AckedCommits acks = new AckedCommits(); // e.g. tasks skipped as already answered
+        AckedCommits acks = new AckedCommits(refused::add); // e.g. tasks skipped as already answered
         acks.close(at(7));
         assertEquals(at(7), acks.ready());
     }
 
     @Test
     void sendsAfterAnEpochClosedBelongToTheNextOne() {
-        AckedCommits acks = new AckedCommits();
+        AckedCommits acks = new AckedCommits(refused::add);
         acks.close(at(3));
         Callback late = acks.sent();
         assertEquals(at(3), acks.ready(), "a send after the close does not hold the closed epoch");
@@ -70,7 +75,7 @@ class AckedCommitsTest {
 
     @Test
     void aFailedSendStopsEveryLaterCommit() {
-        AckedCommits acks = new AckedCommits();
+        AckedCommits acks = new AckedCommits(refused::add);
         Callback lost = acks.sent();
         acks.close(at(1));
         lost.onCompletion(null, new TimeoutException("delivery.timeout.ms expired"));
@@ -81,12 +86,25 @@ class AckedCommitsTest {
 
     @Test
     void aFlushForgetsTheWaitingEpochs() {
-        AckedCommits acks = new AckedCommits();
+        AckedCommits acks = new AckedCommits(refused::add);
         Callback c = acks.sent();
         acks.close(at(1));
         c.onCompletion(META, null); // flush() returns once every callback ran
         acks.flushed();
         assertEquals(0, acks.waiting());
         assertNull(acks.ready());
+    }
+
+    @Test
+    void aRecordRefusedForItselfIsReportedAndDoesNotStopCommits() {
+        AckedCommits acks = new AckedCommits(refused::add);
+        Callback tooLarge = acks.sent(); // e.g. a dead-letter copy of a task near the size limit, plus its headers
+        Callback fine = acks.sent();
+        acks.close(at(2));
+        tooLarge.onCompletion(null, new RecordTooLargeException("1048800 bytes, larger than max.request.size"));
+        fine.onCompletion(META, null);
+        assertEquals(at(2), acks.ready(), "sending it again after a restart would fail the same way");
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0) instanceof RecordTooLargeException);
     }
 }
