@@ -168,6 +168,12 @@ final class SimCommand implements Callable<Integer> {
             description = "cores one batch keeps busy on a shared host (the executors' intra-op threads) (default: ${DEFAULT-VALUE})")
     int hostThreadsPerRun;
 
+    @Option(names = "--host-oversubscription", defaultValue = "1.22",
+            description = "on a shared host, how much slower than a fluid share of the cores a batch runs once the threads "
+                    + "wanted exceed the cores by one (its intra-op threads wait for each other; measured on 2 cores beside "
+                    + "1 to 3 busy threads: 1.15 to 1.30); 1: fluid sharing (default: ${DEFAULT-VALUE})")
+    double hostOversubscription;
+
     @Option(names = "--host-background-cores",
             description = "cores the shared host spends whatever the load (idle pipeline, other processes); default: the hop "
                     + "file's idle pipeline, or 0 beside a pipeline run's host probes (--validate: there the idle probe's "
@@ -238,6 +244,10 @@ final class SimCommand implements Callable<Integer> {
         Path cf = cluster.catalog;
         Catalog catalog = pipelineCatalog;
         DeviceProfile device = deviceProfile == null ? null : DeviceProfile.load(deviceProfile);
+        if (!(hostOversubscription >= 1)) { // checked before a pipeline runs for minutes
+            throw new IllegalArgumentException("--host-oversubscription must be >= 1 (1: fluid sharing), got "
+                    + hostOversubscription);
+        }
         if (validate && device != null) {
             throw new IllegalArgumentException("--validate compares with this machine's pipeline: leave out --device-profile");
         }
@@ -511,7 +521,7 @@ final class SimCommand implements Callable<Integer> {
         // the option; else what the transport cost a running batch on this host (the loaded probe); else the hop file's
         // CPU per request; a hop file without it (one measured beside a --validate run) borrows the shipped file's
         double transport = transportCpuMs != null ? transportCpuMs
-                : loaded != null ? loaded.transportMsPerRequest()
+                : loaded != null ? loaded.transportMsPerRequest(hostOversubscription)
                 : !Double.isNaN(hops.transportCpuMs()) ? hops.transportCpuMs()
                 : Double.isNaN(HopLatencies.defaults().transportCpuMs()) ? 0 : HopLatencies.defaults().transportCpuMs();
         // beside a pipeline run, the idle probe's slowness is a factor on every batch (its threads had the cores: it is
@@ -525,7 +535,7 @@ final class SimCommand implements Callable<Integer> {
                     + "(load average %.2f before, %.2f after)%n", probe.variant(), probe.batch(), probe.slowdown(),
                     probe.loadBefore()[0], probe.loadAfter()[0]);
         }
-        return new SharedHost(cores, hostThreadsPerRun, background, transport, alone);
+        return new SharedHost(cores, hostThreadsPerRun, background, transport, alone, hostOversubscription);
     }
 
     private static double cpuSeconds() {

@@ -98,14 +98,22 @@ final class SimValidation {
      */
     record LoadedProbe(String variant, int batch, int threads, double profileMs, double idleMs, double loadedMs, double rps,
             int cores) {
-        /**
-         * The per-request cost that makes {@code SharedHost}'s processor sharing slow the batch
-         * as much as the load slowed it against the idle probe: {@code loaded / idle x cores =
-         * threads + cost x rps} (the idle probe's own slowness against the profile is a factor
-         * apart, {@code SharedHost.aloneSlowdown}); 0 when the load did not slow it.
-         */
+        /** {@link #transportMsPerRequest(double)} at the measured oversubscription penalty. */
         double transportMsPerRequest() {
-            return Math.max(0, loadedMs / idleMs * cores - threads) * 1000 / rps;
+            return transportMsPerRequest(dev.sluice.sim.SharedHost.MEASURED_OVERSUBSCRIPTION);
+        }
+
+        /**
+         * The per-request cost that makes {@code SharedHost} slow the batch as much as the load
+         * slowed it against the idle probe: the demand {@code threads + cost x rps} at which
+         * {@code SharedHost.contention} equals {@code loaded / idle} (with no penalty, {@code
+         * loaded / idle x cores = threads + cost x rps}; the idle probe's own slowness against the
+         * profile is a factor apart, {@code SharedHost.aloneSlowdown}); 0 when the load did not
+         * slow it.
+         */
+        double transportMsPerRequest(double oversubscription) {
+            double demand = dev.sluice.sim.SharedHost.demandAt(cores, loadedMs / idleMs, oversubscription);
+            return Math.max(0, demand - threads) * 1000 / rps;
         }
 
         /** The probe for a policy run between this probe and {@code after}: the means of the two. */

@@ -60,14 +60,20 @@ class SimValidationTest {
         Path f = dir.resolve("p.json");
         Files.writeString(f, PIPELINE);
         SimValidation.LoadedProbe loaded = SimValidation.read(f).loaded();
-        // 45 ms loaded against 15 ms idle: 3x; on 2 cores a batch of 2 threads ran as if 6 cores were wanted, 4 of them
-        // by the transport: 4 cores at 300 rps, 13.3 ms of a core per request (the idle probe's 1.5x against the
-        // profile is a factor apart)
-        assertEquals(4000.0 / 300, loaded.transportMsPerRequest(), 1e-9);
+        // fluid sharing (no penalty): 45 ms loaded against 15 ms idle: 3x; on 2 cores a batch of 2 threads ran as if 6
+        // cores were wanted, 4 of them by the transport: 4 cores at 300 rps, 13.3 ms of a core per request (the idle
+        // probe's 1.5x against the profile is a factor apart)
+        assertEquals(4000.0 / 300, loaded.transportMsPerRequest(1), 1e-9);
+        // with the oversubscription penalty part of the 3x is the threads waiting for each other: 3 = d / 2 x 1.22
+        // at d = 4.918 cores wanted, 2.918 of them by the transport
+        assertEquals((3 * 2 / 1.22 - 2) * 1000 / 300, loaded.transportMsPerRequest(1.22), 1e-6);
+        assertEquals(loaded.transportMsPerRequest(dev.sluice.sim.SharedHost.MEASURED_OVERSUBSCRIPTION),
+                loaded.transportMsPerRequest(), 1e-12);
         // a probe the load did not slow costs nothing
         assertEquals(0.0, new SimValidation.LoadedProbe("v", 8, 2, 10, 15, 14, 300, 2).transportMsPerRequest());
         // 25 / 8 x 2 - 2 = 4.25 cores at 300 rps
-        assertEquals(4250.0 / 300, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(), 1e-9);
+        assertEquals(4250.0 / 300, new SimValidation.LoadedProbe("v", 8, 2, 10, 8, 25, 300, 2).transportMsPerRequest(1),
+                1e-9);
         Files.writeString(f, PIPELINE.replaceAll("(?s)\"loaded_probe\": \\{[^}]*},", ""));
         assertNull(SimValidation.read(f).loaded(), "a pipeline side from before the loaded probe has none");
     }
@@ -80,7 +86,7 @@ class SimValidationTest {
         // idle (14 + 16) / 2 = 15 ms, loaded (40 + 50) / 2 = 45 ms: the file's single probe above
         assertEquals(15.0, policy.idleMs(), 1e-12);
         assertEquals(45.0, policy.loadedMs(), 1e-12);
-        assertEquals(4000.0 / 300, policy.transportMsPerRequest(), 1e-9);
+        assertEquals(4000.0 / 300, policy.transportMsPerRequest(1), 1e-9);
         // written with the policy's host probe and read back
         SimValidation.HostProbe probe = new SimValidation.HostProbe("v", 8, 2, 10, 14, 16, new double[3], new double[3], policy);
         Path f = dir.resolve("p.json");
@@ -88,7 +94,7 @@ class SimValidationTest {
                 Map.of("a", Map.of("slo_attainment", 1.0)), "host_probes", Map.of("a", probe.toJson(2)))));
         SimValidation.HostProbe read = SimValidation.read(f).probes().get("a");
         assertEquals(45.0, read.loaded().loadedMs(), 1e-12);
-        assertEquals(4000.0 / 300, read.loaded().transportMsPerRequest(), 1e-9);
+        assertEquals(4000.0 / 300, read.loaded().transportMsPerRequest(1), 1e-9);
     }
 
     @Test

@@ -19,7 +19,17 @@ package dev.sluice.sim;
  * heavy variant's batch ran 1.9x its profile with the pipeline idle while its two threads had 1.8
  * cores of CPU between them (per-thread CPU from /proc), so the slowness was not other work taking
  * cores; counting it as background demand (as this model first did) slowed concurrent batches too
- * little. A run's speed is {@code min(1, cores / demand) / aloneSlowdown}.
+ * little.
+ *
+ * <p>{@code oversubscription}: a batch's intra-op threads meet at a barrier after each operator,
+ * so when the cores are oversubscribed the batch waits for whichever of its threads the scheduler
+ * left out, and runs slower than a fluid share of the cores. Measured on the 2-core machine
+ * (docs/benchmarks/sim-validate/ContentionProbe.java): beside 1, 2 and 3 spinning threads a heavy
+ * batch took 1.21, 1.20 and 1.19x (vgg-tta), 1.30, 1.15 and 1.26x (vgg-b-tta) what fluid sharing
+ * gives (demand 3, 4 and 5 on 2 cores), 1.22 on average, already in full at one core's excess.
+ * Below that nothing was measured; the penalty rises linearly from none at {@code demand =
+ * cores} to all of it at {@code cores + 1}. A run's speed is
+ * {@code min(1, cores / (demand x penalty(demand))) / aloneSlowdown}.
  *
  * <p>The hops are not stretched: their threads sleep most of the time, and Linux's scheduler runs
  * a waking thread ahead of CPU-bound ones, so a hop's latency depends little on how busy the
@@ -36,8 +46,14 @@ package dev.sluice.sim;
  *     the background (measured by {@code sim measure-hops}); 0: none
  * @param aloneSlowdown a batch's time against its profile with the host otherwise idle (>= 1; 1: the
  *     profile's speed)
+ * @param oversubscription how much slower than fluid sharing a batch runs once the demand exceeds
+ *     the cores by a core or more (>= 1; 1: fluid sharing)
  */
-public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown) {
+public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown,
+        double oversubscription) {
+    /** {@code oversubscription} as measured on the 2-core machine (see the class comment). */
+    public static final double MEASURED_OVERSUBSCRIPTION = 1.22;
+
     /**
      * How quickly the request rate the transport costs follows the arrivals (s): about the time a
      * request spends in the transport (its hops take 50 to 100 ms), since the clients, the selector
@@ -55,15 +71,24 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
             throw new IllegalArgumentException("background cores and transport CPU must be >= 0, got " + backgroundCores
                     + " and " + transportCpuMs);
         }
+        if (!(oversubscription >= 1)) {
+            throw new IllegalArgumentException("oversubscribed cores are no faster than fluid sharing: the penalty must be "
+                    + ">= 1, got " + oversubscription);
+        }
         if (!(aloneSlowdown >= 1)) {
             throw new IllegalArgumentException("a batch alone on the host runs at its profile's speed or slower: the slowdown "
                     + "must be >= 1, got " + aloneSlowdown);
         }
     }
 
-    /** A host whose batches alone run at their profile's speed. */
+    /** A host whose batches alone run at their profile's speed, shared fluidly. */
     public SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs) {
-        this(cores, threadsPerRun, backgroundCores, transportCpuMs, 1);
+        this(cores, threadsPerRun, backgroundCores, transportCpuMs, 1, 1);
+    }
+
+    /** A host shared fluidly. */
+    public SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown) {
+        this(cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, 1);
     }
 
     /** The cores the running batches and the transport want at {@code requestRate} requests/s. */
@@ -73,13 +98,46 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
 
     /** How fast each run progresses against its profile: {@code 1 / aloneSlowdown} while the demand fits the cores. */
     double speed(int runningBatches, double requestRate) {
-        return Math.min(1.0, cores / demand(runningBatches, requestRate)) / aloneSlowdown;
+        return 1 / (contention(cores, demand(runningBatches, requestRate), oversubscription) * aloneSlowdown);
+    }
+
+    /**
+     * How many times slower than alone a run goes at {@code demand} cores wanted on {@code cores}:
+     * 1 while the demand fits, else {@code demand / cores} times the oversubscription penalty.
+     */
+    public static double contention(int cores, double demand, double oversubscription) {
+        if (demand <= cores) {
+            return 1;
+        }
+        double penalty = 1 + (oversubscription - 1) * Math.min(1, demand - cores);
+        return demand / cores * penalty;
+    }
+
+    /**
+     * The inverse of {@link #contention}: the demand (cores wanted) at which a run goes {@code slowdown}
+     * times slower than alone; {@code cores} for a slowdown of 1 or less (the demand fits).
+     */
+    public static double demandAt(int cores, double slowdown, double oversubscription) {
+        if (slowdown <= 1) {
+            return cores;
+        }
+        double lo = cores;
+        double hi = cores * slowdown; // contention(hi) >= slowdown, as the penalty is >= 1
+        for (int i = 0; i < 60; i++) { // contention rises with the demand
+            double mid = (lo + hi) / 2;
+            if (contention(cores, mid, oversubscription) < slowdown) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return (lo + hi) / 2;
     }
 
     /** A one-line description for run headers. */
     public String describe() {
         return String.format(java.util.Locale.ROOT, "shared host: %d cores, %d threads per batch, %.2f background cores, "
-                + "%.3f ms of transport per request, batches alone %.2fx their profile", cores, threadsPerRun, backgroundCores,
-                transportCpuMs, aloneSlowdown);
+                + "%.3f ms of transport per request, batches alone %.2fx their profile, oversubscribed %.2fx fluid sharing",
+                cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, oversubscription);
     }
 }

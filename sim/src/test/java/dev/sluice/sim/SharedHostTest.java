@@ -31,7 +31,31 @@ class SharedHostTest {
     }
 
     @Test
+    void oversubscribedCoresRunSlowerThanAFluidShare() {
+        SharedHost h = new SharedHost(2, 2, 0, 0, 1, 1.2);
+        assertEquals(1.0, h.speed(1, 0), 1e-12, "two threads on two cores: not oversubscribed");
+        // two batches: 4 cores wanted on 2, a core or more over: fluid sharing's 2x times the whole penalty
+        assertEquals(1 / (2 * 1.2), h.speed(2, 0), 1e-12);
+        // half a core over: half the penalty, on a fluid 1.25x
+        assertEquals(2.5 / 2 * 1.1, SharedHost.contention(2, 2.5, 1.2), 1e-12);
+        assertEquals(1.0, SharedHost.contention(2, 1.5, 1.2));
+        // the alone factor applies on top
+        assertEquals(1 / (2 * 1.2 * 2), new SharedHost(2, 2, 0, 0, 2, 1.2).speed(2, 0), 1e-12);
+    }
+
+    @Test
+    void theDemandAtASlowdownInvertsTheContention() {
+        for (double d : new double[] {2.0, 2.3, 2.5, 3.0, 4.7, 9.0}) {
+            double slowdown = SharedHost.contention(2, d, 1.22);
+            assertEquals(d, SharedHost.demandAt(2, slowdown, 1.22), 1e-9, "demand " + d);
+        }
+        assertEquals(6.0, SharedHost.demandAt(2, 3.0, 1), 1e-9, "fluid: slowdown x cores");
+        assertEquals(2.0, SharedHost.demandAt(2, 0.9, 1.22), "a run no slower than alone: the demand fits");
+    }
+
+    @Test
     void rejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 0, 1, 0.9));
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(0, 2, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, -1, 0));
