@@ -290,6 +290,11 @@ public final class SluiceStack implements AutoCloseable {
         return executors.devices();
     }
 
+    /** The models the executors hold loaded now, least recently used first (all of them from the start). */
+    public List<String> residentModels() {
+        return executors.residentModels();
+    }
+
     /** Every component of the stack: /health of {@code up --serve} fails when any is not up (a dead bridge included). */
     public Health health() {
         return health;
