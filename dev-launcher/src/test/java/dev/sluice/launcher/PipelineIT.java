@@ -64,6 +64,7 @@ class PipelineIT {
     private SluiceStack stack;
     private SluiceClient client;
     private List<String> residentAtStart;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeAll
     void start() {
@@ -71,7 +72,7 @@ class PipelineIT {
         test = FashionMnist.test();
         stack = SluiceStack.start(null, null, serdes, catalog, CATALOG.toAbsolutePath().getParent(),
                 new SluiceStack.Options(DeliveryMode.EXACTLY_ONCE, 20, "infaas", -1, Device.CPU, 1, 4),
-                new SimpleMeterRegistry());
+                registry);
         residentAtStart = stack.residentModels();
         client = SluiceClient.connect(stack.kafka(), serdes);
     }
@@ -176,6 +177,34 @@ class PipelineIT {
         }
         assertEquals("not avro at all", new String(dead.stream().filter(r -> r.key().equals("garbage-1")).findFirst()
                 .orElseThrow().value(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aTaskTooLargeToDeadLetterWholeIsDeadLetteredClippedAndTheExecutorServesOn() throws Exception {
+        // undecodable, and 2 MB: the broker takes it (8 MB limit) but a whole copy would be over the executor producer's
+        // max.request.size; under exactly-once that refused send failed the transaction and stopped the executor, again
+        // after every restart. The dead letter keeps the first bytes and the size instead.
+        Map<String, Object> cfg = stack.kafka().clientConfig();
+        cfg.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.DEFAULT.tasks("linear"), "huge-task", new byte[2 * 1024 * 1024])).get();
+        }
+        List<ConsumerRecord<String, byte[]>> dead = readAll(Topics.DEFAULT.dlq(), r -> r.headers().lastHeader(
+                Topics.DLQ_SOURCE_TOPIC_HEADER) != null && Topics.DEFAULT.tasks("linear").equals(new String(r.headers()
+                .lastHeader(Topics.DLQ_SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8)), 1);
+        assertEquals(1, dead.size());
+        ConsumerRecord<String, byte[]> d = dead.get(0);
+        assertTrue(new String(d.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8)
+                .startsWith("undecodable task"));
+        assertEquals(Integer.toString(2 * 1024 * 1024),
+                new String(d.headers().lastHeader(Topics.DLQ_ORIGINAL_BYTES_HEADER).value(), StandardCharsets.UTF_8));
+        assertEquals(dev.sluice.common.DeadLetters.MAX_VALUE_BYTES, d.value().length, "the first bytes only");
+        assertTrue(stack.healthy(), () -> "every executor still runs: " + stack.health().reports());
+        InferenceResult ok = client.submit(request("after-huge-task", "fashion-mnist",
+                Tensors.fp32("input", new long[] {1, 1, 28, 28}, test.images()[1]), System.currentTimeMillis() + 10_000))
+                .get(30, TimeUnit.SECONDS);
+        assertEquals(ResultStatus.OK, ok.getStatus());
+        assertTrue(stack.healthy(), () -> "every executor still runs: " + stack.health().reports());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.sluice.common.ClientIds;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -61,8 +62,14 @@ final class ExecutorClients implements AutoCloseable {
             int maxPollRecords, MeterRegistry registry) {
         this.transactional = config.delivery().transactional();
         this.commitIntervalMs = config.commitIntervalMs();
-        this.acked = new AckedCommits(e -> log.error("executor for {}: a record it produced was refused and is lost: {}",
-                variant.id(), e.toString()));
+        Counter refused = Counter.builder("sluice.executor.refused.records")
+                .description("outputs, tasks or dead letters the producer or broker refused for themselves (too large, "
+                        + "invalid): lost, logged, and not sent again")
+                .tag("variant", variant.id()).register(registry);
+        this.acked = new AckedCommits(e -> {
+            refused.increment();
+            log.error("executor for {}: a record it produced was refused and is lost: {}", variant.id(), e.toString());
+        });
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

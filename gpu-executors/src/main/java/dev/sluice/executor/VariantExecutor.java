@@ -4,6 +4,7 @@ import dev.sluice.avro.InferenceTask;
 import dev.sluice.avro.ModelOutput;
 import dev.sluice.avro.OutputStatus;
 import dev.sluice.avro.Tensor;
+import dev.sluice.common.DeadLetters;
 import dev.sluice.common.KafkaSettings;
 import dev.sluice.decision.VariantViews;
 import dev.sluice.decision.batch.AimdBatchSize;
@@ -21,7 +22,6 @@ import dev.sluice.models.Variant;
 import dev.sluice.schemas.SluiceSerdes;
 import dev.sluice.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -37,7 +37,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -494,12 +493,13 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
 
     private void deadLetter(RecordDeserializationException e) {
         log.warn("undecodable task at {}-{}: {}", e.topicPartition(), e.offset(), e.getMessage());
-        RecordHeaders h = new RecordHeaders();
-        h.add(Topics.DLQ_REASON_HEADER, ("undecodable task: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
-        h.add(Topics.DLQ_SOURCE_TOPIC_HEADER, e.topicPartition().topic().getBytes(StandardCharsets.UTF_8));
-        h.add(Topics.DLQ_SOURCE_PARTITION_HEADER, Integer.toString(e.topicPartition().partition()).getBytes(StandardCharsets.UTF_8));
-        h.add(Topics.DLQ_SOURCE_OFFSET_HEADER, Long.toString(e.offset()).getBytes(StandardCharsets.UTF_8));
-        byte[] value = e.valueBuffer() == null ? new byte[0] : toArray(e.valueBuffer());
+        byte[] raw = e.valueBuffer() == null ? new byte[0] : toArray(e.valueBuffer());
+        // bounded as every dead letter is (DeadLetters): a task too large to copy whole keeps its first bytes and its
+        // size, so the copy can always be written (a 2 MB one was refused by the producer, and under exactly-once
+        // that failed the transaction and stopped the executor, again after every restart)
+        var h = DeadLetters.headers(null, "undecodable task: " + e.getMessage(), e.topicPartition().topic(),
+                e.topicPartition().partition(), e.offset(), raw);
+        byte[] value = DeadLetters.value(raw);
         consumer.seek(e.topicPartition(), e.offset() + 1);
         if (!ledger.completeNow(e.topicPartition(), e.offset())) {
             return; // dead-lettered before a crash or rebalance, and committed
