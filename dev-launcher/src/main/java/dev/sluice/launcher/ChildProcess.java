@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import dev.sluice.bench.overhead.ThreadCpu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -191,8 +192,8 @@ final class ChildProcess implements AutoCloseable {
             return -1;
         }
         try {
-            return dev.sluice.bench.overhead.ThreadCpu.parseStat(Files.readString(Path.of("/proc", Long.toString(process.pid()),
-                    "stat"))).ticks() / dev.sluice.bench.overhead.ThreadCpu.TICKS_PER_SECOND;
+            return ThreadCpu.parseStat(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"))).ticks()
+                    / ThreadCpu.TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

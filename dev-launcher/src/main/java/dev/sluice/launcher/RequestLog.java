@@ -4,6 +4,7 @@ import dev.sluice.bench.OutcomesCsv;
 import dev.sluice.decision.aggregate.StageTimes;
 import dev.sluice.sim.SimOutcome;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class RequestLog implements SimOutcome.Log {
 
     @Override
     public void add(SimOutcome o) {
-        byPolicy.computeIfAbsent(o.policy(), p -> java.util.Collections.synchronizedList(new ArrayList<>())).add(o);
+        byPolicy.computeIfAbsent(o.policy(), p -> Collections.synchronizedList(new ArrayList<>())).add(o);
     }
 
     /** The header and every kept request, policies in {@code order} (then any others), each in the order it was sent. */

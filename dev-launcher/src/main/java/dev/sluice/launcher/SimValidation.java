@@ -5,9 +5,11 @@ import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.PolicyResult;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.bench.overhead.OrtThroughput;
+import dev.sluice.bench.overhead.ThreadCpu;
 import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.executor.runtime.Device;
 import dev.sluice.ingest.SluiceClient;
+import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.models.Catalog;
 import dev.sluice.models.FashionMnist;
 import dev.sluice.models.LabelledSet;
@@ -22,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * {@code sim --validate}: the real pipeline's side of the comparison, and the side-by-side table.
@@ -188,7 +192,7 @@ final class SimValidation {
             Variant light = catalog.forTask(config.task()).stream().filter(Variant::isProfiled)
                     .min(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
             double[] hopLoad = SimMeasureHopsCommand.loadAverage();
-            List<dev.sluice.ingest.load.RequestOutcome> pinned = hops(client, light, "before", progress);
+            List<RequestOutcome> pinned = hops(client, light, "before", progress);
             Path hopsFile = hopsFileOf(out, null);
             var pinnedSamples = SimMeasureHopsCommand.samples(pinned);
             writeHops(hopsFile, pinnedSamples, "Kafka hop latencies measured beside a sim --validate pipeline run: "
@@ -214,18 +218,16 @@ final class SimValidation {
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
                         config.pauseS(), first ? config.warmupS() : 0, config.task(), 1);
                 first = false;
-                List<List<dev.sluice.ingest.load.RequestOutcome>> seen = new java.util.ArrayList<>();
+                List<List<RequestOutcome>> seen = new java.util.ArrayList<>();
                 results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
                 compute.put(policy, computeByVariant(seen.get(0)));
                 requests.append(dev.sluice.bench.OutcomesCsv.rows(policy, seen.get(0)));
-                List<dev.sluice.ingest.load.RequestOutcome> own = seen.get(0);
-                List<dev.sluice.ingest.load.RequestOutcome> busy = busyAbove > 0 ? inBusySeconds(own, config.trace(), busyAbove)
-                        : List.of();
-                java.util.Set<dev.sluice.ingest.load.RequestOutcome> inBusy =
-                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-                inBusy.addAll(busy);
-                List<dev.sluice.ingest.load.RequestOutcome> quiet = own.stream().filter(r -> !inBusy.contains(r)).toList();
+                List<RequestOutcome> own = seen.get(0);
+                Map<Boolean, List<RequestOutcome>> split = busyAbove > 0 ? byBusy(own, config.trace(), busyAbove)
+                        : Map.of(true, List.of(), false, own);
+                List<RequestOutcome> busy = split.get(true);
+                List<RequestOutcome> quiet = split.get(false);
                 // the busy seconds' hops apart, when there are enough of them (else all together)
                 Path pb = busy.isEmpty() ? null : policyHops(out, policy, "busy", busy, pinnedSamples, command, load, progress);
                 Path ph = policyHops(out, policy, pb == null ? null : "quiet", pb == null ? own : quiet, pinnedSamples, command,
@@ -280,7 +282,7 @@ final class SimValidation {
         }
     }
 
-    private static List<dev.sluice.ingest.load.RequestOutcome> hops(SluiceClient client, Variant light, String when,
+    private static List<RequestOutcome> hops(SluiceClient client, Variant light, String when,
             Consumer<String> progress) {
         progress.accept(String.format(Locale.ROOT, "hops %s the policies: %d requests at %.0f rps, each to %s", when,
                 HOP_REQUESTS, HOP_RATE, light.id()));
@@ -294,7 +296,7 @@ final class SimValidation {
      * variant answered OK): set beside the profile times the host probe to see whether the shared
      * host model's batch times are the pipeline's.
      */
-    static Map<String, Object> computeByVariant(List<dev.sluice.ingest.load.RequestOutcome> outcomes) {
+    static Map<String, Object> computeByVariant(List<RequestOutcome> outcomes) {
         Map<String, List<Double>> by = new java.util.TreeMap<>();
         for (var o : outcomes) {
             if (o.answered() && o.result().getStatus() == dev.sluice.avro.ResultStatus.OK
@@ -337,10 +339,14 @@ final class SimValidation {
     }
 
     /** The requests sent while the trace's rate was above {@code aboveRps} (times from the run's first request). */
-    static List<dev.sluice.ingest.load.RequestOutcome> inBusySeconds(List<dev.sluice.ingest.load.RequestOutcome> outcomes,
-            RateTrace trace, double aboveRps) {
-        long t0 = outcomes.stream().mapToLong(dev.sluice.ingest.load.RequestOutcome::sentAtMs).min().orElse(0);
-        return outcomes.stream().filter(o -> trace.rateAt((o.sentAtMs() - t0) / 1000.0) > aboveRps).toList();
+    static List<RequestOutcome> inBusySeconds(List<RequestOutcome> outcomes, RateTrace trace, double aboveRps) {
+        return byBusy(outcomes, trace, aboveRps).get(true);
+    }
+
+    /** {@code outcomes} split by whether the trace's rate was above {@code aboveRps} when each was sent (true: busy). */
+    private static Map<Boolean, List<RequestOutcome>> byBusy(List<RequestOutcome> outcomes, RateTrace trace, double aboveRps) {
+        long t0 = outcomes.stream().mapToLong(RequestOutcome::sentAtMs).min().orElse(0);
+        return outcomes.stream().collect(Collectors.partitioningBy(o -> trace.rateAt((o.sentAtMs() - t0) / 1000.0) > aboveRps));
     }
 
     /**
@@ -355,7 +361,7 @@ final class SimValidation {
      * its hops, grow with the load: written to {@code PIPELINE-POLICY-busy.hops} and
      * {@code PIPELINE-POLICY.hops}).
      */
-    private static Path policyHops(Path out, String policy, String seconds, List<dev.sluice.ingest.load.RequestOutcome> outcomes,
+    private static Path policyHops(Path out, String policy, String seconds, List<RequestOutcome> outcomes,
             Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> pinned, String command, double[] load,
             Consumer<String> progress) throws IOException {
         Map<dev.sluice.sim.hops.HopLatencies.Hop, List<Double>> own;
@@ -396,25 +402,25 @@ final class SimValidation {
         int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %d requests at %.0f rps pinned to %s, the probe beside "
                 + "them", n, rps, light.id()));
-        java.util.concurrent.atomic.AtomicReference<List<dev.sluice.ingest.load.RequestOutcome>> outcomes =
-                new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        AtomicReference<List<RequestOutcome>> outcomes =
+                new AtomicReference<>(List.of());
         Thread load = new Thread(() -> outcomes.set(new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
                 new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
                         "fixed:" + light.id(), "fashion-mnist", 10_000, 11L, rps, false), runId, line -> {})),
                 "validate-loaded-probe");
         load.start();
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
-        var cpu0 = dev.sluice.bench.overhead.ThreadCpu.snapshot();
+        var cpu0 = ThreadCpu.snapshot();
         long t0 = System.nanoTime();
         OrtThroughput.Result r = OrtThroughput.measure(heavy, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
         // where the cores went while it ran (the window includes the probe's model load and warm-up)
-        progress.accept("loaded host probe: cores by thread group " + dev.sluice.bench.overhead.ThreadCpu.coresByGroup(cpu0,
-                dev.sluice.bench.overhead.ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
+        progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0,
+                ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
         load.join();
         double ms = r.seconds() * 1000 / r.batches();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
                 Runtime.getRuntime().availableProcessors());
-        long ok = outcomes.get().stream().filter(dev.sluice.ingest.load.RequestOutcome::onTime).count();
+        long ok = outcomes.get().stream().filter(RequestOutcome::onTime).count();
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
                 + "%.2f ms of transport per request, contention included; the load's requests answered in time: %d of %d",
                 heavy.id(), r.batch(), ms, rps, idleMs, p.transportMsPerRequest(), ok, n));

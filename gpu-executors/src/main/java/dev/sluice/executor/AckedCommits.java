@@ -103,8 +103,8 @@ final class AckedCommits {
     private void throwIfFailed() {
         Exception e = failure.get();
         if (e != null) {
-            throw new IllegalStateException("an output could not be produced (" + e
-                    + "); its task's offset stays uncommitted so that it is answered again after a restart", e);
+            throw new IllegalStateException("a record could not be produced (" + e
+                    + "); the offsets of the tasks behind it stay uncommitted, so they are answered again after a restart", e);
         }
     }
 }

@@ -138,11 +138,11 @@ final class ExecutorClients implements AutoCloseable {
      */
     void send(List<ProducerRecord<String, Object>> out, Supplier<Map<TopicPartition, OffsetAndMetadata>> positions,
             long nowMs) {
-        if (transactional && transactionStartMs < 0) {
-            producer.beginTransaction();
-            transactionStartMs = nowMs;
-        }
         if (transactional) {
+            if (transactionStartMs < 0) {
+                producer.beginTransaction();
+                transactionStartMs = nowMs;
+            }
             for (ProducerRecord<String, Object> r : out) {
                 producer.send(r);
             }

@@ -12,7 +12,7 @@ package dev.sluice.sim;
  * {@code transportCpuMs} of CPU per request at the recent request rate. When the demand exceeds
  * the cores, every run progresses at {@code cores / demand} of its profile speed (a batch that
  * would take 10 ms alone takes 20 ms while another batch of the same demand runs beside it on
- * two cores of two threads each).
+ * two cores of two threads each), slower still once the cores are oversubscribed (below).
  *
  * <p>{@code aloneSlowdown} is how much slower than its profile a batch runs on this host with the
  * cores to itself (the pipeline idle): a factor, not demand. Measured on the 2-core machine, the

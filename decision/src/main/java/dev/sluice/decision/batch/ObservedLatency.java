@@ -1,5 +1,7 @@
 package dev.sluice.decision.batch;
 
+import dev.sluice.models.LatencyProfile;
+
 /**
  * A batch-latency model that follows how fast the host really runs batches: the profile's
  * median scaled by how much slower than it the recent batches ran, never below the planning
@@ -34,7 +36,7 @@ public final class ObservedLatency implements BatchLatencyModel {
      * the profile's p50 as the typical batch, its p99 to plan with, both tabulated (the batcher asks
      * on every poll); sizes are clamped to 0..maxBatch, and 0 (or an empty profile) costs nothing.
      */
-    public static ObservedLatency of(dev.sluice.models.LatencyProfile profile, int maxBatch) {
+    public static ObservedLatency of(LatencyProfile profile, int maxBatch) {
         double[] p50 = new double[maxBatch + 1];
         double[] p99 = new double[maxBatch + 1];
         for (int n = 1; n <= maxBatch && !profile.isEmpty(); n++) {
