@@ -62,6 +62,23 @@ public final class PolicyBenchmark {
         this.registry = registry;
     }
 
+    /**
+     * The warm-up {@link #run} begins with: {@code warmupS} of requests at the trace's opening rate
+     * (infaas, not counted), then the pause; nothing when {@code warmupS} is 0. Public for callers
+     * that measure the pipeline before its first policy and want it warm for that too.
+     */
+    public void warmUp(Config c, Consumer<String> progress) {
+        if (c.warmupS() <= 0) {
+            return;
+        }
+        // JIT and ONNX Runtime warm up on requests nobody is judged on
+        double rate = Math.max(1, c.trace().rateAt(0));
+        progress.accept(String.format("warming up: %.0f s at %.0f rps (not counted)", c.warmupS(), rate));
+        new LoadRunner(client, data).run(new LoadRunner.Options((int) (rate * c.warmupS()), RateTrace.steady(rate),
+                c.deadlineMs(), c.floors(), "infaas", c.task(), 5_000), "bench-warmup", line -> {});
+        sleep((long) (c.pauseS() * 1000));
+    }
+
     public Report run(Config c, Consumer<String> progress) {
         return run(c, progress, (policy, outcomes) -> {});
     }
@@ -69,14 +86,7 @@ public final class PolicyBenchmark {
     /** As {@link #run(Config, Consumer)}, handing each policy run's outcomes to {@code onOutcomes} as it ends. */
     public Report run(Config c, Consumer<String> progress, BiConsumer<String, List<RequestOutcome>> onOutcomes) {
         int requests = countArrivals(c);
-        if (c.warmupS() > 0) {
-            // JIT and ONNX Runtime warm up on requests nobody is judged on
-            double rate = Math.max(1, c.trace().rateAt(0));
-            progress.accept(String.format("warming up: %.0f s at %.0f rps (not counted)", c.warmupS(), rate));
-            new LoadRunner(client, data).run(new LoadRunner.Options((int) (rate * c.warmupS()), RateTrace.steady(rate),
-                    c.deadlineMs(), c.floors(), "infaas", c.task(), 5_000), "bench-warmup", line -> {});
-            sleep((long) (c.pauseS() * 1000));
-        }
+        warmUp(c, progress);
         Map<String, List<RequestOutcome>> pooled = new LinkedHashMap<>();
         Map<String, List<PolicyResult>> rounds = new LinkedHashMap<>();
         Map<String, TimeSeries> series = new LinkedHashMap<>();

@@ -153,6 +153,8 @@ final class SimValidation {
     /** Seconds of load before the loaded probe starts, and of load in all. */
     static final double LOADED_PROBE_LEAD_S = 1.5;
     static final double LOADED_PROBE_LOAD_S = 5;
+    /** How often the CPU by thread is sampled while a policy runs ({@link CpuTimeline}). */
+    static final long CPU_SAMPLE_MS = 500;
 
     /** Requests of the hop measurement right before the policies, at {@link #HOP_RATE}/s. */
     static final int HOP_REQUESTS = 1000;
@@ -188,6 +190,10 @@ final class SimValidation {
             // the policies one at a time (as bench policies runs them), the host probed between them: the neighbours'
             // load on a shared machine moves within minutes, and each policy is simulated beside what it met
             PolicyBenchmark bench = new PolicyBenchmark(client, test, metrics.registry);
+            // warm before anything is measured: taken cold (before the first policy's warm-up), the first loaded probe's
+            // batch was 9 to 24% slower than the median of the eight after it in each of runs v24 to v28, and fixed-high,
+            // simulated beside the mean of it and the next, came out pessimistic (docs/benchmarks/sim.md)
+            bench.warmUp(config, progress);
             // the hops beside the run: requests pinned to the lightest variant right before the policies
             Variant light = catalog.forTask(config.task()).stream().filter(Variant::isProfiled)
                     .min(java.util.Comparator.comparingDouble(v -> v.profile().p50Ms(1))).orElseThrow();
@@ -212,14 +218,18 @@ final class SimValidation {
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             Map<String, Object> probes = new LinkedHashMap<>();
             StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
-            boolean first = true;
+            Map<String, Object> busyCores = new LinkedHashMap<>();
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
-                        config.pauseS(), first ? config.warmupS() : 0, config.task(), 1);
-                first = false;
+                        config.pauseS(), 0, config.task(), 1);
                 List<List<RequestOutcome>> seen = new java.util.ArrayList<>();
-                results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
+                CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS); // where the cores went, read for the busy seconds below
+                try {
+                    results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
+                } finally {
+                    cpu.close();
+                }
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
                 compute.put(policy, computeByVariant(seen.get(0)));
                 requests.append(dev.sluice.bench.OutcomesCsv.rows(policy, seen.get(0)));
@@ -228,6 +238,11 @@ final class SimValidation {
                         : Map.of(true, List.of(), false, own);
                 List<RequestOutcome> busy = split.get(true);
                 List<RequestOutcome> quiet = split.get(false);
+                Map<String, Object> cores = coresWhileBusy(policy, cpu, busy.isEmpty() ? own : busy,
+                        progress);
+                if (cores != null) {
+                    busyCores.put(policy, cores);
+                }
                 // the busy seconds' hops apart, when there are enough of them (else all together)
                 Path pb = busy.isEmpty() ? null : policyHops(out, policy, "busy", busy, pinnedSamples, command, load, progress);
                 Path ph = policyHops(out, policy, pb == null ? null : "quiet", pb == null ? own : quiet, pinnedSamples, command,
@@ -271,6 +286,7 @@ final class SimValidation {
                 json.put("policy_busy_hops_files", busyHops);
             }
             json.put("batch_compute_ms_by_variant", compute);
+            json.put("cores_by_thread_group_busy", busyCores);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             Path requestsCsv = requestsCsvOf(out);
@@ -336,6 +352,38 @@ final class SimValidation {
             hi = Math.max(hi, r);
         }
         return hi > 1.5 * lo ? (lo + hi) / 2 : 0;
+    }
+
+    /**
+     * Where the cores went while {@code window}'s requests were sent (a policy's busy seconds, or
+     * its whole run on a steady trace), by thread group, and the CPU per request sent then: the
+     * policies differ in how many executors and Kafka clients share the cores at the same rate.
+     * Null when the sampler had too few samples in the window.
+     */
+    private static Map<String, Object> coresWhileBusy(String policy, CpuTimeline cpu, List<RequestOutcome> window,
+            Consumer<String> progress) {
+        if (window.isEmpty()) {
+            return null;
+        }
+        long from = window.stream().mapToLong(RequestOutcome::sentAtMs).min().orElseThrow();
+        long to = window.stream().mapToLong(RequestOutcome::sentAtMs).max().orElseThrow();
+        CpuTimeline.Window w = cpu.window(from, to, 0.02);
+        if (w == null) {
+            return null;
+        }
+        long sent = window.stream().filter(o -> o.sentAtMs() >= w.fromMs() && o.sentAtMs() <= w.toMs()).count();
+        double rps = sent / w.seconds();
+        double cpuMsPerRequest = rps > 0 ? w.totalCores() * 1000 / rps : Double.NaN;
+        progress.accept(String.format(Locale.ROOT, "%s: cores by thread group over %.0f s of its busy seconds (%.0f rps sent): "
+                + "%s; %.2f cores in all, %.2f ms of CPU per request", policy, w.seconds(), rps, w.coresByGroup(),
+                w.totalCores(), cpuMsPerRequest));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("window_s", round(w.seconds()));
+        m.put("sent_rps", round(rps));
+        m.put("total_cores", round(w.totalCores()));
+        m.put("cpu_ms_per_request", round(cpuMsPerRequest));
+        m.put("cores", w.coresByGroup());
+        return m;
     }
 
     /** The requests sent while the trace's rate was above {@code aboveRps} (times from the run's first request). */
