@@ -256,6 +256,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
         // overload, oldest first, and none was answered in time)
         Batch<PendingTask> batch = nextBatch(now, out);
+        if (batch != null && !out.isEmpty()) {
+            // what this turn answered without running (drops, moves, refusals) leaves before the batch runs: a moved
+            // task's fallback can start on it, and a dropped task's request be answered, without waiting out a heavy batch
+            clients.send(out, ledger::committablePositions, now);
+            out.clear();
+        }
         if (batch != null) {
             List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
             runBatch(batch, outputs);

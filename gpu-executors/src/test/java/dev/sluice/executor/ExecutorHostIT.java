@@ -332,8 +332,12 @@ class ExecutorHostIT {
                 .withDelivery(DeliveryMode.AT_LEAST_ONCE);
         try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, served,
                 config, registry)) {
-            Map<String, List<ModelOutput>> outputs = readAll(kafka.bootstrap(), serdes, images.keySet(), 120_000);
+            Map<String, List<ConsumerRecord<String, ModelOutput>>> records = readAllRecords(kafka.bootstrap(), serdes,
+                    images.keySet(), 120_000);
+            Map<String, List<ModelOutput>> outputs = new HashMap<>();
+            records.forEach((id, rs) -> outputs.put(id, rs.stream().map(ConsumerRecord::value).toList()));
             assertEquals(images.keySet(), outputs.keySet(), "every request answered");
+            assertMovesLeftBeforeTheBatchRan(records);
             int moved = 0;
             try (OnnxModel cnn = OnnxModel.load(catalog.variant("cnn-small").orElseThrow().resolve(DIR), Device.CPU, 1, 784, 10)) {
                 for (Map.Entry<String, List<ModelOutput>> e : outputs.entrySet()) {
@@ -363,10 +367,30 @@ class ExecutorHostIT {
         }
     }
 
+    /**
+     * The tasks the executor's first turn moved left before that turn's batch ran: a MOVED notice
+     * is stamped by the producer as it is sent, and some were stamped at least the first batch's
+     * compute time before that batch completed (its outputs' {@code completed_at_ms}). They used to
+     * leave with the batch's answers, after it ran.
+     */
+    private static void assertMovesLeftBeforeTheBatchRan(Map<String, List<ConsumerRecord<String, ModelOutput>>> records) {
+        List<ConsumerRecord<String, ModelOutput>> all = records.values().stream().flatMap(List::stream).toList();
+        ModelOutput first = all.stream().map(ConsumerRecord::value)
+                .filter(o -> o.getStatus() == OutputStatus.OK && o.getVariant().equals("fusion-cnn"))
+                .min(java.util.Comparator.comparingLong(ModelOutput::getCompletedAtMs)).orElseThrow();
+        long computeMs = (long) first.getComputeMs();
+        assertTrue(computeMs >= 1, "the first batch runs long enough to tell before from after: " + first.getComputeMs());
+        List<Long> movedAt = all.stream().filter(r -> r.value().getStatus() == OutputStatus.MOVED)
+                .map(ConsumerRecord::timestamp).sorted().toList();
+        assertTrue(movedAt.stream().anyMatch(t -> t + computeMs <= first.getCompletedAtMs()), "moved tasks leave before the "
+                + "batch they were queued behind runs: moves stamped " + movedAt + ", the first batch completed at "
+                + first.getCompletedAtMs() + " after " + first.getComputeMs() + " ms of compute");
+    }
+
     /** Every output for {@code ids} on the partials topic, by request id, once each has an OK one. */
-    private static Map<String, List<ModelOutput>> readAll(String bootstrap, SluiceSerdes serdes, Set<String> ids,
-            long timeoutMs) {
-        Map<String, List<ModelOutput>> out = new HashMap<>();
+    private static Map<String, List<ConsumerRecord<String, ModelOutput>>> readAllRecords(String bootstrap,
+            SluiceSerdes serdes, Set<String> ids, long timeoutMs) {
+        Map<String, List<ConsumerRecord<String, ModelOutput>>> out = new HashMap<>();
         Set<String> answered = new java.util.HashSet<>();
         try (KafkaConsumer<String, ModelOutput> consumer = partialsFromTheStart(bootstrap, serdes)) {
             long until = System.currentTimeMillis() + timeoutMs;
@@ -374,7 +398,7 @@ class ExecutorHostIT {
             while (System.currentTimeMillis() < Math.min(until, quietUntil)) {
                 for (ConsumerRecord<String, ModelOutput> r : consumer.poll(Duration.ofMillis(100))) {
                     if (ids.contains(r.value().getRequestId())) {
-                        out.computeIfAbsent(r.value().getRequestId(), k -> new java.util.ArrayList<>()).add(r.value());
+                        out.computeIfAbsent(r.value().getRequestId(), k -> new java.util.ArrayList<>()).add(r);
                         if (r.value().getStatus() == OutputStatus.OK) {
                             answered.add(r.value().getRequestId());
                         }
