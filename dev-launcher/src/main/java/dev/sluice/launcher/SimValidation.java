@@ -224,7 +224,8 @@ final class SimValidation {
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
                         config.pauseS(), 0, config.task(), 1);
                 List<List<RequestOutcome>> seen = new java.util.ArrayList<>();
-                CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS); // where the cores went, read for the busy seconds below
+                // where the cores went, and how often the Streams stages committed, read for the busy seconds below
+                CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS, () -> streamsCommits(metrics.registry));
                 try {
                     results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 } finally {
@@ -374,15 +375,47 @@ final class SimValidation {
         long sent = window.stream().filter(o -> o.sentAtMs() >= w.fromMs() && o.sentAtMs() <= w.toMs()).count();
         double rps = sent / w.seconds();
         double cpuMsPerRequest = rps > 0 ? w.totalCores() * 1000 / rps : Double.NaN;
+        double selectorCommits = w.ratesPerSecond().getOrDefault(SELECTOR, 0.0);
+        double aggregatorCommits = w.ratesPerSecond().getOrDefault(AGGREGATOR, 0.0);
         progress.accept(String.format(Locale.ROOT, "%s: cores by thread group over %.0f s of its busy seconds (%.0f rps sent): "
-                + "%s; %.2f cores in all, %.2f ms of CPU per request", policy, w.seconds(), rps, w.coresByGroup(),
-                w.totalCores(), cpuMsPerRequest));
+                + "%s; %.2f cores in all, %.2f ms of CPU per request; Streams commits: selector %.1f/s, aggregator %.1f/s",
+                policy, w.seconds(), rps, w.coresByGroup(), w.totalCores(), cpuMsPerRequest, selectorCommits,
+                aggregatorCommits));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("window_s", round(w.seconds()));
         m.put("sent_rps", round(rps));
         m.put("total_cores", round(w.totalCores()));
         m.put("cpu_ms_per_request", round(cpuMsPerRequest));
         m.put("cores", w.coresByGroup());
+        m.put("selector_commits_per_s", round(selectorCommits));
+        m.put("aggregator_commits_per_s", round(aggregatorCommits));
+        return m;
+    }
+
+    private static final String SELECTOR = "selector";
+    private static final String AGGREGATOR = "aggregator";
+
+    /**
+     * The Streams stages' commits so far ({@code kafka.stream.thread.commit.total} of every stream
+     * thread, by whether its thread id names the selector or the aggregator): under exactly-once
+     * what a stage wrote becomes visible to read-committed consumers at its commits, so their period
+     * is when tasks reach the executors.
+     */
+    static Map<String, Double> streamsCommits(io.micrometer.core.instrument.MeterRegistry registry) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(SELECTOR, 0.0);
+        m.put(AGGREGATOR, 0.0);
+        for (io.micrometer.core.instrument.Meter meter : registry.find("kafka.stream.thread.commit.total").meters()) {
+            String tags = meter.getId().getTags().toString();
+            String stage = tags.contains("sluice-selector") ? SELECTOR : tags.contains("sluice-aggregator") ? AGGREGATOR : null;
+            if (stage != null) {
+                for (io.micrometer.core.instrument.Measurement x : meter.measure()) {
+                    if (Double.isFinite(x.getValue())) {
+                        m.merge(stage, x.getValue(), Double::sum);
+                    }
+                }
+            }
+        }
         return m;
     }
 
