@@ -174,6 +174,12 @@ final class SimCommand implements Callable<Integer> {
                     + "1 to 3 busy threads: 1.15 to 1.30); 1: fluid sharing (default: ${DEFAULT-VALUE})")
     double hostOversubscription;
 
+    @Option(names = "--host-overlap", defaultValue = "true", arity = "1",
+            description = "with --validate, charge batches that overlap on the shared host as the pipeline side's two-batch "
+                    + "probe measured (two heavy batches at once, idle and beside the peak light load); false: as one batch "
+                    + "is charged (default: ${DEFAULT-VALUE})")
+    boolean hostOverlap;
+
     @Option(names = "--host-background-cores",
             description = "cores the shared host spends whatever the load (idle pipeline, other processes); default: the hop "
                     + "file's idle pipeline, or 0 beside a pipeline run's host probes (--validate: there the idle probe's "
@@ -302,7 +308,7 @@ final class SimCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "answers: per test image for %s (%d images; request i carries image i mod %d)%n",
                     answers.variants(), answers.samples(), answers.samples());
         }
-        SharedHost host = sharedHost(hops, null, pipeline == null ? null : pipeline.loaded());
+        SharedHost host = sharedHost(hops, null, pipeline == null ? null : pipeline.loaded(), pipeline);
         if (host != null) {
             System.out.println(host.describe());
         }
@@ -329,7 +335,7 @@ final class SimCommand implements Callable<Integer> {
                 SimValidation.HostProbe probe = pipeline.probes().get(p);
                 // the loaded probes on each side of this policy where measured, else the one before all of them
                 SharedHost h = sharedHost(hops, probe, probe != null && probe.loaded() != null ? probe.loaded()
-                        : pipeline.loaded());
+                        : pipeline.loaded(), pipeline);
                 hosts.put(p, h);
                 HopLatencies ph = own && pipeline.policyHops().containsKey(p) ? HopLatencies.load(pipeline.policyHops().get(p)
                         .toString()) : hops;
@@ -513,7 +519,8 @@ final class SimCommand implements Callable<Integer> {
     }
 
     /** The shared host, if any: --host-cores, or this machine under --validate; its background from the options, probe or hop file. */
-    private SharedHost sharedHost(HopLatencies hops, SimValidation.HostProbe probe, SimValidation.LoadedProbe loaded) {
+    private SharedHost sharedHost(HopLatencies hops, SimValidation.HostProbe probe, SimValidation.LoadedProbe loaded,
+            SimValidation.PipelineSide pipeline) {
         int cores = hostCores > 0 ? hostCores : validate ? Runtime.getRuntime().availableProcessors() : 0;
         if (cores == 0) {
             return null;
@@ -535,7 +542,18 @@ final class SimCommand implements Callable<Integer> {
                     + "(load average %.2f before, %.2f after)%n", probe.variant(), probe.batch(), probe.slowdown(),
                     probe.loadBefore()[0], probe.loadAfter()[0]);
         }
-        return new SharedHost(cores, hostThreadsPerRun, background, transport, alone, hostOversubscription);
+        // batches overlapping: as the pipeline side's two-batch probe measured them, the transport's cost following this
+        // policy's one-batch probe (the pair is probed once, before the first policy)
+        double overlapTransport = transport;
+        double overlapPenalty = hostOversubscription;
+        SimValidation.PairProbe pair = pipeline == null ? null : pipeline.pair();
+        if (hostOverlap && pair != null && transportCpuMs == null && loaded != null && pipeline.loaded() != null) {
+            overlapPenalty = pair.overlapOversubscription(hostThreadsPerRun);
+            double first = pipeline.loaded().transportMsPerRequest(hostOversubscription);
+            overlapTransport = pair.overlapTransportMsPerRequest(hostThreadsPerRun) * (first > 0 ? transport / first : 1);
+        }
+        return new SharedHost(cores, hostThreadsPerRun, background, transport, alone, hostOversubscription, overlapTransport,
+                overlapPenalty);
     }
 
     private static double cpuSeconds() {

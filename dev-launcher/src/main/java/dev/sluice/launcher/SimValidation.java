@@ -89,7 +89,7 @@ final class SimValidation {
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
-            Map<String, Path> policyBusyHops, double busyAboveRps) {}
+            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair) {}
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
@@ -172,6 +172,77 @@ final class SimValidation {
                 cluster.catalog, cluster.delivery, cluster.commitIntervalMs);
     }
 
+    /**
+     * Two heavy batches at once ({@link #concurrentProbe}): each variant's profile p50 at its full
+     * batch and its batch time with the pipeline idle and beside {@code rps} of light load, with
+     * the idle one-batch probe's factor ({@code alone}) at the time. It fits {@code SharedHost}'s
+     * overlap parameters as the loaded probe fits the one-batch ones.
+     */
+    record PairProbe(double rps, int cores, double alone, List<String> variants, double[] profileMs, double[] idleMs,
+            double[] loadedMs) {
+        /** How many times its alone time (the factor times the profile) the pair's batches took, mean of the two. */
+        private double slowdown(double[] ms) {
+            double sum = 0;
+            for (int i = 0; i < ms.length; i++) {
+                sum += ms[i] / (profileMs[i] * alone);
+            }
+            return sum / ms.length;
+        }
+
+        /**
+         * The penalty on fluid sharing that makes two idle batches as slow as measured (1 when their
+         * threads fit the cores, or when they ran no slower than fluid sharing gives).
+         */
+        double overlapOversubscription(int threadsPerRun) {
+            double demand = 2.0 * threadsPerRun;
+            if (demand <= cores) {
+                return 1;
+            }
+            return Math.max(1, slowdown(idleMs) / (demand / cores));
+        }
+
+        /** The transport's cost per request that makes two batches beside the load as slow as measured, at that penalty. */
+        double overlapTransportMsPerRequest(int threadsPerRun) {
+            double penalty = overlapOversubscription(threadsPerRun);
+            double demand = dev.sluice.sim.SharedHost.demandAt(cores, slowdown(loadedMs), penalty);
+            return Math.max(0, demand - 2.0 * threadsPerRun) * 1000 / rps;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rps", rps);
+            m.put("cores", cores);
+            m.put("alone_factor", round(alone));
+            for (int i = 0; i < variants.size(); i++) {
+                m.put(variants.get(i), Map.of("profile_p50_ms", profileMs[i], "idle_ms", round(idleMs[i]), "loaded_ms",
+                        round(loadedMs[i])));
+            }
+            m.put("overlap_oversubscription", round4(overlapOversubscription(2)));
+            m.put("overlap_transport_ms_per_request", round(overlapTransportMsPerRequest(2)));
+            return m;
+        }
+
+        static PairProbe fromJson(JsonNode n) {
+            if (n == null || n.isMissingNode() || !n.has("rps")) {
+                return null;
+            }
+            List<String> ids = new java.util.ArrayList<>();
+            n.fields().forEachRemaining(e -> {
+                if (e.getValue().isObject() && e.getValue().has("idle_ms")) {
+                    ids.add(e.getKey());
+                }
+            });
+            if (ids.size() < 2) {
+                return null; // written before the probe had this shape
+            }
+            double[] profile = ids.stream().mapToDouble(id -> n.path(id).path("profile_p50_ms").asDouble()).toArray();
+            double[] idle = ids.stream().mapToDouble(id -> n.path(id).path("idle_ms").asDouble()).toArray();
+            double[] loaded = ids.stream().mapToDouble(id -> n.path(id).path("loaded_ms").asDouble()).toArray();
+            return new PairProbe(n.path("rps").asDouble(), n.path("cores").asInt(), n.path("alone_factor").asDouble(),
+                    List.copyOf(ids), profile, idle, loaded);
+        }
+    }
+
     /** Runs {@code bench policies} in this process, with a host probe on each side, and writes its summary to {@code out}. */
     static PipelineSide run(ClusterOptions cluster, Catalog catalog, Variant heaviest, PolicyBenchmark.Config config, String command,
             Path out, Consumer<String> progress) throws Exception {
@@ -215,6 +286,8 @@ final class SimValidation {
             LoadedProbe loaded = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(), profileMs, ms,
                     "validate-loaded-first", progress);
             LoadedProbe firstLoaded = loaded;
+            PairProbe pair = concurrentProbe(client, light, catalog, config.task(), cluster.catalogDir(),
+                    config.peakRate(), ms, loaded, progress);
             Map<String, PolicyResult> results = new LinkedHashMap<>();
             Map<String, Object> probes = new LinkedHashMap<>();
             StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
@@ -280,6 +353,9 @@ final class SimValidation {
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
             json.put("loaded_probe", firstLoaded.toJson());
+            if (pair != null) {
+                json.put("concurrent_probe", pair.toJson());
+            }
             json.put("hops_file", hopsFile.toString());
             json.put("policy_hops_files", policyHops);
             if (!busyHops.isEmpty()) {
@@ -511,6 +587,69 @@ final class SimValidation {
         return p;
     }
 
+    /**
+     * Two heavy batches at once: the two heaviest variants' full batches back to back on two
+     * threads for 2 s, with the pipeline idle and again beside the peak rate of requests pinned to
+     * {@code light}, each set beside what the simulator's {@code SharedHost} gives them (the idle
+     * probe's factor, and the transport's cost {@code fitted} on one batch, at the measured
+     * oversubscription). The loaded probe fits the host model with one batch running; this says
+     * whether it holds when batches overlap, as they do under policies that mix heavy variants.
+     * Printed, and in the pipeline JSON as {@code concurrent_probe}; null when the task has fewer
+     * than two profiled variants.
+     */
+    private static PairProbe concurrentProbe(SluiceClient client, Variant light, Catalog catalog, String task,
+            Path catalogDir, double rps, double idleOneMs, LoadedProbe fitted, Consumer<String> progress)
+            throws InterruptedException {
+        List<Variant> heavy = catalog.forTask(task).stream().filter(Variant::isProfiled)
+                .sorted(java.util.Comparator.comparingDouble((Variant v) -> v.profile().p50Ms(v.batching().maxBatch())).reversed())
+                .limit(2).toList();
+        if (heavy.size() < 2) {
+            return null;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double penalty = dev.sluice.sim.SharedHost.MEASURED_OVERSUBSCRIPTION;
+        double alone = Math.max(1, idleOneMs / fitted.profileMs());
+        double transport = fitted.transportMsPerRequest(penalty);
+        double[] profile = heavy.stream().mapToDouble(v -> v.profile().p50Ms(v.batching().maxBatch())).toArray();
+        double[][] ms = new double[2][];
+        for (int side = 0; side < 2; side++) {
+            boolean loaded = side == 1;
+            Thread load = null;
+            if (loaded) {
+                int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
+                load = new Thread(() -> new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
+                        new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
+                                "fixed:" + light.id(), "fashion-mnist", 10_000, 13L, rps, false), "validate-pair-loaded",
+                        line -> {}), "validate-pair-load");
+                load.start();
+                Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
+            }
+            AtomicReference<OrtThroughput.Result> other = new AtomicReference<>();
+            Thread second = new Thread(() -> other.set(OrtThroughput.measure(heavy.get(1), catalogDir, Device.AUTO, 2,
+                    FashionMnist.test(), 0.5, 2.0)), "validate-pair");
+            second.start();
+            OrtThroughput.Result first = OrtThroughput.measure(heavy.get(0), catalogDir, Device.AUTO, 2, FashionMnist.test(),
+                    0.5, 2.0);
+            second.join();
+            if (load != null) {
+                load.join();
+            }
+            ms[side] = new double[] {first.seconds() * 1000 / first.batches(), other.get().seconds() * 1000 / other.get().batches()};
+            // what the one-batch fit alone would give them
+            double factor = alone * dev.sluice.sim.SharedHost.contention(cores, 4 + (loaded ? transport * rps / 1000 : 0),
+                    penalty);
+            progress.accept(String.format(Locale.ROOT, "two batches at once, %s: %s full batch %.2f ms, %s %.2f ms (the "
+                    + "one-batch fit gives %.2f and %.2f)", loaded ? String.format(Locale.ROOT, "beside %.0f rps", rps)
+                    : "pipeline idle", heavy.get(0).id(), ms[side][0], heavy.get(1).id(), ms[side][1], profile[0] * factor,
+                    profile[1] * factor));
+        }
+        PairProbe p = new PairProbe(rps, cores, alone, heavy.stream().map(Variant::id).toList(), profile, ms[0], ms[1]);
+        progress.accept(String.format(Locale.ROOT, "two batches at once: with batches overlapping the host model charges "
+                + "%.2fx fluid sharing and %.2f ms of transport per request (one batch: %.2fx, %.2f ms)",
+                p.overlapOversubscription(2), p.overlapTransportMsPerRequest(2), penalty, transport));
+        return p;
+    }
+
     /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
     private static double probe(Variant v, Path catalogDir, Consumer<String> progress, double profileMs, double[] load) {
         OrtThroughput.Result r = OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
@@ -554,7 +693,8 @@ final class SimValidation {
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
                     root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
-                    LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0));
+                    LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
+                    PairProbe.fromJson(root.path("concurrent_probe")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

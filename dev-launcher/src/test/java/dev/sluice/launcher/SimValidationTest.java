@@ -79,6 +79,37 @@ class SimValidationTest {
     }
 
     @Test
+    void theTwoBatchProbeFitsTheHostModelForOverlappingBatches(@TempDir Path dir) throws Exception {
+        // profiles 10 and 8 ms, alone 2x: 20 and 16 ms alone; two at once idle 44 and 35.2 (2.2x alone each), beside
+        // 300 rps 80 and 64 (4x each), on 2 cores
+        SimValidation.PairProbe pair = new SimValidation.PairProbe(300, 2, 2, List.of("a", "b"), new double[] {10, 8},
+                new double[] {44, 35.2}, new double[] {80, 64});
+        // two batches of 2 threads want 4 cores: fluid sharing 2x, so the penalty is 2.2 / 2
+        assertEquals(1.1, pair.overlapOversubscription(2), 1e-9);
+        // 4x = d / 2 x 1.1 at d = 7.27 cores wanted, 3.27 of them by the transport, at 300 rps
+        double t = pair.overlapTransportMsPerRequest(2);
+        assertEquals((4 * 2 / 1.1 - 4) * 1000 / 300, t, 1e-6);
+        // the host model charged so gives the measured slowdowns back
+        assertEquals(2.2, dev.sluice.sim.SharedHost.contention(2, 4, pair.overlapOversubscription(2)), 1e-9);
+        assertEquals(4.0, dev.sluice.sim.SharedHost.contention(2, 4 + t * 300 / 1000, 1.1), 1e-6);
+        // pairs no slower than fluid sharing, or whose threads fit the cores, get no penalty
+        assertEquals(1.0, new SimValidation.PairProbe(300, 2, 2, List.of("a", "b"), new double[] {10, 8},
+                new double[] {36, 30}, new double[] {80, 64}).overlapOversubscription(2), 1e-12);
+        assertEquals(1.0, new SimValidation.PairProbe(300, 8, 2, List.of("a", "b"), new double[] {10, 8},
+                new double[] {44, 35.2}, new double[] {80, 64}).overlapOversubscription(2), 1e-12);
+        // written and read back with the pipeline side
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, dev.sluice.bench.SummaryJson.MAPPER.writeValueAsString(Map.of("policies",
+                Map.of("x", Map.of("slo_attainment", 1.0)), "concurrent_probe", pair.toJson())));
+        SimValidation.PairProbe read = SimValidation.read(f).pair();
+        assertEquals(List.of("a", "b"), read.variants());
+        assertEquals(t, read.overlapTransportMsPerRequest(2), 0.01);
+        Files.writeString(f, dev.sluice.bench.SummaryJson.MAPPER.writeValueAsString(Map.of("policies",
+                Map.of("x", Map.of("slo_attainment", 1.0)))));
+        assertNull(SimValidation.read(f).pair(), "a pipeline side from before the two-batch probe has none");
+    }
+
+    @Test
     void eachPolicyIsSimulatedBesideTheLoadedProbesOnItsTwoSides(@TempDir Path dir) throws Exception {
         SimValidation.LoadedProbe before = new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2);
         SimValidation.LoadedProbe after = new SimValidation.LoadedProbe("v", 8, 2, 10, 16, 50, 300, 2);

@@ -1,6 +1,7 @@
 package dev.sluice.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,25 @@ class SharedHostTest {
         assertEquals(1.0, SharedHost.contention(2, 1.5, 1.2));
         // the alone factor applies on top
         assertEquals(1 / (2 * 1.2 * 2), new SharedHost(2, 2, 0, 0, 2, 1.2).speed(2, 0), 1e-12);
+    }
+
+    @Test
+    void overlappingBatchesAreChargedTheirOwnTransportAndPenalty() {
+        // one batch: 1 ms a request, 1.2x; two or more: 3 ms a request, 1.1x
+        SharedHost h = new SharedHost(2, 2, 0, 1, 1, 1.2, 3, 1.1);
+        // one batch beside 1,000 rps: 3 cores wanted on 2, a core over: 1.5 x 1.2
+        assertEquals(1 / (1.5 * 1.2), h.speed(1, 1000), 1e-12);
+        // two batches beside 1,000 rps: 4 + 3 = 7 cores wanted: 3.5 x 1.1
+        assertEquals(1 / (3.5 * 1.1), h.speed(2, 1000), 1e-12);
+        // three: 6 + 3 = 9 cores, charged as two are
+        assertEquals(1 / (4.5 * 1.1), h.speed(3, 1000), 1e-12);
+        // the six-argument host charges overlapping batches as one batch
+        SharedHost same = new SharedHost(2, 2, 0, 1, 1, 1.2);
+        assertEquals(1 / (3.5 * 1.2), same.speed(2, 3000), 1e-12);
+        assertTrue(h.describe().contains("with batches overlapping 3.000 ms"), h.describe());
+        assertFalse(same.describe().contains("overlapping"), same.describe());
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 1, 1, 1.2, -1, 1.1));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 1, 1, 1.2, 3, 0.9));
     }
 
     @Test
