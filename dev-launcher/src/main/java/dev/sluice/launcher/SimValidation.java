@@ -550,22 +550,41 @@ final class SimValidation {
                 header));
     }
 
+    /** Requests pinned to {@code light} at {@code rps} for {@link #LOADED_PROBE_LOAD_S}, sent on a thread of their own. */
+    private record PinnedLoad(Thread thread, AtomicReference<List<RequestOutcome>> outcomes, int requests) {
+        static PinnedLoad start(SluiceClient client, Variant light, double rps, long seed, String runId) {
+            int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
+            AtomicReference<List<RequestOutcome>> outcomes = new AtomicReference<>(List.of());
+            Thread t = new Thread(() -> outcomes.set(new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
+                    new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
+                            "fixed:" + light.id(), "fashion-mnist", 10_000, seed, rps, false), runId, line -> {})),
+                    "validate-load-" + runId);
+            t.start();
+            return new PinnedLoad(t, outcomes, n);
+        }
+
+        /** Waits for the last request; how many were answered in time, with a warning when under 90% were. */
+        long finish(Consumer<String> progress) throws InterruptedException {
+            thread.join();
+            long ok = outcomes.get().stream().filter(RequestOutcome::onTime).count();
+            if (ok < 0.9 * requests) {
+                progress.accept("WARNING: the probe's load was not served as sent (" + ok + " of " + requests
+                        + " answered in time): its transport cost is understated");
+            }
+            return ok;
+        }
+    }
+
     /**
      * The loaded probe: requests pinned to {@code light} at {@code rps} for
      * {@link #LOADED_PROBE_LOAD_S}, the probe run {@link #LOADED_PROBE_LEAD_S} into it.
      */
     private static LoadedProbe loadedProbe(SluiceClient client, Variant light, Variant heavy, Path catalogDir, double rps,
             double profileMs, double idleMs, String runId, Consumer<String> progress) throws InterruptedException {
-        int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
+        PinnedLoad load = PinnedLoad.start(client, light, rps, 11L, runId);
+        int n = load.requests();
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %d requests at %.0f rps pinned to %s, the probe beside "
                 + "them", n, rps, light.id()));
-        AtomicReference<List<RequestOutcome>> outcomes =
-                new AtomicReference<>(List.of());
-        Thread load = new Thread(() -> outcomes.set(new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
-                new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
-                        "fixed:" + light.id(), "fashion-mnist", 10_000, 11L, rps, false), runId, line -> {})),
-                "validate-loaded-probe");
-        load.start();
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
         var cpu0 = ThreadCpu.snapshot();
         long t0 = System.nanoTime();
@@ -573,17 +592,13 @@ final class SimValidation {
         // where the cores went while it ran (the window includes the probe's model load and warm-up)
         progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0,
                 ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
-        load.join();
+        long ok = load.finish(progress);
         double ms = r.seconds() * 1000 / r.batches();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
                 Runtime.getRuntime().availableProcessors());
-        long ok = outcomes.get().stream().filter(RequestOutcome::onTime).count();
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
                 + "%.2f ms of transport per request, contention included; the load's requests answered in time: %d of %d",
                 heavy.id(), r.batch(), ms, rps, idleMs, p.transportMsPerRequest(), ok, n));
-        if (ok < 0.9 * n) {
-            progress.accept("WARNING: the loaded probe's load was not served as sent: its transport cost is understated");
-        }
         return p;
     }
 
@@ -614,14 +629,9 @@ final class SimValidation {
         double[][] ms = new double[2][];
         for (int side = 0; side < 2; side++) {
             boolean loaded = side == 1;
-            Thread load = null;
+            PinnedLoad load = null;
             if (loaded) {
-                int n = (int) Math.round(rps * LOADED_PROBE_LOAD_S);
-                load = new Thread(() -> new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
-                        new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
-                                "fixed:" + light.id(), "fashion-mnist", 10_000, 13L, rps, false), "validate-pair-loaded",
-                        line -> {}), "validate-pair-load");
-                load.start();
+                load = PinnedLoad.start(client, light, rps, 13L, "validate-pair-loaded");
                 Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
             }
             AtomicReference<OrtThroughput.Result> other = new AtomicReference<>();
@@ -631,8 +641,12 @@ final class SimValidation {
             OrtThroughput.Result first = OrtThroughput.measure(heavy.get(0), catalogDir, Device.AUTO, 2, FashionMnist.test(),
                     0.5, 2.0);
             second.join();
+            if (other.get() == null) {
+                throw new IllegalStateException("the two-batch probe's " + heavy.get(1).id() + " thread ended without a "
+                        + "measurement (see its exception above)");
+            }
             if (load != null) {
-                load.join();
+                load.finish(progress);
             }
             ms[side] = new double[] {first.seconds() * 1000 / first.batches(), other.get().seconds() * 1000 / other.get().batches()};
             // what the one-batch fit alone would give them
