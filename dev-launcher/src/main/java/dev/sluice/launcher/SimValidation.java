@@ -558,7 +558,7 @@ final class SimValidation {
             Thread t = new Thread(() -> outcomes.set(new dev.sluice.ingest.load.LoadRunner(client, FashionMnist.test()).run(
                     new dev.sluice.ingest.load.LoadRunner.Options(n, RateTrace.steady(rps), 10_000, List.of(0.0),
                             "fixed:" + light.id(), "fashion-mnist", 10_000, seed, rps, false), runId, line -> {})),
-                    "validate-load-" + runId);
+                    "validate-load");
             t.start();
             return new PinnedLoad(t, outcomes, n);
         }

@@ -54,7 +54,8 @@ package dev.sluice.sim;
  * slowed more per request of it than one batch does (a cost of 10.43 and 7.59 ms a request
  * against 4.83 and 4.54 fitted on one batch): a batch's threads wait at each operator for whichever
  * was preempted, and with two batches' threads and the transport's waking ones there are more to
- * preempt (docs/benchmarks/sim.md). More than two batches are charged as two are (not measured).
+ * preempt (docs/benchmarks/sim.md). Three or more batches get the same two parameters, their threads
+ * counted in the demand as usual (three at once was not measured).
  *
  * @param oversubscription how much slower than fluid sharing a batch runs once the demand exceeds
  *     the cores by a core or more (>= 1; 1: fluid sharing)

@@ -52,7 +52,7 @@ class SharedHostTest {
         assertEquals(1 / (1.5 * 1.2), h.speed(1, 1000), 1e-12);
         // two batches beside 1,000 rps: 4 + 3 = 7 cores wanted: 3.5 x 1.1
         assertEquals(1 / (3.5 * 1.1), h.speed(2, 1000), 1e-12);
-        // three: 6 + 3 = 9 cores, charged as two are
+        // three: 6 + 3 = 9 cores, with the two-batch cost and penalty
         assertEquals(1 / (4.5 * 1.1), h.speed(3, 1000), 1e-12);
         // the six-argument host charges overlapping batches as one batch
         SharedHost same = new SharedHost(2, 2, 0, 1, 1, 1.2);
