@@ -44,8 +44,12 @@ package dev.sluice.sim;
  *     measures the idle host's effect as {@code aloneSlowdown} instead)
  * @param transportCpuMs CPU time (ms, all threads) the transport spends per request, on top of
  *     the background (measured by {@code sim measure-hops}); 0: none
- * @param aloneSlowdown a batch's time against its profile with the host otherwise idle (>= 1; 1: the
- *     profile's speed)
+ * @param aloneSlowdown a batch's mean time against its profile's p50 with the host otherwise idle (>= 1; 1:
+ *     the p50 on average). The host probes measure mean batch times, so on a shared host the
+ *     simulator draws each batch from its profile centred on the p50 ({@code BatchCost.centredOnMedian}):
+ *     drawn from the profile as it is, whose mean lies above the p50, a batch counted the skew twice
+ *     (vgg-tta, fixed-high's variant, averages 4.5% above its p50 at batch 8, and its simulated
+ *     batches ran that much slower than measured)
  * <p>{@code overlapTransportCpuMs} and {@code overlapOversubscription} take the place of the two
  * above while two or more batches run. {@code sim --validate} fits both on a two-batch probe (the
  * two heaviest variants' full batches at once, idle and beside the peak light load): on the 2-core

@@ -259,6 +259,9 @@ public final class Simulation {
             int maxBatch = v.batching().maxBatch();
             for (int i = 0; i < n; i++) {
                 BatchCost cost = v.profile().isEmpty() ? BatchCost.constant(1, maxBatch) : new BatchCost(v.profile(), maxBatch);
+                if (host != null) {
+                    cost = cost.centredOnMedian(); // the host's aloneSlowdown is a mean batch time against the p50
+                }
                 String name = "executor-" + id + "-" + i;
                 // on a shared host every variant's i-th replica is in one executor process, as in the pipeline
                 rs[i] = new Replica(name, host != null ? "host-executor-" + i : name, v, config.partitionsPerReplica(),

@@ -125,6 +125,19 @@ class SharedHostTest {
     }
 
     @Test
+    void onASharedHostABatchAveragesItsP50TimesTheAloneFactor() {
+        // the profile's p50 is 10 ms and its draw's mean 10.93 (the tail, see BatchCostTest); a host probe measures a mean
+        // batch time against the p50, so beside the host a batch averages 2 x 10 ms, not 2 x 10.93
+        SimConfig c = SimFixtures.steady(20, 60, 10_000, Map.of("m", 1)).withEvenArrivals();
+        RunResult own = new Simulation(c, SimFixtures.oneSkewedVariant(10, 12, 30, 1), HopLatencies.constant(1), "fixed-high", 1)
+                .run(null);
+        RunResult shared = new Simulation(c, SimFixtures.oneSkewedVariant(10, 12, 30, 1), HopLatencies.constant(1),
+                new SimEnvironment(new SharedHost(4, 2, 0, 0, 2.0), null), "fixed-high", 1).run(null);
+        assertEquals(10.93, own.computeMsPerRequest(), 0.25);
+        assertEquals(20.0, shared.computeMsPerRequest(), 0.5);
+    }
+
+    @Test
     void theTransportsCpuSlowsTheBatchesAtItsRequestRate() {
         // 20 ms of transport CPU a request at ~50/s is ~1 core: demand ~3 on 2 cores, a 10 ms batch takes ~15 ms
         RunResult r = run(new SharedHost(2, 2, 0, 20), 50);

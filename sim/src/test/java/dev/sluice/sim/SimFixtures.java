@@ -37,6 +37,15 @@ final class SimFixtures {
         return new Catalog(List.of(v));
     }
 
+    /** One variant whose batches of any size up to {@code maxBatch} take p50 {@code p50}, p95 {@code p95} and p99 {@code p99} ms. */
+    static Catalog oneSkewedVariant(double p50, double p95, double p99, int maxBatch) {
+        LatencyProfile skewed = new LatencyProfile("cpu", 1, "2026-01-01T00:00:00Z", List.of(new LatencyPoint(1, p50, p95, p99),
+                new LatencyPoint(maxBatch, p50, p95, p99)));
+        Variant v = new Variant("m", TASK, List.of("image"), "m.onnx", INPUT, OUTPUT, "", 0.8, 0.8, skewed,
+                new BatchingConfig(maxBatch, 0.0));
+        return new Catalog(List.of(v));
+    }
+
     static SimConfig steady(double rps, double seconds, long deadlineMs, Map<String, Integer> replicas) {
         return SimConfig.of(TASK, RateTrace.steady(rps), rps, seconds, deadlineMs, List.of(0.0), replicas);
     }
