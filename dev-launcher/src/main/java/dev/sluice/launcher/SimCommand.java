@@ -392,6 +392,7 @@ final class SimCommand implements Callable<Integer> {
                     100 * SimValidation.ACCURACY_TOLERANCE, seeds, seed, pipeline.source());
             System.out.print(SimValidation.table(pipeline, results));
             System.out.print(SimValidation.computeTable(pipeline, results));
+            System.out.print(SimValidation.coresTable(pipeline));
             validation = SimValidation.compare(pipeline, results);
         }
 

@@ -89,7 +89,7 @@ final class SimValidation {
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
-            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair) {}
+            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy) {}
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
@@ -708,7 +708,7 @@ final class SimValidation {
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
                     root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
                     LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
-                    PairProbe.fromJson(root.path("concurrent_probe")));
+                    PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -801,6 +801,38 @@ final class SimValidation {
         });
         return b.length() == 0 ? "" : "median batch ms by variant, pipeline/sim (requests a single variant answered), and the "
                 + "mean batch a task ran in, where the pipeline's partials were read:" + System.lineSeparator() + b;
+    }
+
+    /**
+     * Each policy's cores in its busy seconds, the models' (the executors' threads and ONNX
+     * Runtime's, which the JVM lists as {@code java}) against the transport's (every other thread),
+     * where the pipeline side measured them ({@code cores_by_thread_group_busy}). A policy bound by
+     * its models follows this split: the pipeline's fixed-high SLO went from 0.72 to 0.61 as its
+     * models' share went from 1.02 to 0.85 cores on the same code, a share the host probes, taken
+     * beside requests on the lightest variant, do not see (docs/benchmarks/sim.md).
+     */
+    static String coresTable(PipelineSide pipeline) {
+        StringBuilder b = new StringBuilder();
+        pipeline.coresBusy().fields().forEachRemaining(e -> {
+            JsonNode cores = e.getValue().path("cores");
+            if (!cores.isObject()) {
+                return;
+            }
+            double models = 0;
+            double all = 0;
+            for (var it = cores.fields(); it.hasNext(); ) {
+                var g = it.next();
+                all += g.getValue().asDouble();
+                if (g.getKey().startsWith("executor-") || g.getKey().equals("java")) {
+                    models += g.getValue().asDouble();
+                }
+            }
+            b.append(String.format(Locale.ROOT, "%-15s models %.2f / transport %.2f cores (%.0f rps sent)%n", e.getKey(),
+                    models, all - models, e.getValue().path("sent_rps").asDouble()));
+        });
+        return b.length() == 0 ? "" : "the pipeline's cores in each policy's busy seconds, models (executors, ONNX Runtime) / "
+                + "transport (every other thread); a policy bound by its models follows this split, which the host probes do "
+                + "not measure:" + System.lineSeparator() + b;
     }
 
     /**

@@ -32,7 +32,12 @@ class SimValidationTest {
               },
               "loaded_probe": {"variant": "vgg-b-tta", "batch": 8, "threads": 2, "profile_p50_ms": 10.0, "idle_ms": 15.0,
                                "loaded_ms": 45.0, "rps": 300.0, "cores": 2},
-              "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}}
+              "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}},
+              "cores_by_thread_group_busy": {
+                "b": {"window_s": 10.0, "sent_rps": 348.0, "total_cores": 1.94,
+                      "cores": {"executor-vgg-tt": 0.48, "data-plane-kafk": 0.467, "java": 0.365, "kafka-producer": 0.163,
+                                "other": 0.464}}
+              }
             }
             """;
 
@@ -152,6 +157,17 @@ class SimValidationTest {
         String table = SimValidation.table(p, sim);
         assertTrue(table.contains("(not in the pipeline's results)"), table);
         assertTrue(SimValidation.computeTable(p, sim).contains("linear 0.2/0.3"), SimValidation.computeTable(p, sim));
+        // the models (executor threads and ONNX Runtime's "java" threads) against every other thread
+        String cores = SimValidation.coresTable(p);
+        assertTrue(cores.contains("models 0.85 / transport 1.09 cores (348 rps sent)"), cores);
+        assertTrue(cores.startsWith("the pipeline's cores"), cores);
+    }
+
+    @Test
+    void aPipelineSideWithoutCpuTimesPrintsNoCoresTable(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, "{\"policies\": {\"a\": {\"slo_attainment\": 1.0}}}");
+        assertEquals("", SimValidation.coresTable(SimValidation.read(f)));
     }
 
     @Test
