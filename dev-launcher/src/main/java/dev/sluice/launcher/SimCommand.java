@@ -1,5 +1,6 @@
 package dev.sluice.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.bench.PolicyBenchmark;
 import dev.sluice.bench.SummaryJson;
 import dev.sluice.decision.policy.Policies;
@@ -341,6 +342,12 @@ final class SimCommand implements Callable<Integer> {
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
+                JsonNode age = pipeline.statusAges().path(p).path("mean_ms");
+                if (age.isNumber()) {
+                    System.out.printf(Locale.ROOT, "%s: executor statuses reached the pipeline's load views %.1f ms after they "
+                            + "were taken, on average; the simulated status hop averages %.1f ms%n", p, age.asDouble(),
+                            ph.of(HopLatencies.Hop.STATUS).mean());
+                }
                 SimEnvironment.BusyHops busy = null;
                 if (own && pipeline.policyBusyHops().containsKey(p) && pipeline.busyAboveRps() > 0) {
                     busy = new SimEnvironment.BusyHops(HopLatencies.load(pipeline.policyBusyHops().get(p).toString()),

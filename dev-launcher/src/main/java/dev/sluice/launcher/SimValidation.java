@@ -89,7 +89,7 @@ final class SimValidation {
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
-            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy) {}
+            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges) {}
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
@@ -292,6 +292,7 @@ final class SimValidation {
             Map<String, Object> probes = new LinkedHashMap<>();
             StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
             Map<String, Object> busyCores = new LinkedHashMap<>();
+            Map<String, Object> statusAges = new LinkedHashMap<>();
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
@@ -299,10 +300,18 @@ final class SimValidation {
                 List<List<RequestOutcome>> seen = new java.util.ArrayList<>();
                 // where the cores went, and how often the Streams stages committed, read for the busy seconds below
                 CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS, () -> streamsCommits(metrics.registry));
+                double[] age0 = statusAge(metrics.registry);
                 try {
                     results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 } finally {
                     cpu.close();
+                }
+                double[] age1 = statusAge(metrics.registry);
+                if (age1[0] > age0[0]) {
+                    double mean = (age1[1] - age0[1]) / (age1[0] - age0[0]);
+                    statusAges.put(policy, Map.of("mean_ms", round(mean), "statuses", (long) (age1[0] - age0[0])));
+                    progress.accept(String.format(Locale.ROOT, "%s: executor statuses reached the selectors' load views %.1f ms "
+                            + "after they were taken, on average (%d statuses)", policy, mean, (long) (age1[0] - age0[0])));
                 }
                 double[] loadAfter = SimMeasureHopsCommand.loadAverage();
                 compute.put(policy, computeByVariant(seen.get(0)));
@@ -364,6 +373,7 @@ final class SimValidation {
             }
             json.put("batch_compute_ms_by_variant", compute);
             json.put("cores_by_thread_group_busy", busyCores);
+            json.put("status_age_ms_by_policy", statusAges);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             Path requestsCsv = requestsCsvOf(out);
@@ -466,6 +476,17 @@ final class SimValidation {
         m.put("selector_commits_per_s", round(selectorCommits));
         m.put("aggregator_commits_per_s", round(aggregatorCommits));
         return m;
+    }
+
+    /** Every selector's {@code sluice.selector.status.age} so far: statuses applied, and their ages summed (ms). */
+    static double[] statusAge(io.micrometer.core.instrument.MeterRegistry registry) {
+        double n = 0;
+        double ms = 0;
+        for (io.micrometer.core.instrument.Timer t : registry.find("sluice.selector.status.age").timers()) {
+            n += t.count();
+            ms += t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return new double[] {n, ms};
     }
 
     private static final String SELECTOR = "selector";
@@ -708,7 +729,8 @@ final class SimValidation {
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
                     root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
                     LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
-                    PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"));
+                    PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"),
+                    root.path("status_age_ms_by_policy"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -33,6 +33,7 @@ class SimValidationTest {
               "loaded_probe": {"variant": "vgg-b-tta", "batch": 8, "threads": 2, "profile_p50_ms": 10.0, "idle_ms": 15.0,
                                "loaded_ms": 45.0, "rps": 300.0, "cores": 2},
               "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}},
+              "status_age_ms_by_policy": {"b": {"mean_ms": 21.5, "statuses": 400}},
               "cores_by_thread_group_busy": {
                 "b": {"window_s": 10.0, "sent_rps": 348.0, "total_cores": 1.94,
                       "cores": {"executor-vgg-tt": 0.48, "data-plane-kafk": 0.467, "java": 0.365, "kafka-producer": 0.163,
@@ -161,6 +162,24 @@ class SimValidationTest {
         String cores = SimValidation.coresTable(p);
         assertTrue(cores.contains("models 0.85 / transport 1.09 cores (348 rps sent)"), cores);
         assertTrue(cores.startsWith("the pipeline's cores"), cores);
+    }
+
+    @Test
+    void theStatusAgeSumsEverySelectorsTimerAndIsReadBack(@TempDir Path dir) throws Exception {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        assertEquals(0.0, SimValidation.statusAge(registry)[0]);
+        // two selector replicas, each with its own timer (tagged apart, as two apps on one registry would be)
+        io.micrometer.core.instrument.Timer.builder("sluice.selector.status.age").tag("app", "s0").register(registry)
+                .record(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+        var t1 = io.micrometer.core.instrument.Timer.builder("sluice.selector.status.age").tag("app", "s1").register(registry);
+        t1.record(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        t1.record(30, java.util.concurrent.TimeUnit.MILLISECONDS);
+        double[] age = SimValidation.statusAge(registry);
+        assertEquals(3.0, age[0]);
+        assertEquals(60.0, age[1], 1e-9);
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE);
+        assertEquals(21.5, SimValidation.read(f).statusAges().path("b").path("mean_ms").asDouble());
     }
 
     @Test

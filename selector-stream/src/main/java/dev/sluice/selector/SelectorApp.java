@@ -91,7 +91,7 @@ public final class SelectorApp implements AutoCloseable {
             DeliveryMode mode, int commitIntervalMs, MeterRegistry registry, FailoverSettings failover,
             PredictionCache.Config cache, Map<String, Integer> defaultLabels) {
         LoadView load = new LoadView(config.statusStaleMs());
-        ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load);
+        ExecutorStatusListener listener = new ExecutorStatusListener(kafka, serdes, load, registry);
         Policies policies = new Policies(config.policies());
         FeedbackListener feedback = new FeedbackListener(kafka, serdes, policies);
         Properties p = kafka.clientProperties();

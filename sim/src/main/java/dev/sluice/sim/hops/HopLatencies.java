@@ -85,6 +85,15 @@ public final class HopLatencies {
             return at(0.5);
         }
 
+        /** The mean of a draw: {@link #at} is linear between the quantiles, so each span's midpoint weighs its width. */
+        public double mean() {
+            double sum = 0;
+            for (int i = 1; i < ms.length; i++) {
+                sum += (ms[i - 1] + ms[i]) / 2;
+            }
+            return sum / (ms.length - 1);
+        }
+
         static Quantiles constant(double ms) {
             return new Quantiles(new double[] {ms, ms});
         }

@@ -51,6 +51,19 @@ class HopLatenciesTest {
     }
 
     @Test
+    void aHopsMeanIsTheMeanOfItsDraws() {
+        HopLatencies.Quantiles q = new HopLatencies.Quantiles(new double[] {1, 2, 10});
+        assertEquals((1.5 + 6) / 2, q.mean(), 1e-12); // each half of the draws uniform over its span
+        SplittableRandom r = new SplittableRandom(3);
+        double sum = 0;
+        for (int i = 0; i < 200_000; i++) {
+            sum += q.at(r.nextDouble());
+        }
+        assertEquals(q.mean(), sum / 200_000, 0.02);
+        assertEquals(4.0, HopLatencies.Quantiles.constant(4).mean(), 1e-12);
+    }
+
+    @Test
     void rejectsMissingHopsAndBadLines() {
         assertThrows(IllegalArgumentException.class, () -> HopLatencies.parse("quantiles 2\nrequest 1 2\n", "t"));
         assertThrows(IllegalArgumentException.class, () -> HopLatencies.parse(FILE.replace("task 2 4 6", "task 2 4"), "t"));
