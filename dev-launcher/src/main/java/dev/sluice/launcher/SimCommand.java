@@ -342,18 +342,20 @@ final class SimCommand implements Callable<Integer> {
                         .toString()) : hops;
                 System.out.printf(Locale.ROOT, "%s: %s; hops %s (median path %.1f ms)%n", p, h.describe(),
                         ph == hops ? hopsFile : pipeline.policyHops().get(p), ph.medianPathMs());
-                JsonNode age = pipeline.statusAges().path(p).path("mean_ms");
-                if (age.isNumber()) {
-                    System.out.printf(Locale.ROOT, "%s: executor statuses reached the pipeline's load views %.1f ms after they "
-                            + "were taken, on average; the simulated status hop averages %.1f ms%n", p, age.asDouble(),
-                            ph.of(HopLatencies.Hop.STATUS).mean());
-                }
                 SimEnvironment.BusyHops busy = null;
                 if (own && pipeline.policyBusyHops().containsKey(p) && pipeline.busyAboveRps() > 0) {
                     busy = new SimEnvironment.BusyHops(HopLatencies.load(pipeline.policyBusyHops().get(p).toString()),
                             pipeline.busyAboveRps());
                     System.out.printf(Locale.ROOT, "%s: above %.0f rps, hops %s (median path %.1f ms)%n", p, busy.aboveRps(),
                             pipeline.policyBusyHops().get(p), busy.hops().medianPathMs());
+                }
+                JsonNode age = pipeline.statusAges().path(p).path("mean_ms");
+                if (age.isNumber()) {
+                    System.out.printf(Locale.ROOT, "%s: executor statuses reached the pipeline's load views %.1f ms after they "
+                            + "were taken, on average over the run; the simulated status hop averages %.1f ms%s%n", p,
+                            age.asDouble(), ph.of(HopLatencies.Hop.STATUS).mean(), busy == null ? ""
+                            : String.format(Locale.ROOT, " (%.1f ms above %.0f rps)", busy.hops().of(HopLatencies.Hop.STATUS).mean(),
+                                    busy.aboveRps()));
                 }
                 results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
                         requestLog, busy), List.of(p), seeds, seed,
