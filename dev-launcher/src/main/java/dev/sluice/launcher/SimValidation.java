@@ -150,6 +150,9 @@ final class SimValidation {
         }
     }
 
+    /** ONNX Runtime intra-op threads of the pipeline side's executors, and of every host probe beside them. */
+    static final int INTRA_OP_THREADS = 2;
+
     /** Seconds of load before the loaded probe starts, and of load in all. */
     static final double LOADED_PROBE_LEAD_S = 1.5;
     static final double LOADED_PROBE_LOAD_S = 5;
@@ -249,7 +252,7 @@ final class SimValidation {
         boolean spoken = BenchMultimodalCommand.TASK.equals(config.task());
         LabelledSet test = spoken ? LabelledSet.spoken(SpokenFashionMnist.test()) : LabelledSet.images(FashionMnist.test());
         SluiceStack.Options o = new SluiceStack.Options(cluster.deliveryMode(), cluster.commitIntervalMs, "infaas", -1,
-                Device.AUTO, 2, 1);
+                Device.AUTO, INTRA_OP_THREADS, 1);
         progress.accept("pipeline: " + command);
         try (Metrics metrics = new Metrics();
              SluiceStack stack = SluiceStack.start(null, null, cluster.serdes(), catalog, cluster.catalogDir(), o,
@@ -339,8 +342,8 @@ final class SimValidation {
                 double after = probe(heaviest, cluster.catalogDir(), progress, profileMs, loadAfter);
                 LoadedProbe loadedAfter = loadedProbe(client, light, heaviest, cluster.catalogDir(), config.peakRate(),
                         profileMs, after, "validate-loaded-after-" + policy, progress);
-                HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), 2, profileMs, ms, after, load,
-                        loadAfter, loaded.between(loadedAfter));
+                HostProbe p = new HostProbe(heaviest.id(), heaviest.batching().maxBatch(), INTRA_OP_THREADS, profileMs, ms,
+                        after, load, loadAfter, loaded.between(loadedAfter));
                 probes.put(policy, p.toJson(Runtime.getRuntime().availableProcessors()));
                 ms = after;
                 load = loadAfter;
@@ -609,13 +612,13 @@ final class SimValidation {
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
         var cpu0 = ThreadCpu.snapshot();
         long t0 = System.nanoTime();
-        OrtThroughput.Result r = OrtThroughput.measure(heavy, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
+        OrtThroughput.Result r = fullBatches(heavy, catalogDir);
         // where the cores went while it ran (the window includes the probe's model load and warm-up)
         progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0,
                 ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
         long ok = load.finish(progress);
-        double ms = r.seconds() * 1000 / r.batches();
-        LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), 2, profileMs, idleMs, ms, rps,
+        double ms = r.msPerBatch();
+        LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), INTRA_OP_THREADS, profileMs, idleMs, ms, rps,
                 Runtime.getRuntime().availableProcessors());
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
                 + "%.2f ms of transport per request, contention included; the load's requests answered in time: %d of %d",
@@ -656,11 +659,9 @@ final class SimValidation {
                 Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
             }
             AtomicReference<OrtThroughput.Result> other = new AtomicReference<>();
-            Thread second = new Thread(() -> other.set(OrtThroughput.measure(heavy.get(1), catalogDir, Device.AUTO, 2,
-                    FashionMnist.test(), 0.5, 2.0)), "validate-pair");
+            Thread second = new Thread(() -> other.set(fullBatches(heavy.get(1), catalogDir)), "validate-pair");
             second.start();
-            OrtThroughput.Result first = OrtThroughput.measure(heavy.get(0), catalogDir, Device.AUTO, 2, FashionMnist.test(),
-                    0.5, 2.0);
+            OrtThroughput.Result first = fullBatches(heavy.get(0), catalogDir);
             second.join();
             if (other.get() == null) {
                 throw new IllegalStateException("the two-batch probe's " + heavy.get(1).id() + " thread ended without a "
@@ -669,10 +670,10 @@ final class SimValidation {
             if (load != null) {
                 load.finish(progress);
             }
-            ms[side] = new double[] {first.seconds() * 1000 / first.batches(), other.get().seconds() * 1000 / other.get().batches()};
+            ms[side] = new double[] {first.msPerBatch(), other.get().msPerBatch()};
             // what the one-batch fit alone would give them
-            double factor = alone * dev.sluice.sim.SharedHost.contention(cores, 4 + (loaded ? transport * rps / 1000 : 0),
-                    penalty);
+            double factor = alone * dev.sluice.sim.SharedHost.contention(cores,
+                    2 * INTRA_OP_THREADS + (loaded ? transport * rps / 1000 : 0), penalty);
             progress.accept(String.format(Locale.ROOT, "two batches at once, %s: %s full batch %.2f ms, %s %.2f ms (the "
                     + "one-batch fit gives %.2f and %.2f)", loaded ? String.format(Locale.ROOT, "beside %.0f rps", rps)
                     : "pipeline idle", heavy.get(0).id(), ms[side][0], heavy.get(1).id(), ms[side][1], profile[0] * factor,
@@ -685,10 +686,18 @@ final class SimValidation {
         return p;
     }
 
+    /**
+     * Full batches of {@code v} back to back on raw ONNX Runtime for 2 s (after 0.5 s of warm-up), with the
+     * executors' thread count: what every host probe runs.
+     */
+    private static OrtThroughput.Result fullBatches(Variant v, Path catalogDir) {
+        return OrtThroughput.measure(v, catalogDir, Device.AUTO, INTRA_OP_THREADS, FashionMnist.test(), 0.5, 2.0);
+    }
+
     /** ms per full batch of {@code v}, raw ONNX Runtime back to back for 2 s, the pipeline idle. */
     private static double probe(Variant v, Path catalogDir, Consumer<String> progress, double profileMs, double[] load) {
-        OrtThroughput.Result r = OrtThroughput.measure(v, catalogDir, Device.AUTO, 2, FashionMnist.test(), 0.5, 2.0);
-        double ms = r.seconds() * 1000 / r.batches();
+        OrtThroughput.Result r = fullBatches(v, catalogDir);
+        double ms = r.msPerBatch();
         progress.accept(String.format(Locale.ROOT, "host probe: %s batch of %d in %.2f ms, %.2fx its profile p50 (%.2f ms); "
                 + "load average %.2f", v.id(), r.batch(), ms, ms / profileMs, profileMs, load[0]));
         return ms;

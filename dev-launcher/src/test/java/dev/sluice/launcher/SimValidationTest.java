@@ -168,7 +168,7 @@ class SimValidationTest {
     void theStatusAgeSumsEverySelectorsTimerAndIsReadBack(@TempDir Path dir) throws Exception {
         var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         assertEquals(0.0, SimValidation.statusAge(registry)[0]);
-        // two selector replicas, each with its own timer (tagged apart, as two apps on one registry would be)
+        // every timer of that name is summed, however tagged (selector replicas in one JVM share one untagged timer)
         io.micrometer.core.instrument.Timer.builder("sluice.selector.status.age").tag("app", "s0").register(registry)
                 .record(10, java.util.concurrent.TimeUnit.MILLISECONDS);
         var t1 = io.micrometer.core.instrument.Timer.builder("sluice.selector.status.age").tag("app", "s1").register(registry);

@@ -37,6 +37,18 @@ package dev.sluice.sim;
  * longer than the hop file's, measured at 3 to 11; see docs/benchmarks/sim.md). The transport's
  * CPU counts as demand that slows the batches.
  *
+ * <p>{@code overlapTransportCpuMs} and {@code overlapOversubscription} take the place of {@code
+ * transportCpuMs} and {@code oversubscription} while two or more batches run. {@code sim
+ * --validate} fits both on a two-batch probe (the two heaviest variants' full batches at once,
+ * idle and beside the peak light load): on the 2-core
+ * machine two batches alone shared the cores nearly fluidly (1.02 and 1.15x fluid sharing in two
+ * runs, where one batch beside spinning threads paid 1.22x), while beside the transport they
+ * slowed more per request of it than one batch does (a cost of 10.43 and 7.59 ms a request
+ * against 4.83 and 4.54 fitted on one batch): a batch's threads wait at each operator for whichever
+ * was preempted, and with two batches' threads and the transport's waking ones there are more to
+ * preempt (docs/benchmarks/sim.md). Three or more batches get the same two parameters, their threads
+ * counted in the demand as usual (three at once was not measured).
+ *
  * @param cores the host's cores (the machine's, for the embedded pipeline)
  * @param threadsPerRun cores one batch keeps busy (ONNX Runtime intra-op threads; the executors' 2)
  * @param backgroundCores cores spent on the host regardless of the request rate: the idle
@@ -50,17 +62,6 @@ package dev.sluice.sim;
  *     drawn from the profile as it is, whose mean lies above the p50, a batch counted the skew twice
  *     (vgg-tta, fixed-high's variant, averages 4.5% above its p50 at batch 8, and its simulated
  *     batches ran that much slower than measured)
- * <p>{@code overlapTransportCpuMs} and {@code overlapOversubscription} take the place of the two
- * above while two or more batches run. {@code sim --validate} fits both on a two-batch probe (the
- * two heaviest variants' full batches at once, idle and beside the peak light load): on the 2-core
- * machine two batches alone shared the cores nearly fluidly (1.02 and 1.15x fluid sharing in two
- * runs, where one batch beside spinning threads paid 1.22x), while beside the transport they
- * slowed more per request of it than one batch does (a cost of 10.43 and 7.59 ms a request
- * against 4.83 and 4.54 fitted on one batch): a batch's threads wait at each operator for whichever
- * was preempted, and with two batches' threads and the transport's waking ones there are more to
- * preempt (docs/benchmarks/sim.md). Three or more batches get the same two parameters, their threads
- * counted in the demand as usual (three at once was not measured).
- *
  * @param oversubscription how much slower than fluid sharing a batch runs once the demand exceeds
  *     the cores by a core or more (>= 1; 1: fluid sharing)
  * @param overlapTransportCpuMs {@code transportCpuMs} while two or more batches run

@@ -13,7 +13,12 @@ import java.nio.file.Path;
  */
 public final class OrtThroughput {
     /** Samples per second, with the batch it ran and the device it ran on. */
-    public record Result(String variant, String device, int threads, int batch, long batches, double seconds, double rps) {}
+    public record Result(String variant, String device, int threads, int batch, long batches, double seconds, double rps) {
+        /** The mean time of one batch (ms). */
+        public double msPerBatch() {
+            return seconds * 1000 / batches;
+        }
+    }
 
     private OrtThroughput() {}
 
