@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
                 + "trace, at any number of executor replicas, several seeds, 95%% intervals.",
             "Batch latencies come from the catalog's measured profiles (or --device-profile), Kafka hops from a measured "
                 + "file (--hops), executor status on the executors' period (stale load, as in production)."},
-        subcommands = {SimMeasureHopsCommand.class, SimCommand.DeviceProfiles.class, SimPlacementCommand.class})
+        subcommands = {SimMeasureHopsCommand.class, SimCommand.DeviceProfiles.class, SimPlacementCommand.class,
+                SimValidationSummaryCommand.class})
 final class SimCommand implements Callable<Integer> {
     /** --catalog (models/catalog-multimodal.yaml for --task fashion-mnist-spoken), and for --validate the pipeline's settings */
     @Mixin

@@ -32,6 +32,7 @@ final class ExecutorMetrics {
     private final Counter cancelled;
     private final Counter computeSaved;
     private final Counter replanned;
+    private final DistributionSummary prefetched;
     final AtomicLong inFlight = new AtomicLong();
     /** The batch-size limit now: max_batch, or the adaptive (AIMD) size when that is on. */
     final AtomicInteger batchLimit = new AtomicInteger();
@@ -57,6 +58,10 @@ final class ExecutorMetrics {
                 .description("queued tasks not run: their request was already answered early").tag("variant", variant).register(r);
         computeSaved = Counter.builder("sluice.executor.compute.saved").baseUnit("milliseconds")
                 .description("model time the cancelled tasks would have cost, at the recent per-task cost")
+                .tag("variant", variant).register(r);
+        prefetched = DistributionSummary.builder("sluice.executor.prefetch.tasks")
+                .description("tasks the poll right after a long batch brought in (count: such polls); it also sends the "
+                        + "fetch for what arrived while the batch ran, which would otherwise wait through the next batch unseen")
                 .tag("variant", variant).register(r);
         replanned = Counter.builder("sluice.executor.replanned")
                 .description("queued tasks moved to a cheaper fallback variant: here they would have answered too late")
@@ -121,6 +126,10 @@ final class ExecutorMetrics {
 
     void queued(double ms) {
         queueTime.record((long) (Math.max(ms, 0) * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    void prefetched(int n) {
+        prefetched.record(n);
     }
 
     void dropped(int n) {

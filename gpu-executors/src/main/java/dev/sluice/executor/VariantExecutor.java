@@ -81,6 +81,10 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private volatile boolean ready;
     /** Why the loop stopped on its own (null while it runs, or when it was closed). */
     private volatile String failure;
+    /** A batch at least this long is followed by a {@link #prefetch} (after a short one little can have arrived unseen). */
+    static final long CATCH_UP_AFTER_MS = 8;
+    static final long CATCH_UP_MAX_WAIT_MS = 5;
+    private long lastBatchMs; // the batch the last turn ran, 0 when none
     private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
@@ -224,15 +228,72 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private void loopOnce() {
         long now = clock.millis();
         long wait = pollWaitMs(batcher.nextFlushAtMs(), now);
-        ConsumerRecords<String, InferenceTask> records;
-        try {
-            records = consumer.poll(Duration.ofMillis(wait));
-        } catch (RecordDeserializationException e) {
-            deadLetter(e);
-            return;
+        if (lastBatchMs > 0 && batcher.size() < batcher.limit() && paused.isEmpty()) {
+            // the next batch would leave short: worth a moment for the fetch sent as the last batch ended
+            wait = Math.max(wait, catchUpWaitMs(lastBatchMs));
+        }
+        lastBatchMs = 0;
+        ConsumerRecords<String, InferenceTask> records = pollTasks(Duration.ofMillis(wait));
+        if (records == null) {
+            return; // an undecodable task was dead-lettered
         }
         now = clock.millis();
         List<ProducerRecord<String, Object>> out = new ArrayList<>();
+        accept(records, now, out);
+        applyBackpressure();
+        // now, when the lag is freshest and the batcher holds all it polled: what a selector sees is what waits here
+        publishStatusIfDue();
+        replanQueued(now, out);
+
+        // one batch per turn: the next is chosen after a poll, at the time it starts, from what arrived meanwhile
+        // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
+        // overload, oldest first, and none was answered in time)
+        Batch<PendingTask> batch = nextBatch(now, out);
+        if (batch != null && !out.isEmpty()) {
+            // what this turn answered without running (drops, moves, refusals) leaves before the batch runs: a moved
+            // task's fallback can start on it, and a dropped task's request be answered, without waiting out a heavy batch
+            clients.send(out, ledger::committablePositions, now);
+            out.clear();
+        }
+        if (batch != null) {
+            List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
+            long batchStart = clock.millis();
+            runBatch(batch, outputs);
+            lastBatchMs = clock.millis() - batchStart;
+            if (outputs.size() != batch.size()) {
+                throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
+            }
+            adaptBatchSize(batch, outputs);
+            long doneAt = clock.millis();
+            for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
+                release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
+            }
+        }
+        ledger.releaseHeldBack(out);
+        if (!out.isEmpty() || skippedSinceCommit || batch != null) {
+            // the batch's outputs leave as it ends, with the tasks answered without running this turn
+            clients.send(out, ledger::committablePositions, clock.millis());
+            skippedSinceCommit = false;
+        }
+        if (lastBatchMs >= CATCH_UP_AFTER_MS) {
+            // after the batch's outputs are out: a rebalance in this poll commits them as one at a turn's start would
+            prefetch();
+        }
+        clients.commitIfDue(ledger::committablePositions, clock.millis());
+    }
+
+    /** One poll, or null when it met an undecodable task (dead-lettered, and skipped from then on). */
+    private ConsumerRecords<String, InferenceTask> pollTasks(Duration wait) {
+        try {
+            return consumer.poll(wait);
+        } catch (RecordDeserializationException e) {
+            deadLetter(e);
+            return null;
+        }
+    }
+
+    /** Polled tasks join the batcher; a task already answered, or malformed, does not. */
+    private void accept(ConsumerRecords<String, InferenceTask> records, long now, List<ProducerRecord<String, Object>> out) {
         for (ConsumerRecord<String, InferenceTask> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (!ledger.accept(tp, r.offset())) {
@@ -249,39 +310,46 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             }
             batcher.offer(pt);
         }
-        applyBackpressure();
-        replanQueued(now, out);
+    }
 
-        // one batch per turn: the next is chosen after a poll, at the time it starts, from what arrived meanwhile
-        // (several chosen back to back from one poll ran tasks that had waited nearly their whole deadline under
-        // overload, oldest first, and none was answered in time)
-        Batch<PendingTask> batch = nextBatch(now, out);
-        if (batch != null && !out.isEmpty()) {
-            // what this turn answered without running (drops, moves, refusals) leaves before the batch runs: a moved
-            // task's fallback can start on it, and a dropped task's request be answered, without waiting out a heavy batch
-            clients.send(out, ledger::committablePositions, now);
-            out.clear();
+    /**
+     * Right after a long batch: the consumer keeps one fetch in flight, sent as the last poll
+     * returned, just before the batch began, so what reached the partitions while it ran is in no
+     * fetch yet (nor in the lag a status reports), and would wait unseen through the next batch
+     * too. This poll, which does not wait, collects that fetch's answer and sends the next one,
+     * which comes back while the turn commits and the next one starts, in time for its poll.
+     */
+    private void prefetch() {
+        ConsumerRecords<String, InferenceTask> records = pollTasks(Duration.ZERO);
+        if (records == null) {
+            return; // an undecodable task was dead-lettered
         }
-        if (batch != null) {
-            List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
-            runBatch(batch, outputs);
-            if (outputs.size() != batch.size()) {
-                throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
-            }
-            adaptBatchSize(batch, outputs);
-            long doneAt = clock.millis();
-            for (int i = 0; i < outputs.size(); i++) { // one output per task, in batch order
-                release(batch.tasks().get(i), this.outputs.withEscalation(batch.tasks().get(i), outputs.get(i), doneAt), out);
-            }
+        metrics.prefetched(records.count());
+        if (records.isEmpty()) {
+            return;
         }
-        ledger.releaseHeldBack(out);
-        if (!out.isEmpty() || skippedSinceCommit || batch != null) {
-            // the batch's outputs leave as it ends, with the tasks answered without running this turn
-            clients.send(out, ledger::committablePositions, clock.millis());
-            skippedSinceCommit = false;
+        long now = clock.millis();
+        List<ProducerRecord<String, Object>> refused = new ArrayList<>();
+        accept(records, now, refused);
+        applyBackpressure();
+        if (!refused.isEmpty()) {
+            clients.send(refused, ledger::committablePositions, now);
         }
-        clients.commitIfDue(ledger::committablePositions, clock.millis());
-        publishStatusIfDue();
+    }
+
+    /**
+     * How long the poll after a batch of {@code lastBatchMs} waits, at least, for the fetch
+     * {@link #prefetch} sent when the next batch would otherwise leave short (a full batch waiting
+     * leaves at once: under overload the model must not idle): a quarter of the batch's time, at
+     * most {@link #CATCH_UP_MAX_WAIT_MS}, none after a batch shorter than
+     * {@link #CATCH_UP_AFTER_MS}. The fetch comes back in a broker round trip when tasks arrived;
+     * the wait is only spent in full when none did.
+     */
+    static long catchUpWaitMs(long lastBatchMs) {
+        if (lastBatchMs < CATCH_UP_AFTER_MS) {
+            return 0;
+        }
+        return Math.min(CATCH_UP_MAX_WAIT_MS, Math.max(1, lastBatchMs / 4));
     }
 
     /**

@@ -292,6 +292,51 @@ class ExecutorHostIT {
     }
 
     /**
+     * After a batch long enough for tasks to arrive unseen (the consumer's one fetch in flight was
+     * answered as the batch began), the executor polls at once, without waiting, to send the next
+     * fetch, and the tasks that poll brings are served like any other. 200 tasks of the heavy
+     * variant on one thread: batches of 8 take about 20 ms here, past the 8 ms threshold.
+     */
+    @Test
+    void pollsRightAfterALongBatchAndServesWhatThatPollBrings() throws Exception {
+        Catalog catalog = Catalog.load(DIR.resolve("catalog.yaml"));
+        SluiceSerdes serdes = SluiceSerdes.fingerprint();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, List.of("vgg-b-tta")).create(admin);
+        }
+        ExecutorConfig config = ExecutorConfig.defaults("host-catchup-it").withDevice(Device.CPU).withThreads(1);
+        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR,
+                List.of("vgg-b-tta"), config, registry)) {
+            long until = System.currentTimeMillis() + 60_000;
+            while (!host.ready() && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
+            }
+            assertTrue(host.ready(), "consumer joined its group");
+            Set<String> ids = new java.util.HashSet<>();
+            try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
+                long deadline = System.currentTimeMillis() + 300_000;
+                for (int i = 0; i < 200; i++) {
+                    String id = "catchup-" + i;
+                    ids.add(id);
+                    p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg-b-tta"), id, InferenceTask.newBuilder()
+                            .setRequestId(id).setVariant("vgg-b-tta").setTask("fashion-mnist")
+                            .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(i)))
+                            .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
+                            .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                }
+            }
+            Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, ids, 120_000);
+            assertEquals(ids, outputs.keySet(), "every task is answered");
+            assertTrue(outputs.values().stream().allMatch(o -> o.getStatus() == OutputStatus.OK), "and served");
+            var prefetches = registry.get("sluice.executor.prefetch.tasks").tag("variant", "vgg-b-tta").summary();
+            assertTrue(prefetches.count() >= 1, "a long batch was followed by a poll at once");
+            assertTrue(prefetches.totalAmount() >= 1, "which brought tasks in: " + prefetches.totalAmount());
+        }
+    }
+
+    /**
      * MOSEL re-planning on the broker: fusion-cnn's catalog profile says a full batch takes 40 s
      * (as if profiled on a far slower machine), so with three batches queued and a 60 s deadline
      * the executor predicts everything past the first batch late and moves it to the task's

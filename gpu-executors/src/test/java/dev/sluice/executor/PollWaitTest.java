@@ -18,4 +18,17 @@ class PollWaitTest {
         assertEquals(20, VariantExecutor.pollWaitMs(1_000_500, 1_000_000));
         assertEquals(20, VariantExecutor.pollWaitMs(Long.MAX_VALUE, 1_000_000)); // nothing queued
     }
+
+    @Test
+    void afterALongBatchAShortNextBatchWaitsAQuarterOfItsTimeAtMost5MsForTheFetchSentAsItEnded() {
+        assertEquals(2, VariantExecutor.catchUpWaitMs(8));
+        assertEquals(5, VariantExecutor.catchUpWaitMs(20));
+        assertEquals(5, VariantExecutor.catchUpWaitMs(60)); // a heavy batch: bounded by a broker round trip's allowance
+    }
+
+    @Test
+    void notAfterAShortBatch() {
+        assertEquals(0, VariantExecutor.catchUpWaitMs(0)); // no batch ran last turn
+        assertEquals(0, VariantExecutor.catchUpWaitMs(7)); // too short for much to have arrived unseen
+    }
 }

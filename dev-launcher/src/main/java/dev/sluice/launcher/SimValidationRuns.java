@@ -1,0 +1,135 @@
+package dev.sluice.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.sim.stats.Interval;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The simulator against several pipeline runs: the {@code validation} sections of the summaries
+ * that {@code sim --validate} wrote, one per pipeline run, pooled per policy. One pipeline run is
+ * one draw of a noisy host (on two cores the same code's fixed-high SLO moved by 0.07 between
+ * runs an hour apart), so a difference larger than the tolerance in one run can be the pipeline's
+ * noise as well as the model's error; over runs, the mean difference and its 95% interval tell
+ * them apart. Each run's sim side is already a mean over its seeds, on the host as probed beside
+ * that run.
+ */
+final class SimValidationRuns {
+    /** One policy over the runs: the per-run values, and how many runs were within the tolerance. */
+    record PolicyRuns(String policy, List<Double> pipelineSlo, List<Double> simSlo, List<Double> sloDiff,
+                      List<Double> accuracyDiffPoints, int within) {
+        Interval sloDifference() {
+            return Interval.of(sloDiff);
+        }
+
+        Interval accuracyDifferencePoints() {
+            return Interval.of(accuracyDiffPoints);
+        }
+
+        /** The mean differences within the tolerance (SLO 0.03, effective accuracy 1 point). */
+        boolean meanWithin() {
+            return Math.abs(sloDifference().mean()) <= SimValidation.SLO_TOLERANCE + 1e-9
+                    && Math.abs(accuracyDifferencePoints().mean()) <= 100 * SimValidation.ACCURACY_TOLERANCE + 1e-9;
+        }
+
+        int runs() {
+            return sloDiff.size();
+        }
+    }
+
+    private SimValidationRuns() {}
+
+    /** Pools the validation sections of {@code summaries}, policies in the order first met. */
+    static Map<String, PolicyRuns> read(List<Path> summaries) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, List<JsonNode>> byPolicy = new LinkedHashMap<>();
+        for (Path f : summaries) {
+            JsonNode validation = json.readTree(f.toFile()).path("validation");
+            if (!validation.isObject() || validation.isEmpty()) {
+                throw new IllegalArgumentException(f + " has no validation section: write it with sim --validate --summary-json");
+            }
+            validation.fields().forEachRemaining(e -> byPolicy.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        }
+        Map<String, PolicyRuns> out = new LinkedHashMap<>();
+        byPolicy.forEach((policy, runs) -> {
+            List<Double> pipe = new ArrayList<>();
+            List<Double> sim = new ArrayList<>();
+            List<Double> diff = new ArrayList<>();
+            List<Double> acc = new ArrayList<>();
+            int within = 0;
+            for (JsonNode r : runs) {
+                pipe.add(r.path("pipeline_slo").asDouble());
+                sim.add(r.path("sim_slo").asDouble());
+                diff.add(r.path("sim_slo").asDouble() - r.path("pipeline_slo").asDouble());
+                acc.add(100 * (r.path("sim_effective_accuracy").asDouble() - r.path("pipeline_effective_accuracy").asDouble()));
+                within += r.path("within").asBoolean() ? 1 : 0;
+            }
+            out.put(policy, new PolicyRuns(policy, pipe, sim, diff, acc, within));
+        });
+        return out;
+    }
+
+    static String table(Map<String, PolicyRuns> runs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-15s %4s %8s %15s %15s %19s %19s %11s%n", "policy",
+                "runs", "within", "pipe slo", "sim slo", "slo diff", "eff.acc diff pt", "mean within"));
+        for (PolicyRuns p : runs.values()) {
+            Interval pipe = Interval.of(p.pipelineSlo());
+            Interval sim = Interval.of(p.simSlo());
+            Interval d = p.sloDifference();
+            Interval a = p.accuracyDifferencePoints();
+            sb.append(String.format(Locale.ROOT, "%-15s %4d %8s %15s %15s %19s %19s %11s%n", p.policy(), p.runs(),
+                    p.within() + "/" + p.runs(), meanCi(pipe, "%.4f"), meanCi(sim, "%.4f"), meanCi(d, "%+.4f"),
+                    meanCi(a, "%+.2f"), p.meanWithin() ? "yes" : "NO"));
+        }
+        return sb.toString();
+    }
+
+    static Map<String, Object> toJson(Map<String, PolicyRuns> runs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        runs.forEach((policy, p) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("runs", p.runs());
+            m.put("runs_within", p.within());
+            m.put("pipeline_slo", interval(Interval.of(p.pipelineSlo())));
+            m.put("pipeline_slo_range", List.of(min(p.pipelineSlo()), max(p.pipelineSlo())));
+            m.put("sim_slo", interval(Interval.of(p.simSlo())));
+            m.put("slo_difference", interval(p.sloDifference()));
+            m.put("effective_accuracy_difference_points", interval(p.accuracyDifferencePoints()));
+            m.put("mean_within", p.meanWithin());
+            out.put(policy, m);
+        });
+        return out;
+    }
+
+    /** {@code mean ±ci95}, the interval in the mean's precision; the mean alone for one run. */
+    private static String meanCi(Interval i, String fmt) {
+        String mean = String.format(Locale.ROOT, fmt, i.mean());
+        int decimals = Integer.parseInt(fmt.replaceAll(".*\\.(\\d)f", "$1"));
+        return Double.isNaN(i.ci95()) ? mean : mean + String.format(Locale.ROOT, " ±%." + decimals + "f", i.ci95());
+    }
+
+    private static Map<String, Object> interval(Interval i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mean", round(i.mean()));
+        m.put("ci95", Double.isNaN(i.ci95()) ? null : round(i.ci95()));
+        return m;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1e4) / 1e4;
+    }
+
+    private static double min(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.sluice.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SimValidationRunsTest {
+    @TempDir
+    Path dir;
+
+    private Path summary(String name, double pipeSlo, double simSlo, double pipeAcc, double simAcc, boolean within)
+            throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, String.format(java.util.Locale.ROOT, """
+                {"policies": {}, "validation": {
+                  "fixed-high": {"sim_slo": %s, "pipeline_slo": %s, "sim_effective_accuracy": %s,
+                                 "pipeline_effective_accuracy": %s, "within": %s},
+                  "fixed-low": {"sim_slo": 1.0, "pipeline_slo": 1.0, "sim_effective_accuracy": 0.84,
+                                "pipeline_effective_accuracy": 0.84, "within": true}}}
+                """, simSlo, pipeSlo, simAcc, pipeAcc, within));
+        return f;
+    }
+
+    @Test
+    void poolsEachPolicysDifferencesOverTheRuns() throws Exception {
+        // one run 0.05 above the pipeline, one 0.01 below: out in one run, within on average (+0.02)
+        Map<String, SimValidationRuns.PolicyRuns> runs = SimValidationRuns.read(List.of(
+                summary("a.json", 0.65, 0.70, 0.60, 0.65, false), summary("b.json", 0.72, 0.71, 0.67, 0.66, true)));
+        SimValidationRuns.PolicyRuns fh = runs.get("fixed-high");
+        assertEquals(2, fh.runs());
+        assertEquals(1, fh.within());
+        assertEquals(0.02, fh.sloDifference().mean(), 1e-9);
+        // t(0.975, 1) = 12.706 times s / sqrt(2), s = sqrt(0.03^2 + 0.03^2) = 0.0424: two runs give a wide interval
+        assertEquals(12.706 * Math.sqrt(0.0018) / Math.sqrt(2), fh.sloDifference().ci95(), 1e-6);
+        assertEquals(2.0, fh.accuracyDifferencePoints().mean(), 1e-9);
+        assertFalse(fh.meanWithin(), "2 points of effective accuracy on average is outside the 1-point tolerance");
+        assertTrue(runs.get("fixed-low").meanWithin());
+        assertEquals(List.of("fixed-high", "fixed-low"), List.copyOf(runs.keySet()));
+        String table = SimValidationRuns.table(runs);
+        assertTrue(table.contains("1/2"), table);
+        assertTrue(table.contains("+0.0200 ±0.3812"), table);
+        Map<String, Object> json = SimValidationRuns.toJson(runs);
+        assertEquals(List.of(0.65, 0.72), ((Map<?, ?>) json.get("fixed-high")).get("pipeline_slo_range"));
+    }
+
+    @Test
+    void aSummaryWithoutAValidationSectionIsRefused() throws Exception {
+        Path f = dir.resolve("plain.json");
+        Files.writeString(f, "{\"policies\": {}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SimValidationRuns.read(List.of(f)));
+        assertTrue(e.getMessage().contains("no validation section"), e.getMessage());
+    }
+}
