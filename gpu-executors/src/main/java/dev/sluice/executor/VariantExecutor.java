@@ -260,6 +260,12 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             long batchStart = clock.millis();
             runBatch(batch, outputs);
             lastBatchMs = clock.millis() - batchStart;
+            if (lastBatchMs >= CATCH_UP_AFTER_MS) {
+                // before its outputs are released and sent, so that the fetch has that time to come back (placed after
+                // them it was rarely back by the next poll); should this poll revoke a partition, the ledger drops the
+                // batch's outputs for it (OutputLedger.release) and its next owner runs those tasks
+                prefetch();
+            }
             if (outputs.size() != batch.size()) {
                 throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
             }
@@ -274,10 +280,6 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             // the batch's outputs leave as it ends, with the tasks answered without running this turn
             clients.send(out, ledger::committablePositions, clock.millis());
             skippedSinceCommit = false;
-        }
-        if (lastBatchMs >= CATCH_UP_AFTER_MS) {
-            // after the batch's outputs are out: a rebalance in this poll commits them as one at a turn's start would
-            prefetch();
         }
         clients.commitIfDue(ledger::committablePositions, clock.millis());
     }
@@ -317,7 +319,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
      * returned, just before the batch began, so what reached the partitions while it ran is in no
      * fetch yet (nor in the lag a status reports), and would wait unseen through the next batch
      * too. This poll, which does not wait, collects that fetch's answer and sends the next one,
-     * which comes back while the turn commits and the next one starts, in time for its poll.
+     * which comes back while the batch's outputs are released, sent and committed, often in time
+     * for the next turn's poll.
      */
     private void prefetch() {
         ConsumerRecords<String, InferenceTask> records = pollTasks(Duration.ZERO);
