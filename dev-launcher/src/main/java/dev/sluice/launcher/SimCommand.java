@@ -358,8 +358,13 @@ final class SimCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, " (%.1f ms above %.0f rps)", busy.hops().of(HopLatencies.Hop.STATUS).mean(),
                                     busy.aboveRps()));
                 }
+                double fetchBack = pipeline.fetchBackShare(p);
+                if (fetchBack < 1) {
+                    System.out.printf(Locale.ROOT, "%s: the executors' fetch after a long batch was back by their next poll "
+                            + "%.0f%% of the time with a full batch waiting; so are the simulated ones'%n", p, 100 * fetchBack);
+                }
                 results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
-                        requestLog, busy), List.of(p), seeds, seed,
+                        requestLog, busy, fetchBack), List.of(p), seeds, seed,
                         threadCount, System.out::println));
             }
         } else {

@@ -89,7 +89,18 @@ final class SimValidation {
      */
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
-            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges) {}
+            Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges,
+            JsonNode prefetchBack) {
+        /**
+         * How often the policy's executors had the fetch sent right after a long batch back by
+         * their next poll with a full batch waiting; 1 (always, as the simulator assumed before it
+         * was measured) when the side has no such polls or predates the measurement.
+         */
+        double fetchBackShare(String policy) {
+            JsonNode share = prefetchBack == null ? null : prefetchBack.path(policy).path("back_share");
+            return share != null && share.isNumber() ? share.asDouble() : 1.0;
+        }
+    }
 
     /**
      * The host probe with the transport busy: the same batch, back to back, while requests pinned
@@ -296,6 +307,7 @@ final class SimValidation {
             StringBuilder requests = new StringBuilder(dev.sluice.bench.OutcomesCsv.HEADER).append('\n');
             Map<String, Object> busyCores = new LinkedHashMap<>();
             Map<String, Object> statusAges = new LinkedHashMap<>();
+            Map<String, Object> prefetches = new LinkedHashMap<>();
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
@@ -304,12 +316,23 @@ final class SimValidation {
                 // where the cores went, and how often the Streams stages committed, read for the busy seconds below
                 CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS, () -> streamsCommits(metrics.registry));
                 double[] age0 = statusAge(metrics.registry);
+                double[] fetch0 = prefetchNextPolls(metrics.registry);
                 try {
                     results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 } finally {
                     cpu.close();
                 }
                 double[] age1 = statusAge(metrics.registry);
+                double[] fetch1 = prefetchNextPolls(metrics.registry);
+                double back = fetch1[0] - fetch0[0];
+                double late = fetch1[1] - fetch0[1];
+                if (back + late > 0) {
+                    prefetches.put(policy, Map.of("back_share", round(back / (back + late)), "polls", (long) (back + late)));
+                    progress.accept(String.format(Locale.ROOT, "%s: with a full batch waiting, the fetch sent right after a "
+                            + "long batch was back by the next poll %.0f%% of the time (%d polls): the rest of what arrived "
+                            + "during a batch waited through the next one", policy, 100 * back / (back + late),
+                            (long) (back + late)));
+                }
                 if (age1[0] > age0[0]) {
                     double mean = (age1[1] - age0[1]) / (age1[0] - age0[0]);
                     statusAges.put(policy, Map.of("mean_ms", round(mean), "statuses", (long) (age1[0] - age0[0])));
@@ -377,6 +400,7 @@ final class SimValidation {
             json.put("batch_compute_ms_by_variant", compute);
             json.put("cores_by_thread_group_busy", busyCores);
             json.put("status_age_ms_by_policy", statusAges);
+            json.put("prefetch_back_by_policy", prefetches);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             Path requestsCsv = requestsCsvOf(out);
@@ -490,6 +514,23 @@ final class SimValidation {
             ms += t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return new double[] {n, ms};
+    }
+
+    /**
+     * Every executor's {@code sluice.executor.prefetch.next.polls} so far: {fetch=back, fetch=late},
+     * the polls right after a prefetch with a full batch waiting.
+     */
+    static double[] prefetchNextPolls(io.micrometer.core.instrument.MeterRegistry registry) {
+        double back = 0;
+        double late = 0;
+        for (io.micrometer.core.instrument.Counter c : registry.find("sluice.executor.prefetch.next.polls").counters()) {
+            if ("back".equals(c.getId().getTag("fetch"))) {
+                back += c.count();
+            } else {
+                late += c.count();
+            }
+        }
+        return new double[] {back, late};
     }
 
     private static final String SELECTOR = "selector";
@@ -739,7 +780,7 @@ final class SimValidation {
                     root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
                     LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
                     PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"),
-                    root.path("status_age_ms_by_policy"));
+                    root.path("status_age_ms_by_policy"), root.path("prefetch_back_by_policy"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -183,6 +183,28 @@ class SimValidationTest {
     }
 
     @Test
+    void theFetchesBackInTimeAreCountedOverEveryVariantAndReadBackPerPolicy(@TempDir Path dir) throws Exception {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v1")
+                .tag("fetch", "back").register(registry).increment(3);
+        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v2")
+                .tag("fetch", "back").register(registry).increment(1);
+        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v1")
+                .tag("fetch", "late").register(registry).increment(6);
+        double[] polls = SimValidation.prefetchNextPolls(registry);
+        assertEquals(4.0, polls[0]);
+        assertEquals(6.0, polls[1]);
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE.replace("\"status_age_ms_by_policy\"",
+                "\"prefetch_back_by_policy\": {\"b\": {\"back_share\": 0.4, \"polls\": 10}}, \"status_age_ms_by_policy\""));
+        SimValidation.PipelineSide side = SimValidation.read(f);
+        assertEquals(0.4, side.fetchBackShare("b"));
+        assertEquals(1.0, side.fetchBackShare("a"), "a policy without such polls: every fetch back, as before the measurement");
+        Files.writeString(f, PIPELINE);
+        assertEquals(1.0, SimValidation.read(f).fetchBackShare("b"), "a side from before the measurement");
+    }
+
+    @Test
     void aPipelineSideWithoutCpuTimesPrintsNoCoresTable(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("p.json");
         Files.writeString(f, "{\"policies\": {\"a\": {\"slo_attainment\": 1.0}}}");

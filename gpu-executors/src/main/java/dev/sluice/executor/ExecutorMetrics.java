@@ -33,6 +33,8 @@ final class ExecutorMetrics {
     private final Counter computeSaved;
     private final Counter replanned;
     private final DistributionSummary prefetched;
+    private final Counter prefetchBack;
+    private final Counter prefetchLate;
     final AtomicLong inFlight = new AtomicLong();
     /** The batch-size limit now: max_batch, or the adaptive (AIMD) size when that is on. */
     final AtomicInteger batchLimit = new AtomicInteger();
@@ -63,6 +65,15 @@ final class ExecutorMetrics {
                 .description("tasks the poll right after a long batch brought in (count: such polls); it also sends the "
                         + "fetch for what arrived while the batch ran, which would otherwise wait through the next batch unseen")
                 .tag("variant", variant).register(r);
+        // with a full batch waiting the turn's poll does not wait: whether the prefetch's fetch was back by then
+        prefetchBack = Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", "back")
+                .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they brought "
+                        + "tasks (what arrived during the last batch joins the next), late when not (it waits another batch)")
+                .register(r);
+        prefetchLate = Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", "late")
+                .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they brought "
+                        + "tasks (what arrived during the last batch joins the next), late when not (it waits another batch)")
+                .register(r);
         replanned = Counter.builder("sluice.executor.replanned")
                 .description("queued tasks moved to a cheaper fallback variant: here they would have answered too late")
                 .tag("variant", variant).register(r);
@@ -130,6 +141,10 @@ final class ExecutorMetrics {
 
     void prefetched(int n) {
         prefetched.record(n);
+    }
+
+    void prefetchAnswered(boolean back) {
+        (back ? prefetchBack : prefetchLate).increment();
     }
 
     void dropped(int n) {

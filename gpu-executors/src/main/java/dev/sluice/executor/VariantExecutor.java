@@ -228,7 +228,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private void loopOnce() {
         long now = clock.millis();
         long wait = pollWaitMs(batcher.nextFlushAtMs(), now);
-        if (lastBatchMs > 0 && batcher.size() < batcher.limit() && paused.isEmpty()) {
+        boolean afterPrefetch = lastBatchMs >= CATCH_UP_AFTER_MS;
+        boolean fullBatchWaits = batcher.size() >= batcher.limit();
+        if (lastBatchMs > 0 && !fullBatchWaits && paused.isEmpty()) {
             // the next batch would leave short: worth a moment for the fetch sent as the last batch ended
             wait = Math.max(wait, catchUpWaitMs(lastBatchMs));
         }
@@ -236,6 +238,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         ConsumerRecords<String, InferenceTask> records = pollTasks(Duration.ofMillis(wait));
         if (records == null) {
             return; // an undecodable task was dead-lettered
+        }
+        if (afterPrefetch && fullBatchWaits) {
+            metrics.prefetchAnswered(!records.isEmpty()); // with no wait: was the prefetch's fetch back in time?
         }
         now = clock.millis();
         List<ProducerRecord<String, Object>> out = new ArrayList<>();

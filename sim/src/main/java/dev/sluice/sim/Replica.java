@@ -45,6 +45,14 @@ final class Replica {
     private final AimdBatchSize aimd;
     private final Simulation sim;
     private boolean paused;
+    /**
+     * A poll fetches only the tasks that reached the partitions by this time (ns), or all of them
+     * at {@code Long.MAX_VALUE}: after a long batch whose follow-up fetch was not back in time
+     * (see {@link #onBatchDone}), what arrived while the batch ran stays on the partitions.
+     */
+    private long fetchedUpToNs = Long.MAX_VALUE;
+    /** The executor's {@code CATCH_UP_AFTER_MS}: a batch at least this long is followed by a poll at once. */
+    static final double PREFETCH_AFTER_MS = 8;
 
     boolean busy;
     private List<SimTask> running;
@@ -90,6 +98,7 @@ final class Replica {
 
     /** A task reached one of this replica's partitions. */
     void onTask(SimTask t, long now) {
+        t.reachedNs = now;
         backlog.addLast(t);
         if (!busy) {
             step(now);
@@ -110,12 +119,14 @@ final class Replica {
     void step(long now) {
         long nowMs = sim.ms(now);
         if (!paused) {
-            for (int n = 0; n < maxPollRecords && !backlog.isEmpty() && batcher.hasRoom(); n++) {
+            for (int n = 0; n < maxPollRecords && !backlog.isEmpty() && batcher.hasRoom()
+                    && backlog.peekFirst().reachedNs <= fetchedUpToNs; n++) {
                 SimTask t = backlog.pollFirst();
                 t.arrivalMs = nowMs;
                 batcher.offer(t);
             }
         }
+        fetchedUpToNs = Long.MAX_VALUE; // the poll after this one (or a waiting one) has the fetch sent at this one
         applyBackpressure();
         replanQueued(now, nowMs);
         if (batcher.size() > 0) {
@@ -182,6 +193,13 @@ final class Replica {
             sim.completed(t, this, (queueBase - t.enqueuedNs) / 1e6, runningMs, n, now);
         }
         completedSinceStatus += n;
+        // The executor polls right after a long batch, which sends the fetch for what arrived while it ran; with a
+        // full batch waiting (counting what the fetch before the batch brought) its next poll does not wait for it,
+        // and when it is not back the next batch goes without those tasks, and the status does not count them.
+        if (runningMs >= PREFETCH_AFTER_MS && batcher.size() + reachedBy(batchStartNs, batcher.limit()) >= batcher.limit()
+                && !sim.prefetchBack()) {
+            fetchedUpToNs = batchStartNs;
+        }
         batchMs = ewma(batchMs, runningMs);
         latency.observe(n, runningMs);
         meanBatch = ewma(meanBatch, n);
@@ -209,9 +227,30 @@ final class Replica {
         throughput = ewma(throughput, completedSinceStatus / secs);
         completedSinceStatus = 0;
         lastStatusMs = nowMs;
-        long queue = backlog.size() + batcher.size();
+        long queue = fetchedBacklog() + batcher.size();
         double msPerRequest = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch : 0;
         sim.publishStatus(new ReplicaStatus(executorId, variant.id(), queue, throughput, msPerRequest, partitions, nowMs), now);
+    }
+
+    /** Tasks on the partitions that had reached them by {@code ns}, counted up to {@code atMost}. */
+    private int reachedBy(long ns, int atMost) {
+        int n = 0;
+        for (java.util.Iterator<SimTask> it = backlog.iterator(); it.hasNext() && n < atMost && it.next().reachedNs <= ns; ) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Tasks on the partitions that the consumer's lag counts: those its last fetch saw. */
+    private long fetchedBacklog() {
+        if (fetchedUpToNs == Long.MAX_VALUE) {
+            return backlog.size();
+        }
+        long unseen = 0;
+        for (java.util.Iterator<SimTask> it = backlog.descendingIterator(); it.hasNext() && it.next().reachedNs > fetchedUpToNs; ) {
+            unseen++;
+        }
+        return backlog.size() - unseen;
     }
 
     /** The executor pauses fetching before a poll could overfill the batcher, and resumes below half. */

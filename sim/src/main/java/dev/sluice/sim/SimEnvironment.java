@@ -20,9 +20,14 @@ import dev.sluice.sim.answers.SampleAnswers;
  * @param busyHops null, or the hops to draw while requests arrive faster than its rate (the
  *     transport's queues grow with the load: {@code sim --validate} measures a policy's hops in the
  *     trace's busy seconds apart from its quiet ones)
+ * @param fetchBackShare how often the fetch an executor sends right after a long batch is back by
+ *     its next poll when a full batch waits (that poll does not wait for it): otherwise what reached
+ *     the replica's partitions while the batch ran waits through the next batch too, and its status
+ *     does not count it (1: always back, the default; {@code sim --validate} measures it per policy,
+ *     {@code sluice.executor.prefetch.next.polls})
  */
 public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
-                             SimOutcome.Log requestLog, BusyHops busyHops) {
+                             SimOutcome.Log requestLog, BusyHops busyHops, double fetchBackShare) {
     /** Hop latencies for when the arrival rate (smoothed over 0.1 s) is above {@code aboveRps}. */
     public record BusyHops(dev.sluice.sim.hops.HopLatencies hops, double aboveRps) {
         public BusyHops {
@@ -41,6 +46,14 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
         if (selectorCommitMs < 0) {
             throw new IllegalArgumentException("the selector's release period must be >= 0, got " + selectorCommitMs);
         }
+        if (!(fetchBackShare >= 0 && fetchBackShare <= 1)) {
+            throw new IllegalArgumentException("the share of fetches back in time must be in [0, 1], got " + fetchBackShare);
+        }
+    }
+
+    public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
+            SimOutcome.Log requestLog, BusyHops busyHops) {
+        this(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, 1.0);
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
@@ -56,19 +69,24 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog, busyHops);
+        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare);
     }
 
     /** Requests of the task sent in parts, as {@code p} says (null: whole). */
     public SimEnvironment withParts(SimParts p) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog, busyHops);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog, busyHops, fetchBackShare);
     }
 
     public SimEnvironment withRequestLog(SimOutcome.Log log) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log, busyHops);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log, busyHops, fetchBackShare);
     }
 
     public SimEnvironment withBusyHops(BusyHops b) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b, fetchBackShare);
+    }
+
+    /** Executors' fetches after a long batch back in time this often (see {@code fetchBackShare}). */
+    public SimEnvironment withFetchBackShare(double share) {
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, share);
     }
 }

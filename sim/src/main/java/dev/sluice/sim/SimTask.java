@@ -19,6 +19,8 @@ final class SimTask implements Batchable {
     final float escalateBelow;
     /** when it was sent (ns, virtual): the queue stage runs from here to its batch's start */
     final long enqueuedNs;
+    /** when it reached its replica's partition (ns, virtual) */
+    long reachedNs;
     /** when its replica polled it (epoch ms, virtual) */
     long arrivalMs;
     /** whether it is the first stage of a cascade (its confidence decides the escalation) */

@@ -128,6 +128,8 @@ public final class Simulation {
     private final RandomGenerator routeRandom;
     private final RandomGenerator answerRandom;
     private final RandomGenerator latencyRandom;
+    private final RandomGenerator fetchRandom;
+    private final double fetchBackShare;
     private final RunStats stats;
     private final SharedHost host;
     private final SampleAnswers answers;
@@ -243,6 +245,8 @@ public final class Simulation {
         this.requestLog = env.requestLog() != null && env.requestLog().wants(seed) ? env.requestLog() : null;
         this.seed = seed;
         this.busyHops = env.busyHops();
+        this.fetchBackShare = env.fetchBackShare();
+        this.fetchRandom = master.split(); // split last: the streams above draw as they did before it
 
         this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
         this.warmupNs = Math.round(config.warmupS() * 1e9);
@@ -708,6 +712,11 @@ public final class Simulation {
 
     RandomGenerator latencyRandom() {
         return latencyRandom;
+    }
+
+    /** Whether an executor's fetch sent right after a long batch is back by its next poll ({@code SimEnvironment.fetchBackShare}). */
+    boolean prefetchBack() {
+        return fetchBackShare >= 1 || fetchRandom.nextDouble() < fetchBackShare;
     }
 
     /** Dispatch to output for an idle variant, as the executors estimate it: batch-1 p99, batching delay, two hops. */
