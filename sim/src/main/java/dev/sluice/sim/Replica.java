@@ -24,7 +24,10 @@ import java.util.Set;
  * ({@link QueueReplan}), answers DEADLINE_EXCEEDED the tasks it could no longer answer in time
  * (with the executor's observed slowdown and answer margin), skips tasks of requests the
  * aggregator answered early, and runs the batch the batcher releases, one at a time, for a time
- * drawn from the variant's profile. It publishes the same status fields on the same period.
+ * drawn from the variant's profile. It publishes the same status fields on the same period. After
+ * a long batch with a full batch waiting, what arrived while it ran is fetched in time for the next
+ * batch only as often as the environment's {@code fetchBackShare} says (the executor's one fetch
+ * in flight; by default always).
  */
 final class Replica {
     final String id;
