@@ -829,8 +829,13 @@ final class SimValidation {
         }
 
         boolean within() {
-            return Math.abs(simSlo - pipeSlo) <= SLO_TOLERANCE + 1e-9 && Math.abs(simAcc - pipeAcc) <= ACCURACY_TOLERANCE + 1e-9;
+            return withinTolerance(simSlo - pipeSlo, simAcc - pipeAcc);
         }
+    }
+
+    /** Whether an SLO difference and an effective-accuracy difference (both as fractions) are within the tolerance. */
+    static boolean withinTolerance(double sloDifference, double accuracyDifference) {
+        return Math.abs(sloDifference) <= SLO_TOLERANCE + 1e-9 && Math.abs(accuracyDifference) <= ACCURACY_TOLERANCE + 1e-9;
     }
 
     static String table(PipelineSide pipeline, Map<String, PolicySummary> sim) {

@@ -34,8 +34,7 @@ final class SimValidationRuns {
 
         /** The mean differences within the tolerance (SLO 0.03, effective accuracy 1 point). */
         boolean meanWithin() {
-            return Math.abs(sloDifference().mean()) <= SimValidation.SLO_TOLERANCE + 1e-9
-                    && Math.abs(accuracyDifferencePoints().mean()) <= 100 * SimValidation.ACCURACY_TOLERANCE + 1e-9;
+            return SimValidation.withinTolerance(sloDifference().mean(), accuracyDifferencePoints().mean() / 100);
         }
 
         int runs() {
@@ -84,8 +83,8 @@ final class SimValidationRuns {
             Interval d = p.sloDifference();
             Interval a = p.accuracyDifferencePoints();
             sb.append(String.format(Locale.ROOT, "%-15s %4d %8s %15s %15s %19s %19s %11s%n", p.policy(), p.runs(),
-                    p.within() + "/" + p.runs(), meanCi(pipe, "%.4f"), meanCi(sim, "%.4f"), meanCi(d, "%+.4f"),
-                    meanCi(a, "%+.2f"), p.meanWithin() ? "yes" : "NO"));
+                    p.within() + "/" + p.runs(), meanCi(pipe, 4, false), meanCi(sim, 4, false), meanCi(d, 4, true),
+                    meanCi(a, 2, true), p.meanWithin() ? "yes" : "NO"));
         }
         return sb.toString();
     }
@@ -107,10 +106,9 @@ final class SimValidationRuns {
         return out;
     }
 
-    /** {@code mean ±ci95}, the interval in the mean's precision; the mean alone for one run. */
-    private static String meanCi(Interval i, String fmt) {
-        String mean = String.format(Locale.ROOT, fmt, i.mean());
-        int decimals = Integer.parseInt(fmt.replaceAll(".*\\.(\\d)f", "$1"));
+    /** {@code mean ±ci95} to {@code decimals} places, signed when asked; the mean alone for one run. */
+    private static String meanCi(Interval i, int decimals, boolean signed) {
+        String mean = String.format(Locale.ROOT, "%" + (signed ? "+" : "") + "." + decimals + "f", i.mean());
         return Double.isNaN(i.ci95()) ? mean : mean + String.format(Locale.ROOT, " ±%." + decimals + "f", i.ci95());
     }
 

@@ -66,14 +66,8 @@ final class ExecutorMetrics {
                         + "fetch for what arrived while the batch ran, which would otherwise wait through the next batch unseen")
                 .tag("variant", variant).register(r);
         // with a full batch waiting the turn's poll does not wait: whether the prefetch's fetch was back by then
-        prefetchBack = Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", "back")
-                .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they brought "
-                        + "tasks (what arrived during the last batch joins the next), late when not (it waits another batch)")
-                .register(r);
-        prefetchLate = Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", "late")
-                .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they brought "
-                        + "tasks (what arrived during the last batch joins the next), late when not (it waits another batch)")
-                .register(r);
+        prefetchBack = prefetchNextPolls(r, variant, "back");
+        prefetchLate = prefetchNextPolls(r, variant, "late");
         replanned = Counter.builder("sluice.executor.replanned")
                 .description("queued tasks moved to a cheaper fallback variant: here they would have answered too late")
                 .tag("variant", variant).register(r);
@@ -137,6 +131,14 @@ final class ExecutorMetrics {
 
     void queued(double ms) {
         queueTime.record((long) (Math.max(ms, 0) * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    private static Counter prefetchNextPolls(MeterRegistry r, String variant, String fetch) {
+        return Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", fetch)
+                .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they "
+                        + "brought tasks (what arrived during the last batch joins the next), late when not (it waits "
+                        + "another batch)")
+                .register(r);
     }
 
     void prefetched(int n) {

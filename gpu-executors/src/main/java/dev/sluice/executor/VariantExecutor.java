@@ -83,6 +83,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     private volatile String failure;
     /** A batch at least this long is followed by a {@link #prefetch} (after a short one little can have arrived unseen). */
     static final long CATCH_UP_AFTER_MS = 8;
+    /** The longest the turn's poll waits for that fetch ({@link #catchUpWaitMs}). */
     static final long CATCH_UP_MAX_WAIT_MS = 5;
     private long lastBatchMs; // the batch the last turn ran, 0 when none
     private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
@@ -230,7 +231,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         long wait = pollWaitMs(batcher.nextFlushAtMs(), now);
         boolean afterPrefetch = lastBatchMs >= CATCH_UP_AFTER_MS;
         boolean fullBatchWaits = batcher.size() >= batcher.limit();
-        if (lastBatchMs > 0 && !fullBatchWaits && paused.isEmpty()) {
+        if (!fullBatchWaits && paused.isEmpty()) {
             // the next batch would leave short: worth a moment for the fetch sent as the last batch ended
             wait = Math.max(wait, catchUpWaitMs(lastBatchMs));
         }
@@ -269,7 +270,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
                 // before its outputs are released and sent, so that the fetch has that time to come back (placed after
                 // them it was rarely back by the next poll); should this poll revoke a partition, the ledger drops the
                 // batch's outputs for it (OutputLedger.release) and its next owner runs those tasks
-                prefetch();
+                prefetch(out);
             }
             if (outputs.size() != batch.size()) {
                 throw new IllegalStateException("runBatch gave " + outputs.size() + " outputs for " + batch.size() + " tasks");
@@ -327,26 +328,18 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
      * which comes back while the batch's outputs are released, sent and committed, often in time
      * for the next turn's poll.
      */
-    private void prefetch() {
+    private void prefetch(List<ProducerRecord<String, Object>> out) {
         ConsumerRecords<String, InferenceTask> records = pollTasks(Duration.ZERO);
         if (records == null) {
             return; // an undecodable task was dead-lettered
         }
         metrics.prefetched(records.count());
-        if (records.isEmpty()) {
-            return;
-        }
-        long now = clock.millis();
-        List<ProducerRecord<String, Object>> refused = new ArrayList<>();
-        accept(records, now, refused);
+        accept(records, clock.millis(), out); // a malformed task's error leaves with the batch's outputs
         applyBackpressure();
-        if (!refused.isEmpty()) {
-            clients.send(refused, ledger::committablePositions, now);
-        }
     }
 
     /**
-     * How long the poll after a batch of {@code lastBatchMs} waits, at least, for the fetch
+     * How long the poll after a batch of {@code lastBatchMs} (0: none) waits, at least, for the fetch
      * {@link #prefetch} sent when the next batch would otherwise leave short (a full batch waiting
      * leaves at once: under overload the model must not idle): a quarter of the batch's time, at
      * most {@link #CATCH_UP_MAX_WAIT_MS}, none after a batch shorter than

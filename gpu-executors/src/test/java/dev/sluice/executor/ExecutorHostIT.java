@@ -224,20 +224,9 @@ class ExecutorHostIT {
      */
     @Test
     void skipsTheQueuedTasksOfRequestsAnsweredEarly() throws Exception {
-        Catalog catalog = Catalog.load(DIR.resolve("catalog.yaml"));
         SluiceSerdes serdes = SluiceSerdes.fingerprint();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (Admin admin = kafka.admin()) {
-            new TopicLayout(1, (short) 1, List.of("vgg")).create(admin);
-        }
-        ExecutorConfig config = ExecutorConfig.defaults("host-cancel-it").withDevice(Device.CPU).withThreads(1);
-        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR, List.of("vgg"),
-                config, registry)) {
-            long until = System.currentTimeMillis() + 60_000;
-            while (!host.ready() && System.currentTimeMillis() < until) {
-                Thread.sleep(50);
-            }
-            assertTrue(host.ready(), "consumer joined its group");
+        try (ExecutorHost host = startOnOneThread("vgg", "host-cancel-it", serdes, registry)) {
             List<String> answered = List.of("early-0", "early-1", "early-2");
             try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrap()),
                     new StringSerializer(), new StringSerializer())) {
@@ -245,7 +234,7 @@ class ExecutorHostIT {
                     p.send(new ProducerRecord<>(Topics.DEFAULT.cancellations(), id, id));
                 }
             }
-            until = System.currentTimeMillis() + 30_000;
+            long until = System.currentTimeMillis() + 30_000;
             while (registry.get("sluice.executor.cancellations.known").gauge().value() < answered.size()
                     && System.currentTimeMillis() < until) {
                 Thread.sleep(20);
@@ -258,11 +247,7 @@ class ExecutorHostIT {
                 long deadline = System.currentTimeMillis() + 300_000;
                 for (int i = 0; i < 3; i++) { // interleaved: the skipped and the served share polls and batches
                     for (String id : List.of(answered.get(i), "live-" + i)) {
-                        p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg"), id, InferenceTask.newBuilder().setRequestId(id)
-                                .setVariant("vgg").setTask("fashion-mnist")
-                                .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(i)))
-                                .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
-                                .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                        p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg"), id, imageTask(id, "vgg", i, deadline)));
                     }
                 }
             }
@@ -299,20 +284,9 @@ class ExecutorHostIT {
      */
     @Test
     void pollsRightAfterALongBatchAndServesWhatThatPollBrings() throws Exception {
-        Catalog catalog = Catalog.load(DIR.resolve("catalog.yaml"));
         SluiceSerdes serdes = SluiceSerdes.fingerprint();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (Admin admin = kafka.admin()) {
-            new TopicLayout(1, (short) 1, List.of("vgg-b-tta")).create(admin);
-        }
-        ExecutorConfig config = ExecutorConfig.defaults("host-catchup-it").withDevice(Device.CPU).withThreads(1);
-        try (ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes, catalog, DIR,
-                List.of("vgg-b-tta"), config, registry)) {
-            long until = System.currentTimeMillis() + 60_000;
-            while (!host.ready() && System.currentTimeMillis() < until) {
-                Thread.sleep(50);
-            }
-            assertTrue(host.ready(), "consumer joined its group");
+        try (ExecutorHost host = startOnOneThread("vgg-b-tta", "host-catchup-it", serdes, registry)) {
             Set<String> ids = new java.util.HashSet<>();
             try (KafkaProducer<String, InferenceTask> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                     kafka.bootstrap()), new StringSerializer(), serdes.<InferenceTask>serializer())) {
@@ -320,11 +294,7 @@ class ExecutorHostIT {
                 for (int i = 0; i < 200; i++) {
                     String id = "catchup-" + i;
                     ids.add(id);
-                    p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg-b-tta"), id, InferenceTask.newBuilder()
-                            .setRequestId(id).setVariant("vgg-b-tta").setTask("fashion-mnist")
-                            .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(i)))
-                            .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadline)
-                            .setEnqueuedAtMs(System.currentTimeMillis()).build()));
+                    p.send(new ProducerRecord<>(Topics.DEFAULT.tasks("vgg-b-tta"), id, imageTask(id, "vgg-b-tta", i, deadline)));
                 }
             }
             Map<String, ModelOutput> outputs = read(kafka.bootstrap(), serdes, ids, 120_000);
@@ -455,6 +425,34 @@ class ExecutorHostIT {
             }
         }
         return out;
+    }
+
+    /** An executor host serving {@code variant} on one CPU thread, its one-partition task topic made, once it joined its group. */
+    private static ExecutorHost startOnOneThread(String variant, String executorId, SluiceSerdes serdes,
+            SimpleMeterRegistry registry) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicLayout(1, (short) 1, List.of(variant)).create(admin);
+        }
+        ExecutorConfig config = ExecutorConfig.defaults(executorId).withDevice(Device.CPU).withThreads(1);
+        ExecutorHost host = ExecutorHost.start(KafkaSettings.of(kafka.bootstrap()), serdes,
+                Catalog.load(DIR.resolve("catalog.yaml")), DIR, List.of(variant), config, registry);
+        long until = System.currentTimeMillis() + 60_000;
+        while (!host.ready() && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+        if (!host.ready()) {
+            host.close();
+        }
+        assertTrue(host.ready(), "consumer joined its group");
+        return host;
+    }
+
+    /** A one-image task of the fashion-mnist task for {@code variant}, sent now. */
+    private static InferenceTask imageTask(String id, String variant, int image, long deadlineMs) {
+        return InferenceTask.newBuilder().setRequestId(id).setVariant(variant).setTask("fashion-mnist")
+                .setInput(Tensors.fp32("input", new long[] {1, 1, 28, 28}, image(image)))
+                .setCreatedAtMs(System.currentTimeMillis()).setDeadlineMs(deadlineMs)
+                .setEnqueuedAtMs(System.currentTimeMillis()).build();
     }
 
     private static float[] image(int seed) {

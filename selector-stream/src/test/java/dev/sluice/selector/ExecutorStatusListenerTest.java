@@ -2,11 +2,10 @@ package dev.sluice.selector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.concurrent.TimeUnit;
-
 import dev.sluice.avro.ExecutorStatus;
 import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class ExecutorStatusListenerTest {

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -238,7 +239,7 @@ final class Replica {
     /** Tasks on the partitions that had reached them by {@code ns}, counted up to {@code atMost}. */
     private int reachedBy(long ns, int atMost) {
         int n = 0;
-        for (java.util.Iterator<SimTask> it = backlog.iterator(); it.hasNext() && n < atMost && it.next().reachedNs <= ns; ) {
+        for (Iterator<SimTask> it = backlog.iterator(); it.hasNext() && n < atMost && it.next().reachedNs <= ns; ) {
             n++;
         }
         return n;
@@ -250,7 +251,7 @@ final class Replica {
             return backlog.size();
         }
         long unseen = 0;
-        for (java.util.Iterator<SimTask> it = backlog.descendingIterator(); it.hasNext() && it.next().reachedNs > fetchedUpToNs; ) {
+        for (Iterator<SimTask> it = backlog.descendingIterator(); it.hasNext() && it.next().reachedNs > fetchedUpToNs; ) {
             unseen++;
         }
         return backlog.size() - unseen;
