@@ -94,11 +94,51 @@ final class SimValidation {
         /**
          * How often the policy's executors had the fetch sent right after a long batch back by
          * their next poll with a full batch waiting; 1 (always, as the simulator assumed before it
-         * was measured) when the side has no such polls or predates the measurement.
+         * was measured) when the side has no such polls or predates the measurement. The side
+         * also records it after a poll whose fetch was back and after one whose fetch was late
+         * ({@link FetchPolls}): measured alike (fixed-high 53% and 56%, docs/benchmarks/sim.md),
+         * so the simulator draws each fetch on its own.
          */
         double fetchBackShare(String policy) {
             JsonNode share = prefetchBack == null ? null : prefetchBack.path(policy).path("back_share");
             return share != null && share.isNumber() ? share.asDouble() : 1.0;
+        }
+    }
+
+    /**
+     * Every executor's {@code sluice.executor.prefetch.next.polls} so far, the polls right after a
+     * prefetch with a full batch waiting: whether the fetch was back, by what the executor's poll
+     * before found (after none, after one back, after one late).
+     */
+    record FetchPolls(double[] back, double[] late) {
+        static final String[] PREVIOUS = {"none", "back", "late"};
+
+        FetchPolls minus(FetchPolls o) {
+            double[] b = new double[3];
+            double[] l = new double[3];
+            for (int i = 0; i < 3; i++) {
+                b[i] = back[i] - o.back[i];
+                l[i] = late[i] - o.late[i];
+            }
+            return new FetchPolls(b, l);
+        }
+
+        double backTotal() {
+            return back[0] + back[1] + back[2];
+        }
+
+        double polls() {
+            return backTotal() + late[0] + late[1] + late[2];
+        }
+
+        /** The pipeline side's record: the share back, the polls, and both after a poll back and after one late. */
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("back_share", round(backTotal() / polls()));
+            m.put("polls", (long) polls());
+            m.put("after_back", Map.of("back", (long) back[1], "polls", (long) (back[1] + late[1])));
+            m.put("after_late", Map.of("back", (long) back[2], "polls", (long) (back[2] + late[2])));
+            return m;
         }
     }
 
@@ -316,22 +356,22 @@ final class SimValidation {
                 // where the cores went, and how often the Streams stages committed, read for the busy seconds below
                 CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS, () -> streamsCommits(metrics.registry));
                 double[] age0 = statusAge(metrics.registry);
-                double[] fetch0 = prefetchNextPolls(metrics.registry);
+                FetchPolls fetch0 = prefetchNextPolls(metrics.registry);
                 try {
                     results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 } finally {
                     cpu.close();
                 }
                 double[] age1 = statusAge(metrics.registry);
-                double[] fetch1 = prefetchNextPolls(metrics.registry);
-                double back = fetch1[0] - fetch0[0];
-                double late = fetch1[1] - fetch0[1];
-                if (back + late > 0) {
-                    prefetches.put(policy, Map.of("back_share", round(back / (back + late)), "polls", (long) (back + late)));
+                FetchPolls fetches = prefetchNextPolls(metrics.registry).minus(fetch0);
+                if (fetches.polls() > 0) {
+                    Map<String, Object> f = fetches.toJson();
+                    prefetches.put(policy, f);
                     progress.accept(String.format(Locale.ROOT, "%s: with a full batch waiting, the fetch sent right after a "
-                            + "long batch was back by the next poll %.0f%% of the time (%d polls): the rest of what arrived "
-                            + "during a batch waited through the next one", policy, 100 * back / (back + late),
-                            (long) (back + late)));
+                            + "long batch was back by the next poll %.0f%% of the time (%d polls; after one back %s, after "
+                            + "one late %s): the rest of what arrived during a batch waited through the next one", policy,
+                            100 * fetches.backTotal() / fetches.polls(), (long) fetches.polls(), f.get("after_back"),
+                            f.get("after_late")));
                 }
                 if (age1[0] > age0[0]) {
                     double mean = (age1[1] - age0[1]) / (age1[0] - age0[0]);
@@ -516,21 +556,15 @@ final class SimValidation {
         return new double[] {n, ms};
     }
 
-    /**
-     * Every executor's {@code sluice.executor.prefetch.next.polls} so far: {fetch=back, fetch=late},
-     * the polls right after a prefetch with a full batch waiting.
-     */
-    static double[] prefetchNextPolls(io.micrometer.core.instrument.MeterRegistry registry) {
-        double back = 0;
-        double late = 0;
+    /** Every executor's {@code sluice.executor.prefetch.next.polls} so far ({@link FetchPolls}). */
+    static FetchPolls prefetchNextPolls(io.micrometer.core.instrument.MeterRegistry registry) {
+        double[] back = new double[3];
+        double[] late = new double[3];
         for (io.micrometer.core.instrument.Counter c : registry.find("sluice.executor.prefetch.next.polls").counters()) {
-            if ("back".equals(c.getId().getTag("fetch"))) {
-                back += c.count();
-            } else {
-                late += c.count();
-            }
+            int previous = java.util.Arrays.asList(FetchPolls.PREVIOUS).indexOf(c.getId().getTag("previous"));
+            (("back".equals(c.getId().getTag("fetch"))) ? back : late)[Math.max(0, previous)] += c.count();
         }
-        return new double[] {back, late};
+        return new FetchPolls(back, late);
     }
 
     private static final String SELECTOR = "selector";

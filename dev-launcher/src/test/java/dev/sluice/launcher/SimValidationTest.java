@@ -183,25 +183,40 @@ class SimValidationTest {
     }
 
     @Test
-    void theFetchesBackInTimeAreCountedOverEveryVariantAndReadBackPerPolicy(@TempDir Path dir) throws Exception {
+    void theFetchesBackInTimeAreCountedOverEveryVariantByThePollBeforeAndReadBackPerPolicy(@TempDir Path dir)
+            throws Exception {
         var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v1")
-                .tag("fetch", "back").register(registry).increment(3);
-        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v2")
-                .tag("fetch", "back").register(registry).increment(1);
-        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", "v1")
-                .tag("fetch", "late").register(registry).increment(6);
-        double[] polls = SimValidation.prefetchNextPolls(registry);
-        assertEquals(4.0, polls[0]);
-        assertEquals(6.0, polls[1]);
+        polls(registry, "v1", "back", "none", 1);
+        polls(registry, "v1", "back", "back", 2);
+        polls(registry, "v2", "back", "late", 1);
+        polls(registry, "v1", "late", "back", 2);
+        polls(registry, "v1", "late", "late", 4);
+        SimValidation.FetchPolls before = SimValidation.prefetchNextPolls(registry);
+        assertEquals(4.0, before.backTotal());
+        assertEquals(10.0, before.polls());
+        polls(registry, "v1", "late", "late", 3);
+        SimValidation.FetchPolls during = SimValidation.prefetchNextPolls(registry).minus(before);
+        assertEquals(3.0, during.polls(), "only what came after the first reading");
+        Map<String, Object> json = before.toJson();
+        assertEquals(0.4, json.get("back_share"));
+        assertEquals(Map.of("back", 2L, "polls", 4L), json.get("after_back"));
+        assertEquals(Map.of("back", 1L, "polls", 5L), json.get("after_late"));
+
         Path f = dir.resolve("p.json");
         Files.writeString(f, PIPELINE.replace("\"status_age_ms_by_policy\"",
-                "\"prefetch_back_by_policy\": {\"b\": {\"back_share\": 0.4, \"polls\": 10}}, \"status_age_ms_by_policy\""));
+                "\"prefetch_back_by_policy\": {\"b\": " + new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(json) + "}, \"status_age_ms_by_policy\""));
         SimValidation.PipelineSide side = SimValidation.read(f);
         assertEquals(0.4, side.fetchBackShare("b"));
         assertEquals(1.0, side.fetchBackShare("a"), "a policy without such polls: every fetch back, as before the measurement");
         Files.writeString(f, PIPELINE);
         assertEquals(1.0, SimValidation.read(f).fetchBackShare("b"), "a side from before the measurement");
+    }
+
+    private static void polls(io.micrometer.core.instrument.MeterRegistry registry, String variant, String fetch,
+            String previous, double n) {
+        io.micrometer.core.instrument.Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant)
+                .tag("fetch", fetch).tag("previous", previous).register(registry).increment(n);
     }
 
     @Test

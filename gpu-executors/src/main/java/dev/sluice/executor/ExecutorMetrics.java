@@ -33,8 +33,8 @@ final class ExecutorMetrics {
     private final Counter computeSaved;
     private final Counter replanned;
     private final DistributionSummary prefetched;
-    private final Counter prefetchBack;
-    private final Counter prefetchLate;
+    /** [fetch back?][previous: 0 none, 1 back, 2 late] */
+    private final Counter[][] prefetchNextPolls = new Counter[2][3];
     final AtomicLong inFlight = new AtomicLong();
     /** The batch-size limit now: max_batch, or the adaptive (AIMD) size when that is on. */
     final AtomicInteger batchLimit = new AtomicInteger();
@@ -66,8 +66,12 @@ final class ExecutorMetrics {
                         + "fetch for what arrived while the batch ran, which would otherwise wait through the next batch unseen")
                 .tag("variant", variant).register(r);
         // with a full batch waiting the turn's poll does not wait: whether the prefetch's fetch was back by then
-        prefetchBack = prefetchNextPolls(r, variant, "back");
-        prefetchLate = prefetchNextPolls(r, variant, "late");
+        // and whether the one before was: late fetches come in runs, which the simulator models (FetchReturns)
+        String[] previous = {"none", "back", "late"};
+        for (int p = 0; p < previous.length; p++) {
+            prefetchNextPolls[1][p] = prefetchNextPolls(r, variant, "back", previous[p]);
+            prefetchNextPolls[0][p] = prefetchNextPolls(r, variant, "late", previous[p]);
+        }
         replanned = Counter.builder("sluice.executor.replanned")
                 .description("queued tasks moved to a cheaper fallback variant: here they would have answered too late")
                 .tag("variant", variant).register(r);
@@ -133,11 +137,12 @@ final class ExecutorMetrics {
         queueTime.record((long) (Math.max(ms, 0) * 1e6), TimeUnit.NANOSECONDS);
     }
 
-    private static Counter prefetchNextPolls(MeterRegistry r, String variant, String fetch) {
+    private static Counter prefetchNextPolls(MeterRegistry r, String variant, String fetch, String previous) {
         return Counter.builder("sluice.executor.prefetch.next.polls").tag("variant", variant).tag("fetch", fetch)
+                .tag("previous", previous)
                 .description("polls right after a prefetch, a full batch waiting (so no wait): fetch=back when they "
                         + "brought tasks (what arrived during the last batch joins the next), late when not (it waits "
-                        + "another batch)")
+                        + "another batch); previous: what the executor's last such poll found (none: the first)")
                 .register(r);
     }
 
@@ -145,8 +150,9 @@ final class ExecutorMetrics {
         prefetched.record(n);
     }
 
-    void prefetchAnswered(boolean back) {
-        (back ? prefetchBack : prefetchLate).increment();
+    /** A poll right after a prefetch with a full batch waiting: whether its fetch was back, and the last such one's (null: none). */
+    void prefetchAnswered(boolean back, Boolean previousBack) {
+        prefetchNextPolls[back ? 1 : 0][previousBack == null ? 0 : previousBack ? 1 : 2].increment();
     }
 
     void dropped(int n) {

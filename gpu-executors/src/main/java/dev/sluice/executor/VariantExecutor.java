@@ -86,6 +86,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     /** The longest the turn's poll waits for that fetch ({@link #catchUpWaitMs}). */
     static final long CATCH_UP_MAX_WAIT_MS = 5;
     private long lastBatchMs; // the batch the last turn ran, 0 when none
+    private Boolean lastPrefetchBack; // whether the last counted prefetch's fetch was back in time (null: none yet)
     private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
@@ -241,7 +242,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             return; // an undecodable task was dead-lettered
         }
         if (afterPrefetch && fullBatchWaits) {
-            metrics.prefetchAnswered(!records.isEmpty()); // with no wait: was the prefetch's fetch back in time?
+            boolean back = !records.isEmpty(); // with no wait: was the prefetch's fetch back in time?
+            metrics.prefetchAnswered(back, lastPrefetchBack);
+            lastPrefetchBack = back;
         }
         now = clock.millis();
         List<ProducerRecord<String, Object>> out = new ArrayList<>();

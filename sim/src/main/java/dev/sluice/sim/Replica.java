@@ -26,9 +26,10 @@ import java.util.Set;
  * (with the executor's observed slowdown and answer margin), skips tasks of requests the
  * aggregator answered early, and runs the batch the batcher releases, one at a time, for a time
  * drawn from the variant's profile. It publishes the same status fields on the same period. After
- * a long batch with a full batch waiting, what arrived while it ran is fetched in time for the next
- * batch only as often as the environment's {@code fetchBackShare} says (the executor's one fetch
- * in flight; by default always).
+ * a long batch with a full batch waiting, what arrived while it ran (after the first tasks, which
+ * the fetch in flight during the batch brought) is fetched in time for the next batch only as
+ * often as the environment's {@code fetchBackShare} says (the executor's one fetch in flight; by
+ * default always).
  */
 final class Replica {
     final String id;
@@ -197,12 +198,16 @@ final class Replica {
             sim.completed(t, this, (queueBase - t.enqueuedNs) / 1e6, runningMs, n, now);
         }
         completedSinceStatus += n;
-        // The executor polls right after a long batch, which sends the fetch for what arrived while it ran; with a
-        // full batch waiting (counting what the fetch before the batch brought) its next poll does not wait for it,
-        // and when it is not back the next batch goes without those tasks, and the status does not count them.
-        if (runningMs >= PREFETCH_AFTER_MS && batcher.size() + reachedBy(batchStartNs, batcher.limit()) >= batcher.limit()
-                && !sim.prefetchBack()) {
-            fetchedUpToNs = batchStartNs;
+        // The executor polls right after a long batch. That poll brings what the fetch sent before the batch got: the
+        // broker answers a fetch as soon as tasks reach the partitions (it waits for a first byte, not a full one), so
+        // the first tasks to arrive during the batch, with any that came with them. It sends the fetch for the rest.
+        // With a full batch waiting the next poll does not wait for that fetch; when it is not back, the next batch
+        // goes without the rest, and the status does not count them.
+        if (runningMs >= PREFETCH_AFTER_MS && sim.fetchesMayBeLate()) {
+            long prefetchedUpToNs = firstReachedAfter(batchStartNs);
+            if (batcher.size() + reachedBy(prefetchedUpToNs, batcher.limit()) >= batcher.limit() && !sim.prefetchBack()) {
+                fetchedUpToNs = prefetchedUpToNs;
+            }
         }
         batchMs = ewma(batchMs, runningMs);
         latency.observe(n, runningMs);
@@ -234,6 +239,16 @@ final class Replica {
         long queue = fetchedBacklog() + batcher.size();
         double msPerRequest = meanBatch > 0 && batchMs > 0 ? batchMs / meanBatch : 0;
         sim.publishStatus(new ReplicaStatus(executorId, variant.id(), queue, throughput, msPerRequest, partitions, nowMs), now);
+    }
+
+    /** When the first task on the partitions to reach them after {@code ns} did, or {@code ns} when none has. */
+    private long firstReachedAfter(long ns) {
+        for (SimTask t : backlog) { // in the order they reached the partitions
+            if (t.reachedNs > ns) {
+                return t.reachedNs;
+            }
+        }
+        return ns;
     }
 
     /** Tasks on the partitions that had reached them by {@code ns}, counted up to {@code atMost}. */

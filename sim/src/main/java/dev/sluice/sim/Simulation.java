@@ -714,9 +714,14 @@ public final class Simulation {
         return latencyRandom;
     }
 
+    /** Whether some executor's fetch sent right after a long batch may not be back by its next poll. */
+    boolean fetchesMayBeLate() {
+        return fetchBackShare < 1;
+    }
+
     /** Whether an executor's fetch sent right after a long batch is back by its next poll ({@code SimEnvironment.fetchBackShare}). */
     boolean prefetchBack() {
-        return fetchBackShare >= 1 || fetchRandom.nextDouble() < fetchBackShare;
+        return !fetchesMayBeLate() || fetchRandom.nextDouble() < fetchBackShare;
     }
 
     /** Dispatch to output for an idle variant, as the executors estimate it: batch-1 p99, batching delay, two hops. */
