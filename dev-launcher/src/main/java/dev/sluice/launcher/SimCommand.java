@@ -16,6 +16,7 @@ import dev.sluice.sim.SharedHost;
 import dev.sluice.sim.SimConfig;
 import dev.sluice.sim.PartsReport;
 import dev.sluice.sim.SimEnvironment;
+import dev.sluice.sim.SimOutcome;
 import dev.sluice.sim.SimParts;
 import dev.sluice.sim.answers.SampleAnswers;
 import dev.sluice.sim.chart.SimCharts;
@@ -329,6 +330,8 @@ final class SimCommand implements Callable<Integer> {
         SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog, null);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
+        Map<String, PolicySummary> atPipelineSpeed = new LinkedHashMap<>();
+        Map<String, Double> speedFactors = new LinkedHashMap<>();
         if (pipeline != null && !pipeline.probes().isEmpty()) {
             // each policy on the host as probed on each side of its pipeline run
             results = new LinkedHashMap<>();
@@ -363,9 +366,31 @@ final class SimCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "%s: the executors' fetch after a long batch was back by their next poll "
                             + "%.0f%% of the time with a full batch waiting; so are the simulated ones'%n", p, 100 * fetchBack);
                 }
+                double turnGap = pipeline.turnGapMs(p);
+                if (turnGap > 0) {
+                    System.out.printf(Locale.ROOT, "%s: the executors' loop worked %.2f ms between one batch's model run and "
+                            + "the next with a full batch waiting, on average; so do the simulated ones'%n", p, turnGap);
+                }
                 results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
-                        requestLog, busy, fetchBack), List.of(p), seeds, seed,
+                        requestLog, busy, fetchBack, turnGap), List.of(p), seeds, seed,
                         threadCount, System.out::println));
+                // again with the heavy batches as fast as the pipeline's ran in the busy seconds (MeasuredSpeed)
+                Map<String, MeasuredSpeed.Batches> measured = pipeline.busyBatches(p, t);
+                SimEnvironment.BusyHops busyHops = busy;
+                Catalog zoo = catalog;
+                double busyAbove = pipeline.busyAboveRps();
+                double f = MeasuredSpeed.match(measured, factor -> {
+                    List<SimOutcome> outcomes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                    Comparison.run(config, zoo, ph, new SimEnvironment(h.slowedBy(factor), answers, selectors,
+                            selectorCommitMs, null, outcomes::add, busyHops, fetchBack, turnGap), List.of(p), 1, seed, 1, null);
+                    return MeasuredSpeed.ofSimulated(outcomes, t, busyAbove);
+                });
+                if (!Double.isNaN(f)) {
+                    speedFactors.put(p, f);
+                    atPipelineSpeed.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h.slowedBy(f), answers,
+                            selectors, selectorCommitMs, null, null, busy, fetchBack, turnGap), List.of(p), seeds, seed, threadCount,
+                            null));
+                }
             }
         } else {
             results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount, System.out::println);
@@ -400,6 +425,7 @@ final class SimCommand implements Callable<Integer> {
         }
 
         Map<String, Map<String, Object>> validation = null;
+        Map<String, Map<String, Object>> atSpeed = null;
         if (pipeline != null) {
             System.out.println();
             System.out.printf(Locale.ROOT, "validation (issue 19: SLO within %.2f absolute, effective accuracy within %.0f point); "
@@ -409,6 +435,15 @@ final class SimCommand implements Callable<Integer> {
             System.out.print(SimValidation.computeTable(pipeline, results));
             System.out.print(SimValidation.coresTable(pipeline));
             validation = SimValidation.compare(pipeline, results);
+            if (!atPipelineSpeed.isEmpty()) {
+                System.out.println();
+                System.out.println("validation with each policy's heavy batches as fast as the pipeline's in the busy seconds "
+                        + "(the host model's speed error set aside; factor: how many times slower than the host model "
+                        + "predicted): " + SimValidation.factors(speedFactors));
+                System.out.print(SimValidation.table(pipeline, atPipelineSpeed));
+                atSpeed = SimValidation.compare(pipeline, atPipelineSpeed);
+                atSpeed.forEach((p, row) -> row.put("speed_factor", Math.round(speedFactors.get(p) * 1e4) / 1e4));
+            }
         }
 
         double wallS = (System.nanoTime() - wall0) / 1e9;
@@ -513,6 +548,9 @@ final class SimCommand implements Callable<Integer> {
                 }
                 json.put("pipeline", pipe);
                 json.put("validation", validation);
+                if (atSpeed != null) {
+                    json.put("validation_at_pipeline_speed", atSpeed);
+                }
             }
             SummaryJson.write(summaryJson, json);
             System.out.println("summary written to " + summaryJson.toAbsolutePath());

@@ -90,7 +90,7 @@ final class SimValidation {
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
             Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges,
-            JsonNode prefetchBack) {
+            JsonNode prefetchBack, JsonNode batchesBusy, Path requestsCsv, JsonNode turnGaps) {
         /**
          * How often the policy's executors had the fetch sent right after a long batch back by
          * their next poll with a full batch waiting; 1 (always, as the simulator assumed before it
@@ -102,6 +102,32 @@ final class SimValidation {
         double fetchBackShare(String policy) {
             JsonNode share = prefetchBack == null ? null : prefetchBack.path(policy).path("back_share");
             return share != null && share.isNumber() ? share.asDouble() : 1.0;
+        }
+
+        /**
+         * The mean time from one batch's model run to the next in the policy's executors with a full
+         * batch waiting ({@code sluice.executor.turn.gap}); 0 (none, as the simulator assumed before
+         * it was measured) for a side without it.
+         */
+        double turnGapMs(String policy) {
+            JsonNode g = turnGaps == null ? null : turnGaps.path(policy).path("mean_ms");
+            return g != null && g.isNumber() ? g.asDouble() : 0;
+        }
+
+        /**
+         * The policy's batches in the trace's busy seconds by variant ({@link MeasuredSpeed}): as
+         * the side recorded them, else from its requests file where that is still at hand (sides
+         * from before the record), else none.
+         */
+        Map<String, MeasuredSpeed.Batches> busyBatches(String policy, RateTrace trace) {
+            JsonNode b = batchesBusy == null ? null : batchesBusy.path(policy);
+            if (b != null && b.isObject()) {
+                Map<String, MeasuredSpeed.Batches> out = new LinkedHashMap<>();
+                b.fields().forEachRemaining(e -> out.put(e.getKey(), new MeasuredSpeed.Batches(
+                        e.getValue().path("requests").asLong(), e.getValue().path("mean_ms").asDouble())));
+                return out;
+            }
+            return requestsCsv == null ? Map.of() : MeasuredSpeed.ofRequestsCsv(requestsCsv, policy, trace, busyAboveRps);
         }
     }
 
@@ -333,6 +359,7 @@ final class SimValidation {
             Map<String, Object> busyHops = new LinkedHashMap<>();
             double busyAbove = busyThreshold(config.trace(), config.durationS());
             Map<String, Object> compute = new LinkedHashMap<>();
+            Map<String, Object> busyBatches = new LinkedHashMap<>();
             double profileMs = heaviest.profile().p50Ms(heaviest.batching().maxBatch());
             double[] load = SimMeasureHopsCommand.loadAverage();
             double ms = probe(heaviest, cluster.catalogDir(), progress, profileMs, load);
@@ -348,6 +375,7 @@ final class SimValidation {
             Map<String, Object> busyCores = new LinkedHashMap<>();
             Map<String, Object> statusAges = new LinkedHashMap<>();
             Map<String, Object> prefetches = new LinkedHashMap<>();
+            Map<String, Object> turnGaps = new LinkedHashMap<>();
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
@@ -357,6 +385,7 @@ final class SimValidation {
                 CpuTimeline cpu = CpuTimeline.start(CPU_SAMPLE_MS, () -> streamsCommits(metrics.registry));
                 double[] age0 = statusAge(metrics.registry);
                 FetchPolls fetch0 = prefetchNextPolls(metrics.registry);
+                double[] gap0 = turnGaps(metrics.registry);
                 try {
                     results.putAll(bench.run(one, progress, (name, outcomes) -> seen.add(outcomes)).policies());
                 } finally {
@@ -364,6 +393,14 @@ final class SimValidation {
                 }
                 double[] age1 = statusAge(metrics.registry);
                 FetchPolls fetches = prefetchNextPolls(metrics.registry).minus(fetch0);
+                double[] gap1 = turnGaps(metrics.registry);
+                if (gap1[0] > gap0[0]) {
+                    double mean = (gap1[1] - gap0[1]) / (gap1[0] - gap0[0]);
+                    turnGaps.put(policy, Map.of("mean_ms", round(mean), "turns", (long) (gap1[0] - gap0[0])));
+                    progress.accept(String.format(Locale.ROOT, "%s: with a full batch waiting, %.2f ms on average from one "
+                            + "batch's model run to the next (%d turns): the executor loop's own work", policy, mean,
+                            (long) (gap1[0] - gap0[0])));
+                }
                 if (fetches.polls() > 0) {
                     Map<String, Object> f = fetches.toJson();
                     prefetches.put(policy, f);
@@ -387,6 +424,9 @@ final class SimValidation {
                         : Map.of(true, List.of(), false, own);
                 List<RequestOutcome> busy = split.get(true);
                 List<RequestOutcome> quiet = split.get(false);
+                Map<String, Object> batchesBusy = new LinkedHashMap<>();
+                MeasuredSpeed.ofOutcomes(busy.isEmpty() ? own : busy).forEach((v, b) -> batchesBusy.put(v, b.toJson()));
+                busyBatches.put(policy, batchesBusy);
                 Map<String, Object> cores = coresWhileBusy(policy, cpu, busy.isEmpty() ? own : busy,
                         progress);
                 if (cores != null) {
@@ -438,9 +478,11 @@ final class SimValidation {
                 json.put("policy_busy_hops_files", busyHops);
             }
             json.put("batch_compute_ms_by_variant", compute);
+            json.put("batch_ms_busy_by_variant", busyBatches);
             json.put("cores_by_thread_group_busy", busyCores);
             json.put("status_age_ms_by_policy", statusAges);
             json.put("prefetch_back_by_policy", prefetches);
+            json.put("turn_gap_ms_by_policy", turnGaps);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             Path requestsCsv = requestsCsvOf(out);
@@ -552,6 +594,17 @@ final class SimValidation {
         for (io.micrometer.core.instrument.Timer t : registry.find("sluice.selector.status.age").timers()) {
             n += t.count();
             ms += t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return new double[] {n, ms};
+    }
+
+    /** Every executor's {@code sluice.executor.turn.gap} so far: {turns, total ms}. */
+    static double[] turnGaps(io.micrometer.core.instrument.MeterRegistry registry) {
+        double n = 0;
+        double ms = 0;
+        for (io.micrometer.core.instrument.DistributionSummary d : registry.find("sluice.executor.turn.gap").summaries()) {
+            n += d.count();
+            ms += d.totalAmount();
         }
         return new double[] {n, ms};
     }
@@ -809,12 +862,14 @@ final class SimValidation {
             Path hops = root.has("hops_file") ? Path.of(root.get("hops_file").asText()) : null;
             Map<String, Path> policyHops = existingFiles(root.path("policy_hops_files"));
             Map<String, Path> busyHops = existingFiles(root.path("policy_busy_hops_files"));
+            Path csv = root.path("requests_csv").isTextual() ? Path.of(root.get("requests_csv").asText()) : null;
             return new PipelineSide(ps, probes, root.path("command").asText(file.toString()),
                     hops != null && java.nio.file.Files.isRegularFile(hops) ? hops : null, policyHops,
                     root.path("batch_compute_ms_by_variant"), root.path("batch_size_mean_by_variant"),
                     LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
                     PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"),
-                    root.path("status_age_ms_by_policy"), root.path("prefetch_back_by_policy"));
+                    root.path("status_age_ms_by_policy"), root.path("prefetch_back_by_policy"), root.path("batch_ms_busy_by_variant"),
+                    csv != null && java.nio.file.Files.isRegularFile(csv) ? csv : null, root.path("turn_gap_ms_by_policy"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -889,6 +944,13 @@ final class SimValidation {
                             p.path("latency_ms").path("p99").asDouble()),
                     String.format(Locale.ROOT, "%.0f/%.0f", s.p50().mean(), s.p99().mean())));
         });
+        return b.toString();
+    }
+
+    /** "policy x1.23, ...": the batch speed factors of the comparison at the pipeline's speed. */
+    static String factors(Map<String, Double> byPolicy) {
+        StringBuilder b = new StringBuilder();
+        byPolicy.forEach((p, f) -> b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s x%.3f", p, f)));
         return b.toString();
     }
 

@@ -33,6 +33,7 @@ final class ExecutorMetrics {
     private final Counter computeSaved;
     private final Counter replanned;
     private final DistributionSummary prefetched;
+    private final DistributionSummary turnGap;
     /** [fetch back?][previous: 0 none, 1 back, 2 late] */
     private final Counter[][] prefetchNextPolls = new Counter[2][3];
     final AtomicLong inFlight = new AtomicLong();
@@ -64,6 +65,11 @@ final class ExecutorMetrics {
         prefetched = DistributionSummary.builder("sluice.executor.prefetch.tasks")
                 .description("tasks the poll right after a long batch brought in (count: such polls); it also sends the "
                         + "fetch for what arrived while the batch ran, which would otherwise wait through the next batch unseen")
+                .tag("variant", variant).register(r);
+        turnGap = DistributionSummary.builder("sluice.executor.turn.gap").baseUnit("milliseconds")
+                .description("from the end of one batch's model run to the start of the next, with a full batch waiting "
+                        + "in between: the loop's own work between batches (polls, outputs, commits, status), time the "
+                        + "model does not run under overload")
                 .tag("variant", variant).register(r);
         // with a full batch waiting the turn's poll does not wait: whether the prefetch's fetch was back by then
         // and whether the one before was: late fetches come in runs, which the simulator models (FetchReturns)
@@ -144,6 +150,10 @@ final class ExecutorMetrics {
                         + "brought tasks (what arrived during the last batch joins the next), late when not (it waits "
                         + "another batch); previous: what the executor's last such poll found (none: the first)")
                 .register(r);
+    }
+
+    void turnGap(double ms) {
+        turnGap.record(ms);
     }
 
     void prefetched(int n) {

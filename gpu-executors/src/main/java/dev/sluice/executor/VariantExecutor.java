@@ -87,6 +87,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     static final long CATCH_UP_MAX_WAIT_MS = 5;
     private long lastBatchMs; // the batch the last turn ran, 0 when none
     private Boolean lastPrefetchBack; // whether the last counted prefetch's fetch was back in time (null: none yet)
+    private boolean lastTurnRanBatch;
+    private boolean backToBack; // this turn's batch follows the last turn's with a full batch waiting between them
+    private long lastRunEndNanos;
     private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
@@ -232,6 +235,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         long wait = pollWaitMs(batcher.nextFlushAtMs(), now);
         boolean afterPrefetch = lastBatchMs >= CATCH_UP_AFTER_MS;
         boolean fullBatchWaits = batcher.size() >= batcher.limit();
+        backToBack = lastTurnRanBatch && fullBatchWaits;
         if (!fullBatchWaits && paused.isEmpty()) {
             // the next batch would leave short: worth a moment for the fetch sent as the last batch ended
             wait = Math.max(wait, catchUpWaitMs(lastBatchMs));
@@ -291,6 +295,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             skippedSinceCommit = false;
         }
         clients.commitIfDue(ledger::committablePositions, clock.millis());
+        lastTurnRanBatch = batch != null;
     }
 
     /** One poll, or null when it met an undecodable task (dead-lettered, and skipped from then on). */
@@ -481,6 +486,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
             float[][] in = inputs.fill(n, i -> batch.tasks().get(i).task());
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
+            if (backToBack && lastRunEndNanos != 0) {
+                metrics.turnGap((t0 - lastRunEndNanos) / 1e6);
+            }
             cpu0 = threadCpuNanos();
             if (variant.isClassifier()) {
                 logits = lease.model().run(in, n);
@@ -497,7 +505,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         } finally {
             metrics.inFlight.set(0);
         }
-        double computeMs = (System.nanoTime() - t0) / 1e6;
+        lastRunEndNanos = System.nanoTime();
+        double computeMs = (lastRunEndNanos - t0) / 1e6;
         double cpuMs = cpu0 < 0 ? 0 : (threadCpuNanos() - cpu0) / 1e6;
         metrics.batch(batch.reason(), n, computeMs);
         latency.observe(n, computeMs);

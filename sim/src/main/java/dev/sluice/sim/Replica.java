@@ -60,6 +60,8 @@ final class Replica {
     static final double PREFETCH_AFTER_MS = 8;
 
     boolean busy;
+    /** Until when the loop works after a batch before its next turn ({@code SimEnvironment.turnGapMs}). */
+    private long turnAtNs;
     private List<SimTask> running;
     private long batchStartNs;
     private double runningMs;
@@ -105,7 +107,7 @@ final class Replica {
     void onTask(SimTask t, long now) {
         t.reachedNs = now;
         backlog.addLast(t);
-        if (!busy) {
+        if (!busy && now >= turnAtNs) {
             step(now);
         }
     }
@@ -115,7 +117,7 @@ final class Replica {
             return; // superseded by an earlier wake
         }
         wakeAtNs = Long.MAX_VALUE;
-        if (!busy) {
+        if (!busy && now >= turnAtNs) {
             step(now);
         }
     }
@@ -218,6 +220,13 @@ final class Replica {
         if (statusDue) {
             statusDue = false;
             publishStatus(now);
+        }
+        if (sim.turnGapNs() > 0) {
+            // the executor's loop sends the outputs, commits and polls before its next batch can start
+            turnAtNs = now + sim.turnGapNs();
+            wakeAtNs = turnAtNs;
+            sim.scheduleWake(this, turnAtNs);
+            return;
         }
         step(now);
     }

@@ -120,6 +120,19 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
         this(cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, 1);
     }
 
+    /**
+     * This host with every batch {@code factor} times slower (below 1: faster), down to its
+     * profile's speed at the fastest ({@code sim --validate}'s comparison at the pipeline's
+     * measured batch speed).
+     */
+    public SharedHost slowedBy(double factor) {
+        if (!(factor > 0)) {
+            throw new IllegalArgumentException("a batch speed factor must be > 0, got " + factor);
+        }
+        return new SharedHost(cores, threadsPerRun, backgroundCores, transportCpuMs, Math.max(1, aloneSlowdown * factor),
+                oversubscription, overlapTransportCpuMs, overlapOversubscription);
+    }
+
     /** The cores the running batches and the transport want at {@code requestRate} requests/s. */
     double demand(int runningBatches, double requestRate) {
         double transport = runningBatches >= 2 ? overlapTransportCpuMs : transportCpuMs;

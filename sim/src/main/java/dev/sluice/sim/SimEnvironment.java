@@ -25,9 +25,13 @@ import dev.sluice.sim.answers.SampleAnswers;
  *     the replica's partitions while the batch ran waits through the next batch too, and its status
  *     does not count it (1: always back, the default; {@code sim --validate} measures it per policy,
  *     {@code sluice.executor.prefetch.next.polls})
+ * @param turnGapMs how long an executor's loop works between one batch's model run and the next
+ *     when a full batch waits (polls, the outputs, commits, its status): the replica starts its next
+ *     batch that long after one ends (0, the default: at once; {@code sim --validate} measures it per
+ *     policy, {@code sluice.executor.turn.gap})
  */
 public record SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
-                             SimOutcome.Log requestLog, BusyHops busyHops, double fetchBackShare) {
+                             SimOutcome.Log requestLog, BusyHops busyHops, double fetchBackShare, double turnGapMs) {
     /** Hop latencies for when the arrival rate (smoothed over 0.1 s) is above {@code aboveRps}. */
     public record BusyHops(dev.sluice.sim.hops.HopLatencies hops, double aboveRps) {
         public BusyHops {
@@ -49,11 +53,14 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
         if (!(fetchBackShare >= 0 && fetchBackShare <= 1)) {
             throw new IllegalArgumentException("the share of fetches back in time must be in [0, 1], got " + fetchBackShare);
         }
+        if (!(turnGapMs >= 0)) {
+            throw new IllegalArgumentException("the executors' time between batches must be >= 0 ms, got " + turnGapMs);
+        }
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs, SimParts parts,
             SimOutcome.Log requestLog, BusyHops busyHops) {
-        this(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, 1.0);
+        this(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, 1.0, 0);
     }
 
     public SimEnvironment(SharedHost host, SampleAnswers answers, int selectors, long selectorCommitMs) {
@@ -69,24 +76,29 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
     }
 
     public SimEnvironment withSelectors(int n) {
-        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare);
+        return new SimEnvironment(host, answers, n, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare, turnGapMs);
     }
 
     /** Requests of the task sent in parts, as {@code p} says (null: whole). */
     public SimEnvironment withParts(SimParts p) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog, busyHops, fetchBackShare);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, p, requestLog, busyHops, fetchBackShare, turnGapMs);
     }
 
     public SimEnvironment withRequestLog(SimOutcome.Log log) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log, busyHops, fetchBackShare);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, log, busyHops, fetchBackShare, turnGapMs);
     }
 
     public SimEnvironment withBusyHops(BusyHops b) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b, fetchBackShare);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b, fetchBackShare, turnGapMs);
+    }
+
+    /** Executors that work {@code ms} between one batch and the next (see {@code turnGapMs}). */
+    public SimEnvironment withTurnGapMs(double ms) {
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare, ms);
     }
 
     /** Executors' fetches after a long batch back in time this often (see {@code fetchBackShare}). */
     public SimEnvironment withFetchBackShare(double share) {
-        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, share);
+        return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, share, turnGapMs);
     }
 }

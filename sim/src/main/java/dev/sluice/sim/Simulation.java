@@ -130,6 +130,8 @@ public final class Simulation {
     private final RandomGenerator latencyRandom;
     private final RandomGenerator fetchRandom;
     private final double fetchBackShare;
+    /** the executors' loop between one batch and the next (ns) */
+    private final long turnGapNs;
     private final RunStats stats;
     private final SharedHost host;
     private final SampleAnswers answers;
@@ -246,6 +248,7 @@ public final class Simulation {
         this.seed = seed;
         this.busyHops = env.busyHops();
         this.fetchBackShare = env.fetchBackShare();
+        this.turnGapNs = Math.round(env.turnGapMs() * 1e6);
         this.fetchRandom = master.split(); // split last: the streams above draw as they did before it
 
         this.stats = new RunStats((int) Math.ceil(config.durationS()) + 1);
@@ -712,6 +715,11 @@ public final class Simulation {
 
     RandomGenerator latencyRandom() {
         return latencyRandom;
+    }
+
+    /** How long an executor's loop works between one batch and the next (ns; {@code SimEnvironment.turnGapMs}). */
+    long turnGapNs() {
+        return turnGapNs;
     }
 
     /** Whether some executor's fetch sent right after a long batch may not be back by its next poll. */
