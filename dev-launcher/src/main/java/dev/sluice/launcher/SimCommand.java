@@ -195,6 +195,12 @@ final class SimCommand implements Callable<Integer> {
                     + "probe beside the pipeline run measured (contention included)")
     Double transportCpuMs;
 
+    @Option(names = "--turn-gap-ms",
+            description = "how long each executor's loop works between one batch's model run and the next (polls, "
+                    + "outputs, commits, status), during which its model idles; default 0, or with --validate what the "
+                    + "pipeline's executors measured (sluice.executor.turn.gap)")
+    Double turnGapMs;
+
     @Option(names = "--validate",
             description = "also run the real pipeline (bench policies, in this process, on an embedded broker) on the same "
                     + "catalog, trace, seed, deadline and floors, or read its results from --pipeline-json, and print "
@@ -327,7 +333,11 @@ final class SimCommand implements Callable<Integer> {
             System.out.println(inParts.describe());
         }
         RequestLog requestLog = requestsCsv == null ? null : new RequestLog(seed);
-        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog, null);
+        if (turnGapMs != null && !(turnGapMs >= 0)) {
+            throw new IllegalArgumentException("--turn-gap-ms must be >= 0, got " + turnGapMs);
+        }
+        SimEnvironment env = new SimEnvironment(host, answers, selectors, selectorCommitMs, inParts, requestLog, null)
+                .withTurnGapMs(turnGapMs == null ? 0 : turnGapMs);
         Map<String, SharedHost> hosts = new LinkedHashMap<>();
         Map<String, PolicySummary> results;
         Map<String, PolicySummary> atPipelineSpeed = new LinkedHashMap<>();
@@ -366,10 +376,10 @@ final class SimCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "%s: the executors' fetch after a long batch was back by their next poll "
                             + "%.0f%% of the time with a full batch waiting; so are the simulated ones'%n", p, 100 * fetchBack);
                 }
-                double turnGap = pipeline.turnGapMs(p);
+                double turnGap = turnGapMs != null ? turnGapMs : pipeline.turnGapMs(p);
                 if (turnGap > 0) {
-                    System.out.printf(Locale.ROOT, "%s: the executors' loop worked %.2f ms between one batch's model run and "
-                            + "the next with a full batch waiting, on average; so do the simulated ones'%n", p, turnGap);
+                    System.out.printf(Locale.ROOT, "%s: the executors' loop works %.2f ms between one batch's model run and "
+                            + "the next, on average%s; so do the simulated ones'%n", p, turnGap, turnGapMs != null ? " (--turn-gap-ms)" : "");
                 }
                 results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
                         requestLog, busy, fetchBack, turnGap), List.of(p), seeds, seed,
@@ -385,8 +395,10 @@ final class SimCommand implements Callable<Integer> {
                             selectorCommitMs, null, outcomes::add, busyHops, fetchBack, turnGap), List.of(p), 1, seed, 1, null);
                     return MeasuredSpeed.ofSimulated(outcomes, t, busyAbove);
                 });
-                if (!Double.isNaN(f)) {
-                    speedFactors.put(p, f);
+                speedFactors.put(p, f);
+                if (Double.isNaN(f)) { // no heavy batches to match: as simulated above
+                    atPipelineSpeed.put(p, results.get(p));
+                } else {
                     atPipelineSpeed.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h.slowedBy(f), answers,
                             selectors, selectorCommitMs, null, null, busy, fetchBack, turnGap), List.of(p), seeds, seed, threadCount,
                             null));
@@ -439,10 +451,15 @@ final class SimCommand implements Callable<Integer> {
                 System.out.println();
                 System.out.println("validation with each policy's heavy batches as fast as the pipeline's in the busy seconds "
                         + "(the host model's speed error set aside; factor: how many times slower than the host model "
-                        + "predicted): " + SimValidation.factors(speedFactors));
+                        + "predicted, -: no heavy batches, as above): " + SimValidation.factors(speedFactors));
                 System.out.print(SimValidation.table(pipeline, atPipelineSpeed));
                 atSpeed = SimValidation.compare(pipeline, atPipelineSpeed);
-                atSpeed.forEach((p, row) -> row.put("speed_factor", Math.round(speedFactors.get(p) * 1e4) / 1e4));
+                atSpeed.forEach((p, row) -> {
+                    double f = speedFactors.get(p);
+                    if (!Double.isNaN(f)) {
+                        row.put("speed_factor", Math.round(f * 1e4) / 1e4);
+                    }
+                });
             }
         }
 

@@ -106,12 +106,26 @@ final class SimValidation {
 
         /**
          * The mean time from one batch's model run to the next in the policy's executors with a full
-         * batch waiting ({@code sluice.executor.turn.gap}); 0 (none, as the simulator assumed before
-         * it was measured) for a side without it.
+         * batch waiting ({@code sluice.executor.turn.gap}), over every policy's turns where its own
+         * were fewer than {@link #MIN_GAP_TURNS}; 0 (none, as the simulator assumed before it was
+         * measured) for a side without it.
          */
         double turnGapMs(String policy) {
-            JsonNode g = turnGaps == null ? null : turnGaps.path(policy).path("mean_ms");
-            return g != null && g.isNumber() ? g.asDouble() : 0;
+            if (turnGaps == null || !turnGaps.isObject()) {
+                return 0;
+            }
+            JsonNode own = turnGaps.path(policy);
+            if (own.path("turns").asLong() >= MIN_GAP_TURNS) {
+                return own.path("mean_ms").asDouble();
+            }
+            // the loop's work is the same whatever the model: a policy with few back-to-back batches gets the run's
+            double turns = 0;
+            double ms = 0;
+            for (JsonNode g : turnGaps) {
+                turns += g.path("turns").asDouble();
+                ms += g.path("turns").asDouble() * g.path("mean_ms").asDouble();
+            }
+            return turns > 0 ? ms / turns : 0;
         }
 
         /**
@@ -130,6 +144,9 @@ final class SimValidation {
             return requestsCsv == null ? Map.of() : MeasuredSpeed.ofRequestsCsv(requestsCsv, policy, trace, busyAboveRps);
         }
     }
+
+    /** Back-to-back batches a policy needs before its own mean time between them is trusted. */
+    static final int MIN_GAP_TURNS = 50;
 
     /**
      * Every executor's {@code sluice.executor.prefetch.next.polls} so far, the polls right after a
@@ -950,7 +967,8 @@ final class SimValidation {
     /** "policy x1.23, ...": the batch speed factors of the comparison at the pipeline's speed. */
     static String factors(Map<String, Double> byPolicy) {
         StringBuilder b = new StringBuilder();
-        byPolicy.forEach((p, f) -> b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s x%.3f", p, f)));
+        byPolicy.forEach((p, f) -> b.append(b.length() == 0 ? "" : ", ").append(Double.isNaN(f) ? p + " -"
+                : String.format(Locale.ROOT, "%s x%.3f", p, f)));
         return b.toString();
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.sim.Comparison.PolicySummary;
 import dev.sluice.sim.RunResult;
 import java.nio.file.Files;
@@ -211,6 +212,32 @@ class SimValidationTest {
         assertEquals(1.0, side.fetchBackShare("a"), "a policy without such polls: every fetch back, as before the measurement");
         Files.writeString(f, PIPELINE);
         assertEquals(1.0, SimValidation.read(f).fetchBackShare("b"), "a side from before the measurement");
+    }
+
+    @Test
+    void theExecutorsLoopBetweenBatchesAndTheBusyBatchesAreReadBackPerPolicy(@TempDir Path dir) throws Exception {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.DistributionSummary.builder("sluice.executor.turn.gap").tag("variant", "v1")
+                .register(registry).record(2.0);
+        io.micrometer.core.instrument.DistributionSummary.builder("sluice.executor.turn.gap").tag("variant", "v2")
+                .register(registry).record(4.0);
+        double[] gaps = SimValidation.turnGaps(registry);
+        assertEquals(2.0, gaps[0]);
+        assertEquals(6.0, gaps[1]);
+        Path f = dir.resolve("p.json");
+        Files.writeString(f, PIPELINE.replace("\"status_age_ms_by_policy\"",
+                "\"turn_gap_ms_by_policy\": {\"b\": {\"mean_ms\": 2.5, \"turns\": 300}, \"c\": {\"mean_ms\": 1.5, "
+                        + "\"turns\": 100}}, \"batch_ms_busy_by_variant\": "
+                        + "{\"b\": {\"vgg-tta\": {\"requests\": 1500, \"mean_ms\": 47.2}}}, \"status_age_ms_by_policy\""));
+        SimValidation.PipelineSide side = SimValidation.read(f);
+        assertEquals(2.5, side.turnGapMs("b"));
+        assertEquals(1.5, side.turnGapMs("c"));
+        assertEquals(2.25, side.turnGapMs("a"), 1e-12, "a policy without back-to-back batches: the run's, over every turn");
+        RateTrace t = s -> 100;
+        assertEquals(Map.of("vgg-tta", new MeasuredSpeed.Batches(1500, 47.2)), side.busyBatches("b", t));
+        assertEquals(Map.of(), side.busyBatches("a", t), "none recorded, and no requests file at hand");
+        Files.writeString(f, PIPELINE);
+        assertEquals(0.0, SimValidation.read(f).turnGapMs("b"), "a side from before the measurement");
     }
 
     private static void polls(io.micrometer.core.instrument.MeterRegistry registry, String variant, String fetch,

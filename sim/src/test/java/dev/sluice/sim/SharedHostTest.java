@@ -83,6 +83,15 @@ class SharedHostTest {
         assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 0, 0.5));
     }
 
+    @Test
+    void aHostSlowedByAFactorRunsEveryBatchThatManyTimesSlowerButNoFasterThanItsProfile() {
+        assertEquals(20.0, run(new SharedHost(4, 2, 0, 0).slowedBy(2), 50).computeMsPerRequest(), 1e-6);
+        assertEquals(15.0, run(new SharedHost(4, 2, 0, 0, 2.0).slowedBy(0.75), 50).computeMsPerRequest(), 1e-6);
+        assertEquals(10.0, run(new SharedHost(4, 2, 0, 0, 1.2).slowedBy(0.5), 50).computeMsPerRequest(), 1e-6,
+                "at its profile's speed at the fastest");
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(4, 2, 0, 0).slowedBy(0));
+    }
+
     /** As TinyScenarioTest: one replica, 10 ms batches, 1 ms hops, a request every 20 ms, alone in its batch. */
     private static RunResult run(SharedHost host, double rps) {
         SimConfig c = SimFixtures.steady(rps, 10, 1_000, Map.of("m", 1)).withEvenArrivals();
