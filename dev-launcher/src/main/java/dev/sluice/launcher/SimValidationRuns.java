@@ -44,14 +44,34 @@ final class SimValidationRuns {
 
     private SimValidationRuns() {}
 
+    /** The section of a {@code sim --validate} summary with the comparison at the pipeline's batch speed ({@link MeasuredSpeed}). */
+    static final String AT_PIPELINE_SPEED = "validation_at_pipeline_speed";
+
     /** Pools the validation sections of {@code summaries}, policies in the order first met. */
     static Map<String, PolicyRuns> read(List<Path> summaries) throws IOException {
+        return read(summaries, "validation");
+    }
+
+    /** Whether every one of {@code summaries} has {@code section}. */
+    static boolean allHave(List<Path> summaries, String section) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (Path f : summaries) {
+            if (!json.readTree(f.toFile()).path(section).isObject()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Pools the sections named {@code section} of {@code summaries} ({@code validation}, or {@link #AT_PIPELINE_SPEED}). */
+    static Map<String, PolicyRuns> read(List<Path> summaries, String section) throws IOException {
         ObjectMapper json = new ObjectMapper();
         Map<String, List<JsonNode>> byPolicy = new LinkedHashMap<>();
         for (Path f : summaries) {
-            JsonNode validation = json.readTree(f.toFile()).path("validation");
+            JsonNode validation = json.readTree(f.toFile()).path(section);
             if (!validation.isObject() || validation.isEmpty()) {
-                throw new IllegalArgumentException(f + " has no validation section: write it with sim --validate --summary-json");
+                throw new IllegalArgumentException(f + " has no " + section + " section: write it with sim --validate "
+                        + "--summary-json");
             }
             validation.fields().forEachRemaining(e -> byPolicy.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         }

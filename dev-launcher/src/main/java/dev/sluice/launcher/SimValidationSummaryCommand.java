@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "validation-summary", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Pool the validation sections of several sim --validate --summary-json files, one per pipeline run: "
                 + "per policy the runs within the tolerance (SLO 0.03, effective accuracy 1 point), and the mean pipeline "
-                + "SLO, simulated SLO and differences with 95%% intervals over the runs."})
+                + "SLO, simulated SLO and differences with 95%% intervals over the runs; the same for the comparison at the "
+                + "pipeline's batch speed where every file has it."})
 final class SimValidationSummaryCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "SUMMARY", description = "sim --validate --summary-json files, one per pipeline run")
     List<Path> summaries;
@@ -32,10 +33,20 @@ final class SimValidationSummaryCommand implements Callable<Integer> {
         Map<String, SimValidationRuns.PolicyRuns> runs = SimValidationRuns.read(summaries);
         System.out.printf(Locale.ROOT, "validation over %d pipeline run(s): %s%n", summaries.size(), summaries);
         System.out.print(SimValidationRuns.table(runs));
+        Map<String, SimValidationRuns.PolicyRuns> atSpeed = null;
+        if (SimValidationRuns.allHave(summaries, SimValidationRuns.AT_PIPELINE_SPEED)) {
+            atSpeed = SimValidationRuns.read(summaries, SimValidationRuns.AT_PIPELINE_SPEED);
+            System.out.println();
+            System.out.println("with each policy's heavy batches as fast as the pipeline's in the busy seconds:");
+            System.out.print(SimValidationRuns.table(atSpeed));
+        }
         if (summaryJson != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("summaries", summaries.stream().map(Path::toString).toList());
             out.put("validation_runs", SimValidationRuns.toJson(runs));
+            if (atSpeed != null) {
+                out.put("validation_runs_at_pipeline_speed", SimValidationRuns.toJson(atSpeed));
+            }
             SummaryJson.write(summaryJson, out);
             System.out.println("summary written to " + summaryJson);
         }

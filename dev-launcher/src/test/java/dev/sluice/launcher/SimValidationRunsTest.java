@@ -52,6 +52,25 @@ class SimValidationRunsTest {
     }
 
     @Test
+    void theComparisonAtThePipelinesSpeedIsPooledWhereEveryRunHasIt() throws Exception {
+        Path a = summary("a.json", 0.65, 0.70, 0.60, 0.65, false);
+        Path b = summary("b.json", 0.72, 0.71, 0.67, 0.66, true);
+        assertFalse(SimValidationRuns.allHave(List.of(a, b), SimValidationRuns.AT_PIPELINE_SPEED));
+        for (Path f : List.of(a, b)) { // the same rows again under the second section's name, fixed-high within at speed
+            String text = Files.readString(f);
+            String section = text.substring(text.indexOf("{", text.indexOf("\"validation\"")), text.lastIndexOf("}"))
+                    .replace("false", "true");
+            Files.writeString(f, text.substring(0, text.lastIndexOf("}")) + ", \"" + SimValidationRuns.AT_PIPELINE_SPEED
+                    + "\": " + section + "}");
+        }
+        assertTrue(SimValidationRuns.allHave(List.of(a, b), SimValidationRuns.AT_PIPELINE_SPEED));
+        var atSpeed = SimValidationRuns.read(List.of(a, b), SimValidationRuns.AT_PIPELINE_SPEED);
+        assertEquals(2, atSpeed.get("fixed-high").within());
+        assertEquals(0.02, atSpeed.get("fixed-high").sloDifference().mean(), 1e-9);
+        assertEquals(1, SimValidationRuns.read(List.of(a, b)).get("fixed-high").within(), "the first section as it was");
+    }
+
+    @Test
     void aSummaryWithoutAValidationSectionIsRefused() throws Exception {
         Path f = dir.resolve("plain.json");
         Files.writeString(f, "{\"policies\": {}}");
