@@ -381,28 +381,23 @@ final class SimCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "%s: the executors' loop works %.2f ms between one batch's model run and "
                             + "the next, on average%s; so do the simulated ones'%n", p, turnGap, turnGapMs != null ? " (--turn-gap-ms)" : "");
                 }
-                results.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h, answers, selectors, selectorCommitMs, null,
-                        requestLog, busy, fetchBack, turnGap), List.of(p), seeds, seed,
-                        threadCount, System.out::println));
+                SimEnvironment policyEnv = new SimEnvironment(h, answers, selectors, selectorCommitMs, null, requestLog, busy,
+                        fetchBack, turnGap);
+                results.putAll(Comparison.run(config, catalog, ph, policyEnv, List.of(p), seeds, seed, threadCount,
+                        System.out::println));
                 // again with the heavy batches as fast as the pipeline's ran in the busy seconds (MeasuredSpeed)
-                Map<String, MeasuredSpeed.Batches> measured = pipeline.busyBatches(p, t);
-                SimEnvironment.BusyHops busyHops = busy;
                 Catalog zoo = catalog;
                 double busyAbove = pipeline.busyAboveRps();
-                double f = MeasuredSpeed.match(measured, factor -> {
+                double f = MeasuredSpeed.match(pipeline.busyBatches(p, t), factor -> {
                     List<SimOutcome> outcomes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-                    Comparison.run(config, zoo, ph, new SimEnvironment(h.slowedBy(factor), answers, selectors,
-                            selectorCommitMs, null, outcomes::add, busyHops, fetchBack, turnGap), List.of(p), 1, seed, 1, null);
+                    Comparison.run(config, zoo, ph, policyEnv.withHost(h.slowedBy(factor)).withRequestLog(outcomes::add),
+                            List.of(p), 1, seed, 1, null);
                     return MeasuredSpeed.ofSimulated(outcomes, t, busyAbove);
                 });
                 speedFactors.put(p, f);
-                if (Double.isNaN(f)) { // no heavy batches to match: as simulated above
-                    atPipelineSpeed.put(p, results.get(p));
-                } else {
-                    atPipelineSpeed.putAll(Comparison.run(config, catalog, ph, new SimEnvironment(h.slowedBy(f), answers,
-                            selectors, selectorCommitMs, null, null, busy, fetchBack, turnGap), List.of(p), seeds, seed, threadCount,
-                            null));
-                }
+                atPipelineSpeed.putAll(Double.isNaN(f) ? Map.of(p, results.get(p)) // no heavy batches to match: as above
+                        : Comparison.run(config, catalog, ph, policyEnv.withHost(h.slowedBy(f)).withRequestLog(null), List.of(p),
+                                seeds, seed, threadCount, null));
             }
         } else {
             results = Comparison.run(config, catalog, hops, env, names, seeds, seed, threadCount, System.out::println);

@@ -92,6 +92,11 @@ public record SimEnvironment(SharedHost host, SampleAnswers answers, int selecto
         return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, b, fetchBackShare, turnGapMs);
     }
 
+    /** Every replica on {@code h} (null: each a device of its own). */
+    public SimEnvironment withHost(SharedHost h) {
+        return new SimEnvironment(h, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare, turnGapMs);
+    }
+
     /** Executors that work {@code ms} between one batch and the next (see {@code turnGapMs}). */
     public SimEnvironment withTurnGapMs(double ms) {
         return new SimEnvironment(host, answers, selectors, selectorCommitMs, parts, requestLog, busyHops, fetchBackShare, ms);
