@@ -195,6 +195,10 @@ final class SimCommand implements Callable<Integer> {
                     + "probe beside the pipeline run measured (contention included)")
     Double transportCpuMs;
 
+    @Option(names = "--probe-variant",
+            description = "with --validate: the variant the host probes run (default: the task's heaviest profiled one)")
+    String probeVariant;
+
     @Option(names = "--turn-gap-ms",
             description = "how long each executor's loop works between one batch's model run and the next (polls, "
                     + "outputs, commits, status), during which its model idles; default 0, or with --validate what the "
@@ -302,7 +306,7 @@ final class SimCommand implements Callable<Integer> {
             String command = SimValidation.benchCommand(names, trace, durationS, deadlineMs, floors, seed, warmupS, pauseS, task,
                     cluster);
             pipeline = pipelineJson != null ? SimValidation.read(pipelineJson)
-                    : SimValidation.run(cluster, pipelineCatalog, heaviest, new PolicyBenchmark.Config(names, trace, t, peak,
+                    : SimValidation.run(cluster, pipelineCatalog, probed(pipelineCatalog, heaviest), new PolicyBenchmark.Config(names, trace, t, peak,
                             durationS, deadlineMs, floors, seed, pauseS, warmupS, task, 1), command, pipelineOut,
                             System.out::println);
             System.out.println("pipeline side: " + pipeline.source());
@@ -582,6 +586,16 @@ final class SimCommand implements Callable<Integer> {
         Path cache = answersOption.equals("auto") ? SimAnswersCache.DEFAULT : Path.of(answersOption);
         Path dir = catalogFile.toAbsolutePath().getParent();
         return SimAnswersCache.load(catalog, dir == null ? Path.of(".") : dir, task, cache, System.out::println);
+    }
+
+    /** The variant the host probes run: --probe-variant, else {@code heaviest}. */
+    private Variant probed(Catalog catalog, Variant heaviest) {
+        if (probeVariant == null) {
+            return heaviest;
+        }
+        return catalog.forTask(task).stream().filter(v -> v.id().equals(probeVariant) && v.isProfiled()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--probe-variant " + probeVariant + ": no profiled variant of "
+                        + "that id for task " + task));
     }
 
     /** The shared host, if any: --host-cores, or this machine under --validate; its background from the options, probe or hop file. */

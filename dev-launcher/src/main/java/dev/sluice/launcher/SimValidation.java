@@ -480,7 +480,7 @@ final class SimValidation {
             json.put("duration_s", config.durationS());
             json.put("deadline_ms", config.deadlineMs());
             json.put("seed", config.seed());
-            json.put("heaviest_variant", heaviest.id());
+            json.put("probe_variant", heaviest.id());
             json.put("peak_offered_rps", config.peakRate());
             json.put("delivery_mode", cluster.deliveryMode().cliName());
             json.put("host_probes", probes);
