@@ -1,11 +1,14 @@
 package dev.sluice.launcher;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.sim.SimOutcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +41,8 @@ final class MeasuredSpeed {
     static final double HEAVY_MS = 8;
     static final int MIN_REQUESTS = 30;
     static final int ROUNDS = 2;
+    /** CSV rows as arrays of fields, quoting as {@code bench.OutcomesCsv} writes it. */
+    private static final ObjectReader ROWS = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class);
 
     private MeasuredSpeed() {}
 
@@ -54,6 +59,11 @@ final class MeasuredSpeed {
 
     /** By variant, over the requests a single variant answered OK (the pipeline side's, in its busy seconds). */
     static Map<String, Batches> ofOutcomes(List<RequestOutcome> outcomes) {
+        return batches(computeMsBySingleVariant(outcomes));
+    }
+
+    /** The batch time (compute ms) of each request a single variant answered OK, by variant in name order. */
+    static Map<String, List<Double>> computeMsBySingleVariant(List<RequestOutcome> outcomes) {
         Map<String, List<Double>> by = new TreeMap<>();
         for (RequestOutcome o : outcomes) {
             if (o.answered() && o.result().getStatus() == dev.sluice.avro.ResultStatus.OK && o.result().getVariants().size() == 1
@@ -62,7 +72,7 @@ final class MeasuredSpeed {
                         .getComputeMs());
             }
         }
-        return batches(by);
+        return by;
     }
 
     /** By variant, over the simulated requests a single variant answered OK that were sent while the trace was busy. */
@@ -83,26 +93,25 @@ final class MeasuredSpeed {
      */
     static Map<String, Batches> ofRequestsCsv(Path csv, String policy, RateTrace trace, double busyAboveRps) {
         Map<String, List<Double>> by = new TreeMap<>();
-        try (var lines = Files.lines(csv)) {
-            lines.skip(1).forEach(line -> {
-                if (!line.startsWith(policy + ",")) {
-                    return;
-                }
-                List<String> f = fields(line);
+        try (MappingIterator<String[]> rows = ROWS.readValues(csv.toFile())) {
+            if (rows.hasNext()) {
+                rows.next(); // the header
+            }
+            while (rows.hasNext()) {
+                String[] f = rows.next();
                 // policy,request_id,sent_ms,deadline_ms,received_ms,status,on_time,label,true_label,variants,ingest_ms,
                 // select_ms,queue_ms,compute_ms,aggregate_ms,reason
-                if (f.size() < 14 || !f.get(0).equals(policy) || !"OK".equals(f.get(5)) || f.get(9).contains("+")
-                        || f.get(13).isEmpty()) {
-                    return; // another policy's, not answered OK, answered by several variants (joined by '+'), or untimed
+                if (f.length < 14 || !f[0].equals(policy) || !"OK".equals(f[5]) || f[9].contains("+") || f[13].isEmpty()) {
+                    continue; // another policy's, not answered OK, answered by several variants (joined by '+'), or untimed
                 }
                 try {
-                    if (trace.rateAt(Double.parseDouble(f.get(2)) / 1000.0) > busyAboveRps) {
-                        by.computeIfAbsent(f.get(9), k -> new ArrayList<>()).add(Double.parseDouble(f.get(13)));
+                    if (trace.rateAt(Double.parseDouble(f[2]) / 1000.0) > busyAboveRps) {
+                        by.computeIfAbsent(f[9], k -> new ArrayList<>()).add(Double.parseDouble(f[13]));
                     }
                 } catch (NumberFormatException e) {
                     // a row this reader cannot place (not one OutcomesCsv wrote): left out
                 }
-            });
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + csv, e);
         }
@@ -154,30 +163,10 @@ final class MeasuredSpeed {
 
     /** The fields of one CSV line, double quotes around a field that holds commas or quotes ("" inside). */
     static List<String> fields(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder f = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    f.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    f.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(f.toString());
-                f.setLength(0);
-            } else {
-                f.append(c);
-            }
+        try (MappingIterator<String[]> row = ROWS.readValues(line)) {
+            return List.of(row.next());
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a CSV line: " + line, e);
         }
-        out.add(f.toString());
-        return out;
     }
 }

@@ -526,16 +526,8 @@ final class SimValidation {
      * host model's batch times are the pipeline's.
      */
     static Map<String, Object> computeByVariant(List<RequestOutcome> outcomes) {
-        Map<String, List<Double>> by = new java.util.TreeMap<>();
-        for (var o : outcomes) {
-            if (o.answered() && o.result().getStatus() == dev.sluice.avro.ResultStatus.OK
-                    && o.result().getVariants().size() == 1) {
-                by.computeIfAbsent(o.result().getVariants().get(0), k -> new java.util.ArrayList<>())
-                        .add(o.result().getLatency().getComputeMs());
-            }
-        }
         Map<String, Object> m = new LinkedHashMap<>();
-        by.forEach((v, xs) -> {
+        MeasuredSpeed.computeMsBySingleVariant(outcomes).forEach((v, xs) -> {
             double[] q = SimMeasureHopsCommand.quantiles(xs, 11);
             m.put(v, Map.of("p50", round(q[5]), "p90", round(q[9]), "n", xs.size()));
         });

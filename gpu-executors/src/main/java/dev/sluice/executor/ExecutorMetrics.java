@@ -72,7 +72,7 @@ final class ExecutorMetrics {
                         + "model does not run under overload")
                 .tag("variant", variant).register(r);
         // with a full batch waiting the turn's poll does not wait: whether the prefetch's fetch was back by then
-        // and whether the one before was: late fetches come in runs, which the simulator models (FetchReturns)
+        // and whether the one before was (measured alike either way, so the simulator draws each on its own)
         String[] previous = {"none", "back", "late"};
         for (int p = 0; p < previous.length; p++) {
             prefetchNextPolls[1][p] = prefetchNextPolls(r, variant, "back", previous[p]);

@@ -87,9 +87,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
     static final long CATCH_UP_MAX_WAIT_MS = 5;
     private long lastBatchMs; // the batch the last turn ran, 0 when none
     private Boolean lastPrefetchBack; // whether the last counted prefetch's fetch was back in time (null: none yet)
-    private boolean lastTurnRanBatch;
-    private boolean backToBack; // this turn's batch follows the last turn's with a full batch waiting between them
-    private long lastRunEndNanos;
+    private long lastRunEndNanos; // when the last turn's model run ended (System.nanoTime), 0 when it ran none
     private boolean skippedSinceCommit; // cancelled tasks completed without output: their offsets still need a commit
 
     public VariantExecutor(KafkaSettings kafka, SluiceSerdes serdes, Variant variant, ModelHandle model, ExecutorConfig config,
@@ -235,7 +233,9 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         long wait = pollWaitMs(batcher.nextFlushAtMs(), now);
         boolean afterPrefetch = lastBatchMs >= CATCH_UP_AFTER_MS;
         boolean fullBatchWaits = batcher.size() >= batcher.limit();
-        backToBack = lastTurnRanBatch && fullBatchWaits;
+        // a batch this turn follows the last turn's back to back: the time between is the loop's own (turn.gap)
+        long backToBackFrom = fullBatchWaits ? lastRunEndNanos : 0;
+        lastRunEndNanos = 0;
         if (!fullBatchWaits && paused.isEmpty()) {
             // the next batch would leave short: worth a moment for the fetch sent as the last batch ended
             wait = Math.max(wait, catchUpWaitMs(lastBatchMs));
@@ -271,7 +271,7 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         if (batch != null) {
             List<ProducerRecord<String, Object>> outputs = new ArrayList<>(batch.size());
             long batchStart = clock.millis();
-            runBatch(batch, outputs);
+            runBatch(batch, outputs, backToBackFrom);
             lastBatchMs = clock.millis() - batchStart;
             if (lastBatchMs >= CATCH_UP_AFTER_MS) {
                 // before its outputs are released and sent, so that the fetch has that time to come back (placed after
@@ -295,7 +295,6 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
             skippedSinceCommit = false;
         }
         clients.commitIfDue(ledger::committablePositions, clock.millis());
-        lastTurnRanBatch = batch != null;
     }
 
     /** One poll, or null when it met an undecodable task (dead-lettered, and skipped from then on). */
@@ -475,7 +474,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         return live.isEmpty() ? null : new Batch<>(live, batch.reason());
     }
 
-    private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out) {
+    /** @param backToBackFrom when the last model run ended, for a batch that follows it back to back; else 0 */
+    private void runBatch(Batch<PendingTask> batch, List<ProducerRecord<String, Object>> out, long backToBackFrom) {
         int n = batch.size();
         long start = clock.millis();
         metrics.inFlight.set(n);
@@ -486,8 +486,8 @@ public final class VariantExecutor implements Runnable, AutoCloseable {
         try (ModelCache<OnnxModel>.Lease lease = model.acquire()) {
             float[][] in = inputs.fill(n, i -> batch.tasks().get(i).task());
             t0 = System.nanoTime(); // a load on first use (or after eviction) is not compute time
-            if (backToBack && lastRunEndNanos != 0) {
-                metrics.turnGap((t0 - lastRunEndNanos) / 1e6);
+            if (backToBackFrom != 0) {
+                metrics.turnGap((t0 - backToBackFrom) / 1e6);
             }
             cpu0 = threadCpuNanos();
             if (variant.isClassifier()) {
