@@ -195,6 +195,12 @@ final class SimCommand implements Callable<Integer> {
                     + "probe beside the pipeline run measured (contention included)")
     Double transportCpuMs;
 
+    @Option(names = "--executor-share",
+            description = "on a shared host, the share of the transport's cost spent in the executors' own loops, which do "
+                    + "not compete with their own batches (0 to 1); default: with --validate what the loaded host probe "
+                    + "measured, else " + SharedHost.MEASURED_EXECUTOR_SHARE + " (measured on the 2-core machine)")
+    Double executorShare;
+
     @Option(names = "--probe-variant",
             description = "with --validate: the variant the host probes run (default: the task's heaviest profiled one)")
     String probeVariant;
@@ -632,8 +638,12 @@ final class SimCommand implements Callable<Integer> {
             double first = pipeline.loaded().transportMsPerRequest(hostOversubscription);
             overlapTransport = pair.overlapTransportMsPerRequest(hostThreadsPerRun) * (first > 0 ? transport / first : 1);
         }
+        // the executors' part of the transport: as the loaded probe measured it, else as measured on the 2-core machine
+        double share = executorShare != null ? executorShare
+                : loaded != null && Double.isFinite(loaded.executorShare()) ? loaded.executorShare()
+                : SharedHost.MEASURED_EXECUTOR_SHARE;
         return new SharedHost(cores, hostThreadsPerRun, background, transport, alone, hostOversubscription, overlapTransport,
-                overlapPenalty);
+                overlapPenalty, share);
     }
 
     private static double cpuSeconds() {

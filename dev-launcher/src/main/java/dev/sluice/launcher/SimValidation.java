@@ -195,7 +195,13 @@ final class SimValidation {
      * transport's own CPU was about 3 ms: docs/benchmarks/sim.md).
      */
     record LoadedProbe(String variant, int batch, int threads, double profileMs, double idleMs, double loadedMs, double rps,
-            int cores) {
+            int cores, double executorShare) {
+        /** A probe whose executors' share of the transport was not measured (NaN). */
+        LoadedProbe(String variant, int batch, int threads, double profileMs, double idleMs, double loadedMs, double rps,
+                int cores) {
+            this(variant, batch, threads, profileMs, idleMs, loadedMs, rps, cores, Double.NaN);
+        }
+
         /** {@link #transportMsPerRequest(double)} at the measured oversubscription penalty. */
         double transportMsPerRequest() {
             return transportMsPerRequest(dev.sluice.sim.SharedHost.MEASURED_OVERSUBSCRIPTION);
@@ -217,7 +223,7 @@ final class SimValidation {
         /** The probe for a policy run between this probe and {@code after}: the means of the two. */
         LoadedProbe between(LoadedProbe after) {
             return new LoadedProbe(variant, batch, threads, profileMs, (idleMs + after.idleMs) / 2,
-                    (loadedMs + after.loadedMs) / 2, rps, cores);
+                    (loadedMs + after.loadedMs) / 2, rps, cores, (executorShare + after.executorShare) / 2);
         }
 
         Map<String, Object> toJson() {
@@ -231,6 +237,9 @@ final class SimValidation {
             m.put("rps", rps);
             m.put("cores", cores);
             m.put("transport_ms_per_request", round(transportMsPerRequest()));
+            if (Double.isFinite(executorShare)) {
+                m.put("executor_share", Math.round(executorShare * 1e4) / 1e4);
+            }
             return m;
         }
 
@@ -240,8 +249,31 @@ final class SimValidation {
             }
             return new LoadedProbe(n.path("variant").asText(), n.path("batch").asInt(), n.path("threads").asInt(2),
                     n.path("profile_p50_ms").asDouble(), n.path("idle_ms").asDouble(), n.path("loaded_ms").asDouble(),
-                    n.path("rps").asDouble(), n.path("cores").asInt());
+                    n.path("rps").asDouble(), n.path("cores").asInt(), n.path("executor_share").asDouble(Double.NaN));
         }
+    }
+
+    /** The thread the loaded probe's batches run on (its ONNX Runtime pool threads take its name). */
+    static final String PROBE_THREAD = "validate-probe";
+
+    /**
+     * The executors' share of the transport's CPU, from the cores by thread group while the
+     * loaded probe ran: the {@code executor-*} threads over every group but the probe's own
+     * ({@link #PROBE_THREAD}); NaN when nothing else ran.
+     */
+    static double executorShare(Map<String, Double> coresByGroup) {
+        double transport = 0;
+        double executors = 0;
+        for (Map.Entry<String, Double> e : coresByGroup.entrySet()) {
+            if (e.getKey().equals(PROBE_THREAD)) {
+                continue;
+            }
+            transport += e.getValue();
+            if (e.getKey().startsWith("executor")) {
+                executors += e.getValue();
+            }
+        }
+        return transport > 0 ? executors / transport : Double.NaN;
     }
 
     /** ONNX Runtime intra-op threads of the pipeline side's executors, and of every host probe beside them. */
@@ -749,17 +781,28 @@ final class SimValidation {
         Thread.sleep((long) (LOADED_PROBE_LEAD_S * 1000));
         var cpu0 = ThreadCpu.snapshot();
         long t0 = System.nanoTime();
-        OrtThroughput.Result r = fullBatches(heavy, catalogDir);
+        AtomicReference<OrtThroughput.Result> result = new AtomicReference<>();
+        Thread probe = new Thread(() -> result.set(fullBatches(heavy, catalogDir)), PROBE_THREAD);
+        probe.start();
+        probe.join();
+        OrtThroughput.Result r = result.get();
+        if (r == null) {
+            throw new IllegalStateException("the loaded host probe's thread ended without a measurement (see its exception "
+                    + "above)");
+        }
         // where the cores went while it ran (the window includes the probe's model load and warm-up)
-        progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0,
-                ThreadCpu.snapshot(), (System.nanoTime() - t0) / 1e9, 0.02));
+        var cpu1 = ThreadCpu.snapshot();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0, cpu1, seconds, 0.02));
+        double share = executorShare(ThreadCpu.coresByGroup(cpu0, cpu1, seconds, 0));
         long ok = load.finish(progress);
         double ms = r.msPerBatch();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), INTRA_OP_THREADS, profileMs, idleMs, ms, rps,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), share);
         progress.accept(String.format(Locale.ROOT, "loaded host probe: %s batch of %d in %.2f ms beside %.0f rps (idle %.2f ms): "
-                + "%.2f ms of transport per request, contention included; the load's requests answered in time: %d of %d",
-                heavy.id(), r.batch(), ms, rps, idleMs, p.transportMsPerRequest(), ok, n));
+                + "%.2f ms of transport per request, contention included, %.3f of it in the executors' loops; the load's "
+                + "requests answered in time: %d of %d", heavy.id(), r.batch(), ms, rps, idleMs, p.transportMsPerRequest(),
+                share, ok, n));
         return p;
     }
 

@@ -19,11 +19,17 @@ import java.util.Map;
  * noise as well as the model's error; over runs, the mean difference and its 95% interval tell
  * them apart. Each run's sim side is already a mean over its seeds, on the host as probed beside
  * that run.
+ *
+ * <p>{@link Repeatability} measures that noise: the pipeline against itself over the same runs.
+ * A per-run tolerance tighter than the pipeline's own run-to-run spread cannot be met by any
+ * simulator whose inputs do not carry what moved the run (on a shared host, the cores the
+ * transport left the models), so the table says how often the other runs' mean, a predictor
+ * with no model error at all, lands within the tolerance of each run.
  */
 final class SimValidationRuns {
     /** One policy over the runs: the per-run values, and how many runs were within the tolerance. */
-    record PolicyRuns(String policy, List<Double> pipelineSlo, List<Double> simSlo, List<Double> sloDiff,
-                      List<Double> accuracyDiffPoints, int within) {
+    record PolicyRuns(String policy, List<Double> pipelineSlo, List<Double> pipelineAccuracy, List<Double> simSlo,
+                      List<Double> sloDiff, List<Double> accuracyDiffPoints, int within) {
         Interval sloDifference() {
             return Interval.of(sloDiff);
         }
@@ -40,7 +46,39 @@ final class SimValidationRuns {
         int runs() {
             return sloDiff.size();
         }
+
+        /** The pipeline's own outcomes over the runs, against each other. */
+        Repeatability repeatability() {
+            int n = runs();
+            double sumSlo = pipelineSlo.stream().mapToDouble(Double::doubleValue).sum();
+            double sumAcc = pipelineAccuracy.stream().mapToDouble(Double::doubleValue).sum();
+            int withinOthers = 0;
+            int pairsWithin = 0;
+            for (int i = 0; i < n; i++) {
+                if (n > 1 && SimValidation.withinTolerance((sumSlo - pipelineSlo.get(i)) / (n - 1) - pipelineSlo.get(i),
+                        (sumAcc - pipelineAccuracy.get(i)) / (n - 1) - pipelineAccuracy.get(i))) {
+                    withinOthers++;
+                }
+                for (int j = i + 1; j < n; j++) {
+                    if (SimValidation.withinTolerance(pipelineSlo.get(j) - pipelineSlo.get(i),
+                            pipelineAccuracy.get(j) - pipelineAccuracy.get(i))) {
+                        pairsWithin++;
+                    }
+                }
+            }
+            return new Repeatability(sd(pipelineSlo), 100 * sd(pipelineAccuracy), n > 1 ? withinOthers : 0, n * (n - 1) / 2,
+                    pairsWithin);
+        }
     }
+
+    /**
+     * The pipeline against itself over the runs (same code, trace and seed, one draw of the host
+     * each): the standard deviations of its SLO attainment and effective accuracy, in how many runs
+     * the mean of the other runs is within the tolerance of the run's own outcome (a predictor
+     * with no model error, left out of the run it predicts), and in how many of the pairs of runs
+     * one run is within the tolerance of the other.
+     */
+    record Repeatability(double sloSd, double accuracySdPoints, int runsWithinOthersMean, int pairs, int pairsWithin) {}
 
     private SimValidationRuns() {}
 
@@ -78,18 +116,20 @@ final class SimValidationRuns {
         Map<String, PolicyRuns> out = new LinkedHashMap<>();
         byPolicy.forEach((policy, runs) -> {
             List<Double> pipe = new ArrayList<>();
+            List<Double> pipeAcc = new ArrayList<>();
             List<Double> sim = new ArrayList<>();
             List<Double> diff = new ArrayList<>();
             List<Double> acc = new ArrayList<>();
             int within = 0;
             for (JsonNode r : runs) {
                 pipe.add(r.path("pipeline_slo").asDouble());
+                pipeAcc.add(r.path("pipeline_effective_accuracy").asDouble());
                 sim.add(r.path("sim_slo").asDouble());
                 diff.add(r.path("sim_slo").asDouble() - r.path("pipeline_slo").asDouble());
                 acc.add(100 * (r.path("sim_effective_accuracy").asDouble() - r.path("pipeline_effective_accuracy").asDouble()));
                 within += r.path("within").asBoolean() ? 1 : 0;
             }
-            out.put(policy, new PolicyRuns(policy, pipe, sim, diff, acc, within));
+            out.put(policy, new PolicyRuns(policy, pipe, pipeAcc, sim, diff, acc, within));
         });
         return out;
     }
@@ -107,6 +147,40 @@ final class SimValidationRuns {
                     meanCi(a, 2, true), p.meanWithin() ? "yes" : "NO"));
         }
         return sb.toString();
+    }
+
+    /**
+     * The pipeline against itself ({@link Repeatability}): per policy its SLO and effective
+     * accuracy's standard deviations over the runs, the runs whose outcome the other runs' mean
+     * predicts within the tolerance, and the pairs of runs within the tolerance of each other.
+     */
+    static String repeatabilityTable(Map<String, PolicyRuns> runs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-15s %4s %8s %13s %22s %18s%n", "policy", "runs",
+                "slo sd", "eff.acc sd pt", "within, others' mean", "pairs within"));
+        for (PolicyRuns p : runs.values()) {
+            Repeatability r = p.repeatability();
+            sb.append(String.format(Locale.ROOT, "%-15s %4d %8.4f %13.2f %22s %18s%n", p.policy(), p.runs(), r.sloSd(),
+                    r.accuracySdPoints(), r.runsWithinOthersMean() + "/" + p.runs(), r.pairs() == 0 ? "-"
+                    : String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.pairsWithin(), r.pairs(),
+                            100.0 * r.pairsWithin() / r.pairs())));
+        }
+        return sb.toString();
+    }
+
+    static Map<String, Object> repeatabilityJson(Map<String, PolicyRuns> runs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        runs.forEach((policy, p) -> {
+            Repeatability r = p.repeatability();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("runs", p.runs());
+            m.put("slo_sd", round(r.sloSd()));
+            m.put("effective_accuracy_sd_points", Math.round(r.accuracySdPoints() * 100) / 100.0);
+            m.put("runs_within_others_mean", r.runsWithinOthersMean());
+            m.put("run_pairs", r.pairs());
+            m.put("run_pairs_within", r.pairsWithin());
+            out.put(policy, m);
+        });
+        return out;
     }
 
     static Map<String, Object> toJson(Map<String, PolicyRuns> runs) {
@@ -141,6 +215,16 @@ final class SimValidationRuns {
 
     private static double round(double x) {
         return Math.round(x * 1e4) / 1e4;
+    }
+
+    /** The sample standard deviation; 0 for fewer than two values. */
+    private static double sd(List<Double> v) {
+        if (v.size() < 2) {
+            return 0;
+        }
+        double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double ss = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+        return Math.sqrt(ss / (v.size() - 1));
     }
 
     private static double min(List<Double> v) {

@@ -71,6 +71,43 @@ class SimValidationRunsTest {
     }
 
     @Test
+    void thePipelineAgainstItselfOverTheRuns() throws Exception {
+        // fixed-high's pipeline at 0.60/0.56, 0.62/0.58 and 0.70/0.66 over three runs
+        Map<String, SimValidationRuns.PolicyRuns> runs = SimValidationRuns.read(List.of(
+                summary("a.json", 0.60, 0.61, 0.56, 0.57, true), summary("b.json", 0.62, 0.63, 0.58, 0.59, true),
+                summary("c.json", 0.70, 0.69, 0.66, 0.65, true)));
+        SimValidationRuns.Repeatability fh = runs.get("fixed-high").repeatability();
+        assertEquals(0.052915, fh.sloSd(), 1e-6); // sd of 0.60, 0.62, 0.70
+        assertEquals(5.2915, fh.accuracySdPoints(), 1e-4);
+        // the others' mean: 0.66/0.62 for a (4 points of accuracy off), 0.65/0.61 for b (3), 0.61/0.57 for c (9): none within
+        assertEquals(0, fh.runsWithinOthersMean());
+        // pairs: a-b 2 points apart (out), a-c and b-c 8 and 10 (out)
+        assertEquals(3, fh.pairs());
+        assertEquals(0, fh.pairsWithin());
+        SimValidationRuns.Repeatability fl = runs.get("fixed-low").repeatability();
+        assertEquals(0, fl.sloSd(), 1e-12);
+        assertEquals(3, fl.runsWithinOthersMean());
+        assertEquals(3, fl.pairsWithin());
+        String table = SimValidationRuns.repeatabilityTable(runs);
+        assertTrue(table.contains("0/3 (0%)") && table.contains("3/3 (100%)"), table);
+        Map<?, ?> json = (Map<?, ?>) SimValidationRuns.repeatabilityJson(runs).get("fixed-high");
+        assertEquals(5.29, json.get("effective_accuracy_sd_points"));
+        assertEquals(0, json.get("run_pairs_within"));
+    }
+
+    @Test
+    void runsWithinEachOtherAreCounted() throws Exception {
+        // 0.60/0.560 and 0.61/0.565: 0.01 SLO and half a point apart, within; a third 0.05 away is out with both
+        Map<String, SimValidationRuns.PolicyRuns> runs = SimValidationRuns.read(List.of(
+                summary("a.json", 0.60, 0.60, 0.560, 0.560, true), summary("b.json", 0.61, 0.61, 0.565, 0.565, true),
+                summary("c.json", 0.66, 0.66, 0.565, 0.565, true)));
+        SimValidationRuns.Repeatability r = runs.get("fixed-high").repeatability();
+        assertEquals(1, r.pairsWithin());
+        // others' mean for a: 0.635 (0.035 away, out); b: 0.63 (0.02, within); c: 0.605 (0.055, out)
+        assertEquals(1, r.runsWithinOthersMean());
+    }
+
+    @Test
     void aSummaryWithoutAValidationSectionIsRefused() throws Exception {
         Path f = dir.resolve("plain.json");
         Files.writeString(f, "{\"policies\": {}}");

@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +115,25 @@ class SimValidationTest {
         Files.writeString(f, dev.sluice.bench.SummaryJson.MAPPER.writeValueAsString(Map.of("policies",
                 Map.of("x", Map.of("slo_attainment", 1.0)))));
         assertNull(SimValidation.read(f).pair(), "a pipeline side from before the two-batch probe has none");
+    }
+
+    @Test
+    void theExecutorsShareOfTheTransportIsTheirThreadsOverAllButTheProbes() {
+        // cores by thread group while the loaded probe ran: the probe's own thread left out
+        Map<String, Double> cores = Map.of("validate-probe", 0.9, "data-plane-kafk", 0.5, "executor-linear", 0.06,
+                "executor-mlp", 0.02, "kafka-producer", 0.2, "other", 0.02);
+        assertEquals(0.08 / 0.8, SimValidation.executorShare(cores), 1e-12);
+        assertTrue(Double.isNaN(SimValidation.executorShare(Map.of("validate-probe", 1.0))), "nothing else ran");
+        // recorded with the probe, averaged between two, read back; a probe from before it was measured reads NaN
+        var before = new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2, 0.05);
+        var after = new SimValidation.LoadedProbe("v", 8, 2, 10, 16, 50, 300, 2, 0.07);
+        assertEquals(0.06, before.between(after).executorShare(), 1e-12);
+        assertEquals(0.05, ((Number) before.toJson().get("executor_share")).doubleValue());
+        assertEquals(0.05, SimValidation.LoadedProbe.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                .valueToTree(before.toJson())).executorShare(), 1e-12);
+        assertTrue(Double.isNaN(SimValidation.LoadedProbe.fromJson(new com.fasterxml.jackson.databind.ObjectMapper()
+                .valueToTree(new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2).toJson())).executorShare()));
+        assertFalse(new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2).toJson().containsKey("executor_share"));
     }
 
     @Test

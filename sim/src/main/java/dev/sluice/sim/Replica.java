@@ -68,6 +68,8 @@ final class Replica {
     /** on a shared host: the profile time its running batch still needs, and its completion's version */
     double remainingWorkMs;
     long doneVersion;
+    /** on a shared host: tasks/s reaching it (its executor's part of the transport runs between its batches) */
+    final DecayingRate taskRate = new DecayingRate(SharedHost.RATE_TIME_CONSTANT_S);
     long wakeAtNs = Long.MAX_VALUE;
     boolean statusDue;
 

@@ -37,6 +37,17 @@ package dev.sluice.sim;
  * longer than the hop file's, measured at 3 to 11; see docs/benchmarks/sim.md). The transport's
  * CPU counts as demand that slows the batches.
  *
+ * <p>{@code executorShare}: the part of the transport's cost spent in the executors' own loops
+ * (fetching the tasks, producing the outputs, committing), per task. An executor does that work
+ * on the thread that runs its batches, between them (what {@code SimEnvironment.turnGapMs} holds),
+ * so it never competes with that executor's own running batch: while batches run, the transport
+ * charges it only for the tasks that go to replicas not running one. The loaded probe fits the
+ * transport's cost beside a light variant's executor, all of whose loop runs beside the probe's
+ * batches; charging that part again beside a heavy executor's own batches counted it twice (once
+ * as demand, once as the loop's time between batches). Measured on the 2-core machine as the
+ * executor threads' share of the transport's CPU during the loaded probe: 0.058 (sd 0.003 over the
+ * 153 loaded probes of the validation runs v44 to v60).
+ *
  * <p>{@code overlapTransportCpuMs} and {@code overlapOversubscription} take the place of {@code
  * transportCpuMs} and {@code oversubscription} while two or more batches run. {@code sim
  * --validate} fits both on a two-batch probe (the two heaviest variants' full batches at once,
@@ -66,11 +77,16 @@ package dev.sluice.sim;
  *     the cores by a core or more (>= 1; 1: fluid sharing)
  * @param overlapTransportCpuMs {@code transportCpuMs} while two or more batches run
  * @param overlapOversubscription {@code oversubscription} while two or more batches run
+ * @param executorShare the share of the transport's cost spent in the executors' own loops, per
+ *     task (0 to 1; 0: all of it beside every batch)
  */
 public record SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown,
-        double oversubscription, double overlapTransportCpuMs, double overlapOversubscription) {
+        double oversubscription, double overlapTransportCpuMs, double overlapOversubscription, double executorShare) {
     /** {@code oversubscription} as measured on the 2-core machine (see the class comment). */
     public static final double MEASURED_OVERSUBSCRIPTION = 1.22;
+
+    /** {@code executorShare} as measured on the 2-core machine (see the class comment). */
+    public static final double MEASURED_EXECUTOR_SHARE = 0.058;
 
     /**
      * How quickly the request rate the transport costs follows the arrivals (s): about the time a
@@ -97,10 +113,21 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
             throw new IllegalArgumentException("the transport's cost while batches overlap must be >= 0, got "
                     + overlapTransportCpuMs);
         }
+        if (!(executorShare >= 0 && executorShare <= 1)) {
+            throw new IllegalArgumentException("the executors' share of the transport's cost is a fraction from 0 to 1, got "
+                    + executorShare);
+        }
         if (!(aloneSlowdown >= 1)) {
             throw new IllegalArgumentException("a batch alone on the host runs at its profile's speed or slower: the slowdown "
                     + "must be >= 1, got " + aloneSlowdown);
         }
+    }
+
+    /** A host whose transport competes with every batch in full ({@code executorShare} 0). */
+    public SharedHost(int cores, int threadsPerRun, double backgroundCores, double transportCpuMs, double aloneSlowdown,
+            double oversubscription, double overlapTransportCpuMs, double overlapOversubscription) {
+        this(cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, oversubscription, overlapTransportCpuMs,
+                overlapOversubscription, 0);
     }
 
     /** A host charged alike however many batches run. */
@@ -130,19 +157,41 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
             throw new IllegalArgumentException("a batch speed factor must be > 0, got " + factor);
         }
         return new SharedHost(cores, threadsPerRun, backgroundCores, transportCpuMs, Math.max(1, aloneSlowdown * factor),
-                oversubscription, overlapTransportCpuMs, overlapOversubscription);
+                oversubscription, overlapTransportCpuMs, overlapOversubscription, executorShare);
     }
 
-    /** The cores the running batches and the transport want at {@code requestRate} requests/s. */
+    /** This host with {@code share} of the transport's cost spent in the executors' own loops. */
+    public SharedHost withExecutorShare(double share) {
+        return new SharedHost(cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, oversubscription,
+                overlapTransportCpuMs, overlapOversubscription, share);
+    }
+
+    /** The cores the running batches and the transport want at {@code requestRate} requests/s, one task each, none to a running replica. */
     double demand(int runningBatches, double requestRate) {
+        return demand(runningBatches, requestRate, requestRate, 0);
+    }
+
+    /**
+     * The cores the running batches and the transport want at {@code requestRate} requests/s and
+     * {@code taskRate} tasks/s, {@code runningTaskRate} of them to the replicas running the batches
+     * (whose executors do their part of the transport between batches, not beside them).
+     */
+    double demand(int runningBatches, double requestRate, double taskRate, double runningTaskRate) {
         double transport = runningBatches >= 2 ? overlapTransportCpuMs : transportCpuMs;
-        return runningBatches * (double) threadsPerRun + backgroundCores + transport * requestRate / 1000.0;
+        double beside = (1 - executorShare) * requestRate + executorShare * Math.max(0, taskRate - runningTaskRate);
+        return runningBatches * (double) threadsPerRun + backgroundCores + transport * beside / 1000.0;
     }
 
     /** How fast each run progresses against its profile: {@code 1 / aloneSlowdown} while the demand fits the cores. */
     double speed(int runningBatches, double requestRate) {
+        return speed(runningBatches, requestRate, requestRate, 0);
+    }
+
+    /** {@link #speed(int, double)} with the task rates of {@link #demand(int, double, double, double)}. */
+    double speed(int runningBatches, double requestRate, double taskRate, double runningTaskRate) {
         double penalty = runningBatches >= 2 ? overlapOversubscription : oversubscription;
-        return 1 / (contention(cores, demand(runningBatches, requestRate), penalty) * aloneSlowdown);
+        return 1 / (contention(cores, demand(runningBatches, requestRate, taskRate, runningTaskRate), penalty)
+                * aloneSlowdown);
     }
 
     /**
@@ -183,6 +232,10 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
         String d = String.format(java.util.Locale.ROOT, "shared host: %d cores, %d threads per batch, %.2f background cores, "
                 + "%.3f ms of transport per request, batches alone %.2fx their profile, oversubscribed %.2fx fluid sharing",
                 cores, threadsPerRun, backgroundCores, transportCpuMs, aloneSlowdown, oversubscription);
+        if (executorShare > 0) {
+            d += String.format(java.util.Locale.ROOT, " (%.3f of it in the executors' loops, not beside their own batches)",
+                    executorShare);
+        }
         if (overlapTransportCpuMs != transportCpuMs || overlapOversubscription != oversubscription) {
             d += String.format(java.util.Locale.ROOT, "; with batches overlapping %.3f ms of transport per request and %.2fx",
                     overlapTransportCpuMs, overlapOversubscription);

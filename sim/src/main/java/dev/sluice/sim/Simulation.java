@@ -149,8 +149,9 @@ public final class Simulation {
     private double hostSpeed = 1;
     private long hostProgressNs;
     /** requests/s, exponentially smoothed over arrivals, that the transport's CPU is charged for */
-    private double requestRate;
-    private long requestRateNs;
+    private final DecayingRate requestRate = new DecayingRate(SharedHost.RATE_TIME_CONSTANT_S);
+    /** on a shared host: tasks/s reaching the replicas (their executors' part of the transport) */
+    private final DecayingRate taskRate = new DecayingRate(SharedHost.RATE_TIME_CONSTANT_S);
     private final long warmupNs;
     private final long endOfArrivalsNs;
     private int nextIndex;
@@ -322,7 +323,7 @@ public final class Simulation {
         switch (kind) {
             case ARRIVAL -> arrive();
             case SELECT -> select((SimRequest) subject);
-            case TASK -> ((SimTask) subject).replica.onTask((SimTask) subject, now);
+            case TASK -> taskArrives((SimTask) subject);
             case WAKE -> ((Replica) subject).onWake(arg, now);
             case BATCH_DONE -> batchDone((Replica) subject, arg);
             case OUTPUT -> onOutput((SimTask) subject);
@@ -657,7 +658,7 @@ public final class Simulation {
 
     /** Every running batch's completion, at the speed the host now gives it. */
     private void rescheduleHost(long atNs) {
-        hostSpeed = host.speed(onHost.size(), rateAt(atNs));
+        hostSpeed = hostSpeedAt(atNs);
         for (int i = 0; i < onHost.size(); i++) {
             Replica r = onHost.get(i);
             r.doneVersion++;
@@ -671,7 +672,7 @@ public final class Simulation {
         if (onHost.isEmpty()) {
             return;
         }
-        double s = host.speed(onHost.size(), rateAt(now));
+        double s = hostSpeedAt(now);
         if (Math.abs(s - hostSpeed) > 0.01 * hostSpeed) {
             advanceHost(now);
             rescheduleHost(now);
@@ -679,13 +680,28 @@ public final class Simulation {
     }
 
     private void countArrival(long atNs) {
-        requestRate = rateAt(atNs) + 1 / SharedHost.RATE_TIME_CONSTANT_S;
-        requestRateNs = atNs;
+        requestRate.count(atNs);
     }
 
     private double rateAt(long atNs) {
-        double dt = (atNs - requestRateNs) / 1e9;
-        return dt <= 0 ? requestRate : requestRate * Math.exp(-dt / SharedHost.RATE_TIME_CONSTANT_S);
+        return requestRate.at(atNs);
+    }
+
+    private void taskArrives(SimTask t) {
+        if (host != null) {
+            taskRate.count(now);
+            t.replica.taskRate.count(now);
+        }
+        t.replica.onTask(t, now);
+    }
+
+    /** How fast the running batches progress on the shared host at {@code atNs}. */
+    private double hostSpeedAt(long atNs) {
+        double running = 0;
+        for (int i = 0; i < onHost.size(); i++) {
+            running += onHost.get(i).taskRate.at(atNs);
+        }
+        return host.speed(onHost.size(), rateAt(atNs), taskRate.at(atNs), running);
     }
 
     void publishStatus(ReplicaStatus s, long atNs) {

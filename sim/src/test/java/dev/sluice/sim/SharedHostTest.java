@@ -153,4 +153,35 @@ class SharedHostTest {
         assertEquals(15.0, r.computeMsPerRequest(), 0.5);
         assertEquals(19.0, r.latencyMs().get("p50"), 0.6); // hops unchanged: 4 x 1 ms
     }
+
+    @Test
+    void theExecutorsPartOfTheTransportDoesNotCompeteWithTheirOwnBatches() {
+        // 5 ms a request at 200/s is 1 core of transport; with 0.2 of it in the executors' loops, 0.8 core competes
+        // with a batch whose replica takes every task, all of it with one whose replica takes none
+        SharedHost h = new SharedHost(2, 2, 0, 5, 1, 1, 5, 1, 0.2);
+        assertEquals(2.8, h.demand(1, 200, 200, 200), 1e-12);
+        assertEquals(3.0, h.demand(1, 200, 200, 0), 1e-12);
+        assertEquals(2.9, h.demand(1, 200, 200, 100), 1e-12);
+        assertEquals(3.0, h.demand(1, 200), 1e-12, "without task rates: every task beside the batch");
+        assertEquals(2 / 2.8, h.speed(1, 200, 200, 200), 1e-12);
+        assertEquals(0.2, new SharedHost(2, 2, 0, 5).withExecutorShare(0.2).executorShare());
+        assertEquals(0.2, h.slowedBy(2).executorShare(), "kept when slowed");
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 5).withExecutorShare(1.5));
+        assertThrows(IllegalArgumentException.class, () -> new SharedHost(2, 2, 0, 5).withExecutorShare(Double.NaN));
+    }
+
+    @Test
+    void aReplicaTakingEveryTaskRunsItsBatchesWithoutItsExecutorsPartOfTheTransport() {
+        // as theTransportsCpuSlowsTheBatchesAtItsRequestRate, all of the transport in the executor's loop: the one replica
+        // takes every task, so nothing competes with its batches and a 10 ms batch takes 10 ms
+        assertEquals(10.0, run(new SharedHost(2, 2, 0, 20).withExecutorShare(1), 50).computeMsPerRequest(), 1e-6);
+        double half = run(new SharedHost(2, 2, 0, 20).withExecutorShare(0.5), 50).computeMsPerRequest();
+        assertTrue(half > 11.5 && half < 13.5, "half of it in the loop: about 12.5 ms, got " + half);
+        // two replicas taking every other task: the other's tasks still cost its executor's loop beside this batch
+        SimConfig c = SimFixtures.steady(50, 10, 1_000, Map.of("m", 2)).withEvenArrivals();
+        double two = new Simulation(c, SimFixtures.oneVariant(0.8, 10, 1), HopLatencies.constant(1),
+                new SimEnvironment(new SharedHost(2, 2, 0, 20).withExecutorShare(1), null), "fixed-high", 1).run(null)
+                .computeMsPerRequest();
+        assertTrue(two > 11 && two < 14, "half the tasks beside each batch: about 12.5 ms, got " + two);
+    }
 }
