@@ -258,22 +258,19 @@ final class SimValidation {
 
     /**
      * The executors' share of the transport's CPU, from the cores by thread group while the
-     * loaded probe ran: the {@code executor-*} threads over every group but the probe's own
-     * ({@link #PROBE_THREAD}); NaN when nothing else ran.
+     * loaded probe ran: the thread of the executor its load went to ({@code executorGroup}, the
+     * light variant's) over every group but the probe's own ({@link #PROBE_THREAD}); NaN when
+     * nothing else ran. The other executors' idle polling is not counted in the share: it runs
+     * beside a batch whichever replica runs it.
      */
-    static double executorShare(Map<String, Double> coresByGroup) {
+    static double executorShare(Map<String, Double> coresByGroup, String executorGroup) {
         double transport = 0;
-        double executors = 0;
         for (Map.Entry<String, Double> e : coresByGroup.entrySet()) {
-            if (e.getKey().equals(PROBE_THREAD)) {
-                continue;
-            }
-            transport += e.getValue();
-            if (e.getKey().startsWith("executor")) {
-                executors += e.getValue();
+            if (!e.getKey().equals(PROBE_THREAD)) {
+                transport += e.getValue();
             }
         }
-        return transport > 0 ? executors / transport : Double.NaN;
+        return transport > 0 ? coresByGroup.getOrDefault(executorGroup, 0.0) / transport : Double.NaN;
     }
 
     /** ONNX Runtime intra-op threads of the pipeline side's executors, and of every host probe beside them. */
@@ -794,7 +791,8 @@ final class SimValidation {
         var cpu1 = ThreadCpu.snapshot();
         double seconds = (System.nanoTime() - t0) / 1e9;
         progress.accept("loaded host probe: cores by thread group " + ThreadCpu.coresByGroup(cpu0, cpu1, seconds, 0.02));
-        double share = executorShare(ThreadCpu.coresByGroup(cpu0, cpu1, seconds, 0));
+        double share = executorShare(ThreadCpu.coresByGroup(cpu0, cpu1, seconds, 0),
+                ThreadCpu.groupOfThread("executor-" + light.id()));
         long ok = load.finish(progress);
         double ms = r.msPerBatch();
         LoadedProbe p = new LoadedProbe(heavy.id(), r.batch(), INTRA_OP_THREADS, profileMs, idleMs, ms, rps,

@@ -119,11 +119,18 @@ class SimValidationTest {
 
     @Test
     void theExecutorsShareOfTheTransportIsTheirThreadsOverAllButTheProbes() {
-        // cores by thread group while the loaded probe ran: the probe's own thread left out
+        // cores by thread group while the loaded probe ran: the probe's own thread left out, and of the executors only
+        // the one the load went to (the others' idle polls run beside any batch)
         Map<String, Double> cores = Map.of("validate-probe", 0.9, "data-plane-kafk", 0.5, "executor-linear", 0.06,
                 "executor-mlp", 0.02, "kafka-producer", 0.2, "other", 0.02);
-        assertEquals(0.08 / 0.8, SimValidation.executorShare(cores), 1e-12);
-        assertTrue(Double.isNaN(SimValidation.executorShare(Map.of("validate-probe", 1.0))), "nothing else ran");
+        assertEquals(0.06 / 0.8, SimValidation.executorShare(cores, "executor-linear"), 1e-12);
+        assertEquals(0.0, SimValidation.executorShare(cores, "executor-cnn-sm"), "an executor that did not run");
+        assertTrue(Double.isNaN(SimValidation.executorShare(Map.of("validate-probe", 1.0), "executor-linear")),
+                "nothing else ran");
+        // the group a thread's name lands in: Linux keeps 15 characters of it
+        assertEquals("executor-linear", dev.sluice.bench.overhead.ThreadCpu.groupOfThread("executor-linear"));
+        assertEquals("executor-cnn-sm", dev.sluice.bench.overhead.ThreadCpu.groupOfThread("executor-cnn-small"));
+        assertEquals("executor-vgg", dev.sluice.bench.overhead.ThreadCpu.groupOfThread("executor-vgg"));
         // recorded with the probe, averaged between two, read back; a probe from before it was measured reads NaN
         var before = new SimValidation.LoadedProbe("v", 8, 2, 10, 14, 40, 300, 2, 0.05);
         var after = new SimValidation.LoadedProbe("v", 8, 2, 10, 16, 50, 300, 2, 0.07);

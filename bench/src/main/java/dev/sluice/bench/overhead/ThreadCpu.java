@@ -55,6 +55,14 @@ public final class ThreadCpu {
         return new ThreadTicks(comm, Long.parseLong(f[11]) + Long.parseLong(f[12]));
     }
 
+    /** The most characters of a thread's name Linux keeps (/proc/.../comm). */
+    static final int COMM_LENGTH = 15;
+
+    /** The group {@link #coresByGroup} puts a Java thread of this name in: its first 15 characters, grouped. */
+    public static String groupOfThread(String javaName) {
+        return group(javaName.length() > COMM_LENGTH ? javaName.substring(0, COMM_LENGTH) : javaName);
+    }
+
     /** A thread's group: its name without a trailing number (GC Thread#1, StreamThread-2, ...). */
     static String group(String name) {
         return name.replaceAll("[-#_ ]*\\d+$", "").replaceAll("[-_ ]+$", "");
