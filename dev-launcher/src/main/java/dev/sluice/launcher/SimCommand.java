@@ -451,6 +451,7 @@ final class SimCommand implements Callable<Integer> {
             System.out.print(SimValidation.table(pipeline, results));
             System.out.print(SimValidation.computeTable(pipeline, results));
             System.out.print(SimValidation.coresTable(pipeline));
+            System.out.print(SimValidation.stallNotes(pipeline, results));
             validation = SimValidation.compare(pipeline, results);
             if (!atPipelineSpeed.isEmpty()) {
                 System.out.println();

@@ -90,7 +90,19 @@ final class SimValidation {
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
             Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges,
-            JsonNode prefetchBack, JsonNode batchesBusy, Path requestsCsv, JsonNode turnGaps) {
+            JsonNode prefetchBack, JsonNode batchesBusy, Path requestsCsv, JsonNode turnGaps, JsonNode requestHopWorst) {
+        /**
+         * The second of the policy's run with the slowest request hop ({@link TransportStall}): as
+         * the side recorded it, else from its requests file where that is still at hand, else null.
+         */
+        TransportStall.Worst requestHopWorst(String policy) {
+            JsonNode w = requestHopWorst == null ? null : requestHopWorst.path(policy);
+            if (w != null && w.path("median_ms").isNumber()) {
+                return new TransportStall.Worst(w.path("median_ms").asDouble(), w.path("second").asLong());
+            }
+            return requestsCsv == null ? null : TransportStall.ofRequestsCsv(requestsCsv, policy);
+        }
+
         /**
          * How often the policy's executors had the fetch sent right after a long batch back by
          * their next poll with a full batch waiting; 1 (always, as the simulator assumed before it
@@ -422,6 +434,7 @@ final class SimValidation {
             Map<String, Object> statusAges = new LinkedHashMap<>();
             Map<String, Object> prefetches = new LinkedHashMap<>();
             Map<String, Object> turnGaps = new LinkedHashMap<>();
+            Map<String, Object> hopWorsts = new LinkedHashMap<>();
             for (String policy : config.policies()) {
                 PolicyBenchmark.Config one = new PolicyBenchmark.Config(List.of(policy), config.traceName(), config.trace(),
                         config.peakRate(), config.durationS(), config.deadlineMs(), config.floors(), config.seed(),
@@ -466,6 +479,16 @@ final class SimValidation {
                 compute.put(policy, computeByVariant(seen.get(0)));
                 requests.append(dev.sluice.bench.OutcomesCsv.rows(policy, seen.get(0)));
                 List<RequestOutcome> own = seen.get(0);
+                TransportStall.Worst hopWorst = TransportStall.of(own);
+                if (hopWorst != null) {
+                    hopWorsts.put(policy, Map.of("median_ms", round(hopWorst.medianMs()), "second", hopWorst.second()));
+                    if (hopWorst.stalled()) {
+                        progress.accept(String.format(Locale.ROOT, "WARNING: %s: the transport stalled (the requests sent in "
+                                + "second %d waited %.0f ms for the request hop at the median, over the %.0f ms that marks a "
+                                + "stall): its row does not measure the simulator", policy, hopWorst.second(),
+                                hopWorst.medianMs(), TransportStall.STALL_MS));
+                    }
+                }
                 Map<Boolean, List<RequestOutcome>> split = busyAbove > 0 ? byBusy(own, config.trace(), busyAbove)
                         : Map.of(true, List.of(), false, own);
                 List<RequestOutcome> busy = split.get(true);
@@ -529,6 +552,7 @@ final class SimValidation {
             json.put("status_age_ms_by_policy", statusAges);
             json.put("prefetch_back_by_policy", prefetches);
             json.put("turn_gap_ms_by_policy", turnGaps);
+            json.put("request_hop_worst_second_by_policy", hopWorsts);
             json.put("batch_size_mean_by_variant", sizes.meanByPolicy());
             json.put("policies", results);
             Path requestsCsv = requestsCsvOf(out);
@@ -919,7 +943,8 @@ final class SimValidation {
                     LoadedProbe.fromJson(root.path("loaded_probe")), busyHops, root.path("busy_hops_above_rps").asDouble(0),
                     PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"),
                     root.path("status_age_ms_by_policy"), root.path("prefetch_back_by_policy"), root.path("batch_ms_busy_by_variant"),
-                    csv != null && java.nio.file.Files.isRegularFile(csv) ? csv : null, root.path("turn_gap_ms_by_policy"));
+                    csv != null && java.nio.file.Files.isRegularFile(csv) ? csv : null, root.path("turn_gap_ms_by_policy"),
+                    root.path("request_hop_worst_second_by_policy"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -942,6 +967,11 @@ final class SimValidation {
             m.put("slo_difference", round4(v.simSlo - v.pipeSlo));
             m.put("effective_accuracy_difference_points", round(100 * (v.simAcc - v.pipeAcc)));
             m.put("within", v.within());
+            TransportStall.Worst hop = pipeline.requestHopWorst(policy);
+            if (hop != null) {
+                m.put("transport_stalled", hop.stalled());
+                m.put("request_hop_worst_second_ms", round(hop.medianMs()));
+            }
             m.put("sim_slo_ci95", round4(s.slo().ci95()));
             m.put("sim_effective_accuracy_ci95", round4(s.effectiveAccuracy().ci95()));
             m.put("sim_latency_ms", Map.of("p50", round(s.p50().mean()), "p99", round(s.p99().mean())));
@@ -993,6 +1023,25 @@ final class SimValidation {
                     v.within() ? "yes" : "NO", String.format(Locale.ROOT, "%.0f/%.0f", p.path("latency_ms").path("p50").asDouble(),
                             p.path("latency_ms").path("p99").asDouble()),
                     String.format(Locale.ROOT, "%.0f/%.0f", s.p50().mean(), s.p99().mean())));
+        });
+        return b.toString();
+    }
+
+    /**
+     * One line per policy whose transport stalled in the pipeline run ({@link TransportStall}):
+     * the issue's comparison assumes a transport that is not saturated, so such a row says what
+     * the host did, not how good the simulator is. Empty when none stalled.
+     */
+    static String stallNotes(PipelineSide pipeline, Map<String, PolicySummary> sim) {
+        StringBuilder b = new StringBuilder();
+        sim.keySet().forEach(policy -> {
+            TransportStall.Worst w = pipeline.policies().containsKey(policy) ? pipeline.requestHopWorst(policy) : null;
+            if (w != null && w.stalled()) {
+                b.append(String.format(Locale.ROOT, "%s: the pipeline's transport stalled (requests sent in second %d waited "
+                        + "%.0f ms for the request hop at the median, over %.0f): the comparison assumes a transport that is "
+                        + "not saturated; validation-summary sets this row aside%n", policy, w.second(), w.medianMs(),
+                        TransportStall.STALL_MS));
+            }
         });
         return b.toString();
     }

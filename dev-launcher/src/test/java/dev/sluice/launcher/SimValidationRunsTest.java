@@ -108,6 +108,21 @@ class SimValidationRunsTest {
     }
 
     @Test
+    void aRunWhoseTransportStalledIsSetAsideForThatPolicy() throws Exception {
+        Path a = summary("a.json", 0.65, 0.66, 0.60, 0.61, true);
+        Path b = summary("b.json", 0.30, 0.66, 0.25, 0.61, false);
+        Files.writeString(b, Files.readString(b).replace("\"within\": false", "\"within\": false, \"transport_stalled\": true"));
+        Map<String, SimValidationRuns.PolicyRuns> runs = SimValidationRuns.read(List.of(a, b));
+        SimValidationRuns.PolicyRuns fh = runs.get("fixed-high");
+        assertEquals(1, fh.runs());
+        assertEquals(1, fh.setAside());
+        assertEquals(0.01, fh.sloDifference().mean(), 1e-9);
+        assertEquals(2, runs.get("fixed-low").runs(), "the other policy keeps both runs");
+        assertTrue(SimValidationRuns.table(runs).contains("fixed-high: 1 run(s) set aside"), SimValidationRuns.table(runs));
+        assertEquals(1, ((Map<?, ?>) SimValidationRuns.toJson(runs).get("fixed-high")).get("runs_set_aside_transport_stalled"));
+    }
+
+    @Test
     void aSummaryWithoutAValidationSectionIsRefused() throws Exception {
         Path f = dir.resolve("plain.json");
         Files.writeString(f, "{\"policies\": {}}");

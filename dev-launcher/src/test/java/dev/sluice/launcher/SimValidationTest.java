@@ -36,6 +36,8 @@ class SimValidationTest {
                                "loaded_ms": 45.0, "rps": 300.0, "cores": 2},
               "batch_compute_ms_by_variant": {"a": {"linear": {"p50": 0.2, "p90": 0.4, "n": 10}}},
               "status_age_ms_by_policy": {"b": {"mean_ms": 21.5, "statuses": 400}},
+              "request_hop_worst_second_by_policy": {"a": {"median_ms": 9.0, "second": 12},
+                                                     "b": {"median_ms": 144.0, "second": 16}},
               "cores_by_thread_group_busy": {
                 "b": {"window_s": 10.0, "sent_rps": 348.0, "total_cores": 1.94,
                       "cores": {"executor-vgg-tt": 0.48, "data-plane-kafk": 0.467, "java": 0.365, "kafka-producer": 0.163,
@@ -190,6 +192,12 @@ class SimValidationTest {
         String cores = SimValidation.coresTable(p);
         assertTrue(cores.contains("models 0.85 / transport 1.09 cores (348 rps sent)"), cores);
         assertTrue(cores.startsWith("the pipeline's cores"), cores);
+        // b's transport stalled in the pipeline run (a 144 ms request hop at the median in its worst second): flagged
+        assertEquals(false, a.get("transport_stalled"));
+        assertEquals(true, rows.get("b").get("transport_stalled"));
+        assertEquals(144.0, rows.get("b").get("request_hop_worst_second_ms"));
+        String stalls = SimValidation.stallNotes(p, sim);
+        assertTrue(stalls.startsWith("b: the pipeline's transport stalled") && !stalls.contains("a: "), stalls);
     }
 
     @Test
