@@ -45,8 +45,8 @@ package dev.sluice.sim;
  * transport's cost beside a light variant's executor, all of whose loop runs beside the probe's
  * batches; charging that part again beside a heavy executor's own batches counted it twice (once
  * as demand, once as the loop's time between batches). Measured on the 2-core machine as the
- * executor threads' share of the transport's CPU during the loaded probe: 0.058 (sd 0.003 over the
- * 153 loaded probes of the validation runs v44 to v60).
+ * loaded executor's thread's share of the transport's CPU during the loaded probe: 0.058 (sd 0.003
+ * over the 153 loaded probes of the validation runs v44 to v60).
  *
  * <p>{@code overlapTransportCpuMs} and {@code overlapOversubscription} take the place of {@code
  * transportCpuMs} and {@code oversubscription} while two or more batches run. {@code sim
