@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * the requests sent in it; the transport stalled when the worst second's median exceeds
  * {@link #STALL_MS}. On the 2-core machine the worst second's median was at most 21 ms in 159 of
  * 160 policy runs (v44 to v63, docs/benchmarks/sim.md) and 144 ms in the one where every
- * executor's outputs reached the aggregator hundreds of ms late for 3.5 s.
+ * executor's outputs reached the aggregator hundreds of ms late for about 4 s.
  */
 final class TransportStall {
     /** A request hop median (ms) over one second above which the transport stalled. */
