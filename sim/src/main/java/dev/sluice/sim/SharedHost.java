@@ -166,7 +166,10 @@ public record SharedHost(int cores, int threadsPerRun, double backgroundCores, d
                 overlapTransportCpuMs, overlapOversubscription, share);
     }
 
-    /** The cores the running batches and the transport want at {@code requestRate} requests/s, one task each, none to a running replica. */
+    /**
+     * The cores the running batches and the transport want at {@code requestRate} requests/s, one
+     * task each, none of them to a replica running a batch.
+     */
     double demand(int runningBatches, double requestRate) {
         return demand(runningBatches, requestRate, requestRate, 0);
     }
