@@ -147,6 +147,10 @@ final class SimValidationRuns {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-15s %4s %8s %15s %15s %19s %19s %11s%n", "policy",
                 "runs", "within", "pipe slo", "sim slo", "slo diff", "eff.acc diff pt", "mean within"));
         for (PolicyRuns p : runs.values()) {
+            if (p.runs() == 0) {
+                sb.append(String.format(Locale.ROOT, "%-15s %4d   (every run set aside)%n", p.policy(), 0));
+                continue;
+            }
             Interval pipe = Interval.of(p.pipelineSlo());
             Interval sim = Interval.of(p.simSlo());
             Interval d = p.sloDifference();
@@ -224,7 +228,7 @@ final class SimValidationRuns {
 
     private static Map<String, Object> interval(Interval i) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", round(i.mean()));
+        m.put("mean", Double.isNaN(i.mean()) ? null : round(i.mean()));
         m.put("ci95", Double.isNaN(i.ci95()) ? null : round(i.ci95()));
         return m;
     }

@@ -120,6 +120,12 @@ class SimValidationRunsTest {
         assertEquals(2, runs.get("fixed-low").runs(), "the other policy keeps both runs");
         assertTrue(SimValidationRuns.table(runs).contains("fixed-high: 1 run(s) set aside"), SimValidationRuns.table(runs));
         assertEquals(1, ((Map<?, ?>) SimValidationRuns.toJson(runs).get("fixed-high")).get("runs_set_aside_transport_stalled"));
+        // a policy whose every run stalled has nothing to pool: said so, not a row of NaNs
+        Map<String, SimValidationRuns.PolicyRuns> none = SimValidationRuns.read(List.of(b));
+        String table = SimValidationRuns.table(none);
+        assertTrue(table.contains("(every run set aside)") && !table.contains("NaN"), table);
+        assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) SimValidationRuns.toJson(none).get("fixed-high")).get("slo_difference"))
+                .get("mean"), "no mean to write: null, not NaN");
     }
 
     @Test
