@@ -1,12 +1,14 @@
 package dev.sluice.executor;
 
 import dev.sluice.avro.ExecutorStatus;
+import dev.sluice.decision.policy.VariantLoad;
 import dev.sluice.models.Variant;
 import java.util.Optional;
 
 /**
  * One variant executor's load, as its status tells the selectors: arrivals and completions
- * smoothed per status period, the recent batch cost and size, and totals. Clock-free: callers
+ * smoothed per status period, the recent batch cost and size (forgotten after {@link
+ * VariantLoad#MEASURED_COST_TTL_MS} without a batch), and totals. Clock-free: callers
  * pass the time. Not thread-safe (the executor's loop owns it).
  */
 final class LoadTracker {
@@ -21,6 +23,8 @@ final class LoadTracker {
     private long completedTotal;
     private long droppedTotal;
     private long lastStatusMs;
+    /** The status time at which a batch had last run since the status before; 0: none yet. */
+    private long lastActiveMs;
 
     LoadTracker(Variant variant, long statusIntervalMs) {
         this.variant = variant;
@@ -85,6 +89,12 @@ final class LoadTracker {
             return Optional.empty();
         }
         double secs = lastStatusMs == 0 ? 1 : (nowMs - lastStatusMs) / 1000.0;
+        if (completedSinceStatus > 0) {
+            lastActiveMs = nowMs;
+        } else if (lastActiveMs > 0 && nowMs - lastActiveMs >= VariantLoad.MEASURED_COST_TTL_MS) {
+            batchMs = 0; // idle that long: the measured cost is stale, the profile speaks again
+            meanBatch = 1;
+        }
         arrivalRate = ewma(arrivalRate, arrivedSinceStatus / secs);
         throughput = ewma(throughput, completedSinceStatus / secs);
         arrivedSinceStatus = 0;

@@ -60,4 +60,24 @@ class LoadTrackerTest {
         assertEquals(0, unprofiled.perTaskMs());
         assertEquals(0, unprofiled.fullBatchMs(8));
     }
+
+    @Test
+    void anIdleExecutorForgetsItsMeasuredCostAfterTheTtl() {
+        LoadTracker t = new LoadTracker(variant(PROFILE), 200);
+        t.statusIfDue(1_000, "e1", "cpu", 0, 1).orElseThrow();
+        t.ran(8, 80.0); // slow batches, e.g. under another policy's burst
+        ExecutorStatus busy = t.statusIfDue(1_200, "e1", "cpu", 0, 1).orElseThrow();
+        assertEquals(80.0, busy.getBatchLatencyMs(), 1e-9);
+        long ttl = dev.sluice.decision.policy.VariantLoad.MEASURED_COST_TTL_MS;
+        // idle: still reported a status period short of the TTL after the last status with a batch
+        ExecutorStatus before = t.statusIfDue(1_200 + ttl - 200, "e1", "cpu", 0, 1).orElseThrow();
+        assertEquals(80.0, before.getBatchLatencyMs(), 1e-9);
+        ExecutorStatus after = t.statusIfDue(1_200 + ttl, "e1", "cpu", 0, 1).orElseThrow();
+        assertEquals(0.0, after.getBatchLatencyMs(), "no measured cost: the selectors cost it by its profile");
+        assertEquals(1.0, after.getMeanBatchSize(), 1e-9);
+        assertEquals(2.0, t.perTaskMs(), 1e-9, "the executor's own estimate falls back to the profile too");
+        // a batch measures it again
+        t.ran(8, 16.0);
+        assertEquals(16.0, t.statusIfDue(1_400 + ttl, "e1", "cpu", 0, 1).orElseThrow().getBatchLatencyMs(), 1e-9);
+    }
 }

@@ -5,6 +5,7 @@ import dev.sluice.decision.batch.Batch;
 import dev.sluice.decision.batch.DeadlineBatcher;
 import dev.sluice.decision.batch.ObservedLatency;
 import dev.sluice.decision.load.LoadView.ReplicaStatus;
+import dev.sluice.decision.policy.VariantLoad;
 import dev.sluice.decision.replan.QueueReplan;
 import dev.sluice.models.AdaptiveBatching;
 import dev.sluice.models.BatchingConfig;
@@ -78,6 +79,7 @@ final class Replica {
     private double batchMs;
     private double meanBatch = 1;
     private long completedSinceStatus;
+    private long lastActiveMs;
     private long lastStatusMs;
     long batches;
 
@@ -244,6 +246,12 @@ final class Replica {
     private void publishStatus(long now) {
         long nowMs = sim.ms(now);
         double secs = lastStatusMs == 0 ? 1 : Math.max(1e-3, (nowMs - lastStatusMs) / 1000.0);
+        if (completedSinceStatus > 0) {
+            lastActiveMs = nowMs;
+        } else if (lastActiveMs > 0 && nowMs - lastActiveMs >= VariantLoad.MEASURED_COST_TTL_MS) {
+            batchMs = 0; // as the executor's LoadTracker: an idle replica's measured cost goes stale
+            meanBatch = 1;
+        }
         throughput = ewma(throughput, completedSinceStatus / secs);
         completedSinceStatus = 0;
         lastStatusMs = nowMs;

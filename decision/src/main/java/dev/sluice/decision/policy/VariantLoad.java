@@ -24,6 +24,14 @@ public record VariantLoad(Set<String> replicaIds, long totalQueue, double queueA
                           double msPerRequest, long observedAtMs) {
     public static final VariantLoad IDLE = new VariantLoad(Set.of(), 0, 0, 0, 0, 0);
 
+    /**
+     * How long an executor that runs no batch keeps reporting its measured cost (ms). After that
+     * its status carries none (batch latency 0), and the policies cost the variant by its profile
+     * again: a variant measured slow once, under a burst or beside another policy's load, is not
+     * priced out for good. Executors and the simulator's replicas both apply it.
+     */
+    public static final long MEASURED_COST_TTL_MS = 10_000;
+
     public VariantLoad {
         replicaIds = Set.copyOf(replicaIds);
     }
