@@ -1,14 +1,8 @@
 package dev.sluice.launcher;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.sluice.decision.trace.RateTrace;
 import dev.sluice.ingest.load.RequestOutcome;
 import dev.sluice.sim.SimOutcome;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +35,6 @@ final class MeasuredSpeed {
     static final double HEAVY_MS = 8;
     static final int MIN_REQUESTS = 30;
     static final int ROUNDS = 2;
-    /** CSV rows as arrays of fields, quoting as {@code bench.OutcomesCsv} writes it. */
-    private static final ObjectReader ROWS = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class);
 
     private MeasuredSpeed() {}
 
@@ -93,28 +85,20 @@ final class MeasuredSpeed {
      */
     static Map<String, Batches> ofRequestsCsv(Path csv, String policy, RateTrace trace, double busyAboveRps) {
         Map<String, List<Double>> by = new TreeMap<>();
-        try (MappingIterator<String[]> rows = ROWS.readValues(csv.toFile())) {
-            if (rows.hasNext()) {
-                rows.next(); // the header
+        RequestsCsv.forEachRow(csv, f -> {
+            if (f.length <= RequestsCsv.COMPUTE_MS || !f[RequestsCsv.POLICY].equals(policy) || !"OK".equals(f[RequestsCsv.STATUS])
+                    || f[RequestsCsv.VARIANTS].contains("+") || f[RequestsCsv.COMPUTE_MS].isEmpty()) {
+                return; // another policy's, not answered OK, answered by several variants (joined by '+'), or untimed
             }
-            while (rows.hasNext()) {
-                String[] f = rows.next();
-                // policy,request_id,sent_ms,deadline_ms,received_ms,status,on_time,label,true_label,variants,ingest_ms,
-                // select_ms,queue_ms,compute_ms,aggregate_ms,reason
-                if (f.length < 14 || !f[0].equals(policy) || !"OK".equals(f[5]) || f[9].contains("+") || f[13].isEmpty()) {
-                    continue; // another policy's, not answered OK, answered by several variants (joined by '+'), or untimed
+            try {
+                if (trace.rateAt(Double.parseDouble(f[RequestsCsv.SENT_MS]) / 1000.0) > busyAboveRps) {
+                    by.computeIfAbsent(f[RequestsCsv.VARIANTS], k -> new ArrayList<>())
+                            .add(Double.parseDouble(f[RequestsCsv.COMPUTE_MS]));
                 }
-                try {
-                    if (trace.rateAt(Double.parseDouble(f[2]) / 1000.0) > busyAboveRps) {
-                        by.computeIfAbsent(f[9], k -> new ArrayList<>()).add(Double.parseDouble(f[13]));
-                    }
-                } catch (NumberFormatException e) {
-                    // a row this reader cannot place (not one OutcomesCsv wrote): left out
-                }
+            } catch (NumberFormatException e) {
+                // a row this reader cannot place (not one OutcomesCsv wrote): left out
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + csv, e);
-        }
+        });
         return batches(by);
     }
 
@@ -159,14 +143,5 @@ final class MeasuredSpeed {
         Map<String, Batches> out = new LinkedHashMap<>();
         by.forEach((v, ms) -> out.put(v, Batches.of(ms)));
         return out;
-    }
-
-    /** The fields of one CSV line, double quotes around a field that holds commas or quotes ("" inside). */
-    static List<String> fields(String line) {
-        try (MappingIterator<String[]> row = ROWS.readValues(line)) {
-            return List.of(row.next());
-        } catch (IOException e) {
-            throw new UncheckedIOException("not a CSV line: " + line, e);
-        }
     }
 }

@@ -90,17 +90,11 @@ final class SimValidation {
     record PipelineSide(Map<String, JsonNode> policies, Map<String, HostProbe> probes, String source, Path hopsFile,
             Map<String, Path> policyHops, JsonNode computeByVariant, JsonNode batchSizes, LoadedProbe loaded,
             Map<String, Path> policyBusyHops, double busyAboveRps, PairProbe pair, JsonNode coresBusy, JsonNode statusAges,
-            JsonNode prefetchBack, JsonNode batchesBusy, Path requestsCsv, JsonNode turnGaps, JsonNode requestHopWorst) {
-        /**
-         * The second of the policy's run with the slowest request hop ({@link TransportStall}): as
-         * the side recorded it, else from its requests file where that is still at hand, else null.
-         */
+            JsonNode prefetchBack, JsonNode batchesBusy, Path requestsCsv, JsonNode turnGaps,
+            Map<String, TransportStall.Worst> requestHopWorsts) {
+        /** The second of the policy's run with the slowest request hop ({@link TransportStall}), or null when not known. */
         TransportStall.Worst requestHopWorst(String policy) {
-            JsonNode w = requestHopWorst == null ? null : requestHopWorst.path(policy);
-            if (w != null && w.path("median_ms").isNumber()) {
-                return new TransportStall.Worst(w.path("median_ms").asDouble(), w.path("second").asLong());
-            }
-            return requestsCsv == null ? null : TransportStall.ofRequestsCsv(requestsCsv, policy);
+            return requestHopWorsts.get(policy);
         }
 
         /**
@@ -944,10 +938,24 @@ final class SimValidation {
                     PairProbe.fromJson(root.path("concurrent_probe")), root.path("cores_by_thread_group_busy"),
                     root.path("status_age_ms_by_policy"), root.path("prefetch_back_by_policy"), root.path("batch_ms_busy_by_variant"),
                     csv != null && java.nio.file.Files.isRegularFile(csv) ? csv : null, root.path("turn_gap_ms_by_policy"),
-                    root.path("request_hop_worst_second_by_policy"));
+                    requestHopWorsts(root.path("request_hop_worst_second_by_policy"), csv));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /**
+     * Each policy's slowest request-hop second ({@link TransportStall}): as the side recorded it,
+     * else from its requests file (read once, every policy) where that is still at hand, else none.
+     */
+    private static Map<String, TransportStall.Worst> requestHopWorsts(JsonNode recorded, Path csv) {
+        if (recorded.isObject() && !recorded.isEmpty()) {
+            Map<String, TransportStall.Worst> out = new LinkedHashMap<>();
+            recorded.fields().forEachRemaining(e -> out.put(e.getKey(), new TransportStall.Worst(
+                    e.getValue().path("median_ms").asDouble(), e.getValue().path("second").asLong())));
+            return out;
+        }
+        return csv != null && java.nio.file.Files.isRegularFile(csv) ? TransportStall.ofRequestsCsv(csv) : Map.of();
     }
 
     /** The side-by-side rows, by policy: the four fields, the differences, and whether both are within tolerance. */

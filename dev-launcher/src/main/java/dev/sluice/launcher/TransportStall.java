@@ -1,13 +1,7 @@
 package dev.sluice.launcher;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.sluice.avro.StageLatency;
 import dev.sluice.ingest.load.RequestOutcome;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +26,6 @@ final class TransportStall {
     /** Seconds with fewer requests sent are not judged (a median of a few is noise). */
     static final int MIN_REQUESTS = 10;
 
-    private static final ObjectReader ROWS = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).readerFor(String[].class);
-
     /** The worst second: its median request hop (ms) and when it began (s from the policy's first request). */
     record Worst(double medianMs, long second) {
         boolean stalled() {
@@ -56,30 +48,29 @@ final class TransportStall {
         return worst(bySecond);
     }
 
-    /** From a requests file ({@code bench.OutcomesCsv}) for {@code policy}; null when it has no such seconds. */
-    static Worst ofRequestsCsv(Path csv, String policy) {
-        Map<Long, List<Double>> bySecond = new TreeMap<>();
-        try (MappingIterator<String[]> rows = ROWS.readValues(csv.toFile())) {
-            if (rows.hasNext()) {
-                rows.next(); // the header
+    /** From a requests file ({@code bench.OutcomesCsv}), by policy, in one pass; a policy with no judged second left out. */
+    static Map<String, Worst> ofRequestsCsv(Path csv) {
+        Map<String, Map<Long, List<Double>>> byPolicy = new TreeMap<>();
+        RequestsCsv.forEachRow(csv, f -> {
+            if (f.length <= RequestsCsv.SELECT_MS || f[RequestsCsv.INGEST_MS].isEmpty() || f[RequestsCsv.SELECT_MS].isEmpty()) {
+                return;
             }
-            while (rows.hasNext()) {
-                String[] f = rows.next();
-                // policy,request_id,sent_ms,deadline_ms,received_ms,status,on_time,label,true_label,variants,ingest_ms,select_ms,...
-                if (f.length < 12 || !f[0].equals(policy) || f[10].isEmpty() || f[11].isEmpty()) {
-                    continue;
-                }
-                try {
-                    bySecond.computeIfAbsent(Long.parseLong(f[2]) / 1000, k -> new ArrayList<>())
-                            .add(Double.parseDouble(f[10]) + Double.parseDouble(f[11]));
-                } catch (NumberFormatException e) {
-                    // a row this reader cannot place (not one OutcomesCsv wrote): left out
-                }
+            try {
+                byPolicy.computeIfAbsent(f[RequestsCsv.POLICY], k -> new TreeMap<>())
+                        .computeIfAbsent(Long.parseLong(f[RequestsCsv.SENT_MS]) / 1000, k -> new ArrayList<>())
+                        .add(Double.parseDouble(f[RequestsCsv.INGEST_MS]) + Double.parseDouble(f[RequestsCsv.SELECT_MS]));
+            } catch (NumberFormatException e) {
+                // a row this reader cannot place (not one OutcomesCsv wrote): left out
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + csv, e);
-        }
-        return worst(bySecond);
+        });
+        Map<String, Worst> out = new TreeMap<>();
+        byPolicy.forEach((policy, seconds) -> {
+            Worst w = worst(seconds);
+            if (w != null) {
+                out.put(policy, w);
+            }
+        });
+        return out;
     }
 
     static Worst worst(Map<Long, List<Double>> bySecond) {

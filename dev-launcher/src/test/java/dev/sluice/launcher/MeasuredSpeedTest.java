@@ -49,6 +49,6 @@ class MeasuredSpeedTest {
         RateTrace burst = s -> s >= 10 && s < 20 ? 350 : 90;
         Map<String, Batches> b = MeasuredSpeed.ofRequestsCsv(csv, "fh", burst, 220);
         assertEquals(Map.of("vgg-tta", new Batches(2, 46)), b);
-        assertEquals(List.of("a", "b, c", "d \"e\""), MeasuredSpeed.fields("a,\"b, c\",\"d \"\"e\"\"\""));
+        assertEquals(List.of("a", "b, c", "d \"e\""), RequestsCsv.fields("a,\"b, c\",\"d \"\"e\"\"\""));
     }
 }
